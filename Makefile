@@ -1,0 +1,183 @@
+# bvops - operations console for Builder Vault TSM nodes.
+#
+#   make            build build/bvops
+#   make run        install what is missing, build, open the demo fleet
+#   make test       every test (lint, unit, TOML conformance, CLI, console),
+#                   on the normal build and on an ASan+UBSan build
+#   make deps       install the Debian packages the build and tests need
+#   make fuzz       run the libFuzzer targets for FUZZ_SECONDS each
+#   make bench      benchmarks
+#   make install    PREFIX=/usr/local DESTDIR=
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BUILD      ?= build
+CC         ?= cc
+FUZZ_SECONDS ?= 60
+
+# Every package the build and the tests use, and nothing else.
+DEBIAN_DEPS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev \
+	libcjson-dev libssh2-1-dev libexpat1-dev clang clang-format clang-tidy \
+	cppcheck tmux valgrind python3
+
+PKGS       := ncursesw libcurl libcjson libssh2 expat
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla
+CPPFLAGS += -D_GNU_SOURCE -DBVOPS_VERSION='"$(VERSION)"' \
+	-DBVOPS_DATADIR='"$(PREFIX)/share/bvops"'
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 $(WARN) $(PKG_CFLAGS) -MMD -MP
+LDLIBS   += $(PKG_LIBS) -lpthread -lm
+# Quiet by default; make V=1 shows the commands.
+Q := $(if $(V),,@)
+say = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2))
+
+SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+# The engine core is everything in src/ but the command-line layer (main,
+# cli, cmd_*), which is the only part that reaches into ui/.
+APP_SRC    := src/main.c src/cli.c $(wildcard src/cmd*.c)
+ENGINE_SRC := $(filter-out $(APP_SRC),$(wildcard src/*.c))
+UI_SRC     := $(wildcard ui/*.c)
+UNIT_SRC   := $(wildcard tests/unit/*.c)
+ALL_C      := $(wildcard src/*.c src/*.h ui/*.c ui/*.h tests/*.c \
+	tests/unit/*.c tests/unit/*.h tests/fuzz/*.c)
+
+# Two trees from the same sources: normal, and sanitized.
+obj  = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
+
+NORMAL_ENGINE := $(call obj,obj,$(ENGINE_SRC))
+NORMAL_UI     := $(call obj,obj,$(UI_SRC))
+ASAN_ENGINE   := $(call obj,obj-asan,$(ENGINE_SRC))
+ASAN_UI       := $(call obj,obj-asan,$(UI_SRC))
+
+# Keep objects that pattern rules make on the way.
+.SECONDARY:
+
+.PHONY: all run test test-quick deps lint fuzz bench install uninstall \
+	clean check-deps
+
+all: $(BUILD)/bvops
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj-asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC-SAN,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
+
+$(BUILD)/bvops: $(NORMAL_ENGINE) $(NORMAL_UI) $(call obj,obj,$(APP_SRC))
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/asan/bvops: $(ASAN_ENGINE) $(ASAN_UI) $(call obj,obj-asan,$(APP_SRC))
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/unit_tests: $(call obj,obj,$(UNIT_SRC)) $(NORMAL_ENGINE)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/asan/tests/unit_tests: $(call obj,obj-asan,$(UNIT_SRC)) $(ASAN_ENGINE)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(NORMAL_ENGINE)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/asan/tests/%: $(BUILD)/obj-asan/tests/%.o $(ASAN_ENGINE)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+TEST_BINS := $(BUILD)/bvops $(BUILD)/tests/unit_tests \
+	$(BUILD)/tests/toml_decode $(BUILD)/tests/toml_conformance \
+	$(BUILD)/asan/bvops $(BUILD)/asan/tests/unit_tests \
+	$(BUILD)/asan/tests/toml_decode
+
+# deps first: on a fresh machine it installs the compiler and libraries.
+run: check-deps
+	@$(MAKE) --no-print-directory $(BUILD)/bvops
+	$(BUILD)/bvops -f demo/fleet.toml
+
+test: check-deps
+	@$(MAKE) --no-print-directory $(TEST_BINS)
+	@BUILD=$(BUILD) tests/run.sh
+
+# The same without the lint step, for a quick loop while editing.
+test-quick: $(TEST_BINS)
+	@BUILD=$(BUILD) BVOPS_SKIP_LINT=1 tests/run.sh
+
+# Install what is missing (as root), or say exactly what to run.
+check-deps:
+	@missing=""; for p in $(DEBIAN_DEPS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+			grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then $(MAKE) --no-print-directory deps; fi
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends \
+			$(DEBIAN_DEPS) >/dev/null && echo "deps: installed"; \
+	else \
+		echo "Run as root:"; \
+		echo "  apt-get install -y $(DEBIAN_DEPS)"; \
+		exit 1; \
+	fi
+
+lint:
+	@tests/lint.sh
+
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/*.c))
+FUZZ_ENGINE  := $(ENGINE_SRC)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_ENGINE)
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) -std=c11 -g -O1 $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+fuzz: $(FUZZ_TARGETS)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+bench: $(BUILD)/bench/toml_parse
+	@bench/run.sh $(BUILD)
+
+$(BUILD)/bench/%: bench/%.c $(NORMAL_ENGINE)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -O2 $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+install: $(BUILD)/bvops
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bvops/themes \
+		$(DESTDIR)$(PREFIX)/share/doc/bvops
+	install -m 0755 $(BUILD)/bvops $(DESTDIR)$(PREFIX)/bin/bvops
+	install -m 0644 docs/bvops.1 $(DESTDIR)$(PREFIX)/share/man/man1/bvops.1
+	install -m 0644 themes/*.theme $(DESTDIR)$(PREFIX)/share/bvops/themes/
+	install -m 0644 docs/fleet.example.toml README.md \
+		$(DESTDIR)$(PREFIX)/share/doc/bvops/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/bvops \
+		$(DESTDIR)$(PREFIX)/share/man/man1/bvops.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/bvops $(DESTDIR)$(PREFIX)/share/doc/bvops
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

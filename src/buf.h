@@ -1,0 +1,37 @@
+/*
+ * buf: a growable byte buffer with a hard size cap.
+ *
+ * Owns its data. Every append either fits under the cap or fails with -1
+ * and leaves the buffer unchanged, so untrusted input can never grow it
+ * without bound. data is always NUL-terminated (not counted in len).
+ */
+#ifndef BVOPS_BUF_H
+#define BVOPS_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t limit; /* largest len allowed; 0 means BUF_DEFAULT_LIMIT */
+};
+
+#define BUF_DEFAULT_LIMIT ((size_t)64 << 20)
+
+/* Start an empty buffer that may hold up to limit bytes (0: default). */
+void buf_init(struct buf *b, size_t limit);
+/* Release the data; the buffer is empty and reusable afterwards. */
+void buf_free(struct buf *b);
+void buf_reset(struct buf *b);
+/* Append bytes; 0 on success, -1 if the cap would be passed. */
+int buf_append(struct buf *b, const void *data, size_t len);
+int buf_append_str(struct buf *b, const char *s);
+int buf_append_char(struct buf *b, char c);
+int buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Hand the data to the caller (who frees it); the buffer becomes empty. */
+char *buf_take(struct buf *b, size_t *len);
+
+#endif

@@ -1,0 +1,307 @@
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+#ifndef BVOPS_VERSION
+#define BVOPS_VERSION "0.0.0-dev"
+#endif
+
+enum {
+	CMD_JSON = 1 << 0,    /* takes --json */
+	CMD_CHANGES = 1 << 1, /* changes things: takes --yes and --dry-run */
+	CMD_FLEET = 1 << 2,   /* reads the fleet file */
+};
+
+struct cli_command {
+	const char *words; /* "config validate"; "" is the console */
+	const char *args;
+	const char *summary;
+	unsigned flags;
+	/* NULL: named by SPEC, not in this build yet. */
+	int (*run)(const struct cli_opts *o, int argc, char **argv);
+};
+
+static const struct cli_command cli_commands[] = {
+    {.words = "",
+     .args = "[-f FLEET] [--theme NAME]",
+     .summary = "the interactive console (default command)",
+     .flags = CMD_FLEET,
+     .run = cmd_console},
+    {.words = "status",
+     .args = "[-f FLEET] [--json]",
+     .summary = "one round of health checks, then exit",
+     .flags = CMD_FLEET | CMD_JSON},
+    {.words = "watch",
+     .args = "[-f FLEET] [--json]",
+     .summary = "headless monitoring, one event per line",
+     .flags = CMD_FLEET | CMD_JSON | CMD_CHANGES},
+    {.words = "logs",
+     .args = "NODE [--source journal|console] [--follow] [--lines N]",
+     .summary = "a node's journal or enclave console",
+     .flags = CMD_FLEET},
+    {.words = "config get",
+     .args = "NODE [--raw]",
+     .summary = "print the node's config.toml (secrets redacted)",
+     .flags = CMD_FLEET},
+    {.words = "config edit",
+     .args = "NODE",
+     .summary = "guided edit of a node's config.toml",
+     .flags = CMD_FLEET | CMD_CHANGES},
+    {.words = "config validate",
+     .args = "FILE",
+     .summary = "check a TOML file; errors as FILE:LINE:COL: message",
+     .run = cmd_config_validate},
+    {.words = "debug enter",
+     .args = "NODE [--no-console]",
+     .summary = "put a node's enclave in Nitro debug mode",
+     .flags = CMD_FLEET | CMD_CHANGES},
+    {.words = "debug exit",
+     .args = "NODE",
+     .summary = "restore protected mode",
+     .flags = CMD_FLEET | CMD_CHANGES},
+    {.words = "debug status",
+     .summary = "nodes in debug mode",
+     .flags = CMD_FLEET | CMD_JSON},
+    {.words = "ers apply",
+     .args = "(--fragment FILE | --preset NAME)",
+     .summary = "add the ERS configuration to every node",
+     .flags = CMD_FLEET | CMD_CHANGES},
+    {.words = "ers revert",
+     .summary = "remove exactly what ers apply added",
+     .flags = CMD_FLEET | CMD_CHANGES},
+    {.words = "ers status",
+     .summary = "where an ERS rollout stands",
+     .flags = CMD_FLEET | CMD_JSON},
+    {.words = "procedure list",
+     .summary = "journaled procedures and where they stand",
+     .flags = CMD_FLEET | CMD_JSON},
+    {.words = "procedure resume",
+     .args = "ID",
+     .summary = "continue an interrupted procedure",
+     .flags = CMD_FLEET | CMD_CHANGES},
+    {.words = "procedure rollback",
+     .args = "ID",
+     .summary = "undo what a procedure did, in reverse",
+     .flags = CMD_FLEET | CMD_CHANGES},
+    {.words = "discover",
+     .args = "[--namespace NS] [--env ENV] [--write FILE]",
+     .summary = "a fleet file from EC2 tags"},
+};
+
+#define NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
+
+static void cli_usage_line(FILE *out, const struct cli_command *c)
+{
+	fprintf(out, "usage: bvops%s%s%s%s\n", *c->words ? " " : "", c->words,
+		c->args ? " " : "", c->args ? c->args : "");
+}
+
+static void cli_help(FILE *out)
+{
+	size_t k;
+
+	fputs("bvops - operations console for Builder Vault TSM nodes\n"
+	      "\n"
+	      "usage: bvops [GLOBAL OPTIONS] [COMMAND] [ARGS]\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (k = 0; k < NCOMMANDS; k++) {
+		const struct cli_command *c = &cli_commands[k];
+		char left[80];
+
+		if (c->run == NULL)
+			continue;
+		snprintf(left, sizeof(left), "%s%s%s",
+			 *c->words ? c->words : "(no command)",
+			 c->args ? " " : "", c->args ? c->args : "");
+		fprintf(out, "  %-34s %s\n", left, c->summary);
+	}
+	fputs("\n"
+	      "Global options (before or after the command):\n"
+	      "  -f, --fleet FILE   fleet file (default: $BVOPS_FLEET, then\n"
+	      "                     $XDG_CONFIG_HOME/bvops/fleet.toml, then\n"
+	      "                     ~/.config/bvops/fleet.toml)\n"
+	      "  --theme NAME       colour theme of the console\n"
+	      "  --yes              confirm changes without asking (scripts)\n"
+	      "  --dry-run          print the plan and change nothing\n"
+	      "  --json             machine-readable output where it applies\n"
+	      "  -h, --help         this help; with a command, its usage\n"
+	      "  -V, --version      print the version\n"
+	      "\n"
+	      "Exit codes: 0 ok, 1 the checked thing is not ok, 2 usage or\n"
+	      "input error, 3 a remote/AWS failure.\n"
+	      "\n"
+	      "Not yet in this version: ",
+	      out);
+	for (k = 0; k < NCOMMANDS; k++)
+		if (cli_commands[k].run == NULL)
+			fprintf(out, "%s%s", cli_commands[k].words,
+				k + 1 < NCOMMANDS ? ", " : ".\n");
+	fputs("See bvops(1) and docs/ for the fleet file and the console's "
+	      "keys.\n",
+	      out);
+}
+
+/* Does rest[] start with the words of c? Returns how many it took. */
+static int cli_match(const struct cli_command *c, int n, char **rest)
+{
+	const char *w = c->words;
+	int used = 0;
+
+	while (*w != '\0') {
+		size_t len = strcspn(w, " ");
+
+		if (used >= n || strlen(rest[used]) != len ||
+		    strncmp(rest[used], w, len) != 0)
+			return -1;
+		used++;
+		w += len;
+		while (*w == ' ')
+			w++;
+	}
+	return used;
+}
+
+/* Value of an option: "--opt=V" or "--opt V"; NULL when missing. */
+static const char *cli_optarg(int argc, char **argv, int *i, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(argv[*i], name, len) == 0 && argv[*i][len] == '=')
+		return argv[*i] + len + 1;
+	if (*i + 1 < argc) {
+		(*i)++;
+		return argv[*i];
+	}
+	return NULL;
+}
+
+static bool cli_is_opt(const char *arg, const char *name)
+{
+	size_t len = strlen(name);
+
+	return strncmp(arg, name, len) == 0 &&
+	       (arg[len] == '\0' || arg[len] == '=');
+}
+
+int cli_main(int argc, char **argv)
+{
+	struct cli_opts o = {0};
+	char **rest = calloc((size_t)argc + 1, sizeof(*rest));
+	int n = 0, i, best = -1, best_used = -1, rc;
+	bool help = false, dashdash = false;
+	size_t k;
+
+	if (rest == NULL)
+		return CLI_EXIT_USAGE;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (dashdash || a[0] != '-' || a[1] == '\0') {
+			rest[n++] = argv[i]; /* a word, "-" or after "--" */
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			dashdash = true;
+		} else if (strcmp(a, "-f") == 0 || cli_is_opt(a, "--fleet")) {
+			o.fleet_path = cli_optarg(
+			    argc, argv, &i, a[1] == 'f' ? "-f" : "--fleet");
+			if (o.fleet_path == NULL || *o.fleet_path == '\0') {
+				fprintf(stderr, "bvops: %s needs a file\n", a);
+				free(rest);
+				return CLI_EXIT_USAGE;
+			}
+		} else if (cli_is_opt(a, "--theme")) {
+			o.theme = cli_optarg(argc, argv, &i, "--theme");
+			if (o.theme == NULL || *o.theme == '\0') {
+				fprintf(stderr,
+					"bvops: --theme needs a name\n");
+				free(rest);
+				return CLI_EXIT_USAGE;
+			}
+		} else if (strcmp(a, "--yes") == 0 || strcmp(a, "-y") == 0) {
+			o.yes = true;
+		} else if (strcmp(a, "--dry-run") == 0) {
+			o.dry_run = true;
+		} else if (strcmp(a, "--json") == 0) {
+			o.json = true;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			help = true;
+		} else if (strcmp(a, "--version") == 0 ||
+			   strcmp(a, "-V") == 0) {
+			printf("bvops %s\n", BVOPS_VERSION);
+			free(rest);
+			return CLI_EXIT_OK;
+		} else {
+			rest[n++] = argv[i]; /* the command's own option */
+		}
+	}
+	for (k = 0; k < NCOMMANDS; k++) {
+		int used = cli_match(&cli_commands[k], n, rest);
+
+		if (used > best_used) {
+			best_used = used;
+			best = (int)k;
+		}
+	}
+	/* The console takes no words: anything left is not a command. */
+	if (best_used == 0 && n > 0 && !help) {
+		if (rest[0][0] == '-')
+			fprintf(stderr, "bvops: unknown option '%s'\n",
+				rest[0]);
+		else
+			fprintf(stderr, "bvops: unknown command '%s'\n",
+				rest[0]);
+		fputs("usage: bvops [-f FLEET] [COMMAND] [ARGS]; "
+		      "try 'bvops --help'\n",
+		      stderr);
+		free(rest);
+		return CLI_EXIT_USAGE;
+	}
+	if (help) {
+		if (best_used > 0)
+			cli_usage_line(stdout, &cli_commands[best]);
+		else
+			cli_help(stdout);
+		free(rest);
+		return CLI_EXIT_OK;
+	}
+	{
+		const struct cli_command *c = &cli_commands[best];
+		const char *bad = NULL;
+
+		if (o.json && !(c->flags & CMD_JSON))
+			bad = "--json";
+		else if (o.yes && !(c->flags & CMD_CHANGES))
+			bad = "--yes";
+		else if (o.dry_run && !(c->flags & CMD_CHANGES))
+			bad = "--dry-run";
+		if (bad != NULL) {
+			fprintf(stderr, "bvops: %s does not apply to '%s'\n",
+				bad, *c->words ? c->words : "the console");
+			cli_usage_line(stderr, c);
+			free(rest);
+			return CLI_EXIT_USAGE;
+		}
+		if (c->run == NULL) {
+			fprintf(stderr,
+				"bvops: '%s' is not available in this version "
+				"(%s)\n",
+				c->words, BVOPS_VERSION);
+			free(rest);
+			return CLI_EXIT_USAGE;
+		}
+		rc = c->run(&o, n - best_used, rest + best_used);
+		if (rc == CMD_BAD_ARGS) {
+			cli_usage_line(stderr, c);
+			rc = CLI_EXIT_USAGE;
+		}
+	}
+	free(rest);
+	return rc;
+}

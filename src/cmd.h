@@ -1,0 +1,23 @@
+/*
+ * cmd: the commands themselves, one function each, called by cli with the
+ * arguments that follow the command's words. Each returns an exit code
+ * (enum cli_exit) and prints its own errors.
+ */
+#ifndef BVOPS_CMD_H
+#define BVOPS_CMD_H
+
+#include "cli.h"
+
+/* Returned by a command whose arguments are wrong: cli prints the
+ * command's usage line and exits 2. */
+#define CMD_BAD_ARGS (-1)
+
+struct fleet;
+/* The fleet that -f, BVOPS_FLEET or the XDG path names; every problem is
+ * printed to stderr. Returns a fleet the caller frees, or NULL. */
+struct fleet *cmd_fleet_load(const struct cli_opts *o);
+
+int cmd_console(const struct cli_opts *o, int argc, char **argv);
+int cmd_config_validate(const struct cli_opts *o, int argc, char **argv);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * fleet: the fleet file (SPEC "The fleet file"), loaded and checked.
+ *
+ * Owns a struct fleet and every string in it; fleet_free() releases all.
+ * Loading reports every mistake it finds, each as FILE:LINE:COL: message,
+ * and returns no fleet at all when there is one: bvops never runs on a
+ * half-understood fleet.
+ */
+#ifndef BVOPS_FLEET_H
+#define BVOPS_FLEET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum fleet_role { FLEET_ROLE_STATIC, FLEET_ROLE_DYNAMIC };
+
+enum fleet_transport {
+	FLEET_TRANSPORT_NONE,
+	FLEET_TRANSPORT_SSH,
+	FLEET_TRANSPORT_SSM,
+	FLEET_TRANSPORT_LOCAL,
+};
+
+/* One command template per node action; see [commands]. */
+enum fleet_cmd {
+	FLEET_CMD_JOURNAL,
+	FLEET_CMD_CONSOLE,
+	FLEET_CMD_RESTART,
+	FLEET_CMD_STOP,
+	FLEET_CMD_START,
+	FLEET_CMD_ENCLAVE_STATE,
+	FLEET_CMD_DEBUG_RESTART,
+	FLEET_CMD_PROTECTED_RESTART,
+	FLEET_CMD_COUNT
+};
+
+struct fleet_node {
+	char *name;
+	int64_t index;
+	enum fleet_role role;
+	char *ping_url;
+	enum fleet_transport transport;
+	char *ssh; /* user@host[:port], for transport ssh */
+	char *ssh_proxy_command;
+	char *instance_id;
+	char *enclave_name;
+	char *config_ssm_param;
+	char *kms_stack;
+	/* Effective templates: the node's own, else the fleet's. */
+	char *commands[FLEET_CMD_COUNT];
+	unsigned line; /* where its [[node]] stands, for messages */
+};
+
+struct fleet_health {
+	uint64_t interval_ms;
+	uint64_t timeout_ms;
+	int64_t failure_threshold;
+	int64_t success_threshold;
+	int64_t restart_after; /* 0: auto-restart off */
+	int64_t max_restarts;
+	uint64_t restart_window_ms;
+};
+
+struct fleet {
+	char *path; /* the file it came from */
+	char *name;
+	char *region; /* NULL: from the AWS environment */
+	int64_t quorum;
+	struct fleet_health health;
+	char *alert_command;
+	char *alert_webhook;
+	char *commands[FLEET_CMD_COUNT];
+	struct fleet_node *nodes;
+	size_t nnodes;
+};
+
+/* Diagnostics: "FILE:LINE:COL: message" lines, owned by the list. */
+struct fleet_diags {
+	char **lines;
+	size_t n;
+};
+
+void fleet_diags_free(struct fleet_diags *d);
+
+/* The key name of a command ("journal", ...). */
+const char *fleet_cmd_name(enum fleet_cmd cmd);
+const char *fleet_role_name(enum fleet_role role);
+const char *fleet_transport_name(enum fleet_transport t);
+
+/*
+ * Which fleet file to use: explicit (from -f) if given, else $BVOPS_FLEET,
+ * else $XDG_CONFIG_HOME/bvops/fleet.toml, else ~/.config/bvops/fleet.toml.
+ * Returns a new string the caller frees.
+ */
+char *fleet_path_resolve(const char *explicit_path);
+
+/*
+ * Parse and check a fleet file held in memory (path is used in messages).
+ * Returns a new fleet the caller frees with fleet_free(), or NULL with every
+ * problem in *diags (which the caller frees).
+ */
+struct fleet *fleet_parse(const char *path, const char *text, size_t len,
+			  struct fleet_diags *diags);
+/* Read path, then fleet_parse(); an unreadable file is one diagnostic. */
+struct fleet *fleet_load(const char *path, struct fleet_diags *diags);
+void fleet_free(struct fleet *f);
+
+/*
+ * Split "user@host[:port]" (host may be "[v6addr]"); port defaults to 22.
+ * Returns 0 and new strings in *user and *host (either pointer may be NULL
+ * to skip it), or -1 when malformed.
+ */
+int fleet_ssh_target_parse(const char *s, char **user, char **host, int *port);
+
+const struct fleet_node *fleet_node_find(const struct fleet *f,
+					 const char *name);
+
+#endif

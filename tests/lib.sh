@@ -1,0 +1,77 @@
+# Helpers for the shell tests. Each test file sources this, calls check_*
+# for every assertion, and ends with summary (prints "N passed, N failed").
+# A test is one named block: test_begin NAME ... test_end.
+
+PASSED=0
+FAILED=0
+CURRENT=""
+CURRENT_FAILS=0
+
+test_begin() {
+	CURRENT=$1
+	CURRENT_FAILS=0
+}
+
+test_end() {
+	if [ "$CURRENT_FAILS" -eq 0 ]; then
+		PASSED=$((PASSED + 1))
+	else
+		FAILED=$((FAILED + 1))
+		echo "FAIL $CURRENT"
+	fi
+	CURRENT=""
+}
+
+fail() {
+	echo "  $CURRENT: $*"
+	CURRENT_FAILS=$((CURRENT_FAILS + 1))
+}
+
+# check_eq WHAT GOT WANT
+check_eq() {
+	[ "$2" = "$3" ] || fail "$1: got [$2], want [$3]"
+}
+
+# check_contains WHAT HAYSTACK NEEDLE
+check_contains() {
+	case "$2" in
+	*"$3"*) ;;
+	*) fail "$1: [$2] does not contain [$3]" ;;
+	esac
+}
+
+check_not_contains() {
+	case "$2" in
+	*"$3"*) fail "$1: [$2] contains [$3]" ;;
+	*) ;;
+	esac
+}
+
+# run CMD...: sets OUT, ERR, RC. Never hangs: 20 s at most.
+run() {
+	local o e
+	o=$(mktemp) e=$(mktemp)
+	timeout 20 "$@" >"$o" 2>"$e" </dev/null
+	RC=$?
+	OUT=$(cat "$o")
+	ERR=$(cat "$e")
+	rm -f "$o" "$e"
+}
+
+# A short pause for polling loops: a read that times out on a FIFO that
+# nobody writes to. Callers bound their loops.
+TICK_FIFO=""
+tick() {
+	if [ -z "$TICK_FIFO" ]; then
+		TICK_FIFO=$(mktemp -u)
+		mkfifo "$TICK_FIFO"
+		exec 9<>"$TICK_FIFO"
+		rm -f "$TICK_FIFO"
+	fi
+	read -r -t "${1:-0.05}" -u 9 _ || true
+}
+
+summary() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runs every test suite and ends with one line "N passed, N failed" that
+# sums them. Each suite prints its own such line last; a suite that dies
+# without one counts as one failure.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+SUITE=${BVOPS_TOML_TEST:-../shared/toml-test}
+total_pass=0
+total_fail=0
+
+suite() {
+	local name=$1 out line p f
+	shift
+	echo "== $name"
+	out=$("$@" 2>&1)
+	printf '%s\n' "$out" | grep -v -E '^[0-9]+ passed, [0-9]+ failed$' |
+		grep -E 'FAIL|fail|error|ERROR|toml-test|: ' | head -50
+	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
+	if [ -z "$line" ]; then
+		printf '%s\n' "$out" | tail -20
+		echo "   (no summary line: counted as 1 failure)"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	p=${line%% passed*}
+	f=${line#*passed, }
+	f=${f%% failed*}
+	echo "   $line"
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+}
+
+if [ -z "${BVOPS_SKIP_LINT:-}" ]; then
+	suite "lint" tests/lint.sh
+fi
+suite "unit" "$BUILD/tests/unit_tests"
+suite "unit (asan+ubsan)" "$BUILD/asan/tests/unit_tests"
+if [ -d "$SUITE" ]; then
+	suite "toml-test" "$BUILD/tests/toml_conformance" \
+		"$BUILD/tests/toml_decode" "$SUITE"
+	suite "toml-test (asan+ubsan decoder)" "$BUILD/tests/toml_conformance" \
+		"$BUILD/asan/tests/toml_decode" "$SUITE"
+else
+	echo "== toml-test: suite not found at $SUITE"
+	total_fail=$((total_fail + 1))
+fi
+suite "cli" tests/cli.sh "$BUILD/bvops"
+suite "cli (asan+ubsan)" tests/cli.sh "$BUILD/asan/bvops"
+suite "console (tmux)" tests/console.sh "$BUILD/bvops"
+suite "console (tmux, asan+ubsan)" tests/console.sh "$BUILD/asan/bvops"
+
+echo
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,66 @@
+#include "check.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+struct check_test {
+	const char *name;
+	check_fn fn;
+};
+
+static struct check_test tests[512];
+static size_t ntests;
+static int current_failures;
+
+void check_register(const char *name, check_fn fn)
+{
+	if (ntests < sizeof(tests) / sizeof(tests[0])) {
+		tests[ntests].name = name;
+		tests[ntests].fn = fn;
+		ntests++;
+	}
+}
+
+bool check_report(const char *file, int line, const char *expr, bool ok)
+{
+	if (!ok) {
+		printf("  %s:%d: CHECK(%s) failed\n", file, line, expr);
+		current_failures++;
+	}
+	return ok;
+}
+
+bool check_report_str(const char *file, int line, const char *expr,
+		      const char *got, const char *want)
+{
+	bool ok = got != NULL && want != NULL && strcmp(got, want) == 0;
+
+	if (!ok) {
+		printf("  %s:%d: %s\n    got:  \"%s\"\n    want: \"%s\"\n",
+		       file, line, expr, got ? got : "(null)",
+		       want ? want : "(null)");
+		current_failures++;
+	}
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	size_t k;
+	int passed = 0, failed = 0;
+
+	for (k = 0; k < ntests; k++) {
+		if (argc > 1 && strstr(tests[k].name, argv[1]) == NULL)
+			continue;
+		current_failures = 0;
+		tests[k].fn();
+		if (current_failures == 0) {
+			passed++;
+		} else {
+			failed++;
+			printf("FAIL %s\n", tests[k].name);
+		}
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,34 @@
+/*
+ * check: the unit-test harness. TEST(name) defines a test that registers
+ * itself; CHECK* record a failure with file and line and carry on, so one
+ * run shows every broken assertion. The runner ends with the line
+ * "N passed, N failed" (one count per test).
+ */
+#ifndef BVOPS_CHECK_H
+#define BVOPS_CHECK_H
+
+#include <stdbool.h>
+#include <string.h>
+
+typedef void (*check_fn)(void);
+
+void check_register(const char *name, check_fn fn);
+bool check_report(const char *file, int line, const char *expr, bool ok);
+bool check_report_str(const char *file, int line, const char *expr,
+		      const char *got, const char *want);
+
+#define TEST(name)                                                             \
+	static void test_##name(void);                                         \
+	__attribute__((constructor)) static void register_##name(void)         \
+	{                                                                      \
+		check_register(#name, test_##name);                            \
+	}                                                                      \
+	static void test_##name(void)
+
+/* Written so static analysers see that a passing CHECK means cond held. */
+#define CHECK(cond)                                                            \
+	((cond) ? true : check_report(__FILE__, __LINE__, #cond, false))
+#define CHECK_STR(got, want)                                                   \
+	check_report_str(__FILE__, __LINE__, #got, (got), (want))
+
+#endif

@@ -1,0 +1,288 @@
+/* The fleet file: defaults, every field, and exact FILE:LINE:COL errors. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../../src/duration.h"
+#include "../../src/fleet.h"
+#include "../../src/template.h"
+#include "../../src/xalloc.h"
+#include "check.h"
+
+static const char *minimal = "[fleet]\n"
+			     "name = \"tsmdemo\"\n"
+			     "\n"
+			     "[[node]]\n"
+			     "name = \"node-0\"\n"
+			     "index = 0\n"
+			     "ping_url = \"http://10.0.1.10:8080/ping\"\n";
+
+static struct fleet *parse(const char *text, struct fleet_diags *d)
+{
+	return fleet_parse("fleet.toml", text, strlen(text), d);
+}
+
+/* Parse text that must fail; returns all diagnostics joined by '\n'. */
+static char *errors_of(const char *text)
+{
+	struct fleet_diags d;
+	struct fleet *f = parse(text, &d);
+	size_t k, len = 1;
+	char *out;
+
+	if (f != NULL) {
+		fleet_free(f);
+		return xstrdup("(accepted)");
+	}
+	for (k = 0; k < d.n; k++)
+		len += strlen(d.lines[k]) + 1;
+	out = xcalloc(1, len);
+	for (k = 0; k < d.n; k++) {
+		if (k > 0)
+			strcat(out, "\n");
+		strcat(out, d.lines[k]);
+	}
+	fleet_diags_free(&d);
+	return out;
+}
+
+static void expect_errors(const char *text, const char *want)
+{
+	char *got = errors_of(text);
+
+	CHECK_STR(got, want);
+	free(got);
+}
+
+TEST(fleet_minimal_gets_spec_defaults)
+{
+	struct fleet_diags d;
+	struct fleet *f = parse(minimal, &d);
+
+	if (!CHECK(f != NULL))
+		return;
+	CHECK_STR(f->name, "tsmdemo");
+	CHECK(f->region == NULL);
+	CHECK(f->quorum == 1);
+	CHECK(f->health.interval_ms == 5000);
+	CHECK(f->health.timeout_ms == 2000);
+	CHECK(f->health.failure_threshold == 3);
+	CHECK(f->health.success_threshold == 2);
+	CHECK(f->health.restart_after == 0);
+	CHECK(f->health.max_restarts == 3);
+	CHECK(f->health.restart_window_ms == (uint64_t)30 * 60 * 1000);
+	CHECK(f->nnodes == 1);
+	CHECK_STR(f->nodes[0].name, "node-0");
+	CHECK(f->nodes[0].role == FLEET_ROLE_STATIC);
+	CHECK(f->nodes[0].transport == FLEET_TRANSPORT_NONE);
+	CHECK_STR(f->nodes[0].commands[FLEET_CMD_JOURNAL],
+		  "journalctl -f -u enclave.service");
+	CHECK_STR(f->nodes[0].commands[FLEET_CMD_DEBUG_RESTART],
+		  "cd /app && sudo DEBUG_MODE=\"--debug-mode\" "
+		  "./restart-enclave.sh");
+	CHECK(fleet_node_find(f, "node-0") == &f->nodes[0]);
+	CHECK(fleet_node_find(f, "node-9") == NULL);
+	fleet_free(f);
+}
+
+TEST(fleet_full_file_reads_every_field)
+{
+	const char *text =
+	    "[fleet]\nname = \"prod\"\nregion = \"eu-west-1\"\nquorum = 2\n"
+	    "[health]\ninterval = \"500ms\"\ntimeout = \"250ms\"\n"
+	    "failure_threshold = 4\nsuccess_threshold = 1\n"
+	    "restart_after = 6\nmax_restarts = 2\nrestart_window = \"1h\"\n"
+	    "[alerts]\ncommand = \"/usr/local/bin/page-oncall\"\n"
+	    "webhook = \"https://hooks.example/x\"\n"
+	    "[commands]\nrestart = \"systemctl restart {enclave}\"\n"
+	    "[[node]]\nname = \"a\"\nindex = 1\nrole = \"dynamic\"\n"
+	    "ping_url = \"https://a:8080/ping\"\ntransport = \"ssh\"\n"
+	    "ssh = \"ec2-user@10.0.1.10:2222\"\n"
+	    "ssh_proxy_command = \"aws ssm start-session --target %h\"\n"
+	    "instance_id = \"i-0123456789abcdef0\"\n"
+	    "enclave_name = \"prod-1\"\nconfig_ssm_param = \"/p/cfg\"\n"
+	    "kms_stack = \"prod-kms-1\"\n"
+	    "[node.commands]\nconsole = \"sim console {node} {index}\"\n"
+	    "[[node]]\nname = \"b\"\nindex = 2\n"
+	    "ping_url = \"http://b/ping\"\nssh = \"root@[::1]\"\n";
+	struct fleet_diags d;
+	struct fleet *f = parse(text, &d);
+	char *user = NULL, *host = NULL;
+	int port = 0;
+
+	if (!CHECK(f != NULL)) {
+		size_t k;
+
+		for (k = 0; k < d.n; k++)
+			printf("  %s\n", d.lines[k]);
+		fleet_diags_free(&d);
+		return;
+	}
+	CHECK_STR(f->region, "eu-west-1");
+	CHECK(f->quorum == 2);
+	CHECK(f->health.interval_ms == 500 && f->health.timeout_ms == 250);
+	CHECK(f->health.failure_threshold == 4);
+	CHECK(f->health.restart_after == 6 && f->health.max_restarts == 2);
+	CHECK(f->health.restart_window_ms == 3600000);
+	CHECK_STR(f->alert_command, "/usr/local/bin/page-oncall");
+	CHECK_STR(f->alert_webhook, "https://hooks.example/x");
+	CHECK(f->nodes[0].role == FLEET_ROLE_DYNAMIC);
+	CHECK(f->nodes[0].transport == FLEET_TRANSPORT_SSH);
+	CHECK_STR(f->nodes[0].instance_id, "i-0123456789abcdef0");
+	CHECK_STR(f->nodes[0].kms_stack, "prod-kms-1");
+	/* Node override, fleet override, and the SPEC default. */
+	CHECK_STR(f->nodes[0].commands[FLEET_CMD_CONSOLE],
+		  "sim console {node} {index}");
+	CHECK_STR(f->nodes[0].commands[FLEET_CMD_RESTART],
+		  "systemctl restart {enclave}");
+	CHECK_STR(f->nodes[1].commands[FLEET_CMD_CONSOLE],
+		  "nitro-cli console --enclave-name {enclave}");
+	/* ssh given, transport not: ssh. */
+	CHECK(f->nodes[1].transport == FLEET_TRANSPORT_SSH);
+	CHECK(fleet_ssh_target_parse(f->nodes[0].ssh, &user, &host, &port) ==
+	      0);
+	CHECK_STR(user, "ec2-user");
+	CHECK_STR(host, "10.0.1.10");
+	CHECK(port == 2222);
+	free(user);
+	free(host);
+	host = NULL;
+	CHECK(fleet_ssh_target_parse("root@[::1]", NULL, &host, &port) == 0);
+	CHECK_STR(host, "::1");
+	CHECK(port == 22);
+	free(host);
+	fleet_free(f);
+}
+
+TEST(fleet_errors_name_file_line_and_column)
+{
+	expect_errors(
+	    "[fleet]\nname = \"x\"\ncolour = \"red\"\n"
+	    "[[node]]\nname = \"a\"\nindex = 0\nping_url = \"http://a\"\n",
+	    "fleet.toml:3:1: [fleet] unknown key 'colour'");
+	expect_errors("[fleet]\nname = 7\n[[node]]\nname = \"a\"\nindex = 0\n"
+		      "ping_url = \"http://a\"\n",
+		      "fleet.toml:2:8: [fleet] name must be a string, not an "
+		      "integer");
+	expect_errors(
+	    "[fleet]\nname = \"x\"\n[health]\ninterval = \"5 s\"\n"
+	    "timeout = 2\n[[node]]\nname = \"a\"\nindex = 0\n"
+	    "ping_url = \"http://a\"\n",
+	    "fleet.toml:4:12: [health] interval: duration \"5 s\" needs a "
+	    "unit (ms, s, m, h, d)\n"
+	    "fleet.toml:5:11: [health] timeout must be a string, not an "
+	    "integer");
+	expect_errors(
+	    "[fleet]\nname = \"x\"\n\n[[node]]\nname = \"a\"\nindex = 0\n"
+	    "ping_url = \"http://a\"\n\n[[node]]\nname = \"a\"\n"
+	    "index = 0\nping_url = \"http://b\"\n",
+	    "fleet.toml:10:8: duplicate node name \"a\" (first at "
+	    "line 4)\n"
+	    "fleet.toml:11:9: duplicate node index 0 (first at line "
+	    "4)");
+	expect_errors(
+	    "[fleet]\nname = \"x\"\n[[node]]\nname = \"a\"\nindex = 0\n",
+	    "fleet.toml:3:1: node \"a\": missing ping_url");
+	expect_errors(
+	    "[fleet]\nname = \"x\"\n[[node]]\nname = \"a;rm -rf /\"\n"
+	    "index = 0\nping_url = \"http://a\"\n",
+	    "fleet.toml:4:8: node \"a;rm -rf /\": name \"a;rm -rf /\" "
+	    "may only use letters, digits, '.', '_' and '-'");
+	expect_errors(
+	    "[fleet]\nname = \"x\"\n[[node]]\nname = \"a\"\nindex = 0\n"
+	    "ping_url = \"ftp://a\"\nrole = \"leader\"\n",
+	    "fleet.toml:6:12: node \"a\": ping_url must be an http:// "
+	    "or https:// URL, not \"ftp://a\"\n"
+	    "fleet.toml:7:8: node \"a\": role must be \"static\" or "
+	    "\"dynamic\", not \"leader\"");
+}
+
+TEST(fleet_errors_on_structure)
+{
+	expect_errors("", "fleet.toml:1:1: [fleet] name is required\n"
+			  "fleet.toml:1:1: no [[node]] in the fleet");
+	expect_errors("node = 3\n[fleet]\nname = \"x\"\n",
+		      "fleet.toml:1:8: node must be an array of tables "
+		      "([[node]])");
+	expect_errors(
+	    "[fleet]\nname = \"x\"\n[[node]]\nname = \"a\"\nindex = 0\n"
+	    "ping_url = \"http://a\"\n[node.commands]\n"
+	    "journal = \"tail {file}\"\n",
+	    "fleet.toml:8:17: node \"a\": journal: unknown placeholder "
+	    "in command (only {node}, {index} and {enclave} exist)");
+	expect_errors(
+	    "[fleet]\nname = \"x\"\nquorum = 3\n[[node]]\nname = \"a\"\n"
+	    "index = 0\nping_url = \"http://a\"\n",
+	    "fleet.toml:3:10: [fleet] quorum 3 is more than the 1 "
+	    "nodes");
+	expect_errors("[fleet]\nname = \"x\"\n[health]\ninterval = \"1s\"\n"
+		      "timeout = \"2s\"\n[[node]]\nname = \"a\"\nindex = 0\n"
+		      "ping_url = \"http://a\"\n",
+		      "fleet.toml:5:11: [health] timeout must not be longer "
+		      "than interval");
+	expect_errors(
+	    "[fleet]\nname = \"x\"\n[[node]]\nname = \"a\"\nindex = -1\n"
+	    "ping_url = \"http://a\"\ntransport = \"ssh\"\n",
+	    "fleet.toml:5:9: node \"a\": index must be between 0 and "
+	    "100000\n"
+	    "fleet.toml:7:13: node \"a\": transport \"ssh\" needs ssh "
+	    "= \"user@host[:port]\"");
+	/* A TOML error stops at the first problem, with its place. */
+	expect_errors("[fleet]\nname = \"x\n",
+		      "fleet.toml:2:10: newline in a single-line string");
+	expect_errors("[fleet]\nname = \"x\"\nmystery = 1\n[[node]]\n"
+		      "name = \"a\"\nindex = 0\nping_url = \"http://a\"\n",
+		      "fleet.toml:3:1: [fleet] unknown key 'mystery'");
+	expect_errors("typo = 1\n[fleet]\nname = \"x\"\n[[node]]\n"
+		      "name = \"a\"\nindex = 0\nping_url = \"http://a\"\n",
+		      "fleet.toml:1:1: unknown key 'typo'");
+}
+
+TEST(duration_parse_and_format)
+{
+	uint64_t ms = 0;
+	char msg[200], out[32];
+
+	CHECK(duration_parse("500ms", &ms, msg, sizeof(msg)) == 0 && ms == 500);
+	CHECK(duration_parse("2s", &ms, msg, sizeof(msg)) == 0 && ms == 2000);
+	CHECK(duration_parse("15m", &ms, msg, sizeof(msg)) == 0 &&
+	      ms == 900000);
+	CHECK(duration_parse("1h30m", &ms, msg, sizeof(msg)) == 0 &&
+	      ms == 5400000);
+	CHECK(duration_parse("", &ms, msg, sizeof(msg)) < 0);
+	CHECK(duration_parse("5", &ms, msg, sizeof(msg)) < 0);
+	CHECK_STR(msg, "duration \"5\" needs a unit (ms, s, m, h, d)");
+	CHECK(duration_parse("-5s", &ms, msg, sizeof(msg)) < 0);
+	CHECK(duration_parse("99999999999999999999s", &ms, msg, sizeof(msg)) <
+	      0);
+	duration_format(1500, out, sizeof(out));
+	CHECK_STR(out, "1500ms");
+	duration_format(120000, out, sizeof(out));
+	CHECK_STR(out, "2m");
+}
+
+TEST(template_checks_and_quotes)
+{
+	struct template_vars v = {"node-0", "0", "tsm.0"};
+	char msg[200];
+	size_t bad = 0;
+	char *s;
+
+	CHECK(template_check("a {node} {index} {enclave}", &bad, msg,
+			     sizeof(msg)) == 0);
+	CHECK(template_check("echo {nodes}", &bad, msg, sizeof(msg)) < 0 &&
+	      bad == 5);
+	s = template_expand("nitro-cli console --enclave-name {enclave} # "
+			    "{node}/{index}",
+			    &v, msg, sizeof(msg));
+	CHECK_STR(s, "nitro-cli console --enclave-name 'tsm.0' # "
+		     "'node-0'/'0'");
+	free(s);
+	v.enclave = NULL;
+	CHECK(template_expand("x {enclave}", &v, msg, sizeof(msg)) == NULL);
+	CHECK_STR(msg, "the command needs {enclave}, which this node does "
+		       "not set");
+	v.enclave = "a'b";
+	CHECK(template_expand("x {enclave}", &v, msg, sizeof(msg)) == NULL);
+	CHECK(!template_name_ok("$(reboot)"));
+	CHECK(!template_name_ok(""));
+}

@@ -1,0 +1,20 @@
+/*
+ * console: the interactive full-screen view of a fleet.
+ *
+ * Reads the fleet it is given (borrowed, not freed) and draws it; owns the
+ * terminal between its start and its return, and gives it back on every
+ * path (see term.h).
+ */
+#ifndef BVOPS_UI_CONSOLE_H
+#define BVOPS_UI_CONSOLE_H
+
+#include "../src/fleet.h"
+
+struct console_options {
+	const char *theme; /* NULL: the default theme */
+};
+
+/* Run until the operator quits; returns an exit code (enum cli_exit). */
+int console_run(const struct fleet *fleet, const struct console_options *o);
+
+#endif
