@@ -562,6 +562,7 @@ static void check_unique(struct loader *L, struct fleet *f,
 	for (b = 0; b < f->nnodes; b++) {
 		const struct toml_value *tb = toml_array_at(nodes, b);
 
+		/* Only loaded fields are compared: both keys exist in tb. */
 		for (a = 0; a < b; a++) {
 			if (f->nodes[a].name != NULL && f->nodes[b].name &&
 			    strcmp(f->nodes[a].name, f->nodes[b].name) == 0)
@@ -636,6 +637,8 @@ static void load_fleet(struct loader *L, struct fleet *f)
 		diag_at(L, toml_value_start(nodes), 0,
 			"no [[node]] in the fleet");
 	f->nodes = xcalloc(f->nnodes, sizeof(*f->nodes));
+	for (k = 0; k < f->nnodes; k++)
+		f->nodes[k].index = -1; /* unset, also for non-table nodes */
 	for (k = 0; k < f->nnodes; k++) {
 		const struct toml_value *n = toml_array_at(nodes, k);
 

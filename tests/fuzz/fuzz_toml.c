@@ -22,10 +22,11 @@ static void walk(const struct toml_value *v, int depth)
 	case TOML_TABLE:
 		n = toml_table_count(v);
 		for (k = 0; k < n; k++) {
-			const char *key = toml_table_key_at(v, k, NULL);
+			size_t len;
+			const char *key = toml_table_key_at(v, k, &len);
 
-			if (toml_table_get(v, key) == NULL && strlen(key) > 0 &&
-			    memchr(key, 0, strlen(key)) == NULL)
+			if (toml_table_getn(v, key, len) !=
+			    toml_table_value_at(v, k))
 				abort(); /* lookup must find every key */
 			walk(toml_table_value_at(v, k), depth + 1);
 		}

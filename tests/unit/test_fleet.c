@@ -226,6 +226,11 @@ TEST(fleet_errors_on_structure)
 	    "100000\n"
 	    "fleet.toml:7:13: node \"a\": transport \"ssh\" needs ssh "
 	    "= \"user@host[:port]\"");
+	/* Found by fuzzing: elements that are not tables. */
+	expect_errors("node = [1, {name = \"a\", index = 0, ping_url = "
+		      "\"http://a\"}, 2]\n[fleet]\nname = \"x\"\n",
+		      "fleet.toml:1:9: each node must be a table\n"
+		      "fleet.toml:1:60: each node must be a table");
 	/* A TOML error stops at the first problem, with its place. */
 	expect_errors("[fleet]\nname = \"x\n",
 		      "fleet.toml:2:10: newline in a single-line string");
