@@ -1,10 +1,18 @@
 /* bvops (no command): load the fleet, then hand it to the console. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "../ui/console.h"
 #include "cmd.h"
 #include "fleet.h"
+#include "theme.h"
+#include "xalloc.h"
+
+#ifndef BVOPS_DATADIR
+#define BVOPS_DATADIR "/usr/local/share/bvops"
+#endif
 
 /* Load the fleet the options name; prints every problem. NULL on error. */
 struct fleet *cmd_fleet_load(const struct cli_opts *o)
@@ -23,11 +31,38 @@ struct fleet *cmd_fleet_load(const struct cli_opts *o)
 	return f;
 }
 
+/*
+ * Where themes are looked for after the user's own folder: next to the
+ * binary in a source tree (build/bvops -> themes/), then the installed
+ * data folder. Fills dirs (NULL-terminated) with strings the caller frees.
+ */
+static void cmd_theme_dirs(char *dirs[3])
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	dirs[0] = NULL;
+	dirs[1] = NULL;
+	dirs[2] = NULL;
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			dirs[0] = xasprintf("%s/../themes", exe);
+		}
+	}
+	dirs[dirs[0] ? 1 : 0] = xstrdup(BVOPS_DATADIR "/themes");
+}
+
 int cmd_console(const struct cli_opts *o, int argc, char **argv)
 {
-	struct console_options co = {.theme = o->theme};
+	struct console_options co = {0};
+	struct theme theme;
+	char msg[512], *dirs[3];
 	struct fleet *f;
-	int rc;
+	int rc, k;
 
 	if (argc > 0) {
 		fprintf(stderr, "bvops: unexpected '%s'\n", argv[0]);
@@ -36,6 +71,18 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	f = cmd_fleet_load(o);
 	if (f == NULL)
 		return CLI_EXIT_USAGE;
+	cmd_theme_dirs(dirs);
+	rc = theme_load(o->theme ? o->theme : "dark", (const char *const *)dirs,
+			&theme, msg, sizeof(msg));
+	for (k = 0; k < 3; k++)
+		free(dirs[k]);
+	if (rc < 0 && o->theme != NULL) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		fleet_free(f);
+		return CLI_EXIT_USAGE;
+	}
+	/* Without --theme a missing default is no error: draw in mono. */
+	co.theme = rc == 0 ? &theme : NULL;
 	rc = console_run(f, &co);
 	fleet_free(f);
 	return rc;

@@ -154,6 +154,23 @@ run env BVOPS_FLEET="$TMP/env-fleet.toml" "$BVOPS" -f "$TMP/xdg/bvops/fleet.toml
 check_contains "-f wins" "$ERR" "$TMP/xdg/bvops/fleet.toml:1:5"
 test_end
 
+test_begin theme_option
+run "$BVOPS" -f demo/fleet.toml --theme nope
+check_eq "exit" "$RC" 2
+check_contains "stderr" "$ERR" "no theme 'nope' (looked in"
+printf '[style]\nheader = "black on"\n' >"$TMP/bad.theme"
+run "$BVOPS" -f demo/fleet.toml --theme "$TMP/bad.theme"
+check_eq "bad theme exit" "$RC" 2
+check_eq "bad theme" "$ERR" "bvops: $TMP/bad.theme:2:10: header: 'on' needs a colour after it"
+run "$BVOPS" -f demo/fleet.toml --theme light
+check_contains "good theme reaches the console" "$ERR" "needs a terminal"
+test_end
+
+test_begin example_fleets_load
+run "$BVOPS" -f docs/fleet.example.toml
+check_contains "docs example" "$ERR" "the console needs a terminal"
+test_end
+
 test_begin console_needs_a_terminal
 run "$BVOPS" -f demo/fleet.toml
 check_eq "exit" "$RC" 2

@@ -17,16 +17,22 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start W H [ENV...]: the console on the demo fleet in a fresh session.
-# A shell around it records the exit status (128+N for signal N), which is
-# steadier than asking tmux about a dead pane.
+# start W H [ENV...] [-- ARGS...]: the console on the demo fleet in a
+# fresh session. A shell around it records the exit status (128+N for
+# signal N), which is steadier than asking tmux about a dead pane.
 start() {
-	local w=$1 h=$2
+	local w=$1 h=$2 envs="" args=""
 	shift 2
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		envs="$envs $1"
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	args="$*"
 	tm kill-server 2>/dev/null
 	rm -f "$TMP/status"
 	tm new-session -d -s t -x "$w" -y "$h" \
-		"env TERM=xterm-256color LANG=C.UTF-8 $* $BVOPS -f demo/fleet.toml; echo \$? >$TMP/status.tmp; mv $TMP/status.tmp $TMP/status"
+		"env TERM=xterm-256color LANG=C.UTF-8 $envs $BVOPS -f demo/fleet.toml $args; echo \$? >$TMP/status.tmp; mv $TMP/status.tmp $TMP/status"
 }
 
 # The pid of bvops itself (the shell's child).
@@ -137,6 +143,26 @@ kill -SEGV "$(bvops_pid)"
 wait_dead
 check_eq "killed by SIGSEGV" "${DEAD_STATUS:-}" 139
 check_not_contains "alternate screen left" "$(screen)" "fleet demo"
+test_end
+
+test_begin theme_colours_and_no_color
+start 80 24
+wait_for "fleet demo"
+# The dark theme's header is black on cyan (SGR 46 for the background).
+check_contains "header colour" "$(tm capture-pane -p -e -t t | head -1)" "46m"
+tm send-keys -t t q
+wait_dead
+start 80 24 NO_COLOR=1
+wait_for "fleet demo"
+check_not_contains "no colour" "$(tm capture-pane -p -e -t t | head -1)" "46m"
+check_contains "still reversed" "$(tm capture-pane -p -e -t t | head -1)" "7m"
+tm send-keys -t t q
+wait_dead
+start 80 24 -- --theme light
+wait_for "fleet demo"
+check_contains "light header" "$(tm capture-pane -p -e -t t | head -1)" "44m"
+tm send-keys -t t q
+wait_dead
 test_end
 
 test_begin ascii_when_not_utf8

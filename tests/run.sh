@@ -10,10 +10,11 @@ total_pass=0
 total_fail=0
 
 suite() {
-	local name=$1 out line p f
+	local name=$1 out line p f rc
 	shift
 	echo "== $name"
 	out=$("$@" 2>&1)
+	rc=$?
 	printf '%s\n' "$out" | grep -v -E '^[0-9]+ passed, [0-9]+ failed$' |
 		grep -E 'FAIL|fail|error|ERROR|toml-test|: ' | head -50
 	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)
@@ -29,6 +30,13 @@ suite() {
 	echo "   $line"
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
+	# A clean count with a failing exit (a sanitizer or valgrind report
+	# after the last test) is still a failure.
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		printf '%s\n' "$out" | tail -20
+		echo "   (exit status $rc: counted as 1 failure)"
+		total_fail=$((total_fail + 1))
+	fi
 }
 
 if [ -z "${BVOPS_SKIP_LINT:-}" ]; then
@@ -44,6 +52,12 @@ if [ -d "$SUITE" ]; then
 else
 	echo "== toml-test: suite not found at $SUITE"
 	total_fail=$((total_fail + 1))
+fi
+if command -v valgrind >/dev/null; then
+	suite "unit (valgrind)" valgrind -q --error-exitcode=99 \
+		--leak-check=full --errors-for-leak-kinds=definite,indirect \
+		"$BUILD/tests/unit_tests"
+	suite "cli (valgrind)" tests/valgrind_cli.sh "$BUILD/bvops"
 fi
 suite "cli" tests/cli.sh "$BUILD/bvops"
 suite "cli (asan+ubsan)" tests/cli.sh "$BUILD/asan/bvops"

@@ -21,10 +21,8 @@ struct console {
 	size_t top; /* first node row shown */
 	enum console_overlay overlay;
 	bool utf8;
-	bool color;
+	attr_t style[THEME_ROLE_COUNT]; /* curses attributes per role */
 };
-
-enum { PAIR_HEADER = 1, PAIR_UNKNOWN, PAIR_SELECTED };
 
 static const struct {
 	const char *keys;
@@ -57,26 +55,26 @@ static void console_draw_header(struct console *c, int cols)
 		 f->name, f->region ? "  region " : "",
 		 f->region ? f->region : "", f->nnodes,
 		 f->nnodes == 1 ? "" : "s", (long long)f->quorum);
-	attron(c->color ? COLOR_PAIR(PAIR_HEADER) : A_REVERSE);
+	attrset(c->style[THEME_HEADER]);
 	mvhline(0, 0, ' ', cols);
 	console_put(0, 0, cols, line);
-	attroff(c->color ? COLOR_PAIR(PAIR_HEADER) : A_REVERSE);
+	attrset(A_NORMAL);
 }
 
 /* Columns drop from the right as the screen narrows. */
 static void console_draw_rows(struct console *c, int rows, int cols)
 {
 	const struct fleet *f = c->fleet;
-	int body = rows - 3, y;
+	int body = rows - 3, y, x;
 	char line[1024];
 	const char *mark = c->utf8 ? "\xe2\x80\xa6" : "?";
 
 	snprintf(line, sizeof(line), " %3s  %-16s %-8s %-9s %-6s %s", "IDX",
 		 "NODE", "ROLE", "STATUS", "VIA", "PING URL");
-	attron(A_BOLD);
+	attrset(c->style[THEME_TITLE]);
 	mvhline(1, 0, ' ', cols);
 	console_put(1, 0, cols, line);
-	attroff(A_BOLD);
+	attrset(A_NORMAL);
 	if (body < 1)
 		return;
 	if (c->selected < c->top)
@@ -94,36 +92,41 @@ static void console_draw_rows(struct console *c, int rows, int cols)
 		n = &f->nodes[k];
 		/* No health engine yet: every status is unknown, shown as
 		 * text and a symbol so it reads without colour. */
-		snprintf(line, sizeof(line),
-			 " %3lld  %-16.16s %-8s %s %-7s %-6s %s",
-			 (long long)n->index, n->name, fleet_role_name(n->role),
-			 mark, "unknown", fleet_transport_name(n->transport),
-			 n->ping_url);
+		snprintf(line, sizeof(line), " %3lld  %-16.16s %-8s ",
+			 (long long)n->index, n->name,
+			 fleet_role_name(n->role));
+		attrset(k == c->selected ? c->style[THEME_SELECTED] : A_NORMAL);
 		if (k == c->selected)
-			attron(A_REVERSE);
+			mvhline(2 + y, 0, ' ', cols);
 		console_put(2 + y, 0, cols, line);
-		if (k == c->selected) {
-			int used = (int)strlen(line) - (c->utf8 ? 2 : 0);
-
-			if (used < cols)
-				mvhline(2 + y, used, ' ', cols - used);
-			attroff(A_REVERSE);
-		}
+		x = (int)strlen(line);
+		if (k != c->selected)
+			attrset(c->style[THEME_UNKNOWN]);
+		snprintf(line, sizeof(line), "%s %-7s ", mark, "unknown");
+		console_put(2 + y, x, cols - x, line);
+		x += 10;
+		if (k != c->selected)
+			attrset(A_NORMAL);
+		snprintf(line, sizeof(line), "%-6s %s",
+			 fleet_transport_name(n->transport), n->ping_url);
+		if (x < cols)
+			console_put(2 + y, x, cols - x, line);
+		attrset(A_NORMAL);
 	}
 }
 
-static void console_draw_footer(int rows, int cols)
+static void console_draw_footer(struct console *c, int rows, int cols)
 {
-	attron(A_REVERSE);
+	attrset(c->style[THEME_FOOTER]);
 	mvhline(rows - 1, 0, ' ', cols);
 	console_put(rows - 1, 0, cols,
 		    " q quit  ? help  Enter details  j/k move");
-	attroff(A_REVERSE);
+	attrset(A_NORMAL);
 }
 
-/* A centred box with a title; returns its window area via *y, *x. */
-static void console_box(int rows, int cols, int h, int w, const char *title,
-			int *y, int *x)
+/* A centred box with a title; returns its top-left corner in *y, *x. */
+static void console_box(struct console *c, int rows, int cols, int h, int w,
+			const char *title, int *y, int *x)
 {
 	int r;
 
@@ -133,6 +136,7 @@ static void console_box(int rows, int cols, int h, int w, const char *title,
 		w = cols;
 	*y = (rows - h) / 2;
 	*x = (cols - w) / 2;
+	attrset(c->style[THEME_WINDOW]);
 	for (r = 0; r < h; r++)
 		mvhline(*y + r, *x, ' ', w);
 	attron(A_BOLD);
@@ -144,17 +148,18 @@ static void console_box(int rows, int cols, int h, int w, const char *title,
 	attroff(A_BOLD);
 }
 
-static void console_draw_help(int rows, int cols)
+static void console_draw_help(struct console *c, int rows, int cols)
 {
 	int y, x, k, n = (int)(sizeof(console_keys) / sizeof(console_keys[0]));
 	char line[128];
 
-	console_box(rows, cols, n + 4, 52, " Keys (Esc closes) ", &y, &x);
+	console_box(c, rows, cols, n + 4, 52, " Keys (Esc closes) ", &y, &x);
 	for (k = 0; k < n; k++) {
 		snprintf(line, sizeof(line), "%-16s %s", console_keys[k].keys,
 			 console_keys[k].what);
 		console_put(y + 2 + k, x + 2, cols - x - 4, line);
 	}
+	attrset(A_NORMAL);
 }
 
 static void console_draw_detail(struct console *c, int rows, int cols)
@@ -177,9 +182,10 @@ static void console_draw_detail(struct console *c, int rows, int cols)
 	DETAIL("status      unknown (no health checks in this version)");
 #undef DETAIL
 	snprintf(lines[count], sizeof(lines[0]), " %s (Esc closes) ", n->name);
-	console_box(rows, cols, count + 4, 72, lines[count], &y, &x);
+	console_box(c, rows, cols, count + 4, 72, lines[count], &y, &x);
 	for (k = 0; k < count; k++)
 		console_put(y + 2 + k, x + 2, cols - x - 4, lines[k]);
+	attrset(A_NORMAL);
 }
 
 static void console_draw(struct console *c)
@@ -195,12 +201,63 @@ static void console_draw(struct console *c)
 	}
 	console_draw_header(c, cols);
 	console_draw_rows(c, rows, cols);
-	console_draw_footer(rows, cols);
+	console_draw_footer(c, rows, cols);
 	if (c->overlay == OVERLAY_HELP)
-		console_draw_help(rows, cols);
+		console_draw_help(c, rows, cols);
 	else if (c->overlay == OVERLAY_DETAIL)
 		console_draw_detail(c, rows, cols);
 	refresh();
+}
+
+/* 0-15 to a curses colour: bright ones need 16 colours, else plain. */
+static short console_color(int color, bool *bold)
+{
+	if (color == THEME_COLOR_DEFAULT)
+		return -1;
+	if (color >= 8 && COLORS < 16) {
+		*bold = true;
+		return (short)(color - 8);
+	}
+	return (short)color;
+}
+
+/*
+ * Turn the theme into curses attributes. Without colours (NO_COLOR, a
+ * monochrome terminal) only the built-in attributes are used.
+ */
+static void console_apply_theme(struct console *c, const struct theme *t)
+{
+	struct theme mono;
+	bool color = t != NULL && has_colors() && getenv("NO_COLOR") == NULL;
+	size_t k;
+
+	theme_mono(&mono);
+	if (!color)
+		t = &mono;
+	for (k = 0; k < THEME_ROLE_COUNT; k++) {
+		const struct theme_style *st = &t->styles[k];
+		attr_t a = A_NORMAL;
+		bool bold = false;
+
+		if (color && (st->fg != THEME_COLOR_DEFAULT ||
+			      st->bg != THEME_COLOR_DEFAULT)) {
+			short fg = console_color(st->fg, &bold);
+			bool unused = false;
+			short bg = console_color(st->bg, &unused);
+
+			init_pair((short)(k + 1), fg, bg);
+			a |= COLOR_PAIR((int)k + 1);
+		}
+		if (bold || (st->attrs & THEME_BOLD))
+			a |= A_BOLD;
+		if (st->attrs & THEME_DIM)
+			a |= A_DIM;
+		if (st->attrs & THEME_REVERSE)
+			a |= A_REVERSE;
+		if (st->attrs & THEME_UNDERLINE)
+			a |= A_UNDERLINE;
+		c->style[k] = a;
+	}
 }
 
 /* Apply one key; returns false when the console should quit. */
@@ -266,12 +323,7 @@ int console_run(const struct fleet *fleet, const struct console_options *o)
 		return CLI_EXIT_USAGE;
 	}
 	c.utf8 = term_utf8();
-	c.color = has_colors() && getenv("NO_COLOR") == NULL;
-	if (c.color) {
-		init_pair(PAIR_HEADER, COLOR_BLACK, COLOR_CYAN);
-		init_pair(PAIR_UNKNOWN, COLOR_YELLOW, -1);
-		init_pair(PAIR_SELECTED, COLOR_BLACK, COLOR_WHITE);
-	}
+	console_apply_theme(&c, o->theme);
 	timeout(1000);
 	while (run && !term_quit_requested()) {
 		int ch;

@@ -9,9 +9,11 @@
 #define BVOPS_UI_CONSOLE_H
 
 #include "../src/fleet.h"
+#include "../src/theme.h"
 
 struct console_options {
-	const char *theme; /* NULL: the default theme */
+	const struct theme *theme; /* borrowed; colours used if the terminal
+				      has them and NO_COLOR is not set */
 };
 
 /* Run until the operator quits; returns an exit code (enum cli_exit). */
