@@ -40,12 +40,13 @@ static void cmd_theme_dirs(char *dirs[3])
 {
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
 
 	dirs[0] = NULL;
 	dirs[1] = NULL;
 	dirs[2] = NULL;
 	if (n > 0) {
+		char *slash;
+
 		exe[n] = '\0';
 		slash = strrchr(exe, '/');
 		if (slash != NULL) {

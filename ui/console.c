@@ -231,6 +231,7 @@ static void console_apply_theme(struct console *c, const struct theme *t)
 	bool color = t != NULL && has_colors() && getenv("NO_COLOR") == NULL;
 	size_t k;
 
+	memset(&mono, 0, sizeof(mono));
 	theme_mono(&mono);
 	if (!color)
 		t = &mono;
