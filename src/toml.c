@@ -574,10 +574,30 @@ static int string_char(struct parser *p, bool multiline)
 	return scratch_add(p, p->s + start, p->i - start);
 }
 
+/* Copy a run of plain printable ASCII at once: the common case. */
+static int string_run(struct parser *p, int q)
+{
+	size_t end = p->i;
+
+	while (end < p->len) {
+		unsigned char c = p->s[end];
+
+		if (c < 0x20 || c >= 0x7f || c == q || c == '\\')
+			break;
+		end++;
+	}
+	if (end == p->i)
+		return 0;
+	if (scratch_add(p, p->s + p->i, end - p->i) < 0)
+		return -1;
+	p->i = end;
+	return 1;
+}
+
 /* Parse any of the four string forms at p->i into p->scratch. */
 static int parse_string_raw(struct parser *p, bool allow_multiline)
 {
-	int q = peek(p, 0);
+	int q = peek(p, 0), rc;
 	bool literal = q == '\'';
 	size_t start = p->i;
 
@@ -614,6 +634,11 @@ static int parse_string_raw(struct parser *p, bool allow_multiline)
 				p->i += 3;
 				return 0;
 			}
+			rc = string_run(p, q);
+			if (rc < 0)
+				return -1;
+			if (rc > 0)
+				continue;
 			if (!literal && peek(p, 0) == '\\') {
 				p->i++;
 				if (parse_escape(p, true) < 0)
@@ -631,6 +656,11 @@ static int parse_string_raw(struct parser *p, bool allow_multiline)
 			p->i++;
 			return 0;
 		}
+		rc = string_run(p, q);
+		if (rc < 0)
+			return -1;
+		if (rc > 0)
+			continue;
 		if (!literal && peek(p, 0) == '\\') {
 			p->i++;
 			if (parse_escape(p, false) < 0)
