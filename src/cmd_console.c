@@ -32,18 +32,18 @@ struct fleet *cmd_fleet_load(const struct cli_opts *o)
 }
 
 /*
- * Where themes are looked for after the user's own folder: next to the
- * binary in a source tree (build/bvops -> themes/), then the installed
- * data folder. Fills dirs (NULL-terminated) with strings the caller frees.
+ * Where themes are looked for after the user's own folder: in a source
+ * tree (build/bvops and build/asan/bvops both reach themes/), then the
+ * installed data folder. Fills dirs (NULL-terminated) with strings the
+ * caller frees.
  */
-static void cmd_theme_dirs(char *dirs[3])
+static void cmd_theme_dirs(char *dirs[4])
 {
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int k = 0;
 
-	dirs[0] = NULL;
-	dirs[1] = NULL;
-	dirs[2] = NULL;
+	memset(dirs, 0, 4 * sizeof(*dirs));
 	if (n > 0) {
 		char *slash;
 
@@ -51,17 +51,18 @@ static void cmd_theme_dirs(char *dirs[3])
 		slash = strrchr(exe, '/');
 		if (slash != NULL) {
 			*slash = '\0';
-			dirs[0] = xasprintf("%s/../themes", exe);
+			dirs[k++] = xasprintf("%s/../themes", exe);
+			dirs[k++] = xasprintf("%s/../../themes", exe);
 		}
 	}
-	dirs[dirs[0] ? 1 : 0] = xstrdup(BVOPS_DATADIR "/themes");
+	dirs[k] = xstrdup(BVOPS_DATADIR "/themes");
 }
 
 int cmd_console(const struct cli_opts *o, int argc, char **argv)
 {
 	struct console_options co = {0};
 	struct theme theme;
-	char msg[512], *dirs[3];
+	char msg[1024], *dirs[4];
 	struct fleet *f;
 	int rc, k;
 
@@ -75,7 +76,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	cmd_theme_dirs(dirs);
 	rc = theme_load(o->theme ? o->theme : "dark", (const char *const *)dirs,
 			&theme, msg, sizeof(msg));
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < 4; k++)
 		free(dirs[k]);
 	if (rc < 0 && o->theme != NULL) {
 		fprintf(stderr, "bvops: %s\n", msg);

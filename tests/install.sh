@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# make install into a staging folder: the binary, the man page, the themes
+# and the docs land where PREFIX and DESTDIR say, and the binary runs.
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+test_begin install_destdir_prefix
+run make -s install DESTDIR="$TMP/stage" PREFIX=/opt/bvops
+check_eq "make install" "$RC" 0
+for f in bin/bvops share/man/man1/bvops.1 share/bvops/themes/dark.theme \
+	share/bvops/themes/light.theme share/bvops/themes/mono.theme \
+	share/doc/bvops/fleet.example.toml; do
+	[ -f "$TMP/stage/opt/bvops/$f" ] || fail "missing $f"
+done
+[ -x "$TMP/stage/opt/bvops/bin/bvops" ] || fail "bvops not executable"
+run "$TMP/stage/opt/bvops/bin/bvops" --version
+check_contains "installed binary runs" "$OUT" "bvops "
+run make -s uninstall DESTDIR="$TMP/stage" PREFIX=/opt/bvops
+check_eq "make uninstall" "$RC" 0
+[ -e "$TMP/stage/opt/bvops/bin/bvops" ] && fail "uninstall left bin/bvops"
+test_end
+
+summary
