@@ -16,10 +16,6 @@
 #include "buf.h"
 #include "xalloc.h"
 
-/* Nesting deeper than this (arrays in arrays...) is refused, so hostile
- * input cannot exhaust the stack. */
-#define TOML_DEPTH_MAX 128
-
 /* ---- arena ------------------------------------------------------------ */
 
 struct arena_block {
@@ -95,6 +91,7 @@ struct toml_value {
 	enum toml_table_origin origin;
 	bool frozen; /* inline table contents: closed for good */
 	bool aot;    /* array made of [[header]] tables */
+	int depth;   /* the root is 0 */
 	size_t start, end;
 	size_t section; /* dotted tables: the section that made them */
 	struct toml_value *parent;
@@ -270,7 +267,7 @@ struct parser {
 	struct toml_value *cur; /* table that key/values go into */
 	size_t section;         /* statement index of the current header */
 	struct toml_error *err;
-	int depth;
+	int base;           /* depth of the value being parsed */
 	struct buf scratch; /* string decoding */
 	struct keypart *parts;
 	size_t nparts, parts_cap;
@@ -1005,6 +1002,8 @@ static void freeze(struct toml_value *v)
 
 static int parse_array(struct parser *p, struct toml_value *v)
 {
+	int rc;
+
 	v->type = TOML_ARRAY;
 	p->i++;
 	for (;;) {
@@ -1016,7 +1015,10 @@ static int parse_array(struct parser *p, struct toml_value *v)
 			break;
 		if (p->i >= p->len)
 			return fail(p, v->start, "unterminated array");
-		if (parse_value(p, &item) < 0)
+		p->base = v->depth + 1;
+		rc = parse_value(p, &item);
+		p->base = v->depth;
+		if (rc < 0)
 			return -1;
 		array_push(&p->doc->arena, v, item);
 		if (skip_ws_nl(p) < 0)
@@ -1102,8 +1104,11 @@ static int parse_value(struct parser *p, struct toml_value **out)
 	int c = peek(p, 0), rc;
 
 	*out = v;
-	if (++p->depth > TOML_DEPTH_MAX)
-		return fail(p, p->i, "values nested too deeply");
+	v->depth = p->base;
+	if (v->depth > TOML_NEST_MAX)
+		return fail(p, p->i,
+			    "values nested too deeply (the limit is %d)",
+			    TOML_NEST_MAX);
 	if (c == '"' || c == '\'') {
 		rc = parse_string_raw(p, true);
 		if (rc == 0) {
@@ -1142,9 +1147,24 @@ static int parse_value(struct parser *p, struct toml_value **out)
 	} else {
 		rc = fail(p, p->i, "invalid value");
 	}
-	p->depth--;
 	v->end = p->i;
 	return rc;
+}
+
+/* A new table or array under parent, made by a header or a dotted key. */
+static struct toml_value *child_new(struct parser *p,
+				    const struct toml_value *parent,
+				    enum toml_type type, size_t start)
+{
+	struct toml_value *v = value_new(&p->doc->arena, type, start);
+
+	v->depth = parent->depth + 1;
+	if (v->depth > TOML_NEST_MAX) {
+		fail(p, start, "tables nested too deeply (the limit is %d)",
+		     TOML_NEST_MAX);
+		return NULL;
+	}
+	return v;
 }
 
 /* ---- statements ------------------------------------------------------- */
@@ -1207,8 +1227,10 @@ static int parse_keyval(struct parser *p, struct toml_value *table,
 		e = table_lookup(t, part->s, part->len);
 		if (e == NULL) {
 			struct toml_value *nt =
-			    value_new(&p->doc->arena, TOML_TABLE, part->off);
+			    child_new(p, t, TOML_TABLE, part->off);
 
+			if (nt == NULL)
+				return -1;
 			nt->origin = TOML_ORIGIN_DOTTED;
 			nt->section = p->section;
 			nt->end = part->end;
@@ -1240,6 +1262,7 @@ static int parse_keyval(struct parser *p, struct toml_value *table,
 	if (table_lookup(t, leaf.s, leaf.len) != NULL)
 		return fail(p, leaf.off, "duplicate key '%s'",
 			    parts_name(p, nkeys));
+	p->base = t->depth + 1;
 	if (parse_value(p, &v) < 0)
 		return -1;
 	table_insert(&p->doc->arena, t, leaf.s, leaf.len, leaf.off, v);
@@ -1283,7 +1306,9 @@ static int parse_header(struct parser *p)
 
 		e = table_lookup(t, part->s, part->len);
 		if (e == NULL) {
-			nt = value_new(&p->doc->arena, TOML_TABLE, part->off);
+			nt = child_new(p, t, TOML_TABLE, part->off);
+			if (nt == NULL)
+				return -1;
 			nt->origin = TOML_ORIGIN_IMPLICIT;
 			nt->end = part->end;
 			table_insert(&p->doc->arena, t, part->s, part->len,
@@ -1310,7 +1335,9 @@ static int parse_header(struct parser *p)
 	e = table_lookup(t, last.s, last.len);
 	if (!aot) {
 		if (e == NULL) {
-			nt = value_new(&p->doc->arena, TOML_TABLE, start);
+			nt = child_new(p, t, TOML_TABLE, start);
+			if (nt == NULL)
+				return -1;
 			table_insert(&p->doc->arena, t, last.s, last.len,
 				     last.off, nt);
 		} else if (e->val->type == TOML_TABLE &&
@@ -1332,7 +1359,9 @@ static int parse_header(struct parser *p)
 		struct toml_value *arr;
 
 		if (e == NULL) {
-			arr = value_new(&p->doc->arena, TOML_ARRAY, start);
+			arr = child_new(p, t, TOML_ARRAY, start);
+			if (arr == NULL)
+				return -1;
 			arr->aot = true;
 			table_insert(&p->doc->arena, t, last.s, last.len,
 				     last.off, arr);
@@ -1347,7 +1376,9 @@ static int parse_header(struct parser *p)
 					? "static array"
 					: toml_type_name(e->val->type));
 		}
-		nt = value_new(&p->doc->arena, TOML_TABLE, start);
+		nt = child_new(p, arr, TOML_TABLE, start);
+		if (nt == NULL)
+			return -1;
 		nt->origin = TOML_ORIGIN_AOT;
 		array_push(&p->doc->arena, arr, nt);
 	}

@@ -68,6 +68,11 @@ struct toml_error {
 struct toml_doc;
 struct toml_value;
 
+/* Deepest nesting of values, however made (headers, dotted keys,
+ * brackets); the root's keys are at depth 1. Deeper input is refused, so
+ * nothing that walks a tree can exhaust the stack. */
+#define TOML_NEST_MAX 128
+
 /* Documents larger than this are refused rather than parsed. */
 #define TOML_DOC_MAX ((size_t)16 << 20)
 

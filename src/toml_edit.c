@@ -375,10 +375,11 @@ static const struct toml_value *section_table(const struct toml_doc *doc,
 static void append_rel_key(struct buf *out, const struct toml_value *t,
 			   const struct toml_value *top)
 {
-	const struct toml_value *chain[256];
+	const struct toml_value *chain[TOML_NEST_MAX + 2];
 	size_t n = 0, k, len;
 
-	for (; t != NULL && t != top && n < 256; t = toml_value_parent(t))
+	for (; t != NULL && t != top && n < TOML_NEST_MAX + 2;
+	     t = toml_value_parent(t))
 		chain[n++] = t;
 	for (k = n; k-- > 0;) {
 		const char *key = toml_value_key(chain[k], &len);
@@ -394,10 +395,11 @@ static void append_rel_key(struct buf *out, const struct toml_value *t,
 static int header_name(struct buf *out, const struct toml_value *t,
 		       struct toml_error *err)
 {
-	const struct toml_value *chain[256], *v;
+	const struct toml_value *chain[TOML_NEST_MAX + 2], *v;
 	size_t n = 0, k, len;
 
-	for (v = t; v != NULL && toml_value_parent(v) != NULL && n < 256;
+	for (v = t;
+	     v != NULL && toml_value_parent(v) != NULL && n < TOML_NEST_MAX + 2;
 	     v = toml_value_parent(v)) {
 		const struct toml_value *parent = toml_value_parent(v);
 
