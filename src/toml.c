@@ -1002,12 +1002,11 @@ static void freeze(struct toml_value *v)
 
 static int parse_array(struct parser *p, struct toml_value *v)
 {
-	int rc;
-
 	v->type = TOML_ARRAY;
 	p->i++;
 	for (;;) {
 		struct toml_value *item;
+		int rc;
 
 		if (skip_ws_nl(p) < 0)
 			return -1;
