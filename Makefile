@@ -19,7 +19,7 @@ FUZZ_SECONDS ?= 60
 # Every package the build and the tests use, and nothing else.
 DEBIAN_DEPS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev \
 	libcjson-dev libssh2-1-dev libexpat1-dev clang clang-format clang-tidy \
-	cppcheck tmux valgrind python3
+	cppcheck tmux valgrind openssl python3
 
 PKGS       := ncursesw libcurl libcjson libssh2 expat
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -104,7 +104,12 @@ $(BUILD)/asan/tests/%: $(BUILD)/obj-asan/tests/%.o $(ASAN_ENGINE)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-TEST_BINS := $(BUILD)/bvops $(BUILD)/tests/unit_tests \
+$(BUILD)/tests/bvsim: tests/sim/bvsim.c
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Werror -o $@ $<
+
+TEST_BINS := $(BUILD)/bvops $(BUILD)/tests/unit_tests $(BUILD)/tests/bvsim \
 	$(BUILD)/tests/toml_decode $(BUILD)/tests/toml_conformance \
 	$(BUILD)/asan/bvops $(BUILD)/asan/tests/unit_tests \
 	$(BUILD)/asan/tests/toml_decode

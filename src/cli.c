@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "cmd.h"
 
 #ifndef BVOPS_VERSION
@@ -34,7 +36,8 @@ static const struct cli_command cli_commands[] = {
     {.words = "status",
      .args = "[-f FLEET] [--json]",
      .summary = "one round of health checks, then exit",
-     .flags = CMD_FLEET | CMD_JSON},
+     .flags = CMD_FLEET | CMD_JSON,
+     .run = cmd_status},
     {.words = "watch",
      .args = "[-f FLEET] [--json]",
      .summary = "headless monitoring, one event per line",
@@ -199,6 +202,14 @@ int cli_main(int argc, char **argv)
 
 	if (rest == NULL)
 		return CLI_EXIT_USAGE;
+	/* Once, before any thread: libcurl's global state is not
+	 * thread-safe to set up. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "bvops: cannot initialise libcurl\n");
+		free(rest);
+		return CLI_EXIT_REMOTE;
+	}
+	atexit(curl_global_cleanup);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 

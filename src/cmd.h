@@ -18,6 +18,7 @@ struct fleet;
 struct fleet *cmd_fleet_load(const struct cli_opts *o);
 
 int cmd_console(const struct cli_opts *o, int argc, char **argv);
+int cmd_status(const struct cli_opts *o, int argc, char **argv);
 int cmd_config_validate(const struct cli_opts *o, int argc, char **argv);
 
 #endif

@@ -61,6 +61,8 @@ if command -v valgrind >/dev/null; then
 fi
 suite "cli" tests/cli.sh "$BUILD/bvops"
 suite "cli (asan+ubsan)" tests/cli.sh "$BUILD/asan/bvops"
+suite "status" tests/status.sh "$BUILD/bvops"
+suite "status (asan+ubsan)" tests/status.sh "$BUILD/asan/bvops"
 suite "install" tests/install.sh
 suite "console (tmux)" tests/console.sh "$BUILD/bvops"
 suite "console (tmux, asan+ubsan)" tests/console.sh "$BUILD/asan/bvops"
