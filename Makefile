@@ -116,8 +116,8 @@ TEST_BINS := $(BUILD)/bvops $(BUILD)/tests/unit_tests $(BUILD)/tests/bvsim \
 
 # deps first: on a fresh machine it installs the compiler and libraries.
 run: check-deps
-	@$(MAKE) --no-print-directory $(BUILD)/bvops
-	$(BUILD)/bvops -f demo/fleet.toml
+	@$(MAKE) --no-print-directory $(BUILD)/bvops $(BUILD)/tests/bvsim
+	@BUILD=$(BUILD) demo/run.sh
 
 test: check-deps
 	@$(MAKE) --no-print-directory $(TEST_BINS)

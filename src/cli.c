@@ -29,7 +29,7 @@ struct cli_command {
 
 static const struct cli_command cli_commands[] = {
     {.words = "",
-     .args = "[-f FLEET] [--theme NAME]",
+     .args = "[-f FLEET] [--theme NAME] [--read-only]",
      .summary = "the interactive console (default command)",
      .flags = CMD_FLEET,
      .run = cmd_console},
@@ -132,6 +132,7 @@ static void cli_help(FILE *out)
 	      "  --theme NAME       colour theme of the console\n"
 	      "  --yes              confirm changes without asking (scripts)\n"
 	      "  --dry-run          print the plan and change nothing\n"
+	      "  --read-only        observe only: every action is refused\n"
 	      "  --json             machine-readable output where it applies\n"
 	      "  -h, --help         this help; with a command, its usage\n"
 	      "  -V, --version      print the version\n"
@@ -239,6 +240,8 @@ int cli_main(int argc, char **argv)
 			o.yes = true;
 		} else if (strcmp(a, "--dry-run") == 0) {
 			o.dry_run = true;
+		} else if (strcmp(a, "--read-only") == 0) {
+			o.read_only = true;
 		} else if (strcmp(a, "--json") == 0) {
 			o.json = true;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {

@@ -25,6 +25,7 @@ struct cli_opts {
 	bool yes;
 	bool dry_run;
 	bool json;
+	bool read_only; /* --read-only: an observer's console */
 };
 
 /* Run bvops with these arguments; returns the process exit code. */

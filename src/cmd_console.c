@@ -7,6 +7,7 @@
 #include "../ui/console.h"
 #include "cmd.h"
 #include "fleet.h"
+#include "monitor.h"
 #include "theme.h"
 #include "xalloc.h"
 
@@ -64,6 +65,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	struct theme theme;
 	char msg[1024], *dirs[4];
 	struct fleet *f;
+	struct monitor *m;
 	int rc, k;
 
 	if (argc > 0) {
@@ -85,7 +87,16 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	}
 	/* Without --theme a missing default is no error: draw in mono. */
 	co.theme = rc == 0 ? &theme : NULL;
-	rc = console_run(f, &co);
+	co.read_only = o->read_only || f->read_only;
+	m = monitor_new(f, msg, sizeof(msg));
+	if (m == NULL || monitor_start(m, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		monitor_free(m);
+		fleet_free(f);
+		return CLI_EXIT_REMOTE;
+	}
+	rc = console_run(f, m, &co);
+	monitor_free(m);
 	fleet_free(f);
 	return rc;
 }

@@ -120,6 +120,7 @@ enum field_kind {
 	FK_SSH,      /* user@host[:port] */
 	FK_INSTANCE, /* i-0123abcd */
 	FK_INT,
+	FK_BOOL,
 	FK_DURATION,
 	FK_ROLE,
 	FK_TRANSPORT,
@@ -150,6 +151,7 @@ static const struct field fleet_fields[] = {
     F("name", FK_NAME, struct fleet, name),
     F("region", FK_STRING, struct fleet, region),
     FI("quorum", struct fleet, quorum, 1, 1000),
+    F("read_only", FK_BOOL, struct fleet, read_only),
 };
 
 static const struct field health_fields[] = {
@@ -297,6 +299,19 @@ static void load_field(struct loader *L, const struct field *f, void *base,
 	const char *s;
 	char msg[200];
 
+	if (f->kind == FK_BOOL) {
+		bool b;
+
+		if (toml_value_type(v) != TOML_BOOL) {
+			diag_at(L, toml_value_start(v), 0,
+				"%s%s must be true or false, not a %s", where,
+				f->key, toml_type_name(toml_value_type(v)));
+			return;
+		}
+		b = toml_value_bool(v);
+		memcpy((char *)base + f->offset, &b, sizeof(b));
+		return;
+	}
 	if (f->kind == FK_INT) {
 		int64_t n;
 

@@ -67,6 +67,7 @@ struct fleet {
 	char *name;
 	char *region; /* NULL: from the AWS environment */
 	int64_t quorum;
+	bool read_only; /* [fleet] read_only: observers' fleet file */
 	struct fleet_health health;
 	char *alert_command;
 	char *alert_webhook;

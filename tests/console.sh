@@ -6,6 +6,8 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib.sh
+. tests/simlib.sh
+export LANG=C.UTF-8 # so the shell counts characters, not bytes
 BVOPS=$(realpath "$1")
 TMP=$(mktemp -d)
 SOCK="$TMP/tmux.sock"
@@ -13,6 +15,7 @@ printf 'set -g remain-on-exit on\nset -g status off\n' >"$TMP/tmux.conf"
 tm() { tmux -S "$SOCK" -f "$TMP/tmux.conf" "$@"; }
 cleanup() {
 	tm kill-server 2>/dev/null
+	sim_stop
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -32,7 +35,7 @@ start() {
 	tm kill-server 2>/dev/null
 	rm -f "$TMP/status"
 	tm new-session -d -s t -x "$w" -y "$h" \
-		"env TERM=xterm-256color LANG=C.UTF-8 $envs $BVOPS -f demo/fleet.toml $args; echo \$? >$TMP/status.tmp; mv $TMP/status.tmp $TMP/status"
+		"env TERM=xterm-256color LANG=C.UTF-8 $envs $BVOPS -f $SIM_DIR/fleet.toml $args; echo \$? >$TMP/status.tmp; mv $TMP/status.tmp $TMP/status"
 }
 
 # The pid of bvops itself (the shell's child).
@@ -77,20 +80,42 @@ wait_dead() {
 	return 1
 }
 
+# Fast checks so that changes show within a second or two.
+SIM_FLEET_HEALTH='interval = "300ms"\ntimeout = "250ms"\nfailure_threshold = 2\nsuccess_threshold = 1'
+sim_start 3 || exit 1
+
 test_begin dashboard_80x24
 start 80 24
-wait_for "fleet demo"
+wait_for "3 up"
 S=$(screen)
-check_contains "header" "$S" "3 nodes"
-check_contains "header" "$S" "region us-east-1"
-check_contains "columns" "$S" "IDX  NODE"
+check_contains "header" "$S" "bvops  sim"
+check_contains "header" "$S" "0 down"
+check_contains "columns" "$S" "IDX NODE"
 check_contains "row 0" "$S" "node-0"
-check_contains "row 1" "$S" "node-1"
-check_contains "row 2" "$S" "dynamic"
-check_contains "status reads without colour" "$S" "… unknown"
+check_contains "row 1" "$S" "● up"
+check_contains "http code" "$S" " 200 "
+check_contains "history" "$S" "·"
 check_contains "footer" "$(screen | sed -n 24p)" "q quit"
-width=$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m }')
+width=0
+while IFS= read -r l; do
+	[ "${#l}" -gt "$width" ] && width=${#l}
+done < <(screen)
 [ "$width" -le 80 ] || fail "a line is wider than 80: $width"
+test_end
+
+test_begin status_change_after_a_fault
+sim_ctl node-1 fault 503
+wait_for "✖ down"
+check_contains "header counts" "$(screen)" "2 up  1 down"
+check_contains "row shows 503" "$(screen | grep node-1)" " 503 "
+check_contains "failed checks in history" "$(screen | grep node-1)" "✗"
+sim_ctl node-1 fault none
+wait_for "3 up"
+sim_ctl node-2 stop
+wait_for "✖ down"
+check_contains "refused has no code" "$(screen | grep node-2)" "   - "
+sim_ctl node-2 start
+wait_for "3 up"
 test_end
 
 test_begin help_overlay
@@ -104,7 +129,8 @@ test_end
 test_begin node_detail
 tm send-keys -t t j Enter
 wait_for "node-1 (Esc closes)"
-check_contains "enclave" "$(screen)" "demo-1"
+check_contains "enclave" "$(screen)" "enclave     node-1"
+check_contains "last check" "$(screen)" "HTTP 200"
 check_contains "transport" "$(screen)" "local"
 tm send-keys -t t Escape
 wait_gone "node-1 (Esc closes)"
@@ -112,63 +138,72 @@ test_end
 
 test_begin resize_to_132x43
 tm resize-window -t t -x 132 -y 43
-wait_for "PING URL"
+wait_for "SINCE"
 check_contains "footer on the last line" "$(screen | sed -n 43p)" "q quit"
-check_contains "rows" "$(screen)" "http://127.0.0.1:18082/ping"
+check_contains "all columns" "$(screen | sed -n 2p)" "ROLE"
 tm resize-window -t t -x 30 -y 8
-wait_for "q quit"
-check_not_contains "no overflow" "$(screen | sed -n 9p)" "node"
+wait_for "node-0           ● up"
+check_not_contains "role dropped when narrow" "$(screen | sed -n 2p)" "ROLE"
 test_end
 
 test_begin quit_restores_terminal
 tm send-keys -t t q
 wait_dead
 check_eq "exit status" "${DEAD_STATUS:-}" 0
-check_not_contains "alternate screen left" "$(screen)" "fleet demo"
+check_not_contains "alternate screen left" "$(screen)" "bvops  sim"
 test_end
 
 test_begin sigterm_exits_cleanly
 start 80 24
-wait_for "fleet demo"
+wait_for "bvops  sim"
 kill -TERM "$(bvops_pid)"
 wait_dead
 check_eq "exit status" "${DEAD_STATUS:-}" 0
-check_not_contains "alternate screen left" "$(screen)" "fleet demo"
+check_not_contains "alternate screen left" "$(screen)" "bvops  sim"
 test_end
 
 test_begin crash_signal_restores_terminal
 start 80 24
-wait_for "fleet demo"
+wait_for "bvops  sim"
 kill -SEGV "$(bvops_pid)"
 wait_dead
 check_eq "killed by SIGSEGV" "${DEAD_STATUS:-}" 139
-check_not_contains "alternate screen left" "$(screen)" "fleet demo"
+check_not_contains "alternate screen left" "$(screen)" "bvops  sim"
 test_end
 
 test_begin theme_colours_and_no_color
 start 80 24
-wait_for "fleet demo"
+wait_for "bvops  sim"
 # The dark theme's header is black on cyan (SGR 46 for the background).
 check_contains "header colour" "$(tm capture-pane -p -e -t t | head -1)" "46m"
 tm send-keys -t t q
 wait_dead
 start 80 24 NO_COLOR=1
-wait_for "fleet demo"
+wait_for "bvops  sim"
 check_not_contains "no colour" "$(tm capture-pane -p -e -t t | head -1)" "46m"
 check_contains "still reversed" "$(tm capture-pane -p -e -t t | head -1)" "7m"
 tm send-keys -t t q
 wait_dead
 start 80 24 -- --theme light
-wait_for "fleet demo"
+wait_for "bvops  sim"
 check_contains "light header" "$(tm capture-pane -p -e -t t | head -1)" "44m"
+tm send-keys -t t q
+wait_dead
+test_end
+
+test_begin read_only_is_shown
+start 80 24 -- --read-only
+wait_for "READ-ONLY"
 tm send-keys -t t q
 wait_dead
 test_end
 
 test_begin ascii_when_not_utf8
 start 80 24 LANG=C LC_ALL=C
-wait_for "fleet demo"
-check_contains "ascii status" "$(screen)" "? unknown"
+wait_for "bvops  sim"
+wait_for "+ up"
+wait_for "... "
+check_not_contains "no UTF-8" "$(screen)" "·"
 tm send-keys -t t q
 wait_dead
 test_end

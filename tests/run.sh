@@ -64,6 +64,7 @@ suite "cli (asan+ubsan)" tests/cli.sh "$BUILD/asan/bvops"
 suite "status" tests/status.sh "$BUILD/bvops"
 suite "status (asan+ubsan)" tests/status.sh "$BUILD/asan/bvops"
 suite "install" tests/install.sh
+suite "demo (make run)" tests/demo.sh
 suite "console (tmux)" tests/console.sh "$BUILD/bvops"
 suite "console (tmux, asan+ubsan)" tests/console.sh "$BUILD/asan/bvops"
 

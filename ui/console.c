@@ -1,7 +1,8 @@
 /*
- * The console's views. Each frame is drawn from the fleet and the view's
- * own state; nothing is redrawn unless a key or a resize changed it, so an
- * idle console writes nothing to a slow link.
+ * The console's views. Each frame is drawn from a snapshot of the
+ * monitor; the screen is redrawn only when a key, a resize, a new result
+ * or the minute changed it, and curses sends only the cells that differ,
+ * so an idle, healthy fleet costs the link next to nothing.
  */
 #include "console.h"
 
@@ -9,19 +10,53 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../src/cli.h"
+#include "../src/probe.h"
+#include "../src/sanitize.h"
 #include "term.h"
 
 enum console_overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_DETAIL };
 
+/* Columns of the node table, in display order. */
+enum console_col {
+	COL_IDX,
+	COL_NODE,
+	COL_ROLE,
+	COL_STATUS,
+	COL_HTTP,
+	COL_LATENCY,
+	COL_HISTORY,
+	COL_FAIL,
+	COL_SINCE,
+	COL_COUNT
+};
+
+static const struct {
+	const char *title;
+	int width;
+	int drop; /* narrow screens drop the highest first; 0 never */
+} console_cols[COL_COUNT] = {
+    [COL_IDX] = {"IDX", 3, 0},          [COL_NODE] = {"NODE", 16, 0},
+    [COL_ROLE] = {"ROLE", 7, 6},        [COL_STATUS] = {"STATUS", 9, 0},
+    [COL_HTTP] = {"HTTP", 4, 2},        [COL_LATENCY] = {"LATENCY", 8, 3},
+    [COL_HISTORY] = {"HISTORY", 12, 1}, [COL_FAIL] = {"FAIL", 4, 4},
+    [COL_SINCE] = {"SINCE", 5, 5},
+};
+
 struct console {
 	const struct fleet *fleet;
+	struct monitor *monitor;
+	struct monitor_snapshot snap;
 	size_t selected;
 	size_t top; /* first node row shown */
 	enum console_overlay overlay;
 	bool utf8;
+	bool read_only;
 	attr_t style[THEME_ROLE_COUNT]; /* curses attributes per role */
+	bool shown[COL_COUNT];
+	int width[COL_COUNT];
 };
 
 static const struct {
@@ -36,45 +71,203 @@ static const struct {
     {"q", "quit"},
 };
 
-/* Print at most width columns of s; s is ours or the fleet file's, which
- * the fleet loader has already restricted to safe characters. */
-static void console_put(int y, int x, int width, const char *s)
+/* Draw untrusted text: control sequences removed, cut to width bytes. */
+static void console_put(struct console *c, int y, int x, int width,
+			const char *s)
 {
-	if (width > 0)
-		mvaddnstr(y, x, s, width);
+	char clean[1024];
+
+	if (width <= 0)
+		return;
+	sanitize_text(s, strlen(s), clean, sizeof(clean), !c->utf8);
+	mvaddnstr(y, x, clean, width);
+}
+
+/* "3s", "5m", "2h", "4d": coarse, so an idle screen stays still. */
+static void console_age(int64_t since_ms, int64_t now_ms, char *out,
+			size_t size)
+{
+	int64_t s = (now_ms - since_ms) / 1000;
+
+	if (since_ms == 0)
+		snprintf(out, size, "-");
+	else if (s < 60)
+		snprintf(out, size, "<1m");
+	else if (s < 3600)
+		snprintf(out, size, "%lldm", (long long)(s / 60));
+	else if (s < 86400)
+		snprintf(out, size, "%lldh", (long long)(s / 3600));
+	else
+		snprintf(out, size, "%lldd", (long long)(s / 86400));
+}
+
+static const char *console_symbol(const struct console *c,
+				  enum health_status st)
+{
+	if (st == HEALTH_UP)
+		return c->utf8 ? "\xe2\x97\x8f" : "+"; /* ● */
+	if (st == HEALTH_DOWN)
+		return c->utf8 ? "\xe2\x9c\x96" : "x"; /* ✖ */
+	return c->utf8 ? "\xe2\x80\xa6" : "?";         /* … */
+}
+
+static attr_t console_status_style(const struct console *c,
+				   const struct monitor_node_view *v)
+{
+	if (v->stale)
+		return c->style[THEME_STALE];
+	return c->style[v->status == HEALTH_UP     ? THEME_UP
+			: v->status == HEALTH_DOWN ? THEME_DOWN
+						   : THEME_UNKNOWN];
+}
+
+/* Fit the columns to the screen: drop the least needed first. */
+static void console_layout(struct console *c, int cols)
+{
+	int total = 0, k, drop;
+
+	for (k = 0; k < COL_COUNT; k++) {
+		c->shown[k] = true;
+		c->width[k] = console_cols[k].width;
+		total += c->width[k] + 1;
+	}
+	if (cols > total && c->width[COL_HISTORY] < MONITOR_STRIP) {
+		int grow = cols - total;
+
+		if (grow > MONITOR_STRIP - c->width[COL_HISTORY])
+			grow = MONITOR_STRIP - c->width[COL_HISTORY];
+		c->width[COL_HISTORY] += grow;
+		total += grow;
+	}
+	for (drop = 1; total > cols && drop <= 6; drop++)
+		for (k = 0; k < COL_COUNT; k++)
+			if (console_cols[k].drop == drop && c->shown[k]) {
+				c->shown[k] = false;
+				total -= c->width[k] + 1;
+			}
 }
 
 static void console_draw_header(struct console *c, int cols)
 {
-	char line[512];
+	char line[512], clock[16];
 	const struct fleet *f = c->fleet;
+	time_t t = time(NULL);
+	struct tm tm;
 
+	gmtime_r(&t, &tm);
+	strftime(clock, sizeof(clock), "%H:%M UTC", &tm);
 	snprintf(line, sizeof(line),
-		 " bvops  fleet %s%s%s  %zu node%s  "
-		 "quorum %lld",
-		 f->name, f->region ? "  region " : "",
-		 f->region ? f->region : "", f->nnodes,
-		 f->nnodes == 1 ? "" : "s", (long long)f->quorum);
+		 " bvops  %s%s%s%s  %zu up  %zu down  %zu unknown  quorum "
+		 "%lld%s",
+		 f->name, f->region ? " (" : "", f->region ? f->region : "",
+		 f->region ? ")" : "", c->snap.up, c->snap.down,
+		 c->snap.unknown, (long long)f->quorum,
+		 c->read_only ? "  READ-ONLY" : "");
 	attrset(c->style[THEME_HEADER]);
 	mvhline(0, 0, ' ', cols);
-	console_put(0, 0, cols, line);
+	console_put(c, 0, 0, cols, line);
+	if (cols > (int)strlen(line) + 12)
+		console_put(c, 0, cols - 10, 10, clock);
 	attrset(A_NORMAL);
 }
 
-/* Columns drop from the right as the screen narrows. */
-static void console_draw_rows(struct console *c, int rows, int cols)
+static int console_cell(struct console *c, int y, int x, int cols,
+			enum console_col col, const char *text, attr_t style)
 {
-	const struct fleet *f = c->fleet;
-	int body = rows - 3, y, x;
-	char line[1024];
-	const char *mark = c->utf8 ? "\xe2\x80\xa6" : "?";
+	if (!c->shown[col] || x >= cols)
+		return x;
+	attrset(style);
+	console_put(c, y, x,
+		    cols - x < c->width[col] ? cols - x : c->width[col], text);
+	return x + c->width[col] + 1;
+}
 
-	snprintf(line, sizeof(line), " %3s  %-16s %-8s %-9s %-6s %s", "IDX",
-		 "NODE", "ROLE", "STATUS", "VIA", "PING URL");
+static void console_draw_titles(struct console *c, int cols)
+{
+	int x = 1, k;
+
 	attrset(c->style[THEME_TITLE]);
 	mvhline(1, 0, ' ', cols);
-	console_put(1, 0, cols, line);
+	for (k = 0; k < COL_COUNT; k++)
+		x = console_cell(c, 1, x, cols, (enum console_col)k,
+				 console_cols[k].title, c->style[THEME_TITLE]);
 	attrset(A_NORMAL);
+}
+
+static void console_draw_history(struct console *c, int y, int x, int cols,
+				 const struct monitor_node_view *v)
+{
+	int w = c->width[COL_HISTORY], k;
+
+	if (!c->shown[COL_HISTORY])
+		return;
+	/* The newest results, right-aligned. */
+	for (k = 0; k < w && x + k < cols; k++) {
+		char ch = v->strip[MONITOR_STRIP - w + k];
+
+		if (ch == ' ')
+			continue;
+		attrset(ch == '+' ? c->style[THEME_UP] : c->style[THEME_DOWN]);
+		if (c->utf8)
+			mvaddstr(y, x + k,
+				 ch == '+' ? "\xc2\xb7" /* · */
+					   : "\xe2\x9c\x97" /* ✗ */);
+		else
+			mvaddch(y, x + k, ch == '+' ? '.' : 'x');
+	}
+	attrset(A_NORMAL);
+}
+
+static void console_draw_row(struct console *c, int y, int cols, size_t k,
+			     int64_t now)
+{
+	const struct fleet_node *n = &c->fleet->nodes[k];
+	const struct monitor_node_view *v = &c->snap.nodes[k];
+	bool sel = k == c->selected;
+	attr_t base = sel ? c->style[THEME_SELECTED] : A_NORMAL;
+	char buf[64];
+	int x = 1;
+
+	attrset(base);
+	mvhline(y, 0, ' ', cols);
+	snprintf(buf, sizeof(buf), "%3lld", (long long)n->index);
+	x = console_cell(c, y, x, cols, COL_IDX, buf, base);
+	x = console_cell(c, y, x, cols, COL_NODE, n->name, base);
+	x = console_cell(c, y, x, cols, COL_ROLE, fleet_role_name(n->role),
+			 base);
+	snprintf(buf, sizeof(buf), "%s %s%s", console_symbol(c, v->status),
+		 health_status_name(v->status), v->stale ? "?" : "");
+	x = console_cell(c, y, x, cols, COL_STATUS, buf,
+			 sel ? base : console_status_style(c, v));
+	if (v->last.http_code != 0)
+		snprintf(buf, sizeof(buf), "%4d", v->last.http_code);
+	else
+		snprintf(buf, sizeof(buf), "%4s", v->last.at_ms ? "-" : "");
+	x = console_cell(c, y, x, cols, COL_HTTP, buf, base);
+	if (v->last.latency_ms >= 0 && v->last.latency_ms < 1)
+		snprintf(buf, sizeof(buf), "%8s", "<1ms");
+	else if (v->last.latency_ms >= 0)
+		snprintf(buf, sizeof(buf), "%6.0fms", v->last.latency_ms);
+	else
+		buf[0] = '\0';
+	x = console_cell(c, y, x, cols, COL_LATENCY, buf, base);
+	if (c->shown[COL_HISTORY]) {
+		console_draw_history(c, y, x, cols, v);
+		x += c->width[COL_HISTORY] + 1;
+	}
+	snprintf(buf, sizeof(buf), "%4u", v->consecutive_failures);
+	x = console_cell(c, y, x, cols, COL_FAIL,
+			 v->consecutive_failures ? buf : "   -", base);
+	console_age(v->last_change_ms, now, buf, sizeof(buf));
+	console_cell(c, y, x, cols, COL_SINCE, buf, base);
+	attrset(A_NORMAL);
+}
+
+static void console_draw_rows(struct console *c, int rows, int cols)
+{
+	int body = rows - 3, y;
+	int64_t now = probe_now_ms();
+
 	if (body < 1)
 		return;
 	if (c->selected < c->top)
@@ -82,36 +275,12 @@ static void console_draw_rows(struct console *c, int rows, int cols)
 	if (c->selected >= c->top + (size_t)body)
 		c->top = c->selected - (size_t)body + 1;
 	for (y = 0; y < body; y++) {
-		const struct fleet_node *n;
 		size_t k = c->top + (size_t)y;
 
 		move(2 + y, 0);
 		clrtoeol();
-		if (k >= f->nnodes)
-			continue;
-		n = &f->nodes[k];
-		/* No health engine yet: every status is unknown, shown as
-		 * text and a symbol so it reads without colour. */
-		snprintf(line, sizeof(line), " %3lld  %-16.16s %-8s ",
-			 (long long)n->index, n->name,
-			 fleet_role_name(n->role));
-		attrset(k == c->selected ? c->style[THEME_SELECTED] : A_NORMAL);
-		if (k == c->selected)
-			mvhline(2 + y, 0, ' ', cols);
-		console_put(2 + y, 0, cols, line);
-		x = (int)strlen(line);
-		if (k != c->selected)
-			attrset(c->style[THEME_UNKNOWN]);
-		snprintf(line, sizeof(line), "%s %-7s ", mark, "unknown");
-		console_put(2 + y, x, cols - x, line);
-		x += 10;
-		if (k != c->selected)
-			attrset(A_NORMAL);
-		snprintf(line, sizeof(line), "%-6s %s",
-			 fleet_transport_name(n->transport), n->ping_url);
-		if (x < cols)
-			console_put(2 + y, x, cols - x, line);
-		attrset(A_NORMAL);
+		if (k < c->fleet->nnodes && k < c->snap.n)
+			console_draw_row(c, 2 + y, cols, k, now);
 	}
 }
 
@@ -119,7 +288,7 @@ static void console_draw_footer(struct console *c, int rows, int cols)
 {
 	attrset(c->style[THEME_FOOTER]);
 	mvhline(rows - 1, 0, ' ', cols);
-	console_put(rows - 1, 0, cols,
+	console_put(c, rows - 1, 0, cols,
 		    " q quit  ? help  Enter details  j/k move");
 	attrset(A_NORMAL);
 }
@@ -144,7 +313,7 @@ static void console_box(struct console *c, int rows, int cols, int h, int w,
 	mvhline(*y + h - 1, *x, '-', w);
 	mvvline(*y, *x, '|', h);
 	mvvline(*y, *x + w - 1, '|', h);
-	console_put(*y, *x + 2, w - 4, title);
+	console_put(c, *y, *x + 2, w - 4, title);
 	attroff(A_BOLD);
 }
 
@@ -157,7 +326,7 @@ static void console_draw_help(struct console *c, int rows, int cols)
 	for (k = 0; k < n; k++) {
 		snprintf(line, sizeof(line), "%-16s %s", console_keys[k].keys,
 			 console_keys[k].what);
-		console_put(y + 2 + k, x + 2, cols - x - 4, line);
+		console_put(c, y + 2 + k, x + 2, cols - x - 4, line);
 	}
 	attrset(A_NORMAL);
 }
@@ -165,12 +334,26 @@ static void console_draw_help(struct console *c, int rows, int cols)
 static void console_draw_detail(struct console *c, int rows, int cols)
 {
 	const struct fleet_node *n = &c->fleet->nodes[c->selected];
-	char lines[12][300];
+	const struct monitor_node_view *v = &c->snap.nodes[c->selected];
+	char lines[16][300], age[16];
 	int y, x, k, count = 0;
 
 #define DETAIL(...) snprintf(lines[count++], sizeof(lines[0]), __VA_ARGS__)
-	DETAIL("index       %lld", (long long)n->index);
-	DETAIL("role        %s", fleet_role_name(n->role));
+	DETAIL("status      %s%s", health_status_name(v->status),
+	       v->stale ? " (stale: no fresh result)" : "");
+	if (v->last.http_code != 0)
+		DETAIL("last check  HTTP %d in %.1f ms", v->last.http_code,
+		       v->last.latency_ms);
+	else if (v->last.at_ms != 0)
+		DETAIL("last check  %s", v->last.error);
+	else
+		DETAIL("last check  none yet");
+	console_age(v->last_change_ms, probe_now_ms(), age, sizeof(age));
+	DETAIL("failures    %u in a row; last change %s ago",
+	       v->consecutive_failures, age);
+	DETAIL("history     %s", v->strip);
+	DETAIL("index       %lld, %s", (long long)n->index,
+	       fleet_role_name(n->role));
 	DETAIL("ping_url    %s", n->ping_url);
 	DETAIL("transport   %s%s%s", fleet_transport_name(n->transport),
 	       n->ssh ? "  " : "", n->ssh ? n->ssh : "");
@@ -179,12 +362,11 @@ static void console_draw_detail(struct console *c, int rows, int cols)
 	DETAIL("ssm param   %s",
 	       n->config_ssm_param ? n->config_ssm_param : "-");
 	DETAIL("kms stack   %s", n->kms_stack ? n->kms_stack : "-");
-	DETAIL("status      unknown (no health checks in this version)");
 #undef DETAIL
 	snprintf(lines[count], sizeof(lines[0]), " %s (Esc closes) ", n->name);
 	console_box(c, rows, cols, count + 4, 72, lines[count], &y, &x);
 	for (k = 0; k < count; k++)
-		console_put(y + 2 + k, x + 2, cols - x - 4, lines[k]);
+		console_put(c, y + 2 + k, x + 2, cols - x - 4, lines[k]);
 	attrset(A_NORMAL);
 }
 
@@ -195,11 +377,13 @@ static void console_draw(struct console *c)
 	getmaxyx(stdscr, rows, cols);
 	erase();
 	if (rows < 5 || cols < 20) {
-		console_put(0, 0, cols, "bvops: window too small");
+		console_put(c, 0, 0, cols, "bvops: window too small");
 		refresh();
 		return;
 	}
+	console_layout(c, cols);
 	console_draw_header(c, cols);
+	console_draw_titles(c, cols);
 	console_draw_rows(c, rows, cols);
 	console_draw_footer(c, rows, cols);
 	if (c->overlay == OVERLAY_HELP)
@@ -209,7 +393,7 @@ static void console_draw(struct console *c)
 	refresh();
 }
 
-/* 0-15 to a curses colour: bright ones need 16 colours, else plain. */
+/* 0-15 to a curses colour: bright ones need 16 colours, else bold. */
 static short console_color(int color, bool *bold)
 {
 	if (color == THEME_COLOR_DEFAULT)
@@ -310,25 +494,50 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 	return true;
 }
 
-int console_run(const struct fleet *fleet, const struct console_options *o)
+/* Take a fresh snapshot; true when anything on screen may differ. */
+static bool console_refresh_state(struct console *c, int *minute)
+{
+	struct monitor_snapshot s;
+	bool changed;
+	time_t t = time(NULL);
+	size_t k;
+
+	monitor_snapshot(c->monitor, &s);
+	changed = s.version != c->snap.version || (int)(t / 60) != *minute;
+	for (k = 0; !changed && k < s.n && k < c->snap.n; k++)
+		changed = s.nodes[k].stale != c->snap.nodes[k].stale;
+	*minute = (int)(t / 60);
+	monitor_snapshot_free(&c->snap);
+	c->snap = s;
+	return changed;
+}
+
+int console_run(const struct fleet *fleet, struct monitor *monitor,
+		const struct console_options *o)
 {
 	struct console c;
 	char msg[200];
 	bool dirty = true, run = true;
+	int minute = -1;
 
-	(void)o;
 	memset(&c, 0, sizeof(c));
 	c.fleet = fleet;
+	c.monitor = monitor;
+	c.read_only = o->read_only;
 	if (term_start(msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "bvops: %s\n", msg);
 		return CLI_EXIT_USAGE;
 	}
 	c.utf8 = term_utf8();
 	console_apply_theme(&c, o->theme);
-	timeout(1000);
+	console_refresh_state(&c, &minute);
+	/* Four looks a second at most: the redraw rate is bounded. */
+	timeout(250);
 	while (run && !term_quit_requested()) {
 		int ch;
 
+		if (console_refresh_state(&c, &minute))
+			dirty = true;
 		if (dirty)
 			console_draw(&c);
 		dirty = false;
@@ -336,7 +545,18 @@ int console_run(const struct fleet *fleet, const struct console_options *o)
 		if (ch == ERR)
 			continue;
 		run = console_key(&c, ch, &dirty);
+		/* Take every key already typed before drawing again: a
+		 * laggy link delivers keys in bursts. */
+		timeout(0);
+		while (run && (ch = getch()) != ERR) {
+			bool more = false;
+
+			run = console_key(&c, ch, &more);
+			dirty |= more;
+		}
+		timeout(250);
 	}
 	term_stop();
+	monitor_snapshot_free(&c.snap);
 	return CLI_EXIT_OK;
 }

@@ -88,6 +88,7 @@ TEST(fleet_full_file_reads_every_field)
 {
 	const char *text =
 	    "[fleet]\nname = \"prod\"\nregion = \"eu-west-1\"\nquorum = 2\n"
+	    "read_only = true\n"
 	    "[health]\ninterval = \"500ms\"\ntimeout = \"250ms\"\n"
 	    "failure_threshold = 4\nsuccess_threshold = 1\n"
 	    "restart_after = 6\nmax_restarts = 2\nrestart_window = \"1h\"\n"
@@ -119,6 +120,7 @@ TEST(fleet_full_file_reads_every_field)
 	}
 	CHECK_STR(f->region, "eu-west-1");
 	CHECK(f->quorum == 2);
+	CHECK(f->read_only);
 	CHECK(f->health.interval_ms == 500 && f->health.timeout_ms == 250);
 	CHECK(f->health.failure_threshold == 4);
 	CHECK(f->health.restart_after == 6 && f->health.max_restarts == 2);
