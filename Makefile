@@ -160,7 +160,8 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_ENGINE)
 fuzz: $(FUZZ_TARGETS)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-bench: $(BUILD)/bench/toml_parse
+bench: $(BUILD)/bench/toml_parse $(BUILD)/bench/probe_bench \
+		$(BUILD)/tests/bvsim
 	@bench/run.sh $(BUILD)
 
 $(BUILD)/bench/%: bench/%.c $(NORMAL_ENGINE)

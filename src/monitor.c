@@ -19,6 +19,10 @@ struct monitor {
 	const struct fleet *fleet;
 	struct probe *probe;
 	struct monitor_slot *slots;
+	/* Every node has the same interval and the first checks are spread
+	 * in index order, so nodes fall due in a fixed cycle: the engine
+	 * only looks at the next one. */
+	size_t cursor;
 	pthread_mutex_t lock; /* guards slots, events, version, loop_at */
 	pthread_t thread;
 	bool thread_started;
@@ -102,19 +106,22 @@ static void monitor_on_result(void *ctx, size_t node,
 
 static void monitor_start_due(struct monitor *m, int64_t now)
 {
-	size_t k;
+	size_t n = m->fleet->nnodes, seen;
+	int64_t interval = (int64_t)m->fleet->health.interval_ms;
 
-	for (k = 0; k < m->fleet->nnodes; k++) {
-		struct monitor_slot *s = &m->slots[k];
+	for (seen = 0; seen < n; seen++) {
+		struct monitor_slot *s = &m->slots[m->cursor];
 
-		if (s->in_flight || now < s->next_due)
-			continue;
-		/* Keep the rhythm: a late turn does not shift the schedule. */
-		s->next_due += (int64_t)m->fleet->health.interval_ms;
+		if (now < s->next_due)
+			return;
+		/* Keep the rhythm: a late turn does not shift the schedule.
+		 * A check still running when due again is skipped. */
+		s->next_due += interval;
 		if (s->next_due <= now)
-			s->next_due =
-			    now + (int64_t)m->fleet->health.interval_ms;
-		s->in_flight = probe_start(m->probe, k);
+			s->next_due = now + interval;
+		if (!s->in_flight)
+			s->in_flight = probe_start(m->probe, m->cursor);
+		m->cursor = (m->cursor + 1) % n;
 	}
 }
 
@@ -135,15 +142,22 @@ int monitor_round(struct monitor *m)
 	return probe_running(m->probe) > 0 ? -1 : 0;
 }
 
-/* How long the engine may sleep: until the next check is due. */
+/* Checks due this close together start together (at most 50 ms late). */
+static int64_t monitor_batch_ms(const struct monitor *m)
+{
+	int64_t b = (int64_t)m->fleet->health.interval_ms / 20;
+
+	return b > 50 ? 50 : b;
+}
+
+/* How long the engine may sleep: until the next batch is due. */
 static int monitor_idle_ms(const struct monitor *m, int64_t now)
 {
 	int64_t next = now + 200; /* and look at the stop flag this often */
-	size_t k;
 
-	for (k = 0; k < m->fleet->nnodes; k++)
-		if (!m->slots[k].in_flight && m->slots[k].next_due < next)
-			next = m->slots[k].next_due;
+	if (m->fleet->nnodes > 0 &&
+	    m->slots[m->cursor].next_due - monitor_batch_ms(m) < next)
+		next = m->slots[m->cursor].next_due - monitor_batch_ms(m);
 	return next > now ? (int)(next - now) : 0;
 }
 
@@ -154,6 +168,7 @@ static void *monitor_thread(void *arg)
 	size_t k;
 
 	pthread_mutex_lock(&m->lock);
+	m->cursor = 0;
 	/* Spread the first checks over one interval, not all at once. */
 	for (k = 0; k < m->fleet->nnodes; k++)
 		m->slots[k].next_due =
@@ -162,7 +177,10 @@ static void *monitor_thread(void *arg)
 	while (!m->stop) {
 		now = probe_mono_ms();
 		m->loop_at = now;
-		monitor_start_due(m, now);
+		/* Start what falls due within the next batch too: a few
+		 * wake-ups a second with many checks each cost far less
+		 * than one wake-up per check. */
+		monitor_start_due(m, now + monitor_batch_ms(m));
 		int wait = monitor_idle_ms(m, now);
 
 		pthread_mutex_unlock(&m->lock);

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "xalloc.h"
 
@@ -13,19 +16,35 @@
 #define BVOPS_VERSION "dev"
 #endif
 
+/* Nodes per multi handle. libcurl 7.88 walks a multi handle's whole
+ * connection cache each time a finished transfer is removed, so one
+ * handle for a thousand nodes would cost a thousand steps per check. */
+#define PROBE_SHARD 64
+
 struct probe_slot {
 	CURL *easy;
+	size_t shard;
 	bool busy;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-struct probe {
+struct probe_shard {
 	CURLM *multi;
+	int64_t timer_due; /* monotonic ms when libcurl wants a call; -1 */
+};
+
+struct probe {
+	struct probe_shard *shards;
+	size_t nshards;
 	struct probe_slot *slots;
 	size_t n;
 	size_t running;
 	long timeout_ms;
+	int epfd;   /* every transfer's socket, and the wake-up */
+	int wakefd; /* eventfd: probe_wakeup() */
 };
+
+#define PROBE_WAKE_TAG UINT64_MAX
 
 int64_t probe_now_ms(void)
 {
@@ -51,24 +70,84 @@ static size_t probe_discard(char *ptr, size_t size, size_t nmemb, void *ud)
 	return size * nmemb;
 }
 
+/* CURLMOPT_SOCKETFUNCTION: keep the epoll set in step with libcurl. */
+static int probe_on_socket(CURL *easy, curl_socket_t fd, int what, void *userp,
+			   void *socketp)
+{
+	struct probe *p = userp;
+	struct probe_slot *s = NULL;
+	struct epoll_event ev;
+
+	(void)socketp;
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, &s);
+	memset(&ev, 0, sizeof(ev));
+	ev.data.u64 = ((uint64_t)s->shard << 32) | (uint32_t)fd;
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(p->epfd, EPOLL_CTL_DEL, fd, NULL);
+		return 0;
+	}
+	ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) |
+		    ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+	if (epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 && errno == ENOENT)
+		epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev);
+	return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: remember when this shard wants a call. */
+static int probe_on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct probe_shard *sh = userp;
+
+	(void)multi;
+	sh->timer_due = timeout_ms < 0 ? -1 : probe_mono_ms() + timeout_ms;
+	return 0;
+}
+
 struct probe *probe_new(const char *const *urls, size_t n, long timeout_ms,
 			char *msg, size_t msgsize)
 {
 	struct probe *p = xcalloc(1, sizeof(*p));
 	const char *cafile;
+	struct epoll_event ev;
 	size_t k;
 
-	p->multi = curl_multi_init();
-	if (p->multi == NULL) {
-		snprintf(msg, msgsize, "cannot start libcurl");
-		free(p);
-		return NULL;
-	}
-	/* Keep one idle connection per node so checks reuse them. */
-	curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, (long)n + 8);
-	p->slots = xcalloc(n ? n : 1, sizeof(*p->slots));
 	p->n = n;
 	p->timeout_ms = timeout_ms;
+	p->nshards = (n + PROBE_SHARD - 1) / PROBE_SHARD;
+	p->shards = xcalloc(p->nshards ? p->nshards : 1, sizeof(*p->shards));
+	p->slots = xcalloc(n ? n : 1, sizeof(*p->slots));
+	p->epfd = epoll_create1(EPOLL_CLOEXEC);
+	p->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = PROBE_WAKE_TAG;
+	if (p->epfd < 0 || p->wakefd < 0 ||
+	    epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->wakefd, &ev) < 0) {
+		snprintf(msg, msgsize, "cannot set up polling: %s",
+			 strerror(errno));
+		probe_free(p);
+		return NULL;
+	}
+	for (k = 0; k < p->nshards; k++) {
+		struct probe_shard *sh = &p->shards[k];
+
+		sh->timer_due = -1;
+		sh->multi = curl_multi_init();
+		if (sh->multi == NULL) {
+			snprintf(msg, msgsize, "cannot start libcurl");
+			probe_free(p);
+			return NULL;
+		}
+		/* Keep one idle connection per node so checks reuse them. */
+		curl_multi_setopt(sh->multi, CURLMOPT_MAXCONNECTS,
+				  (long)PROBE_SHARD + 8);
+		curl_multi_setopt(sh->multi, CURLMOPT_SOCKETFUNCTION,
+				  probe_on_socket);
+		curl_multi_setopt(sh->multi, CURLMOPT_SOCKETDATA, p);
+		curl_multi_setopt(sh->multi, CURLMOPT_TIMERFUNCTION,
+				  probe_on_timer);
+		curl_multi_setopt(sh->multi, CURLMOPT_TIMERDATA, sh);
+	}
 	/* A private CA, the way curl and OpenSSL users set one. */
 	cafile = getenv("CURL_CA_BUNDLE");
 	if (cafile == NULL || *cafile == '\0')
@@ -82,6 +161,7 @@ struct probe *probe_new(const char *const *urls, size_t n, long timeout_ms,
 			return NULL;
 		}
 		p->slots[k].easy = e;
+		p->slots[k].shard = k / PROBE_SHARD;
 		curl_easy_setopt(e, CURLOPT_URL, urls[k]);
 		curl_easy_setopt(e, CURLOPT_PRIVATE, &p->slots[k]);
 		curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -93,6 +173,8 @@ struct probe *probe_new(const char *const *urls, size_t n, long timeout_ms,
 		curl_easy_setopt(e, CURLOPT_ERRORBUFFER, p->slots[k].errbuf);
 		curl_easy_setopt(e, CURLOPT_USERAGENT, "bvops/" BVOPS_VERSION);
 		curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+		/* Pruning the DNS cache walks all of it on every lookup. */
+		curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, -1L);
 		if (cafile != NULL && *cafile != '\0')
 			curl_easy_setopt(e, CURLOPT_CAINFO, cafile);
 	}
@@ -109,10 +191,19 @@ void probe_free(struct probe *p)
 		if (p->slots[k].easy == NULL)
 			continue;
 		if (p->slots[k].busy)
-			curl_multi_remove_handle(p->multi, p->slots[k].easy);
+			curl_multi_remove_handle(
+			    p->shards[p->slots[k].shard].multi,
+			    p->slots[k].easy);
 		curl_easy_cleanup(p->slots[k].easy);
 	}
-	curl_multi_cleanup(p->multi);
+	for (k = 0; k < p->nshards; k++)
+		if (p->shards[k].multi != NULL)
+			curl_multi_cleanup(p->shards[k].multi);
+	if (p->epfd >= 0)
+		close(p->epfd);
+	if (p->wakefd >= 0)
+		close(p->wakefd);
+	free(p->shards);
 	free(p->slots);
 	free(p);
 }
@@ -125,7 +216,9 @@ bool probe_start(struct probe *p, size_t i)
 		return false;
 	s = &p->slots[i];
 	s->errbuf[0] = '\0';
-	if (curl_multi_add_handle(p->multi, s->easy) != CURLM_OK)
+	/* Adding sets the shard's timer to "now": probe_wait acts on it. */
+	if (curl_multi_add_handle(p->shards[s->shard].multi, s->easy) !=
+	    CURLM_OK)
 		return false;
 	s->busy = true;
 	p->running++;
@@ -190,55 +283,112 @@ static void probe_error(struct probe *p, struct probe_slot *s, CURLcode rc,
 	}
 }
 
-int probe_wait(struct probe *p, int wait_ms)
+/* Give every shard whose timer is due its call. */
+static int probe_run_timers(struct probe *p)
 {
+	int64_t now = probe_mono_ms();
+	size_t k;
 	int still;
 
-	if (curl_multi_perform(p->multi, &still) != CURLM_OK)
-		return -1;
-	if (curl_multi_poll(p->multi, NULL, 0, wait_ms, NULL) != CURLM_OK)
-		return -1;
+	for (k = 0; k < p->nshards; k++) {
+		struct probe_shard *sh = &p->shards[k];
+
+		if (sh->timer_due < 0 || sh->timer_due > now)
+			continue;
+		sh->timer_due = -1;
+		if (curl_multi_socket_action(sh->multi, CURL_SOCKET_TIMEOUT, 0,
+					     &still) != CURLM_OK)
+			return -1;
+	}
 	return 0;
+}
+
+int probe_wait(struct probe *p, int wait_ms)
+{
+	struct epoll_event evs[64];
+	int64_t now = probe_mono_ms();
+	size_t k;
+	int n, i, still;
+
+	if (probe_run_timers(p) < 0)
+		return -1;
+	for (k = 0; k < p->nshards; k++) {
+		int64_t due = p->shards[k].timer_due;
+
+		if (due >= 0 && due - now < wait_ms)
+			wait_ms = due > now ? (int)(due - now) : 0;
+	}
+	n = epoll_wait(p->epfd, evs, 64, wait_ms);
+	if (n < 0)
+		return errno == EINTR ? 0 : -1;
+	for (i = 0; i < n; i++) {
+		uint64_t tag = evs[i].data.u64, drain;
+		int mask = 0;
+
+		if (tag == PROBE_WAKE_TAG) {
+			if (read(p->wakefd, &drain, sizeof(drain)) < 0)
+				(void)0; /* nothing to drain */
+			continue;
+		}
+		if (evs[i].events & (EPOLLIN | EPOLLHUP))
+			mask |= CURL_CSELECT_IN;
+		if (evs[i].events & EPOLLOUT)
+			mask |= CURL_CSELECT_OUT;
+		if (evs[i].events & EPOLLERR)
+			mask |= CURL_CSELECT_ERR;
+		if (curl_multi_socket_action(p->shards[tag >> 32].multi,
+					     (curl_socket_t)(uint32_t)tag, mask,
+					     &still) != CURLM_OK)
+			return -1;
+	}
+	return probe_run_timers(p);
 }
 
 int probe_collect(struct probe *p, probe_done_fn done, void *ctx)
 {
-	int still, left;
-	CURLMsg *m;
+	size_t k;
 
-	if (curl_multi_perform(p->multi, &still) != CURLM_OK)
-		return -1;
-	while ((m = curl_multi_info_read(p->multi, &left)) != NULL) {
-		struct probe_slot *s = NULL;
-		struct health_check c;
-		curl_off_t us = 0;
-		long code = 0;
+	for (k = 0; k < p->nshards; k++) {
+		CURLMsg *m;
+		int left;
 
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &s);
-		memset(&c, 0, sizeof(c));
-		c.at_ms = probe_now_ms();
-		c.latency_ms = -1;
-		if (m->data.result == CURLE_OK) {
-			curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE,
-					  &code);
-			curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME_T, &us);
-			c.http_code = (int)code;
-			c.latency_ms = (double)us / 1000.0;
-		} else {
-			probe_error(p, s, m->data.result, c.error,
-				    sizeof(c.error));
+		while ((m = curl_multi_info_read(p->shards[k].multi, &left)) !=
+		       NULL) {
+			struct probe_slot *s = NULL;
+			struct health_check c;
+			curl_off_t us = 0;
+			long code = 0;
+
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &s);
+			memset(&c, 0, sizeof(c));
+			c.at_ms = probe_now_ms();
+			c.latency_ms = -1;
+			if (m->data.result == CURLE_OK) {
+				curl_easy_getinfo(
+				    s->easy, CURLINFO_RESPONSE_CODE, &code);
+				curl_easy_getinfo(s->easy,
+						  CURLINFO_TOTAL_TIME_T, &us);
+				c.http_code = (int)code;
+				c.latency_ms = (double)us / 1000.0;
+			} else {
+				probe_error(p, s, m->data.result, c.error,
+					    sizeof(c.error));
+			}
+			curl_multi_remove_handle(p->shards[k].multi, s->easy);
+			s->busy = false;
+			p->running--;
+			done(ctx, (size_t)(s - p->slots), &c);
 		}
-		curl_multi_remove_handle(p->multi, s->easy);
-		s->busy = false;
-		p->running--;
-		done(ctx, (size_t)(s - p->slots), &c);
 	}
 	return 0;
 }
 
 void probe_wakeup(struct probe *p)
 {
-	curl_multi_wakeup(p->multi);
+	uint64_t one = 1;
+
+	if (write(p->wakefd, &one, sizeof(one)) < 0)
+		(void)0; /* already signalled: the counter is full */
 }

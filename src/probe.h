@@ -2,7 +2,8 @@
  * probe: HTTP checks of nodes' ping_url, many at once, through libcurl's
  * multi interface, driven by the caller's loop (no threads here).
  *
- * Owns one curl multi handle and one easy handle per node, reused from
+ * Owns an epoll set, curl multi handles (one per 64 nodes, driven with
+ * curl_multi_socket_action) and one easy handle per node, reused from
  * check to check so connections are kept alive. Redirects are not
  * followed (a 3xx is a failed check); HTTPS is verified against curl's CA
  * bundle; the body is read and thrown away.

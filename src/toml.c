@@ -129,6 +129,10 @@ struct toml_doc {
 	struct toml_stmt *stmts;
 	size_t nstmts, stmt_cap;
 	bool crlf;
+	/* Offsets where lines start, built on the first position asked for,
+	 * so reporting many places costs a search each, not a scan. */
+	size_t *line_starts;
+	size_t nlines;
 };
 
 static uint32_t key_hash(const char *s, size_t len)
@@ -1479,6 +1483,7 @@ void toml_doc_free(struct toml_doc *doc)
 	if (doc == NULL)
 		return;
 	arena_free(&doc->arena);
+	free(doc->line_starts);
 	free(doc->stmts);
 	free(doc->text);
 	free(doc);
@@ -1498,19 +1503,37 @@ const struct toml_value *toml_doc_root(const struct toml_doc *doc)
 
 struct toml_pos toml_doc_pos(const struct toml_doc *doc, size_t offset)
 {
+	struct toml_doc *d = (struct toml_doc *)doc; /* the cache only */
 	struct toml_pos pos = {1, 1};
-	size_t i, line_start = 0;
+	size_t i, lo = 0, hi;
 
-	if (offset > doc->len)
-		offset = doc->len;
-	for (i = 0; i < offset; i++) {
-		if (doc->text[i] == '\n') {
-			pos.line++;
-			line_start = i + 1;
-		}
+	if (d->line_starts == NULL) {
+		size_t n = 1;
+
+		for (i = 0; i < d->len; i++)
+			n += d->text[i] == '\n';
+		d->line_starts = xmalloc(n * sizeof(size_t));
+		d->line_starts[0] = 0;
+		d->nlines = 1;
+		for (i = 0; i < d->len; i++)
+			if (d->text[i] == '\n')
+				d->line_starts[d->nlines++] = i + 1;
 	}
-	for (i = line_start; i < offset; i++)
-		if (((unsigned char)doc->text[i] & 0xc0) != 0x80)
+	if (offset > d->len)
+		offset = d->len;
+	/* The last line that starts at or before offset. */
+	hi = d->nlines;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->line_starts[mid] <= offset)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	pos.line = (unsigned)lo + 1;
+	for (i = d->line_starts[lo]; i < offset; i++)
+		if (((unsigned char)d->text[i] & 0xc0) != 0x80)
 			pos.col++;
 	return pos;
 }

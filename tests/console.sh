@@ -96,6 +96,13 @@ check_contains "row 1" "$S" "● up"
 check_contains "http code" "$S" " 200 "
 check_contains "history" "$S" "·"
 check_contains "footer" "$(screen | sed -n 24p)" "q quit"
+# Checks reuse one connection per node (the simulator counts them).
+for i in $(seq 100); do
+	pings=$("$SIM" ctl "$SIM_DIR" node-0 stats | awk '{print $2}')
+	[ "${pings:-0}" -ge 5 ] && break
+	tick
+done
+check_eq "kept alive" "$("$SIM" ctl "$SIM_DIR" node-0 stats | awk '{print $4}')" 1
 width=0
 while IFS= read -r l; do
 	[ "${#l}" -gt "$width" ] && width=${#l}

@@ -5,9 +5,10 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib.sh
+. tests/simlib.sh
 BVOPS=$1
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+trap 'sim_stop; rm -rf "$TMP"' EXIT
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 
 # vg NAME WANT_RC ARGS...: run bvops under valgrind; 99 means it reported.
@@ -30,4 +31,8 @@ vg fleet_example 2 -f docs/fleet.example.toml
 vg fleet_bad 2 -f "$TMP/bad-fleet.toml"
 vg help 0 --help
 vg unknown 2 frobnicate
+sim_start 3 || exit 1
+"$SIM" ctl "$SIM_DIR" node-1 fault 503 >/dev/null
+vg status_round 1 status -f "$SIM_DIR/fleet.toml"
+vg status_json 1 status --json -f "$SIM_DIR/fleet.toml"
 summary
