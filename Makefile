@@ -166,7 +166,9 @@ bench: $(BUILD)/bench/toml_parse $(BUILD)/bench/probe_bench \
 
 $(BUILD)/bench/%: bench/%.c $(NORMAL_ENGINE)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -O2 $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -O2 $(LDFLAGS) -o $@ \
+		$(filter %.c %.o,$^) $(LDLIBS)
 
 install: $(BUILD)/bvops
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
