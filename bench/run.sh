@@ -91,3 +91,27 @@ done
 echo "CPU per probe (user + system). curl -Z: one curl process fetching all"
 echo "URLs in parallel; curl/probe: one curl process per probe (xargs -P 64)."
 echo "ratio = curl CPU / engine CPU (above 1x: the engine is cheaper)"
+
+# The console at idle: bytes written to the terminal per minute with every
+# node healthy, measured with tmux pipe-pane after the history strips
+# have filled. `top -d 1` (a redraw every second) is the comparison.
+echo
+SIM_FLEET_HEALTH='interval = "500ms"\ntimeout = "400ms"'
+sim_start 20 >/dev/null || exit 1
+TT=$(mktemp -d)
+tmi() { tmux -S "$TT/s" -f /dev/null "$@"; }
+idle_bytes() { # CMD: bytes per minute after 15 s of warm-up
+	tmi new-session -d -s i -x 80 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 $1"
+	tick 15
+	tmi pipe-pane -t i -o "cat >>$TT/out"
+	tick 20
+	tmi pipe-pane -t i
+	tmi kill-server
+	echo $(($(wc -c <"$TT/out") * 3))
+	rm -f "$TT/out"
+}
+b=$(idle_bytes "$(realpath "$BUILD/bvops") -f $SIM_DIR/fleet.toml")
+t=$(idle_bytes "top -d 1")
+printf 'console at idle, 20 healthy nodes checked every 500 ms: %s bytes/min (top -d 1: %s bytes/min)\n' "$b" "$t"
+rm -rf "$TT"
+sim_stop
