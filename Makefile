@@ -109,7 +109,15 @@ $(BUILD)/tests/bvsim: tests/sim/bvsim.c
 	$(call say,LD,$@)
 	$(Q)$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Werror -o $@ $<
 
-TEST_BINS := $(BUILD)/bvops $(BUILD)/tests/unit_tests $(BUILD)/tests/bvsim \
+# The engine thread under ThreadSanitizer (clang), for data races.
+$(BUILD)/tsan/tests/monitor_events: tests/monitor_events.c $(ENGINE_SRC)
+	@mkdir -p $(dir $@)
+	$(call say,LD-TSAN,$@)
+	$(Q)clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=thread $(PKG_CFLAGS) \
+		-o $@ $^ $(LDLIBS)
+
+TEST_BINS := $(BUILD)/tsan/tests/monitor_events $(BUILD)/bvops $(BUILD)/tests/unit_tests $(BUILD)/tests/bvsim \
+	$(BUILD)/tests/monitor_events $(BUILD)/asan/tests/monitor_events \
 	$(BUILD)/tests/toml_decode $(BUILD)/tests/toml_conformance \
 	$(BUILD)/asan/bvops $(BUILD)/asan/tests/unit_tests \
 	$(BUILD)/asan/tests/toml_decode
