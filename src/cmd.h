@@ -16,6 +16,13 @@ struct fleet;
 /* The fleet that -f, BVOPS_FLEET or the XDG path names; every problem is
  * printed to stderr. Returns a fleet the caller frees, or NULL. */
 struct fleet *cmd_fleet_load(const struct cli_opts *o);
+/*
+ * For commands with no arguments of their own: refuse any, then load the
+ * fleet into *f (the caller frees it). Returns CLI_EXIT_OK, or the code
+ * to exit with.
+ */
+int cmd_fleet_no_args(const struct cli_opts *o, int argc, char **argv,
+		      struct fleet **f);
 
 int cmd_console(const struct cli_opts *o, int argc, char **argv);
 int cmd_status(const struct cli_opts *o, int argc, char **argv);

@@ -15,23 +15,6 @@
 #define BVOPS_DATADIR "/usr/local/share/bvops"
 #endif
 
-/* Load the fleet the options name; prints every problem. NULL on error. */
-struct fleet *cmd_fleet_load(const struct cli_opts *o)
-{
-	char *path = fleet_path_resolve(o->fleet_path);
-	struct fleet_diags diags;
-	struct fleet *f = fleet_load(path, &diags);
-	size_t k;
-
-	for (k = 0; k < diags.n; k++)
-		fprintf(stderr, "%s\n", diags.lines[k]);
-	if (f == NULL && diags.n > 1)
-		fprintf(stderr, "bvops: %zu problems in %s\n", diags.n, path);
-	fleet_diags_free(&diags);
-	free(path);
-	return f;
-}
-
 /*
  * Where themes are looked for after the user's own folder: in a source
  * tree (build/bvops and build/asan/bvops both reach themes/), then the
@@ -68,13 +51,9 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	struct monitor *m;
 	int rc, k;
 
-	if (argc > 0) {
-		fprintf(stderr, "bvops: unexpected '%s'\n", argv[0]);
-		return CMD_BAD_ARGS;
-	}
-	f = cmd_fleet_load(o);
-	if (f == NULL)
-		return CLI_EXIT_USAGE;
+	rc = cmd_fleet_no_args(o, argc, argv, &f);
+	if (rc != CLI_EXIT_OK)
+		return rc;
 	cmd_theme_dirs(dirs);
 	rc = theme_load(o->theme ? o->theme : "dark", (const char *const *)dirs,
 			&theme, msg, sizeof(msg));

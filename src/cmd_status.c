@@ -113,13 +113,9 @@ int cmd_status(const struct cli_opts *o, int argc, char **argv)
 	int64_t started;
 	int rc = CLI_EXIT_OK;
 
-	if (argc > 0) {
-		fprintf(stderr, "bvops: unexpected '%s'\n", argv[0]);
-		return CMD_BAD_ARGS;
-	}
-	f = cmd_fleet_load(o);
-	if (f == NULL)
-		return CLI_EXIT_USAGE;
+	rc = cmd_fleet_no_args(o, argc, argv, &f);
+	if (rc != CLI_EXIT_OK)
+		return rc;
 	m = monitor_new(f, msg, sizeof(msg));
 	if (m == NULL) {
 		fprintf(stderr, "bvops: %s\n", msg);

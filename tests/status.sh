@@ -16,6 +16,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# wait_tcp PORT: up to 5 s for something to listen on 127.0.0.1:PORT.
+wait_tcp() {
+	local i
+	for i in $(seq 100); do
+		python3 -c "import socket; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null && return 0
+		tick
+	done
+	fail "nothing listens on port $1"
+}
+
 # jq-like: json_field JSON PYEXPR (d is the document)
 json_field() {
 	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
@@ -98,10 +108,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$TMP/www" \
 	>/dev/null 2>&1 &
 PY_PID=$!
-for i in $(seq 100); do
-	python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),0.2)" 2>/dev/null && break
-	tick
-done
+wait_tcp "$port"
 cat >"$TMP/fleet.toml" <<TOML
 [fleet]
 name = "plain"
@@ -146,10 +153,7 @@ srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 srv.serve_forever()
 PY
 TLS_PID=$!
-for i in $(seq 100); do
-	python3 -c "import socket; socket.create_connection(('127.0.0.1',$tport),0.2)" 2>/dev/null && break
-	tick
-done
+wait_tcp "$tport"
 cat >"$TMP/tls.toml" <<TOML
 [fleet]
 name = "tls"
