@@ -169,6 +169,15 @@ check_eq "exit status" "${DEAD_STATUS:-}" 0
 check_not_contains "alternate screen left" "$(screen)" "bvops  sim"
 test_end
 
+test_begin sigint_exits_cleanly
+start 80 24
+wait_for "bvops  sim"
+kill -INT "$(bvops_pid)"
+wait_dead
+check_eq "exit status" "${DEAD_STATUS:-}" 0
+check_not_contains "alternate screen left" "$(screen)" "bvops  sim"
+test_end
+
 test_begin crash_signal_restores_terminal
 start 80 24
 wait_for "bvops  sim"

@@ -61,6 +61,7 @@ if command -v valgrind >/dev/null; then
 fi
 suite "cli" tests/cli.sh "$BUILD/bvops"
 suite "cli (asan+ubsan)" tests/cli.sh "$BUILD/asan/bvops"
+suite "simulator" tests/sim.sh
 suite "monitor events" tests/monitor.sh "$BUILD/tests/monitor_events"
 suite "monitor events (asan+ubsan)" tests/monitor.sh "$BUILD/asan/tests/monitor_events"
 suite "monitor events (tsan)" tests/monitor.sh "$BUILD/tsan/tests/monitor_events"

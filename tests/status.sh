@@ -79,6 +79,14 @@ sim_ctl node-0 fault none
 sim_ctl node-1 fault none
 test_end
 
+test_begin bad_fleet_is_exit_2
+printf '[fleet]\nname = "x"\n[[node]]\nname = "a"\nindex = 0\n' >"$TMP/bad.toml"
+run "$BVOPS" status --json -f "$TMP/bad.toml"
+check_eq "exit" "$RC" 2
+check_contains "place" "$ERR" "$TMP/bad.toml:3:1: node \"a\": missing ping_url"
+check_eq "no JSON on a bad fleet" "$OUT" ""
+test_end
+
 test_begin starting_node_answers_503
 sim_ctl node-0 restart
 run "$BVOPS" status -f "$F" --json
