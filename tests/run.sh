@@ -67,6 +67,8 @@ suite "monitor events (asan+ubsan)" tests/monitor.sh "$BUILD/asan/tests/monitor_
 suite "monitor events (tsan)" tests/monitor.sh "$BUILD/tsan/tests/monitor_events"
 suite "status" tests/status.sh "$BUILD/bvops"
 suite "status (asan+ubsan)" tests/status.sh "$BUILD/asan/bvops"
+suite "logs" tests/logs.sh "$BUILD/bvops"
+suite "logs (asan+ubsan)" tests/logs.sh "$BUILD/asan/bvops"
 suite "install" tests/install.sh
 suite "demo (make run)" tests/demo.sh
 suite "console (tmux)" tests/console.sh "$BUILD/bvops"

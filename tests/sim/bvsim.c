@@ -78,6 +78,7 @@ struct sim_conn {
 	int64_t answer_at; /* slow answer pending until then; 0: none */
 	int answer_code;
 	bool follow_journal, follow_console;
+	bool console;  /* streams the console ring, not the journal */
 	uint64_t seen; /* ring lines already sent */
 };
 
@@ -196,8 +197,16 @@ static void node_open_port(struct sim_node *n)
 
 static void node_stop(struct sim_node *n, const char *why)
 {
+	int i;
+
 	n->enclave = SIM_STOPPED;
 	node_close_port(n);
+	/* nitro-cli console ends with the enclave: followers get what is
+	 * left, then the connection closes. */
+	for (i = 0; i < nconns; i++)
+		if (conns[i].kind == CONN_CONTROL && conns[i].follow_console &&
+		    &nodes[conns[i].node] == n)
+			conns[i].follow_console = false;
 	ring_add(&n->journal, "%s systemd[1]: enclave.service: %s", n->name,
 		 why);
 	ring_add(&n->console, "[   0.000000] reboot: Power down");
@@ -419,6 +428,7 @@ static void control_command(struct sim_conn *c, char *line)
 			       "16...\nSuccessfully connected to the "
 			       "console.\n");
 		c->follow_console = true;
+		c->console = true;
 		c->node = k;
 		c->seen = n->console.total;
 		return;
@@ -494,8 +504,8 @@ static void control_flush(void)
 
 		if (c->kind != CONN_CONTROL || c->node < 0)
 			continue;
-		r = c->follow_console ? &nodes[c->node].console
-				      : &nodes[c->node].journal;
+		r = c->console ? &nodes[c->node].console
+			       : &nodes[c->node].journal;
 		while ((line = ring_line(r, c->seen)) != NULL) {
 			conn_printf(c, "%s\n", line);
 			c->seen++;

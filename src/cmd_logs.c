@@ -1,0 +1,211 @@
+/* bvops logs NODE: a node's journal or enclave console on stdout. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "fleet.h"
+#include "probe.h"
+#include "sanitize.h"
+#include "transport.h"
+#include "xalloc.h"
+
+/* Without --follow: lines stop coming for this long, and we print. */
+#define LOGS_QUIET_MS    700
+#define LOGS_MAX_WAIT_MS 10000
+
+static volatile sig_atomic_t logs_stop;
+
+static void logs_on_signal(int sig)
+{
+	(void)sig;
+	logs_stop = 1;
+}
+
+/* A kept line: its bytes may hold NUL, so the length is stored. */
+struct logs_line {
+	size_t len;
+	bool cut; /* a piece of a longer line: no newline after it */
+	char data[];
+};
+
+struct logs_ring {
+	struct logs_line **lines;
+	size_t cap, start, len;
+	int64_t last_line_at;
+	bool follow;
+};
+
+static void logs_print(FILE *out, const char *line, size_t len, bool cut)
+{
+	char *clean = xmalloc(len + 1);
+
+	/* Sanitized text is never longer than the input. */
+	sanitize_text(line, len, clean, len + 1, false);
+	fputs(clean, out);
+	if (!cut)
+		fputc('\n', out);
+	free(clean);
+}
+
+/* transport_line_fn: print (follow) or keep the newest (tail). */
+static void logs_on_line(void *ctx, const char *line, size_t len, bool cut)
+{
+	struct logs_ring *r = ctx;
+	struct logs_line *copy;
+
+	r->last_line_at = probe_mono_ms();
+	if (r->follow) {
+		logs_print(stdout, line, len, cut);
+		fflush(stdout);
+		return;
+	}
+	copy = xmalloc(sizeof(*copy) + len);
+	copy->len = len;
+	copy->cut = cut;
+	memcpy(copy->data, line, len);
+	if (r->len == r->cap) {
+		free(r->lines[r->start]);
+		r->start = (r->start + 1) % r->cap;
+		r->len--;
+	}
+	r->lines[(r->start + r->len) % r->cap] = copy;
+	r->len++;
+}
+
+static int logs_usage(const char *why)
+{
+	fprintf(stderr, "bvops: %s\n", why);
+	return CMD_BAD_ARGS;
+}
+
+int cmd_logs(const struct cli_opts *o, int argc, char **argv)
+{
+	const char *node_name = NULL;
+	enum fleet_cmd source = FLEET_CMD_JOURNAL;
+	bool follow = false;
+	long lines = 10;
+	struct logs_ring ring = {0};
+	const struct fleet_node *node;
+	struct fleet *f;
+	int k, rc = CLI_EXIT_OK, backoff = 1;
+	char msg[512];
+
+	for (k = 0; k < argc; k++) {
+		if (strcmp(argv[k], "--follow") == 0) {
+			follow = true;
+		} else if (strcmp(argv[k], "--source") == 0 && k + 1 < argc) {
+			k++;
+			if (strcmp(argv[k], "journal") == 0)
+				source = FLEET_CMD_JOURNAL;
+			else if (strcmp(argv[k], "console") == 0)
+				source = FLEET_CMD_CONSOLE;
+			else
+				return logs_usage("--source is journal or "
+						  "console");
+		} else if (strcmp(argv[k], "--lines") == 0 && k + 1 < argc) {
+			char *end;
+
+			lines = strtol(argv[++k], &end, 10);
+			if (*end != '\0' || lines < 1 || lines > 1000000)
+				return logs_usage("--lines takes a number "
+						  "from 1 to 1000000");
+		} else if (argv[k][0] == '-') {
+			fprintf(stderr, "bvops: unknown option '%s'\n",
+				argv[k]);
+			return CMD_BAD_ARGS;
+		} else if (node_name == NULL) {
+			node_name = argv[k];
+		} else {
+			return logs_usage("logs takes one NODE");
+		}
+	}
+	if (node_name == NULL)
+		return logs_usage("logs needs a NODE");
+	f = cmd_fleet_load(o);
+	if (f == NULL)
+		return CLI_EXIT_USAGE;
+	node = fleet_node_find(f, node_name);
+	if (node == NULL) {
+		fprintf(stderr, "bvops: no node '%s' in %s\n", node_name,
+			f->path);
+		fleet_free(f);
+		return CLI_EXIT_USAGE;
+	}
+	ring.cap = (size_t)lines;
+	ring.lines = xcalloc(ring.cap, sizeof(struct logs_line *));
+	ring.follow = follow;
+	signal(SIGINT, logs_on_signal);
+	signal(SIGTERM, logs_on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	while (!logs_stop) {
+		struct transport_stream *s =
+		    transport_stream_open(node, source, msg, sizeof(msg));
+		int64_t started = probe_mono_ms();
+		int status, state = 0;
+
+		if (s == NULL) {
+			fprintf(stderr, "bvops: %s\n", msg);
+			rc = node->transport == FLEET_TRANSPORT_LOCAL
+				 ? CLI_EXIT_REMOTE
+				 : CLI_EXIT_USAGE;
+			break;
+		}
+		ring.last_line_at = started;
+		while (!logs_stop && state == 0) {
+			struct pollfd p = {.fd = transport_stream_fd(s),
+					   .events = POLLIN};
+			int64_t now = probe_mono_ms();
+
+			if (!follow &&
+			    (now - ring.last_line_at >= LOGS_QUIET_MS ||
+			     now - started >= LOGS_MAX_WAIT_MS))
+				break;
+			if (poll(&p, 1, 100) < 0 && errno != EINTR)
+				break;
+			state = transport_stream_read(s, logs_on_line, &ring);
+		}
+		status = transport_stream_close(s);
+		if (!follow) {
+			if (state == 1 && status != 0) {
+				fprintf(stderr,
+					"bvops: %s: the %s command failed "
+					"(exit %d)\n",
+					node->name, fleet_cmd_name(source),
+					status);
+				rc = CLI_EXIT_REMOTE;
+			}
+			break;
+		}
+		if (logs_stop)
+			break;
+		/* The console ends whenever the enclave restarts: come
+		 * back, and say that lines may be missing in between. */
+		fprintf(stderr,
+			"bvops: %s %s ended (exit %d); reconnecting in %d s\n",
+			node->name, fleet_cmd_name(source), status, backoff);
+		for (k = 0; k < backoff * 10 && !logs_stop; k++)
+			poll(NULL, 0, 100);
+		backoff = backoff < 8 ? backoff * 2 : 10;
+		if (!logs_stop)
+			printf("-- %s %s reconnected; lines may be missing "
+			       "--\n",
+			       node->name, fleet_cmd_name(source));
+	}
+	for (size_t j = 0; j < ring.len; j++) {
+		const struct logs_line *l =
+		    ring.lines[(ring.start + j) % ring.cap];
+
+		/* What a failed command said explains it: on stderr. */
+		logs_print(rc == CLI_EXIT_OK ? stdout : stderr, l->data, l->len,
+			   l->cut);
+	}
+	for (size_t j = 0; j < ring.len; j++)
+		free(ring.lines[(ring.start + j) % ring.cap]);
+	free(ring.lines);
+	fleet_free(f);
+	return rc;
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# bvops logs: a node's journal and console through the local transport
+# (the simulator behind [commands]), follow with reconnection, and hostile
+# log lines neutralised.
+# usage: tests/logs.sh BVOPS
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+. tests/simlib.sh
+BVOPS=$1
+TMP=$(mktemp -d)
+trap 'sim_stop; rm -rf "$TMP"' EXIT
+sim_start 2 || exit 1
+F="$SIM_DIR/fleet.toml"
+
+test_begin journal_tail
+run "$BVOPS" logs node-0 -f "$F" --lines 2
+check_eq "exit" "$RC" 0
+check_eq "two lines" "$(printf '%s\n' "$OUT" | wc -l)" 2
+run "$BVOPS" logs node-0 -f "$F"
+check_contains "journal" "$OUT" "node-0 systemd[1]: Started enclave.service."
+test_end
+
+test_begin console_needs_debug_mode
+run "$BVOPS" logs node-1 --source console -f "$F"
+check_eq "exit" "$RC" 3
+check_contains "why" "$ERR" "[ E44 ]"
+check_contains "which" "$ERR" "node-1: the console command failed"
+test_end
+
+test_begin follow_reconnects_after_restart
+"$SIM" ctl "$SIM_DIR" node-1 debug-restart >/dev/null
+"$BVOPS" logs node-1 --source console --follow -f "$F" >"$TMP/follow.out" 2>"$TMP/follow.err" &
+lp=$!
+for i in $(seq 100); do grep -q "heartbeat" "$TMP/follow.out" && break; tick; done
+"$SIM" ctl "$SIM_DIR" node-1 debug-restart >/dev/null
+for i in $(seq 100); do grep -q "reconnected" "$TMP/follow.out" && break; tick; done
+for i in $(seq 100); do [ "$(grep -c "Successfully connected" "$TMP/follow.out")" -ge 2 ] && break; tick; done
+kill -INT "$lp"
+wait "$lp"
+check_eq "Ctrl-C ends it cleanly" "$?" 0
+check_contains "gap marked" "$(cat "$TMP/follow.out")" "-- node-1 console reconnected; lines may be missing --"
+check_contains "said why" "$(cat "$TMP/follow.err")" "node-1 console ended"
+check_eq "attached twice" "$(grep -c "Successfully connected" "$TMP/follow.out")" 2
+test_end
+
+test_begin hostile_lines_are_neutralised
+cat >"$TMP/hostile.toml" <<'TOML'
+[fleet]
+name = "hostile"
+[[node]]
+name = "h"
+index = 0
+ping_url = "http://127.0.0.1:1/ping"
+transport = "local"
+[node.commands]
+journal = "printf 'a\\033]0;pwned\\007b\\033[2J\\033[31mc\\r\\nd\\0e\\377f\\n'; head -c 1048576 /dev/zero | tr '\\\\0' x; echo"
+TOML
+run "$BVOPS" logs h -f "$TMP/hostile.toml" --lines 100
+check_eq "exit" "$RC" 0
+check_eq "title, clear, colour gone; CR eaten; NUL and bad byte shown" \
+	"$(printf '%s\n' "$OUT" | head -1)" "abc"
+check_eq "second line" "$(printf '%s\n' "$OUT" | sed -n 2p)" "d?e?f"
+check_not_contains "no ESC reaches the terminal" "$OUT" $'\033'
+check_eq "a 1 MB line arrives whole" "$(printf '%s\n' "$OUT" | tail -1 | wc -c)" 1048577
+test_end
+
+test_begin no_transport_and_unknown_node
+printf '[fleet]\nname = "n"\n[[node]]\nname = "x"\nindex = 0\nping_url = "http://a/ping"\n' >"$TMP/none.toml"
+run "$BVOPS" logs x -f "$TMP/none.toml"
+check_eq "exit" "$RC" 2
+check_contains "why" "$ERR" "node x has no transport (transport = \"none\")"
+run "$BVOPS" logs nope -f "$F"
+check_eq "unknown node exit" "$RC" 2
+check_contains "unknown node" "$ERR" "no node 'nope' in $F"
+run "$BVOPS" logs -f "$F"
+check_eq "no node exit" "$RC" 2
+check_contains "usage" "$ERR" "usage: bvops logs NODE"
+run "$BVOPS" logs node-0 --source dmesg -f "$F"
+check_eq "bad source" "$RC" 2
+test_end
+
+summary
