@@ -116,14 +116,18 @@ static void cli_help(FILE *out)
 	      out);
 	for (k = 0; k < NCOMMANDS; k++) {
 		const struct cli_command *c = &cli_commands[k];
-		char left[80];
+		char left[160];
 
 		if (c->run == NULL)
 			continue;
 		snprintf(left, sizeof(left), "%s%s%s",
 			 *c->words ? c->words : "(no command)",
 			 c->args ? " " : "", c->args ? c->args : "");
-		fprintf(out, "  %-34s %s\n", left, c->summary);
+		if (strlen(left) > 34) /* too long to share the line */
+			fprintf(out, "  %s\n  %-34s %s\n", left, "",
+				c->summary);
+		else
+			fprintf(out, "  %-34s %s\n", left, c->summary);
 	}
 	fputs("\n"
 	      "Global options (before or after the command):\n"
