@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "fleet.h"
+#include "logring.h"
 #include "probe.h"
 #include "sanitize.h"
 #include "transport.h"
@@ -25,16 +26,8 @@ static void logs_on_signal(int sig)
 	logs_stop = 1;
 }
 
-/* A kept line: its bytes may hold NUL, so the length is stored. */
-struct logs_line {
-	size_t len;
-	bool cut; /* a piece of a longer line: no newline after it */
-	char data[];
-};
-
-struct logs_ring {
-	struct logs_line **lines;
-	size_t cap, start, len;
+struct logs_state {
+	struct logring ring; /* without --follow: the newest lines */
 	int64_t last_line_at;
 	bool follow;
 };
@@ -54,26 +47,15 @@ static void logs_print(FILE *out, const char *line, size_t len, bool cut)
 /* transport_line_fn: print (follow) or keep the newest (tail). */
 static void logs_on_line(void *ctx, const char *line, size_t len, bool cut)
 {
-	struct logs_ring *r = ctx;
-	struct logs_line *copy;
+	struct logs_state *st = ctx;
 
-	r->last_line_at = probe_mono_ms();
-	if (r->follow) {
+	st->last_line_at = probe_mono_ms();
+	if (st->follow) {
 		logs_print(stdout, line, len, cut);
 		fflush(stdout);
 		return;
 	}
-	copy = xmalloc(sizeof(*copy) + len);
-	copy->len = len;
-	copy->cut = cut;
-	memcpy(copy->data, line, len);
-	if (r->len == r->cap) {
-		free(r->lines[r->start]);
-		r->start = (r->start + 1) % r->cap;
-		r->len--;
-	}
-	r->lines[(r->start + r->len) % r->cap] = copy;
-	r->len++;
+	logring_push(&st->ring, probe_now_ms(), LOGRING_LINE, line, len, cut);
 }
 
 static int logs_usage(const char *why)
@@ -88,7 +70,7 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 	enum fleet_cmd source = FLEET_CMD_JOURNAL;
 	bool follow = false;
 	long lines = 10;
-	struct logs_ring ring = {0};
+	struct logs_state st = {0};
 	const struct fleet_node *node;
 	struct fleet *f;
 	int k, rc = CLI_EXIT_OK, backoff = 1;
@@ -135,9 +117,10 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 		fleet_free(f);
 		return CLI_EXIT_USAGE;
 	}
-	ring.cap = (size_t)lines;
-	ring.lines = xcalloc(ring.cap, sizeof(struct logs_line *));
-	ring.follow = follow;
+	/* The newest N lines, whatever their size (up to the default
+	 * byte bound). */
+	logring_init(&st.ring, (size_t)lines, 0);
+	st.follow = follow;
 	signal(SIGINT, logs_on_signal);
 	signal(SIGTERM, logs_on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -154,19 +137,19 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 				 : CLI_EXIT_USAGE;
 			break;
 		}
-		ring.last_line_at = started;
+		st.last_line_at = started;
 		while (!logs_stop && state == 0) {
 			struct pollfd p = {.fd = transport_stream_fd(s),
 					   .events = POLLIN};
 			int64_t now = probe_mono_ms();
 
 			if (!follow &&
-			    (now - ring.last_line_at >= LOGS_QUIET_MS ||
+			    (now - st.last_line_at >= LOGS_QUIET_MS ||
 			     now - started >= LOGS_MAX_WAIT_MS))
 				break;
 			if (poll(&p, 1, 100) < 0 && errno != EINTR)
 				break;
-			state = transport_stream_read(s, logs_on_line, &ring);
+			state = transport_stream_read(s, logs_on_line, &st);
 		}
 		status = transport_stream_close(s);
 		if (!follow) {
@@ -195,17 +178,17 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 			       "--\n",
 			       node->name, fleet_cmd_name(source));
 	}
-	for (size_t j = 0; j < ring.len; j++) {
-		const struct logs_line *l =
-		    ring.lines[(ring.start + j) % ring.cap];
+	/* What a failed command said explains it: on stderr. The ring has
+	 * sanitized the lines already. */
+	for (uint64_t q = logring_first(&st.ring); q < st.ring.total; q++) {
+		const struct logring_line *l = logring_at(&st.ring, q);
+		FILE *out = rc == CLI_EXIT_OK ? stdout : stderr;
 
-		/* What a failed command said explains it: on stderr. */
-		logs_print(rc == CLI_EXIT_OK ? stdout : stderr, l->data, l->len,
-			   l->cut);
+		fwrite(l->text, 1, l->len, out);
+		if (!l->cut)
+			fputc('\n', out);
 	}
-	for (size_t j = 0; j < ring.len; j++)
-		free(ring.lines[(ring.start + j) % ring.cap]);
-	free(ring.lines);
+	logring_free(&st.ring);
 	fleet_free(f);
 	return rc;
 }
