@@ -23,12 +23,11 @@ struct monitor {
 	 * in index order, so nodes fall due in a fixed cycle: the engine
 	 * only looks at the next one. */
 	size_t cursor;
-	pthread_mutex_t lock; /* guards slots, events, version, loop_at */
+	pthread_mutex_t lock; /* guards slots, events, version, stop */
 	pthread_t thread;
 	bool thread_started;
 	bool stop;
 	uint64_t version;
-	int64_t loop_at; /* monotonic ms of the engine's last turn */
 	struct monitor_event events[MONITOR_EVENTS];
 	size_t ev_start, ev_len;
 	uint64_t ev_seq;
@@ -176,7 +175,6 @@ static void *monitor_thread(void *arg)
 				    (m->fleet->nnodes ? m->fleet->nnodes : 1));
 	while (!m->stop) {
 		now = probe_mono_ms();
-		m->loop_at = now;
 		/* Start what falls due within the next batch too: a few
 		 * wake-ups a second with many checks each cost far less
 		 * than one wake-up per check. */
