@@ -19,7 +19,8 @@ FUZZ_SECONDS ?= 60
 # Every package the build and the tests use, and nothing else.
 DEBIAN_DEPS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev \
 	libcjson-dev libssh2-1-dev libexpat1-dev clang clang-format clang-tidy \
-	cppcheck tmux valgrind openssl python3
+	cppcheck tmux valgrind openssl python3 openssh-server \
+	openssh-client socat multitail lnav
 
 PKGS       := ncursesw libcurl libcjson libssh2 expat
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -120,7 +121,8 @@ TEST_BINS := $(BUILD)/tsan/tests/monitor_events $(BUILD)/bvops $(BUILD)/tests/un
 	$(BUILD)/tests/monitor_events $(BUILD)/asan/tests/monitor_events \
 	$(BUILD)/tests/toml_decode $(BUILD)/tests/toml_conformance \
 	$(BUILD)/asan/bvops $(BUILD)/asan/tests/unit_tests \
-	$(BUILD)/asan/tests/toml_decode
+	$(BUILD)/asan/tests/toml_decode $(BUILD)/tests/transport_run \
+	$(BUILD)/asan/tests/transport_run
 
 # deps first: on a fresh machine it installs the compiler and libraries.
 run: check-deps

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <curl/curl.h>
+#include <libssh2.h>
 
 #include "cmd.h"
 
@@ -47,6 +48,11 @@ static const struct cli_command cli_commands[] = {
      .summary = "a node's journal or enclave console",
      .flags = CMD_FLEET,
      .run = cmd_logs},
+    {.words = "hostkey",
+     .args = "NODE [--trust]",
+     .summary = "show a node's SSH host key; --trust adds it to known_hosts",
+     .flags = CMD_FLEET | CMD_CHANGES,
+     .run = cmd_hostkey},
     {.words = "config get",
      .args = "NODE [--raw]",
      .summary = "print the node's config.toml (secrets redacted)",
@@ -216,6 +222,13 @@ int cli_main(int argc, char **argv)
 		return CLI_EXIT_REMOTE;
 	}
 	atexit(curl_global_cleanup);
+	/* The same for libssh2 (and its crypto library). */
+	if (libssh2_init(0) != 0) {
+		fprintf(stderr, "bvops: cannot initialise libssh2\n");
+		free(rest);
+		return CLI_EXIT_REMOTE;
+	}
+	atexit(libssh2_exit);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 

@@ -6,6 +6,9 @@
 #ifndef BVOPS_CMD_H
 #define BVOPS_CMD_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "cli.h"
 
 /* Returned by a command whose arguments are wrong: cli prints the
@@ -24,9 +27,18 @@ struct fleet *cmd_fleet_load(const struct cli_opts *o);
 int cmd_fleet_no_args(const struct cli_opts *o, int argc, char **argv,
 		      struct fleet **f);
 
+/*
+ * Ask for a secret on the controlling terminal, without echo. Returns 0
+ * with the answer in out, or -1 when there is no terminal to ask on.
+ */
+int cmd_prompt_secret(const char *prompt, char *out, size_t size);
+/* Ask a yes/no question on the terminal; false without one. */
+bool cmd_confirm(const char *question);
+
 int cmd_console(const struct cli_opts *o, int argc, char **argv);
 int cmd_status(const struct cli_opts *o, int argc, char **argv);
 int cmd_logs(const struct cli_opts *o, int argc, char **argv);
+int cmd_hostkey(const struct cli_opts *o, int argc, char **argv);
 int cmd_config_validate(const struct cli_opts *o, int argc, char **argv);
 
 #endif

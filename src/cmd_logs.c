@@ -73,6 +73,7 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 	struct logs_state st = {0};
 	const struct fleet_node *node;
 	struct fleet *f;
+	struct transport *t;
 	int k, rc = CLI_EXIT_OK, backoff = 1;
 	char msg[512];
 
@@ -124,32 +125,69 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 	signal(SIGINT, logs_on_signal);
 	signal(SIGTERM, logs_on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	t = transport_new(f);
 	while (!logs_stop) {
 		struct transport_stream *s =
-		    transport_stream_open(node, source, msg, sizeof(msg));
+		    transport_stream_open(t, node, source, msg, sizeof(msg));
 		int64_t started = probe_mono_ms();
 		int status, state = 0;
+		bool running = false;
 
 		if (s == NULL) {
 			fprintf(stderr, "bvops: %s\n", msg);
-			rc = node->transport == FLEET_TRANSPORT_LOCAL
-				 ? CLI_EXIT_REMOTE
-				 : CLI_EXIT_USAGE;
+			rc = node->transport == FLEET_TRANSPORT_NONE
+				 ? CLI_EXIT_USAGE
+				 : CLI_EXIT_REMOTE;
 			break;
 		}
 		st.last_line_at = started;
 		while (!logs_stop && state == 0) {
-			struct pollfd p = {.fd = transport_stream_fd(s),
-					   .events = POLLIN};
+			short events;
+			struct pollfd p = {
+			    .fd = transport_stream_poll(s, &events)};
 			int64_t now = probe_mono_ms();
 
-			if (!follow &&
-			    (now - st.last_line_at >= LOGS_QUIET_MS ||
-			     now - started >= LOGS_MAX_WAIT_MS))
+			/* Quiet counts from when the command runs:
+			 * connecting over ssh has its own timeout. */
+			if (!running && transport_stream_running(s)) {
+				running = true;
+				if (st.last_line_at < now)
+					st.last_line_at = now;
+			}
+			if (!follow && running &&
+			    now - st.last_line_at >= LOGS_QUIET_MS)
 				break;
-			if (poll(&p, 1, 100) < 0 && errno != EINTR)
+			if (!follow && now - started >= LOGS_MAX_WAIT_MS)
+				break;
+			p.events = events;
+			if (poll(&p, p.fd >= 0 ? 1 : 0, 100) < 0 &&
+			    errno != EINTR)
 				break;
 			state = transport_stream_read(s, logs_on_line, &st);
+		}
+		if (state < 0) {
+			const char *key = transport_stream_passphrase_key(s);
+
+			fprintf(stderr, "bvops: %s\n",
+				transport_stream_error(s));
+			if (key != NULL) {
+				char prompt[600], pass[512];
+
+				snprintf(prompt, sizeof(prompt),
+					 "Passphrase for %s: ", key);
+				if (cmd_prompt_secret(prompt, pass,
+						      sizeof(pass)) == 0) {
+					transport_set_passphrase(t, key, pass);
+					memset(pass, 0, sizeof(pass));
+					transport_stream_close(s);
+					continue;
+				}
+			}
+			if (transport_stream_permanent(s) || !follow) {
+				transport_stream_close(s);
+				rc = CLI_EXIT_REMOTE;
+				break;
+			}
 		}
 		status = transport_stream_close(s);
 		if (!follow) {
@@ -165,11 +203,17 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 		}
 		if (logs_stop)
 			break;
-		/* The console ends whenever the enclave restarts: come
-		 * back, and say that lines may be missing in between. */
-		fprintf(stderr,
-			"bvops: %s %s ended (exit %d); reconnecting in %d s\n",
-			node->name, fleet_cmd_name(source), status, backoff);
+		/* The console ends whenever the enclave restarts and links
+		 * drop: come back, and say that lines may be missing. */
+		if (state >= 0)
+			fprintf(stderr,
+				"bvops: %s %s ended (exit %d); reconnecting in "
+				"%d s\n",
+				node->name, fleet_cmd_name(source), status,
+				backoff);
+		else
+			fprintf(stderr, "bvops: reconnecting in %d s\n",
+				backoff);
 		for (k = 0; k < backoff * 10 && !logs_stop; k++)
 			poll(NULL, 0, 100);
 		backoff = backoff < 8 ? backoff * 2 : 10;
@@ -178,6 +222,7 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 			       "--\n",
 			       node->name, fleet_cmd_name(source));
 	}
+	transport_free(t);
 	/* What a failed command said explains it: on stderr. The ring has
 	 * sanitized the lines already. */
 	for (uint64_t q = logring_first(&st.ring); q < st.ring.total; q++) {

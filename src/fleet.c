@@ -154,6 +154,19 @@ static const struct field fleet_fields[] = {
     F("read_only", FK_BOOL, struct fleet, read_only),
 };
 
+static const struct field ssh_fields[] = {
+    F("known_hosts", FK_STRING, struct fleet_ssh, known_hosts),
+    F("identity", FK_STRING, struct fleet_ssh, identity),
+    F("agent", FK_BOOL, struct fleet_ssh, agent),
+    FD("connect_timeout", struct fleet_ssh, connect_timeout_ms, 100, 600000),
+    FD("keepalive", struct fleet_ssh, keepalive_ms, 1000, 600000),
+};
+
+static const struct field logs_fields[] = {
+    FI("scrollback", struct fleet_logs, scrollback, 100, 10000000),
+    FD("quiet_after", struct fleet_logs, quiet_after_ms, 1000, 86400000),
+};
+
 static const struct field health_fields[] = {
     FD("interval", struct fleet_health, interval_ms, 100, 86400000),
     FD("timeout", struct fleet_health, timeout_ms, 10, 600000),
@@ -605,7 +618,8 @@ static void check_unique(struct loader *L, struct fleet *f,
 static void load_fleet(struct loader *L, struct fleet *f)
 {
 	static const char *const top_subs[] = {"fleet", "health",   "alerts",
-					       "node",  "commands", NULL};
+					       "node",  "commands", "ssh",
+					       "logs",  NULL};
 	const struct toml_value *root = toml_doc_root(L->doc), *t, *nodes;
 	size_t k;
 
@@ -631,6 +645,14 @@ static void load_fleet(struct loader *L, struct fleet *f)
 	if (t != NULL)
 		load_table(L, t, alert_fields, NFIELDS(alert_fields), f,
 			   "[alerts] ", NULL);
+	t = sub_table(L, root, "ssh", "[ssh]");
+	if (t != NULL)
+		load_table(L, t, ssh_fields, NFIELDS(ssh_fields), &f->ssh,
+			   "[ssh] ", NULL);
+	t = sub_table(L, root, "logs", "[logs]");
+	if (t != NULL)
+		load_table(L, t, logs_fields, NFIELDS(logs_fields), &f->logs,
+			   "[logs] ", NULL);
 	t = sub_table(L, root, "commands", "[commands]");
 	if (t != NULL)
 		load_commands(L, t, f->commands, "[commands] ");
@@ -701,6 +723,11 @@ struct fleet *fleet_parse(const char *path, const char *text, size_t len,
 	f->health.restart_after = 0;
 	f->health.max_restarts = 3;
 	f->health.restart_window_ms = (uint64_t)30 * 60 * 1000;
+	f->ssh.agent = true;
+	f->ssh.connect_timeout_ms = 10000;
+	f->ssh.keepalive_ms = 2000;
+	f->logs.scrollback = 10000;
+	f->logs.quiet_after_ms = 60000;
 	L.path = path;
 	L.doc = doc;
 	L.diags = diags;
@@ -783,6 +810,8 @@ void fleet_free(struct fleet *f)
 	free(f->region);
 	free(f->alert_command);
 	free(f->alert_webhook);
+	free(f->ssh.known_hosts);
+	free(f->ssh.identity);
 	free(f);
 }
 

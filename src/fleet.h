@@ -62,6 +62,21 @@ struct fleet_health {
 	uint64_t restart_window_ms;
 };
 
+/* [ssh]: how the ssh transport connects (SPEC is silent; docs/fleet.md). */
+struct fleet_ssh {
+	char *known_hosts; /* NULL: ~/.ssh/known_hosts */
+	char *identity;    /* NULL: ~/.ssh/id_ed25519, id_ecdsa, id_rsa */
+	bool agent;        /* try ssh-agent first (default true) */
+	uint64_t connect_timeout_ms; /* TCP, handshake and auth together */
+	uint64_t keepalive_ms;       /* a link silent 3 times this is dead */
+};
+
+/* [logs]: the log panes' streams. */
+struct fleet_logs {
+	int64_t scrollback;      /* lines kept per stream */
+	uint64_t quiet_after_ms; /* a pane says when its source went quiet */
+};
+
 struct fleet {
 	char *path; /* the file it came from */
 	char *name;
@@ -69,6 +84,8 @@ struct fleet {
 	int64_t quorum;
 	bool read_only; /* [fleet] read_only: observers' fleet file */
 	struct fleet_health health;
+	struct fleet_ssh ssh;
+	struct fleet_logs logs;
 	char *alert_command;
 	char *alert_webhook;
 	char *commands[FLEET_CMD_COUNT];

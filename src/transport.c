@@ -13,20 +13,145 @@
 
 #include "buf.h"
 #include "probe.h"
+#include "ssh.h"
 #include "template.h"
 #include "xalloc.h"
 
+/* One node's ssh connection, found by the node's name. */
+struct transport_conn {
+	char *node;
+	struct ssh_conn *conn;
+};
+
+struct transport {
+	const struct fleet *fleet; /* may be NULL */
+	struct transport_conn *conns;
+	size_t nconns;
+	char *key_path, *passphrase;
+};
+
 struct transport_stream {
-	pid_t pid;
-	int fd; /* the command's stdout and stderr, merged */
+	struct transport *t;
+	pid_t pid;           /* local: the command */
+	int fd;              /* local: its stdout and stderr, merged */
+	struct ssh_chan *ch; /* ssh: the command's channel */
+	bool permanent;      /* retrying will not help */
+	bool pending;        /* the read budget ran out with more there */
+	char error[512];
 	char line[TRANSPORT_LINE_MAX];
 	size_t len;
 	bool ended;
 };
 
-/* The command line for cmd on n, or NULL with a message. */
-static char *transport_command(const struct fleet_node *n, enum fleet_cmd cmd,
-			       char *msg, size_t msgsize)
+struct transport *transport_new(const struct fleet *f)
+{
+	struct transport *t = xcalloc(1, sizeof(*t));
+
+	t->fleet = f;
+	return t;
+}
+
+static void transport_wipe(char *s)
+{
+	if (s != NULL) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+void transport_free(struct transport *t)
+{
+	size_t k;
+
+	if (t == NULL)
+		return;
+	for (k = 0; k < t->nconns; k++) {
+		ssh_conn_free(t->conns[k].conn);
+		free(t->conns[k].node);
+	}
+	free(t->conns);
+	free(t->key_path);
+	transport_wipe(t->passphrase);
+	free(t);
+}
+
+void transport_set_passphrase(struct transport *t, const char *key_path,
+			      const char *passphrase)
+{
+	free(t->key_path);
+	transport_wipe(t->passphrase);
+	t->key_path = xstrdup(key_path);
+	t->passphrase = xstrdup(passphrase);
+}
+
+void transport_step(struct transport *t)
+{
+	int64_t now = probe_mono_ms();
+	size_t k;
+
+	for (k = 0; k < t->nconns; k++)
+		ssh_conn_step(t->conns[k].conn, now);
+}
+
+/* The node's connection: the live one, or a new one in place of a
+ * failed one (its channels, if any are left, see the failure). */
+static struct ssh_conn *transport_conn(struct transport *t,
+				       const struct fleet_node *n, char *msg,
+				       size_t msgsize)
+{
+	struct ssh_config cfg = {0};
+	struct transport_conn *slot = NULL;
+	char *user = NULL, *host = NULL;
+	size_t k;
+
+	if (n->ssh == NULL ||
+	    fleet_ssh_target_parse(n->ssh, NULL, NULL, NULL) < 0) {
+		snprintf(msg, msgsize,
+			 "node %s: transport \"ssh\" needs ssh = "
+			 "\"user@host[:port]\"",
+			 n->name);
+		return NULL;
+	}
+	if (t == NULL) {
+		snprintf(msg, msgsize, "node %s: no ssh without a transport",
+			 n->name);
+		return NULL;
+	}
+	for (k = 0; k < t->nconns; k++)
+		if (strcmp(t->conns[k].node, n->name) == 0)
+			slot = &t->conns[k];
+	if (slot != NULL && ssh_conn_state(slot->conn) != SSH_FAILED)
+		return slot->conn;
+	fleet_ssh_target_parse(n->ssh, &user, &host, &cfg.port);
+	cfg.label = n->name;
+	cfg.user = user;
+	cfg.host = host;
+	cfg.proxy_command = n->ssh_proxy_command;
+	cfg.agent = true;
+	if (t->fleet != NULL) {
+		cfg.known_hosts = t->fleet->ssh.known_hosts;
+		cfg.identity = t->fleet->ssh.identity;
+		cfg.agent = t->fleet->ssh.agent;
+		cfg.connect_timeout_ms = (long)t->fleet->ssh.connect_timeout_ms;
+		cfg.keepalive_ms = (long)t->fleet->ssh.keepalive_ms;
+	}
+	cfg.passphrase = t->passphrase;
+	if (slot == NULL) {
+		t->conns =
+		    xrealloc(t->conns, (t->nconns + 1) * sizeof(*t->conns));
+		slot = &t->conns[t->nconns++];
+		slot->node = xstrdup(n->name);
+	} else {
+		ssh_conn_free(slot->conn);
+	}
+	slot->conn = ssh_conn_open(&cfg, probe_mono_ms());
+	free(user);
+	free(host);
+	return slot->conn;
+}
+
+char *transport_command(const struct fleet_node *n, enum fleet_cmd cmd,
+			char *msg, size_t msgsize)
 {
 	char index[32], why[160];
 	struct template_vars vars;
@@ -40,13 +165,13 @@ static char *transport_command(const struct fleet_node *n, enum fleet_cmd cmd,
 			 "to act on it",
 			 n->name);
 		return NULL;
-	case FLEET_TRANSPORT_SSH:
 	case FLEET_TRANSPORT_SSM:
 		snprintf(msg, msgsize,
 			 "node %s: transport \"%s\" is not available in this "
 			 "version (use \"local\" when bvops runs on the node)",
 			 n->name, fleet_transport_name(n->transport));
 		return NULL;
+	case FLEET_TRANSPORT_SSH:
 	case FLEET_TRANSPORT_LOCAL: break;
 	}
 	if (n->commands[cmd] == NULL) {
@@ -117,34 +242,28 @@ reaped:
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-int transport_run(const struct fleet_node *n, enum fleet_cmd cmd,
-		  long timeout_ms, size_t max_output,
-		  struct transport_result *r, char *msg, size_t msgsize)
+/* transport_run over the local shell. */
+static int transport_run_local(const char *line, long timeout_ms,
+			       size_t max_output, struct transport_result *r,
+			       char *msg, size_t msgsize)
 {
 	int out[2], err[2];
-	char *line = transport_command(n, cmd, msg, msgsize);
 	struct buf ob, eb;
 	int64_t deadline;
 	pid_t pid;
 	bool open_out = true, open_err = true;
 
-	memset(r, 0, sizeof(*r));
-	if (line == NULL)
-		return -1;
 	if (pipe2(out, O_CLOEXEC) < 0) {
 		snprintf(msg, msgsize, "cannot run: %s", strerror(errno));
-		free(line);
 		return -1;
 	}
 	if (pipe2(err, O_CLOEXEC) < 0) {
 		snprintf(msg, msgsize, "cannot run: %s", strerror(errno));
 		close(out[0]);
 		close(out[1]);
-		free(line);
 		return -1;
 	}
 	pid = transport_spawn(line, out[1], err[1], out[0], err[0]);
-	free(line);
 	close(out[1]);
 	close(err[1]);
 	if (pid < 0) {
@@ -198,6 +317,87 @@ int transport_run(const struct fleet_node *n, enum fleet_cmd cmd,
 	return 0;
 }
 
+struct transport_run_bufs {
+	struct buf b[2];
+	bool truncated;
+};
+
+/* ssh_data_fn: keep stdout and stderr apart, each bounded. */
+static void transport_run_data(void *ctx, int stream, const char *data,
+			       size_t len)
+{
+	struct transport_run_bufs *rb = ctx;
+
+	if (buf_append(&rb->b[stream ? 1 : 0], data, len) < 0)
+		rb->truncated = true;
+}
+
+/* transport_run over ssh: the channel driven here until done. */
+static int transport_run_ssh(struct transport *t, const struct fleet_node *n,
+			     const char *line, long timeout_ms,
+			     size_t max_output, struct transport_result *r,
+			     char *msg, size_t msgsize)
+{
+	struct ssh_conn *c = transport_conn(t, n, msg, msgsize);
+	struct transport_run_bufs rb;
+	struct ssh_chan *ch;
+	int64_t deadline = probe_mono_ms() + timeout_ms;
+	int state = 0;
+
+	if (c == NULL)
+		return -1;
+	ch = ssh_chan_open(c, line);
+	buf_init(&rb.b[0], max_output);
+	buf_init(&rb.b[1], max_output);
+	rb.truncated = false;
+	while ((state = ssh_chan_step(ch, probe_mono_ms(), transport_run_data,
+				      &rb)) == 0) {
+		short events;
+		struct pollfd p = {.fd = ssh_chan_poll(ch, &events)};
+		int64_t left = deadline - probe_mono_ms();
+
+		if (left <= 0) {
+			r->timed_out = true;
+			break;
+		}
+		p.events = events;
+		poll(&p, p.fd >= 0 ? 1 : 0, left < 100 ? (int)left : 100);
+	}
+	if (state < 0) {
+		snprintf(msg, msgsize, "%s", ssh_chan_error(ch));
+		ssh_chan_free(ch);
+		buf_free(&rb.b[0]);
+		buf_free(&rb.b[1]);
+		return -1;
+	}
+	r->exit_status = r->timed_out ? -1 : ssh_chan_exit_status(ch);
+	r->truncated = rb.truncated;
+	ssh_chan_free(ch);
+	r->out = buf_take(&rb.b[0], &r->out_len);
+	r->err = buf_take(&rb.b[1], &r->err_len);
+	return 0;
+}
+
+int transport_run(struct transport *t, const struct fleet_node *n,
+		  enum fleet_cmd cmd, long timeout_ms, size_t max_output,
+		  struct transport_result *r, char *msg, size_t msgsize)
+{
+	char *line = transport_command(n, cmd, msg, msgsize);
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (line == NULL)
+		return -1;
+	if (n->transport == FLEET_TRANSPORT_SSH)
+		rc = transport_run_ssh(t, n, line, timeout_ms, max_output, r,
+				       msg, msgsize);
+	else
+		rc = transport_run_local(line, timeout_ms, max_output, r, msg,
+					 msgsize);
+	free(line);
+	return rc;
+}
+
 void transport_result_free(struct transport_result *r)
 {
 	free(r->out);
@@ -206,7 +406,8 @@ void transport_result_free(struct transport_result *r)
 	r->err = NULL;
 }
 
-struct transport_stream *transport_stream_open(const struct fleet_node *n,
+struct transport_stream *transport_stream_open(struct transport *t,
+					       const struct fleet_node *n,
 					       enum fleet_cmd cmd, char *msg,
 					       size_t msgsize)
 {
@@ -216,12 +417,27 @@ struct transport_stream *transport_stream_open(const struct fleet_node *n,
 
 	if (line == NULL)
 		return NULL;
+	if (n->transport == FLEET_TRANSPORT_SSH) {
+		struct ssh_conn *c = transport_conn(t, n, msg, msgsize);
+
+		if (c == NULL) {
+			free(line);
+			return NULL;
+		}
+		s = xcalloc(1, sizeof(*s));
+		s->t = t;
+		s->fd = -1;
+		s->ch = ssh_chan_open(c, line);
+		free(line);
+		return s;
+	}
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		snprintf(msg, msgsize, "cannot run: %s", strerror(errno));
 		free(line);
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));
+	s->t = t;
 	s->pid = transport_spawn(line, fds[1], fds[1], fds[0], -1);
 	free(line);
 	close(fds[1]);
@@ -236,8 +452,11 @@ struct transport_stream *transport_stream_open(const struct fleet_node *n,
 	return s;
 }
 
-int transport_stream_fd(const struct transport_stream *s)
+int transport_stream_poll(const struct transport_stream *s, short *events)
 {
+	if (s->ch != NULL)
+		return ssh_chan_poll(s->ch, events);
+	*events = POLLIN;
 	return s->fd;
 }
 
@@ -253,39 +472,124 @@ static void transport_flush_line(struct transport_stream *s,
 	s->len = 0;
 }
 
+struct transport_feed {
+	struct transport_stream *s;
+	transport_line_fn fn;
+	void *ctx;
+};
+
+/* Split bytes into lines; a line too long to keep comes in pieces. */
+static void transport_feed(struct transport_stream *s, const char *data,
+			   size_t len, transport_line_fn fn, void *ctx)
+{
+	size_t k;
+
+	for (k = 0; k < len; k++) {
+		if (data[k] == '\n') {
+			transport_flush_line(s, fn, ctx, false);
+			continue;
+		}
+		if (s->len == sizeof(s->line))
+			transport_flush_line(s, fn, ctx, true);
+		s->line[s->len++] = data[k];
+	}
+}
+
+/* ssh_data_fn: both streams into the same lines. */
+static void transport_feed_ssh(void *ctx, int stream, const char *data,
+			       size_t len)
+{
+	struct transport_feed *f = ctx;
+
+	(void)stream;
+	transport_feed(f->s, data, len, f->fn, f->ctx);
+}
+
 int transport_stream_read(struct transport_stream *s, transport_line_fn fn,
 			  void *ctx)
 {
 	char chunk[65536];
 	ssize_t got;
 
+	s->pending = false;
 	if (s->ended)
-		return 1;
-	for (;;) {
-		ssize_t k;
+		return s->error[0] ? -1 : 1;
+	if (s->ch != NULL) {
+		struct transport_feed f = {s, fn, ctx};
+		int rc = ssh_chan_step(s->ch, probe_mono_ms(),
+				       transport_feed_ssh, &f);
 
+		if (rc == 0) {
+			/* libssh2 may hold more than the socket shows. */
+			s->pending = ssh_chan_pending(s->ch);
+			return 0;
+		}
+		if (s->len > 0)
+			transport_flush_line(s, fn, ctx, false);
+		s->ended = true;
+		if (rc < 0) {
+			enum ssh_failure why = ssh_chan_failure(s->ch);
+
+			snprintf(s->error, sizeof(s->error), "%s",
+				 ssh_chan_error(s->ch));
+			s->permanent = why == SSH_FAIL_HOSTKEY ||
+				       why == SSH_FAIL_AUTH ||
+				       why == SSH_FAIL_PASSPHRASE;
+			return -1;
+		}
+		return 1;
+	}
+	for (size_t budget = 0;; budget += (size_t)got) {
+		/* A flood must not hold the engine: come back for more. */
+		if (budget >= TRANSPORT_READ_BUDGET) {
+			s->pending = true;
+			return 0;
+		}
 		got = read(s->fd, chunk, sizeof(chunk));
-		if (got < 0 && errno == EINTR)
+		if (got < 0 && errno == EINTR) {
+			got = 0;
 			continue;
+		}
 		if (got < 0 && errno == EAGAIN)
 			return 0;
 		if (got <= 0)
 			break;
-		for (k = 0; k < got; k++) {
-			if (chunk[k] == '\n') {
-				transport_flush_line(s, fn, ctx, false);
-				continue;
-			}
-			/* A line too long to keep comes in pieces. */
-			if (s->len == sizeof(s->line))
-				transport_flush_line(s, fn, ctx, true);
-			s->line[s->len++] = chunk[k];
-		}
+		transport_feed(s, chunk, (size_t)got, fn, ctx);
 	}
 	if (s->len > 0)
 		transport_flush_line(s, fn, ctx, false);
 	s->ended = true;
-	return got < 0 ? -1 : 1;
+	if (got < 0) {
+		snprintf(s->error, sizeof(s->error), "reading the output: %s",
+			 strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
+bool transport_stream_running(const struct transport_stream *s)
+{
+	return s->ch == NULL || ssh_chan_running(s->ch);
+}
+
+const char *transport_stream_error(const struct transport_stream *s)
+{
+	return s->error;
+}
+
+const char *transport_stream_passphrase_key(const struct transport_stream *s)
+{
+	return s->ch != NULL ? ssh_chan_passphrase_key(s->ch) : NULL;
+}
+
+bool transport_stream_pending(const struct transport_stream *s)
+{
+	return s->pending;
+}
+
+bool transport_stream_permanent(const struct transport_stream *s)
+{
+	return s->permanent;
 }
 
 int transport_stream_close(struct transport_stream *s)
@@ -294,10 +598,16 @@ int transport_stream_close(struct transport_stream *s)
 
 	if (s == NULL)
 		return -1;
-	close(s->fd);
-	/* Whatever still runs of it goes; an exited command keeps its
-	 * status. */
-	status = transport_reap(s->pid, true);
+	if (s->ch != NULL) {
+		status =
+		    s->ended && !s->error[0] ? ssh_chan_exit_status(s->ch) : -1;
+		ssh_chan_free(s->ch);
+	} else {
+		close(s->fd);
+		/* Whatever still runs of it goes; an exited command keeps
+		 * its status. */
+		status = transport_reap(s->pid, true);
+	}
 	free(s);
 	return status;
 }

@@ -69,6 +69,8 @@ suite "status" tests/status.sh "$BUILD/bvops"
 suite "status (asan+ubsan)" tests/status.sh "$BUILD/asan/bvops"
 suite "logs" tests/logs.sh "$BUILD/bvops"
 suite "logs (asan+ubsan)" tests/logs.sh "$BUILD/asan/bvops"
+suite "ssh" tests/ssh.sh "$BUILD/bvops" "$BUILD/tests/transport_run"
+suite "ssh (asan+ubsan)" tests/ssh.sh "$BUILD/asan/bvops" "$BUILD/asan/tests/transport_run"
 suite "install" tests/install.sh
 suite "demo (make run)" tests/demo.sh
 suite "console (tmux)" tests/console.sh "$BUILD/bvops"

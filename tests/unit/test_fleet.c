@@ -293,3 +293,45 @@ TEST(template_checks_and_quotes)
 	CHECK(!template_name_ok("$(reboot)"));
 	CHECK(!template_name_ok(""));
 }
+
+TEST(fleet_ssh_and_logs_tables)
+{
+	struct fleet_diags d;
+	struct fleet *f = parse(minimal, &d);
+	char *e;
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	CHECK(f->ssh.agent && f->ssh.known_hosts == NULL &&
+	      f->ssh.identity == NULL);
+	CHECK(f->ssh.connect_timeout_ms == 10000 &&
+	      f->ssh.keepalive_ms == 2000);
+	CHECK(f->logs.scrollback == 10000 && f->logs.quiet_after_ms == 60000);
+	fleet_free(f);
+	f = parse("[fleet]\nname = \"x\"\n[ssh]\nknown_hosts = \"~/kh\"\n"
+		  "identity = \"/k/id\"\nagent = false\n"
+		  "connect_timeout = \"3s\"\nkeepalive = \"5s\"\n"
+		  "[logs]\nscrollback = 500\nquiet_after = \"2m\"\n"
+		  "[[node]]\nname = \"n\"\nindex = 0\n"
+		  "ping_url = \"http://a/ping\"\n",
+		  &d);
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	CHECK_STR(f->ssh.known_hosts, "~/kh");
+	CHECK_STR(f->ssh.identity, "/k/id");
+	CHECK(!f->ssh.agent && f->ssh.connect_timeout_ms == 3000 &&
+	      f->ssh.keepalive_ms == 5000);
+	CHECK(f->logs.scrollback == 500 && f->logs.quiet_after_ms == 120000);
+	fleet_free(f);
+	e = errors_of("[fleet]\nname = \"x\"\n[ssh]\nknwon_hosts = \"a\"\n"
+		      "keepalive = \"10ms\"\n[logs]\nscrollback = 5\n"
+		      "[[node]]\nname = \"n\"\nindex = 0\n"
+		      "ping_url = \"http://a/ping\"\n");
+	CHECK(strstr(e, "fleet.toml:4:1: [ssh] unknown key 'knwon_hosts'") !=
+	      NULL);
+	CHECK(strstr(e, "fleet.toml:5:13:") != NULL);
+	CHECK(strstr(e, "fleet.toml:7:14:") != NULL);
+	free(e);
+}

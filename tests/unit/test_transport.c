@@ -30,7 +30,7 @@ TEST(transport_local_run_collects_output_and_status)
 	struct transport_result r;
 	char msg[256];
 
-	CHECK(transport_run(&n, FLEET_CMD_RESTART, 5000, 4096, &r, msg,
+	CHECK(transport_run(NULL, &n, FLEET_CMD_RESTART, 5000, 4096, &r, msg,
 			    sizeof(msg)) == 0);
 	CHECK(r.exit_status == 3 && !r.timed_out && !r.truncated);
 	CHECK_STR(r.out, "out node-0 enc.0\n");
@@ -44,7 +44,7 @@ TEST(transport_local_run_bounds_output)
 	struct transport_result r;
 	char msg[256];
 
-	CHECK(transport_run(&n, FLEET_CMD_RESTART, 5000, 1000, &r, msg,
+	CHECK(transport_run(NULL, &n, FLEET_CMD_RESTART, 5000, 1000, &r, msg,
 			    sizeof(msg)) == 0);
 	CHECK(r.out_len <= 1000 && r.truncated && r.exit_status == 0);
 	transport_result_free(&r);
@@ -64,7 +64,7 @@ TEST(transport_local_timeout_kills_the_process_group)
 	snprintf(cmd, sizeof(cmd), "tail -f /dev/null & echo $! > %s; wait",
 		 pidfile);
 	n = local_node(NULL, cmd);
-	CHECK(transport_run(&n, FLEET_CMD_RESTART, 300, 4096, &r, msg,
+	CHECK(transport_run(NULL, &n, FLEET_CMD_RESTART, 300, 4096, &r, msg,
 			    sizeof(msg)) == 0);
 	CHECK(r.timed_out && r.exit_status == -1);
 	transport_result_free(&r);
@@ -108,8 +108,8 @@ TEST(transport_stream_splits_lines_safely)
 	    "tr '\\\\0' x; echo",
 	    NULL);
 	char msg[256];
-	struct transport_stream *s =
-	    transport_stream_open(&n, FLEET_CMD_JOURNAL, msg, sizeof(msg));
+	struct transport_stream *s = transport_stream_open(
+	    NULL, &n, FLEET_CMD_JOURNAL, msg, sizeof(msg));
 	struct lines l = {0};
 	int state = 0, k;
 
@@ -137,18 +137,22 @@ TEST(transport_none_and_remote_say_why)
 	char msg[256];
 
 	n.transport = FLEET_TRANSPORT_NONE;
-	CHECK(transport_run(&n, FLEET_CMD_JOURNAL, 1000, 100, &r, msg,
+	CHECK(transport_run(NULL, &n, FLEET_CMD_JOURNAL, 1000, 100, &r, msg,
 			    sizeof(msg)) < 0);
 	CHECK(strstr(msg, "has no transport (transport = \"none\")") != NULL);
+	n.transport = FLEET_TRANSPORT_SSM;
+	CHECK(transport_stream_open(NULL, &n, FLEET_CMD_JOURNAL, msg,
+				    sizeof(msg)) == NULL);
+	CHECK(strstr(msg, "\"ssm\" is not available") != NULL);
 	n.transport = FLEET_TRANSPORT_SSH;
-	CHECK(transport_stream_open(&n, FLEET_CMD_JOURNAL, msg, sizeof(msg)) ==
-	      NULL);
-	CHECK(strstr(msg, "\"ssh\" is not available") != NULL);
+	CHECK(transport_stream_open(NULL, &n, FLEET_CMD_JOURNAL, msg,
+				    sizeof(msg)) == NULL);
+	CHECK(strstr(msg, "needs ssh = \"user@host[:port]\"") != NULL);
 	n.transport = FLEET_TRANSPORT_LOCAL;
 	n.enclave_name = NULL;
 	n.commands[FLEET_CMD_JOURNAL] = "nitro-cli console --enclave-name "
 					"{enclave}";
-	CHECK(transport_stream_open(&n, FLEET_CMD_JOURNAL, msg, sizeof(msg)) ==
-	      NULL);
+	CHECK(transport_stream_open(NULL, &n, FLEET_CMD_JOURNAL, msg,
+				    sizeof(msg)) == NULL);
 	CHECK(strstr(msg, "needs {enclave}") != NULL);
 }

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# The ssh transport against a real OpenSSH sshd on 127.0.0.1: host keys
+# (unknown, changed, trusted on request, OpenSSH's port rule), key files,
+# passphrases, the agent, RSA refused with its reason, run to completion
+# with a timeout, ProxyCommand, and streams that survive a link cut and
+# notice a dead one.
+# usage: tests/ssh.sh BVOPS TRANSPORT_RUN
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+. tests/simlib.sh
+. tests/sshlib.sh
+BVOPS=$1
+TRUN=$2
+TMP=$(mktemp -d)
+RELAY_PID=""
+AGENT_PID=""
+LOGS_PID=""
+TMUX_SOCK="$TMP/tmux.sock"
+cleanup() {
+	[ -n "$LOGS_PID" ] && kill "$LOGS_PID" 2>/dev/null
+	[ -n "$RELAY_PID" ] && { kill -CONT -- -"$RELAY_PID"; kill -- -"$RELAY_PID"; } 2>/dev/null
+	[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null
+	tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+	ssh_stop
+	sim_stop
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+sim_start 1 || exit 1
+ssh_start || exit 1
+# Tail tests need a journal with a few lines in it already.
+for i in $(seq 100); do
+	[ "$("$SIM" ctl "$SIM_DIR" node-0 journal | grep -c heartbeat)" -ge 3 ] && break
+	tick 0.1
+done
+F="$TMP/fleet.toml"
+ssh_fleet "$SSH_PORT" >"$F"
+
+# relay_start PORT: a TCP relay to sshd in its own process group, so a
+# test can cut (kill) or freeze (SIGSTOP) the link.
+relay_start() {
+	setsid socat TCP-LISTEN:"$1",bind=127.0.0.1,reuseaddr,fork \
+		TCP:127.0.0.1:"$SSH_PORT" 2>/dev/null &
+	RELAY_PID=$!
+	wait_port "$1"
+}
+relay_kill() {
+	kill -CONT -- -"$RELAY_PID" 2>/dev/null
+	kill -- -"$RELAY_PID" 2>/dev/null
+	wait "$RELAY_PID" 2>/dev/null
+	RELAY_PID=""
+}
+# wait_for FILE TEXT [TENTHS]: until FILE holds TEXT (bounded).
+wait_for() {
+	local i
+	for i in $(seq "${3:-150}"); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		tick 0.1
+	done
+	return 1
+}
+
+test_begin key_auth_and_tail
+run "$BVOPS" logs node-0 -f "$F" --lines 3
+check_eq "exit" "$RC" 0
+check_eq "three lines" "$(printf '%s\n' "$OUT" | wc -l)" 3
+check_contains "the node's journal, over ssh" "$OUT" "node-0 tsm["
+test_end
+
+test_begin unknown_host_key_refused_with_fingerprint
+: >"$TMP/empty_known"
+SSH_KNOWN="$TMP/empty_known" ssh_fleet "$SSH_PORT" >"$TMP/unknown.toml"
+run "$BVOPS" logs node-0 -f "$TMP/unknown.toml"
+check_eq "exit" "$RC" 3
+check_contains "refused" "$ERR" "unknown host key for [127.0.0.1]:$SSH_PORT"
+check_contains "fingerprint, as ssh-keygen shows it" "$ERR" "$SSH_FP"
+check_contains "how to trust" "$ERR" "bvops hostkey node-0 --trust"
+check_eq "nothing trusted on first use" "$(wc -c <"$TMP/empty_known")" 0
+test_end
+
+test_begin hostkey_trust_is_explicit
+run "$BVOPS" hostkey node-0 -f "$TMP/unknown.toml"
+check_eq "shows, does not trust" "$RC" 1
+check_contains "fingerprint" "$OUT" "node-0: $SSH_FP"
+check_contains "status" "$OUT" "not trusted yet"
+run "$BVOPS" hostkey node-0 --trust -f "$TMP/unknown.toml"
+check_eq "no terminal, no --yes: refused" "$RC" 1
+check_eq "still nothing" "$(wc -c <"$TMP/empty_known")" 0
+run "$BVOPS" hostkey node-0 --trust --dry-run -f "$TMP/unknown.toml"
+check_contains "dry run says what" "$OUT" "would add to $TMP/empty_known: [127.0.0.1]:$SSH_PORT ssh-ed25519 "
+check_eq "dry run writes nothing" "$(wc -c <"$TMP/empty_known")" 0
+run "$BVOPS" hostkey node-0 --trust --yes -f "$TMP/unknown.toml"
+check_eq "trusted" "$RC" 0
+check_eq "OpenSSH's own line for the key" "$(cut -d' ' -f1-3 "$TMP/empty_known")" \
+	"[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$SSH_DIR/host_ed25519.pub")"
+check_eq "OpenSSH agrees" "$(ssh-keygen -F "[127.0.0.1]:$SSH_PORT" -f "$TMP/empty_known" | grep -c ssh-ed25519)" 1
+run "$BVOPS" logs node-0 -f "$TMP/unknown.toml" --lines 1
+check_eq "then it connects" "$RC" 0
+test_end
+
+test_begin changed_host_key_refused
+printf '[127.0.0.1]:%s %s\n' "$SSH_PORT" "$(cut -d' ' -f1,2 "$SSH_DIR/other_host.pub")" >"$TMP/changed_known"
+SSH_KNOWN="$TMP/changed_known" ssh_fleet "$SSH_PORT" >"$TMP/changed.toml"
+run "$BVOPS" logs node-0 -f "$TMP/changed.toml"
+check_eq "exit" "$RC" 3
+check_contains "loud" "$ERR" "HOST KEY CHANGED for [127.0.0.1]:$SSH_PORT"
+check_contains "fingerprint" "$ERR" "$SSH_FP"
+run "$BVOPS" hostkey node-0 --trust --yes -f "$TMP/changed.toml"
+check_eq "never replaced by bvops" "$RC" 1
+check_contains "what to do" "$ERR" "remove the old line first"
+check_eq "file untouched" "$(wc -l <"$TMP/changed_known")" 1
+test_end
+
+test_begin known_hosts_port_rule_is_openssh_s
+# A line for the bare address is port 22's: OpenSSH does not use it for
+# another port, and neither does bvops.
+printf '127.0.0.1 %s\n' "$(cut -d' ' -f1,2 "$SSH_DIR/host_ed25519.pub")" >"$TMP/bare_known"
+SSH_KNOWN="$TMP/bare_known" ssh_fleet "$SSH_PORT" >"$TMP/bare.toml"
+run "$BVOPS" logs node-0 -f "$TMP/bare.toml"
+check_eq "exit" "$RC" 3
+check_contains "unknown" "$ERR" "unknown host key for [127.0.0.1]:$SSH_PORT"
+test_end
+
+test_begin rsa_key_refused_with_reason
+SSH_IDENTITY="$SSH_DIR/id_rsa" ssh_fleet "$SSH_PORT" >"$TMP/rsa.toml"
+run "$BVOPS" logs node-0 -f "$TMP/rsa.toml"
+check_eq "exit" "$RC" 3
+check_contains "says it is the RSA key" "$ERR" "refused the RSA key"
+check_contains "and what to use" "$ERR" "use an ed25519 or ecdsa key"
+test_end
+
+test_begin passphrase_without_terminal
+SSH_IDENTITY="$SSH_DIR/id_ecdsa" ssh_fleet "$SSH_PORT" >"$TMP/ecdsa.toml"
+run setsid "$BVOPS" logs node-0 -f "$TMP/ecdsa.toml"
+check_eq "exit" "$RC" 3
+check_contains "why" "$ERR" "key $SSH_DIR/id_ecdsa needs a passphrase"
+test_end
+
+test_begin passphrase_prompt_on_terminal
+tmux -S "$TMUX_SOCK" new-session -d -x 100 -y 20 \
+	"$BVOPS logs node-0 -f $TMP/ecdsa.toml --lines 2 >$TMP/pp.out 2>$TMP/pp.err; echo done >$TMP/pp.done"
+for i in $(seq 100); do
+	tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/null | grep -q "Passphrase for" && break
+	tick 0.1
+done
+check_contains "asked" "$(tmux -S "$TMUX_SOCK" capture-pane -p)" "Passphrase for $SSH_DIR/id_ecdsa:"
+tmux -S "$TMUX_SOCK" send-keys "s3cret" Enter
+wait_for "$TMP/pp.done" done
+check_not_contains "not echoed" "$(tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/null)" "s3cret"
+check_eq "then the journal" "$(grep -c 'node-0 tsm\[' "$TMP/pp.out")" 2
+test_end
+
+test_begin agent_auth
+eval "$(ssh-agent -s -a "$TMP/agent.sock")" >/dev/null
+AGENT_PID=$SSH_AGENT_PID
+ssh-add -q "$SSH_DIR/id_ed25519" 2>/dev/null
+SSH_AGENT_ON=true SSH_IDENTITY="$TMP/no-such-key" ssh_fleet "$SSH_PORT" >"$TMP/agent.toml"
+run "$BVOPS" logs node-0 -f "$TMP/agent.toml" --lines 1
+check_eq "signed in through the agent" "$RC" 0
+check_contains "journal" "$OUT" "node-0 tsm["
+SSH_AGENT_ON=false SSH_IDENTITY="$TMP/no-such-key" ssh_fleet "$SSH_PORT" >"$TMP/noagent.toml"
+run "$BVOPS" logs node-0 -f "$TMP/noagent.toml" --lines 1
+check_eq "agent = false: not used" "$RC" 3
+check_contains "why" "$ERR" "accepted none of our keys"
+kill "$AGENT_PID"
+AGENT_PID=""
+unset SSH_AUTH_SOCK SSH_AGENT_PID
+test_end
+
+test_begin run_to_completion_and_timeout
+run "$TRUN" "$F" node-0 enclave_state 10000
+check_eq "ran" "$RC" 0
+check_contains "exit status" "$OUT" "exit=0 timed_out=0"
+check_contains "output" "$OUT" "out="
+ssh_fleet "$SSH_PORT" '[node.commands]\nstop = "echo gone >&2; exit 7"\nrestart = "tail -f /dev/null"' >"$TMP/hang.toml"
+run "$TRUN" "$TMP/hang.toml" node-0 stop 10000
+check_contains "exit status and stderr apart" "$OUT" "exit=7 timed_out=0"
+check_contains "stderr" "$OUT" "err=gone"
+run "$TRUN" "$TMP/hang.toml" node-0 restart 1000
+check_eq "a hanging command returns" "$RC" 0
+check_contains "timed out" "$OUT" "exit=-1 timed_out=1"
+test_end
+
+test_begin connect_timeout
+SILENT=$(free_port)
+setsid socat TCP-LISTEN:"$SILENT",bind=127.0.0.1,reuseaddr,fork EXEC:"tail -f /dev/null" 2>/dev/null &
+silent_pid=$!
+wait_port "$SILENT"
+SSH_CONNECT_TIMEOUT=1s ssh_fleet "$SILENT" >"$TMP/silent.toml"
+run "$BVOPS" logs node-0 -f "$TMP/silent.toml"
+check_eq "exit" "$RC" 3
+check_contains "why" "$ERR" "no SSH connection to 127.0.0.1:$SILENT within the connect timeout"
+kill -- -"$silent_pid" 2>/dev/null
+wait "$silent_pid" 2>/dev/null
+CLOSED=$(free_port)
+ssh_fleet "$CLOSED" >"$TMP/closed.toml"
+run "$BVOPS" logs node-0 -f "$TMP/closed.toml"
+check_eq "refused exit" "$RC" 3
+check_contains "refused" "$ERR" "cannot connect to 127.0.0.1:$CLOSED: Connection refused"
+test_end
+
+test_begin proxy_command
+ssh_fleet "$SSH_PORT" 'ssh_proxy_command = "socat - TCP:%h:%p"' >"$TMP/proxy.toml"
+run "$BVOPS" logs node-0 -f "$TMP/proxy.toml" --lines 1
+check_eq "through the proxy" "$RC" 0
+check_contains "journal" "$OUT" "node-0 tsm["
+ssh_fleet "$SSH_PORT" 'ssh_proxy_command = "echo no route to %h for %r >&2; exit 1"' >"$TMP/badproxy.toml"
+run "$BVOPS" logs node-0 -f "$TMP/badproxy.toml"
+check_eq "exit" "$RC" 3
+check_contains "the proxy's own words" "$ERR" "proxy command said: no route to 127.0.0.1 for $SSH_USER"
+test_end
+
+test_begin stream_survives_a_cut_link
+RELAY=$(free_port)
+relay_start "$RELAY"
+printf '[127.0.0.1]:%s %s\n' "$RELAY" "$(cut -d' ' -f1,2 "$SSH_DIR/host_ed25519.pub")" >>"$SSH_DIR/known_hosts"
+ssh_fleet "$RELAY" >"$TMP/relay.toml"
+"$BVOPS" logs node-0 --follow -f "$TMP/relay.toml" >"$TMP/follow.out" 2>"$TMP/follow.err" &
+LOGS_PID=$!
+wait_for "$TMP/follow.out" "heartbeat"
+check_contains "streaming" "$(cat "$TMP/follow.out")" "heartbeat ok"
+relay_kill
+wait_for "$TMP/follow.err" "reconnecting"
+check_contains "noticed" "$(cat "$TMP/follow.err")" "reconnecting in"
+relay_start "$RELAY"
+wait_for "$TMP/follow.out" "reconnected; lines may be missing"
+before=$(grep -n "reconnected" "$TMP/follow.out" | head -1 | cut -d: -f1)
+for i in $(seq 150); do
+	[ "$(tail -n +"$((before + 1))" "$TMP/follow.out" | grep -c heartbeat)" -ge 1 ] && break
+	tick 0.1
+done
+check_contains "gap marked" "$(cat "$TMP/follow.out")" "-- node-0 journal reconnected; lines may be missing --"
+check_eq "lines flow again" "$(tail -n +"$((before + 1))" "$TMP/follow.out" | grep -c heartbeat | awk '{print ($1 > 0)}')" 1
+test_end
+
+test_begin dead_link_noticed_within_seconds
+: >"$TMP/follow.err"
+wait_for "$TMP/follow.out" "heartbeat"
+kill -STOP -- -"$RELAY_PID"
+t0=$(date +%s)
+wait_for "$TMP/follow.err" "the link is down" 200
+t1=$(date +%s)
+check_contains "said so" "$(tr -d '\000' <"$TMP/follow.err")" "the link is down"
+check_eq "within 10 s (keepalive 1s)" "$(( t1 - t0 <= 10 ))" 1
+kill -INT "$LOGS_PID"
+wait "$LOGS_PID"
+check_eq "Ctrl-C ends it cleanly" "$?" 0
+LOGS_PID=""
+relay_kill
+test_end
+
+summary
