@@ -7,8 +7,11 @@
 #include "../ui/console.h"
 #include "cmd.h"
 #include "fleet.h"
+#include "logstream.h"
 #include "monitor.h"
+#include "nodeact.h"
 #include "theme.h"
+#include "transport.h"
 #include "xalloc.h"
 
 #ifndef BVOPS_DATADIR
@@ -42,8 +45,51 @@ static void cmd_theme_dirs(char *dirs[4])
 	dirs[k] = xstrdup(BVOPS_DATADIR "/themes");
 }
 
+/* The engine thread's extra work: the log streams and node actions. */
+struct console_engine {
+	const struct fleet *fleet;
+	struct logstreams *ls;
+	struct nodeacts *acts;
+};
+
+static void console_engine_step(void *ctx)
+{
+	struct console_engine *e = ctx;
+
+	logstreams_step(e->ls);
+	nodeacts_step(e->acts);
+}
+
+/* Every health transition is a marked line in the node's log panes. */
+static void console_engine_event(void *ctx, const struct monitor_event *ev)
+{
+	struct console_engine *e = ctx;
+	char text[400];
+
+	snprintf(text, sizeof(text), "-- HEALTH %s: %s -> %s%s%s --",
+		 e->fleet->nodes[ev->node].name,
+		 health_status_name(ev->ev.from), health_status_name(ev->ev.to),
+		 ev->ev.cause[0] ? ": " : "", ev->ev.cause);
+	logstreams_mark(e->ls, ev->node, text);
+}
+
+/* $XDG_STATE_HOME/bvops/FLEET/logs: where a saved pane goes. */
+static char *cmd_save_dir(const struct fleet *f)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (state != NULL && state[0] == '/')
+		return xasprintf("%s/bvops/%s/logs", state, f->name);
+	return xasprintf("%s/.local/state/bvops/%s/logs", home ? home : "",
+			 f->name);
+}
+
 int cmd_console(const struct cli_opts *o, int argc, char **argv)
 {
+	struct console_engine engine;
+	struct monitor_hook hook;
+	struct transport *t;
+	char *save_dir;
 	struct console_options co = {0};
 	struct theme theme;
 	char msg[1024], *dirs[4];
@@ -68,13 +114,36 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	co.theme = rc == 0 ? &theme : NULL;
 	co.read_only = o->read_only || f->read_only;
 	m = monitor_new(f, msg, sizeof(msg));
-	if (m == NULL || monitor_start(m, msg, sizeof(msg)) < 0) {
+	if (m == NULL) {
 		fprintf(stderr, "bvops: %s\n", msg);
-		monitor_free(m);
 		fleet_free(f);
 		return CLI_EXIT_REMOTE;
 	}
-	rc = console_run(f, m, &co);
+	/* The transport is the engine thread's alone. */
+	t = transport_new(f);
+	engine.fleet = f;
+	engine.ls = logstreams_new(f, t, (size_t)f->logs.scrollback);
+	engine.acts = nodeacts_new(f, t);
+	hook.fd = logstreams_fd(engine.ls);
+	hook.step = console_engine_step;
+	hook.on_event = console_engine_event;
+	hook.ctx = &engine;
+	monitor_set_hook(m, &hook);
+	if (monitor_start(m, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		rc = CLI_EXIT_REMOTE;
+	} else {
+		save_dir = cmd_save_dir(f);
+		co.ls = engine.ls;
+		co.acts = engine.acts;
+		co.save_dir = save_dir;
+		rc = console_run(f, m, &co);
+		free(save_dir);
+	}
+	monitor_stop(m);
+	nodeacts_free(engine.acts);
+	logstreams_free(engine.ls);
+	transport_free(t);
 	monitor_free(m);
 	fleet_free(f);
 	return rc;

@@ -31,6 +31,8 @@ struct monitor {
 	struct monitor_event events[MONITOR_EVENTS];
 	size_t ev_start, ev_len;
 	uint64_t ev_seq;
+	struct monitor_hook hook;
+	bool has_hook;
 };
 
 /* Each check holds a socket: let a large fleet have the descriptors. */
@@ -101,6 +103,18 @@ static void monitor_on_result(void *ctx, size_t node,
 	m->events[(m->ev_start + m->ev_len) % MONITOR_EVENTS] =
 	    (struct monitor_event){.node = node, .ev = ev, .seq = ++m->ev_seq};
 	m->ev_len++;
+	if (m->has_hook && m->hook.on_event != NULL)
+		m->hook.on_event(
+		    m->hook.ctx,
+		    &m->events[(m->ev_start + m->ev_len - 1) % MONITOR_EVENTS]);
+}
+
+void monitor_set_hook(struct monitor *m, const struct monitor_hook *h)
+{
+	m->hook = *h;
+	m->has_hook = true;
+	if (h->fd >= 0)
+		probe_watch_fd(m->probe, h->fd);
 }
 
 static void monitor_start_due(struct monitor *m, int64_t now)
@@ -182,6 +196,8 @@ static void *monitor_thread(void *arg)
 		int wait = monitor_idle_ms(m, now);
 
 		pthread_mutex_unlock(&m->lock);
+		if (m->has_hook && m->hook.step != NULL)
+			m->hook.step(m->hook.ctx);
 		/* Wait for the network without the lock. */
 		if (probe_wait(m->probe, wait) < 0) {
 			pthread_mutex_lock(&m->lock);

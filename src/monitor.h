@@ -56,6 +56,20 @@ void monitor_free(struct monitor *m);
  */
 int monitor_round(struct monitor *m);
 
+/*
+ * More work for the engine thread, set before monitor_start(): fd is
+ * watched with the probes, step runs on every turn of the loop (at least
+ * every 200 ms; without the monitor's lock), on_event for every health
+ * transition as it is recorded (under the lock: keep it short).
+ */
+struct monitor_hook {
+	int fd; /* -1: none */
+	void (*step)(void *ctx);
+	void (*on_event)(void *ctx, const struct monitor_event *e);
+	void *ctx;
+};
+void monitor_set_hook(struct monitor *m, const struct monitor_hook *h);
+
 /* Run checks on the fleet's schedule on an engine thread. */
 int monitor_start(struct monitor *m, char *msg, size_t msgsize);
 void monitor_stop(struct monitor *m);

@@ -44,7 +44,8 @@ struct probe {
 	int wakefd; /* eventfd: probe_wakeup() */
 };
 
-#define PROBE_WAKE_TAG UINT64_MAX
+#define PROBE_WAKE_TAG   UINT64_MAX
+#define PROBE_EXTERN_TAG (UINT64_MAX - 1)
 
 int64_t probe_now_ms(void)
 {
@@ -325,6 +326,8 @@ int probe_wait(struct probe *p, int wait_ms)
 		uint64_t tag = evs[i].data.u64, drain;
 		int mask = 0;
 
+		if (tag == PROBE_EXTERN_TAG)
+			continue; /* the caller's: waking up was the point */
 		if (tag == PROBE_WAKE_TAG) {
 			if (read(p->wakefd, &drain, sizeof(drain)) < 0)
 				(void)0; /* nothing to drain */
@@ -383,6 +386,16 @@ int probe_collect(struct probe *p, probe_done_fn done, void *ctx)
 		}
 	}
 	return 0;
+}
+
+int probe_watch_fd(struct probe *p, int fd)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u64 = PROBE_EXTERN_TAG;
+	return epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
 void probe_wakeup(struct probe *p)

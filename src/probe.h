@@ -42,6 +42,9 @@ size_t probe_running(const struct probe *p);
 int probe_wait(struct probe *p, int wait_ms);
 /* Report each check that has ended. Returns 0, or -1 on failure. */
 int probe_collect(struct probe *p, probe_done_fn done, void *ctx);
+/* Let probe_wait() also return when fd (the caller's) is readable; the
+ * caller then handles it. Returns 0, or -1 with errno. */
+int probe_watch_fd(struct probe *p, int fd);
 /* Make a probe_wait() in another thread return now. */
 void probe_wakeup(struct probe *p);
 

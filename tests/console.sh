@@ -224,4 +224,84 @@ tm send-keys -t t q
 wait_dead
 test_end
 
+test_begin two_panes_follow_search_and_a_fault_marked
+start 80 24 XDG_STATE_HOME="$TMP/state"
+wait_for "3 up"
+tm send-keys -t t l
+wait_for "node-0 journal  follow"
+wait_for "node-0 tsm[1099]: heartbeat"
+tm send-keys -t t Tab j c
+wait_for "node-1 console"
+wait_for "[ E44 ]"
+check_contains "first pane still there" "$(screen)" "node-0 journal"
+# Panes stack full-width at 80x24.
+check_eq "stacked: journal pane title at column 0" "$(screen | grep -c '^ node-0 journal')" 1
+check_eq "stacked: console pane title at column 0" "$(screen | grep -c '^ node-1 console')" 1
+tm send-keys -t t x
+wait_gone "node-1 console"
+# A fault on node-0 is a marked line in its pane when it happens.
+sim_ctl node-0 fault 503
+wait_for "-- HEALTH node-0: up -> down: HTTP 503 --"
+sim_ctl node-0 fault none
+wait_for "-- HEALTH node-0: down -> up"
+# Search highlights and jumps; the pane pauses and counts new lines.
+tm send-keys -t t / 'HEALTH node-0: up -> down' Enter
+wait_for "PAUSED"
+wait_for 'search "HEALTH node-0: up -> down"'
+wait_for "new lines (G: go there)"
+tm send-keys -t t G
+wait_for "node-0 journal  follow"
+# A filter hides, the search only highlights.
+tm send-keys -t t '&' 'HEALTH' Enter
+wait_for 'filter "HEALTH"'
+check_eq "only marked lines left" "$(screen | sed -n '7,22p' | grep -c 'heartbeat')" 0
+tm send-keys -t t '&' Enter
+wait_for "heartbeat"
+# Save writes the pane to a 0600 file.
+tm send-keys -t t s
+wait_for "saved to $TMP/state/bvops/sim/logs/node-0-journal-"
+f=$(ls "$TMP"/state/bvops/sim/logs/node-0-journal-*.log 2>/dev/null | head -1)
+check_contains "saved lines" "$(cat "$f" 2>/dev/null)" "-- HEALTH node-0: up -> down: HTTP 503 --"
+check_eq "file mode" "$(stat -c %a "$f" 2>/dev/null)" 600
+check_eq "folder mode" "$(stat -c %a "$TMP/state/bvops/sim/logs")" 700
+tm send-keys -t t z
+wait_gone "IDX NODE"
+tm send-keys -t t z
+wait_for "IDX NODE"
+tm send-keys -t t Escape q
+wait_dead
+check_eq "clean exit" "$DEAD_STATUS" 0
+test_end
+
+test_begin merged_pane_and_node_action
+start 132 43
+wait_for "3 up"
+tm send-keys -t t L
+wait_for "all journals  follow"
+for n in node-0 node-1 node-2; do wait_for "$n tsm[1099]: heartbeat"; done
+tm send-keys -t t Tab j j R
+wait_for "Restart node-2 (index 2)?"
+check_contains "names the command" "$(screen)" "$SIM ctl $SIM_DIR 'node-2' restart"
+check_contains "warns about quorum" "$(screen)" "takes the fleet below quorum"
+tm send-keys -t t n
+wait_for "cancelled: nothing was done"
+tm send-keys -t t R
+wait_for "Restart node-2 (index 2)?"
+tm send-keys -t t y
+wait_for "restart node-2: done (exit 0)"
+wait_for "-- operator: restart node-2: done (exit 0) --"
+tm send-keys -t t q
+wait_dead
+test_end
+
+test_begin read_only_refuses_actions
+start 80 24 -- --read-only
+wait_for "3 up"
+tm send-keys -t t S
+wait_for "read-only: node-0 is not restarted, stopped or started from here"
+check_not_contains "no confirmation" "$(screen)" "Stop node-0"
+tm send-keys -t t q
+wait_dead
+test_end
+
 summary

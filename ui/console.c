@@ -7,6 +7,7 @@
 #include "console.h"
 
 #include <curses.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,23 @@
 #include "../src/cli.h"
 #include "../src/probe.h"
 #include "../src/sanitize.h"
+#include "../src/transport.h"
+#include "pane.h"
 #include "term.h"
 
-enum console_overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_DETAIL };
+enum console_overlay {
+	OVERLAY_NONE,
+	OVERLAY_HELP,
+	OVERLAY_DETAIL,
+	OVERLAY_CONFIRM
+};
+
+enum console_prompt { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER };
+
+#define CONSOLE_PANES_MAX 6
+#define CONSOLE_ACTS_MAX  16
+/* While panes run, look this often: the frame rate's bound. */
+#define CONSOLE_FRAME_MS 100
 
 /* Columns of the node table, in display order. */
 enum console_col {
@@ -57,6 +72,27 @@ struct console {
 	attr_t style[THEME_ROLE_COUNT]; /* curses attributes per role */
 	bool shown[COL_COUNT];
 	int width[COL_COUNT];
+
+	/* Log panes. */
+	struct pane_env env;
+	struct pane *panes[CONSOLE_PANES_MAX];
+	size_t npanes;
+	int focus; /* -1: the node table, else a pane */
+	bool zoom, side_by_side;
+	const char *save_dir;
+	enum console_prompt prompt;
+	char input[128];
+	size_t input_len;
+
+	/* Node actions: the one being confirmed, those still running. */
+	struct nodeacts *acts;
+	size_t confirm_node;
+	enum fleet_cmd confirm_cmd;
+	uint64_t running[CONSOLE_ACTS_MAX];
+	size_t nrunning;
+
+	char msg[300]; /* one line for the footer */
+	int64_t msg_at;
 };
 
 static const struct {
@@ -66,9 +102,22 @@ static const struct {
     {"Up/Down, j/k", "move between nodes"},
     {"PgUp/PgDn, g/G", "page, first, last"},
     {"Enter", "the node's details"},
+    {"l / c", "open the node's journal / console pane"},
+    {"L", "all journals merged in one pane"},
+    {"R / S / U", "restart / stop / start the node (asks)"},
+    {"Tab", "next pane (and back to the nodes)"},
+    {"in a pane:", ""},
+    {" j/k PgUp/PgDn", "scroll; g/G top/bottom (G follows)"},
+    {" f", "follow on/off (pause)"},
+    {" / n N", "search (highlight), older/newer match"},
+    {" &", "filter: hide lines without the text"},
+    {" e E / w W", "newer/older error / warning"},
+    {" o / t", "wrap / timestamps on/off"},
+    {" s", "save the pane to a file"},
+    {" z / v", "zoom / side by side"},
+    {" x or q", "close the pane; Esc: back to nodes"},
     {"?", "this help"},
-    {"Esc", "close a window"},
-    {"q", "quit"},
+    {"q", "quit (from the nodes)"},
 };
 
 /* Draw untrusted text: control sequences removed, cut to width bytes. */
@@ -286,11 +335,39 @@ static void console_draw_rows(struct console *c, int rows, int cols)
 
 static void console_draw_footer(struct console *c, int rows, int cols)
 {
+	char line[400];
+
 	attrset(c->style[THEME_FOOTER]);
 	mvhline(rows - 1, 0, ' ', cols);
-	console_put(c, rows - 1, 0, cols,
-		    " q quit  ? help  Enter details  j/k move");
+	if (c->prompt != PROMPT_NONE)
+		snprintf(
+		    line, sizeof(line), "%s%s_",
+		    c->prompt == PROMPT_SEARCH ? "/" : "filter: ", c->input);
+	else if (c->msg[0] && probe_mono_ms() - c->msg_at < 10000)
+		snprintf(line, sizeof(line), " %s", c->msg);
+	else if (c->focus >= 0)
+		snprintf(line, sizeof(line),
+			 " x close  Tab next  / search  & filter  f follow  "
+			 "z zoom  s save  ? help");
+	else
+		snprintf(line, sizeof(line),
+			 " q quit  ? help  Enter details  l journal  c console"
+			 "  L all  R restart");
+	console_put(c, rows - 1, 0, cols, line);
 	attrset(A_NORMAL);
+}
+
+static void console_say(struct console *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void console_say(struct console *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	va_end(ap);
+	c->msg_at = probe_mono_ms();
 }
 
 /* A centred box with a title; returns its top-left corner in *y, *x. */
@@ -370,9 +447,94 @@ static void console_draw_detail(struct console *c, int rows, int cols)
 	attrset(A_NORMAL);
 }
 
+static const char *console_action_verb(enum fleet_cmd cmd)
+{
+	return cmd == FLEET_CMD_RESTART ? "Restart"
+	       : cmd == FLEET_CMD_STOP  ? "Stop"
+					: "Start";
+}
+
+static void console_draw_confirm(struct console *c, int rows, int cols)
+{
+	const struct fleet_node *n = &c->fleet->nodes[c->confirm_node];
+	char title[200], line[400];
+	int y, x, up = (int)c->snap.up, w = cols < 104 ? cols : 104;
+	bool is_up = c->confirm_node < c->snap.n &&
+		     c->snap.nodes[c->confirm_node].status == HEALTH_UP;
+
+	snprintf(title, sizeof(title), " %s %s (index %lld)? ",
+		 console_action_verb(c->confirm_cmd), n->name,
+		 (long long)n->index);
+	console_box(c, rows, cols, 9, w, title, &y, &x);
+	console_put(c, y + 2, x + 2, w - 4, "runs on the node:");
+	{
+		char *cmd =
+		    transport_command(n, c->confirm_cmd, line, sizeof(line));
+
+		console_put(c, y + 3, x + 4, w - 6, cmd ? cmd : line);
+		free(cmd);
+	}
+	if (c->confirm_cmd != FLEET_CMD_START && is_up &&
+	    up - 1 < c->fleet->quorum) {
+		attron(c->style[THEME_ALERT] | A_BOLD);
+		snprintf(line, sizeof(line),
+			 "this takes the fleet below quorum (%d up, quorum "
+			 "%lld)",
+			 up, (long long)c->fleet->quorum);
+		console_put(c, y + 4, x + 2, w - 4, line);
+		attroff(c->style[THEME_ALERT] | A_BOLD);
+		attrset(c->style[THEME_WINDOW]);
+	}
+	snprintf(line, sizeof(line), "y: %s %s    any other key: cancel",
+		 console_action_verb(c->confirm_cmd), n->name);
+	console_put(c, y + 6, x + 2, w - 4, line);
+	attrset(A_NORMAL);
+}
+
+/* Rows of the node table while panes are open. */
+static int console_table_rows(const struct console *c, int rows)
+{
+	int want = (int)c->fleet->nnodes, most = (rows - 2) / 3;
+
+	if (most < 2)
+		most = 2;
+	return want < most ? want : most;
+}
+
+/* Text rows of pane k as last laid out (for paging). */
+static void console_pane_rect(const struct console *c, int rows, int cols,
+			      size_t k, int *y, int *x, int *h, int *w)
+{
+	int top, height, n = (int)c->npanes;
+
+	if (c->zoom) {
+		*y = 1;
+		*x = 0;
+		*h = rows - 2;
+		*w = cols;
+		return;
+	}
+	top = 2 + console_table_rows(c, rows);
+	height = rows - 1 - top;
+	if (c->side_by_side) {
+		int each = (cols - (n - 1)) / n;
+
+		*y = top;
+		*h = height;
+		*x = (int)k * (each + 1);
+		*w = k + 1 == c->npanes ? cols - *x : each;
+		return;
+	}
+	*x = 0;
+	*w = cols;
+	*y = top + (int)k * (height / n);
+	*h = k + 1 == c->npanes ? top + height - *y : height / n;
+}
+
 static void console_draw(struct console *c)
 {
 	int rows, cols;
+	size_t k;
 
 	getmaxyx(stdscr, rows, cols);
 	erase();
@@ -383,13 +545,30 @@ static void console_draw(struct console *c)
 	}
 	console_layout(c, cols);
 	console_draw_header(c, cols);
-	console_draw_titles(c, cols);
-	console_draw_rows(c, rows, cols);
+	if (c->npanes == 0) {
+		console_draw_titles(c, cols);
+		console_draw_rows(c, rows, cols);
+	} else if (!c->zoom) {
+		console_draw_titles(c, cols);
+		console_draw_rows(c, console_table_rows(c, rows) + 3, cols);
+	}
+	for (k = 0; k < c->npanes; k++) {
+		int y, x, h, w;
+
+		if (c->zoom && (int)k != c->focus)
+			continue;
+		console_pane_rect(c, rows, cols, k, &y, &x, &h, &w);
+		pane_draw(c->panes[k], &c->env, y, x, h, w, (int)k == c->focus);
+		if (c->side_by_side && !c->zoom && k + 1 < c->npanes)
+			mvvline(y, x + w, '|', h);
+	}
 	console_draw_footer(c, rows, cols);
 	if (c->overlay == OVERLAY_HELP)
 		console_draw_help(c, rows, cols);
 	else if (c->overlay == OVERLAY_DETAIL)
 		console_draw_detail(c, rows, cols);
+	else if (c->overlay == OVERLAY_CONFIRM)
+		console_draw_confirm(c, rows, cols);
 	refresh();
 }
 
@@ -445,6 +624,213 @@ static void console_apply_theme(struct console *c, const struct theme *t)
 	}
 }
 
+static void console_open_pane(struct console *c, size_t node,
+			      enum logstream_source src, bool merged)
+{
+	size_t k;
+
+	if (c->env.ls == NULL)
+		return;
+	/* The same pane again just takes the focus. */
+	for (k = 0; k < c->npanes; k++) {
+		char have[128], want[128];
+
+		pane_title(c->panes[k], &c->env, have, sizeof(have));
+		if (merged)
+			snprintf(want, sizeof(want), "all journals");
+		else
+			snprintf(want, sizeof(want), "%s %s",
+				 c->fleet->nodes[node].name,
+				 logstream_source_name(src));
+		if (strcmp(have, want) == 0) {
+			c->focus = (int)k;
+			return;
+		}
+	}
+	if (c->npanes == CONSOLE_PANES_MAX) {
+		console_say(c, "%d panes at most: close one with x",
+			    CONSOLE_PANES_MAX);
+		return;
+	}
+	c->panes[c->npanes] = pane_new(&c->env, node, src, merged);
+	c->focus = (int)c->npanes++;
+}
+
+static void console_close_pane(struct console *c, size_t k)
+{
+	pane_free(c->panes[k], &c->env);
+	memmove(&c->panes[k], &c->panes[k + 1],
+		(c->npanes - k - 1) * sizeof(struct pane *));
+	c->npanes--;
+	c->focus = c->npanes == 0                  ? -1
+		   : (size_t)c->focus >= c->npanes ? (int)c->npanes - 1
+						   : c->focus;
+	if (c->npanes == 0)
+		c->zoom = false;
+}
+
+static void console_ask_action(struct console *c, enum fleet_cmd cmd)
+{
+	const struct fleet_node *n = &c->fleet->nodes[c->selected];
+
+	if (c->read_only) {
+		console_say(c,
+			    "read-only: %s is not restarted, stopped or "
+			    "started from here",
+			    n->name);
+		return;
+	}
+	if (c->acts == NULL)
+		return;
+	c->confirm_node = c->selected;
+	c->confirm_cmd = cmd;
+	c->overlay = OVERLAY_CONFIRM;
+}
+
+static void console_run_action(struct console *c)
+{
+	const struct fleet_node *n = &c->fleet->nodes[c->confirm_node];
+	char mark[200];
+	uint64_t id;
+
+	if (c->nrunning == CONSOLE_ACTS_MAX) {
+		console_say(c, "too many actions running; wait for one");
+		return;
+	}
+	id = nodeacts_start(c->acts, c->confirm_node, c->confirm_cmd);
+	c->running[c->nrunning++] = id;
+	snprintf(mark, sizeof(mark), "-- operator: %s %s --",
+		 fleet_cmd_name(c->confirm_cmd), n->name);
+	if (c->env.ls != NULL)
+		logstreams_mark(c->env.ls, c->confirm_node, mark);
+	console_say(c, "%s: %s running...", n->name,
+		    fleet_cmd_name(c->confirm_cmd));
+}
+
+/* Report actions that ended; true when one did. */
+static bool console_check_actions(struct console *c)
+{
+	bool any = false;
+	size_t k = 0;
+
+	while (k < c->nrunning) {
+		struct nodeact_result r;
+		const char *name;
+		char mark[700];
+
+		if (!nodeacts_get(c->acts, c->running[k], &r)) {
+			c->running[k] = c->running[--c->nrunning];
+			continue;
+		}
+		if (!r.done) {
+			k++;
+			continue;
+		}
+		name = c->fleet->nodes[r.node].name;
+		if (r.error[0])
+			snprintf(mark, sizeof(mark), "%s %s failed: %s",
+				 fleet_cmd_name(r.cmd), name, r.error);
+		else if (r.exit_status != 0)
+			snprintf(mark, sizeof(mark),
+				 "%s %s failed (exit %d)%s%s",
+				 fleet_cmd_name(r.cmd), name, r.exit_status,
+				 r.output[0] ? ": " : "", r.output);
+		else
+			snprintf(mark, sizeof(mark), "%s %s: done (exit 0)",
+				 fleet_cmd_name(r.cmd), name);
+		console_say(c, "%s", mark);
+		if (c->env.ls != NULL) {
+			char line[720];
+
+			snprintf(line, sizeof(line), "-- operator: %s --",
+				 mark);
+			logstreams_mark(c->env.ls, r.node, line);
+		}
+		if (r.exit_status != 0 || r.error[0])
+			beep();
+		c->running[k] = c->running[--c->nrunning];
+		any = true;
+	}
+	return any;
+}
+
+/* The focused pane's text height. */
+static int console_focus_height(const struct console *c)
+{
+	int rows, cols, y, x, h, w;
+
+	getmaxyx(stdscr, rows, cols);
+	console_pane_rect(c, rows, cols, (size_t)c->focus, &y, &x, &h, &w);
+	return h - 1 > 1 ? h - 1 : 1;
+}
+
+/* A key while a prompt reads a line. */
+static void console_prompt_key(struct console *c, int ch)
+{
+	struct pane *p = c->focus >= 0 ? c->panes[c->focus] : NULL;
+
+	if (ch == 27) {
+		c->prompt = PROMPT_NONE;
+		return;
+	}
+	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+		c->msg[0] = '\0';
+		if (p != NULL && c->prompt == PROMPT_SEARCH)
+			pane_set_search(p, &c->env, c->input,
+					console_focus_height(c), c->msg,
+					sizeof(c->msg));
+		else if (p != NULL)
+			pane_set_filter(p, c->input);
+		c->msg_at = probe_mono_ms();
+		c->prompt = PROMPT_NONE;
+		return;
+	}
+	if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+		if (c->input_len > 0)
+			c->input[--c->input_len] = '\0';
+		return;
+	}
+	if (ch >= 32 && ch < 256 && c->input_len + 1 < sizeof(c->input)) {
+		c->input[c->input_len++] = (char)ch;
+		c->input[c->input_len] = '\0';
+	}
+}
+
+/* A key for the focused pane; false when it was not a pane key. */
+static bool console_pane_key(struct console *c, int ch)
+{
+	struct pane *p = c->panes[c->focus];
+	char path[600];
+
+	switch (ch) {
+	case 'x':
+	case 'q': console_close_pane(c, (size_t)c->focus); return true;
+	case 27: c->focus = -1; return true;
+	case 'z': c->zoom = !c->zoom; return true;
+	case 'v': c->side_by_side = !c->side_by_side; return true;
+	case '/':
+	case '&':
+		c->prompt = ch == '/' ? PROMPT_SEARCH : PROMPT_FILTER;
+		c->input[0] = '\0';
+		c->input_len = 0;
+		return true;
+	case 's':
+		if (c->save_dir == NULL)
+			return true;
+		pane_save(p, &c->env, c->save_dir, path, sizeof(path));
+		console_say(c, "%s", path);
+		return true;
+	default: break;
+	}
+	c->msg[0] = '\0';
+	if (pane_key(p, &c->env, ch, console_focus_height(c), c->msg,
+		     sizeof(c->msg))) {
+		c->msg_at = probe_mono_ms();
+		return true;
+	}
+	return false;
+}
+
 /* Apply one key; returns false when the console should quit. */
 static bool console_key(struct console *c, int ch, bool *dirty)
 {
@@ -452,12 +838,34 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 	int rows = getmaxy(stdscr), page = rows > 4 ? rows - 4 : 1;
 
 	*dirty = true;
+	if (c->prompt != PROMPT_NONE) {
+		console_prompt_key(c, ch);
+		return true;
+	}
+	if (c->overlay == OVERLAY_CONFIRM) {
+		c->overlay = OVERLAY_NONE;
+		if (ch == 'y' || ch == 'Y')
+			console_run_action(c);
+		else
+			console_say(c, "cancelled: nothing was done");
+		return true;
+	}
 	if (c->overlay != OVERLAY_NONE) {
 		if (ch == 'q' || ch == 27 || ch == '?' || ch == '\r' ||
 		    ch == '\n' || ch == KEY_ENTER)
 			c->overlay = OVERLAY_NONE;
 		return true;
 	}
+	if (ch == '\t') {
+		c->focus = c->focus + 1 < (int)c->npanes ? c->focus + 1 : -1;
+		return true;
+	}
+	if (ch == '?' || ch == KEY_F(1)) {
+		c->overlay = OVERLAY_HELP;
+		return true;
+	}
+	if (c->focus >= 0 && console_pane_key(c, ch))
+		return true;
 	switch (ch) {
 	case 'q': return false;
 	case KEY_UP:
@@ -486,8 +894,16 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 	case '\r':
 	case '\n':
 	case KEY_ENTER: c->overlay = OVERLAY_DETAIL; break;
-	case '?':
-	case KEY_F(1): c->overlay = OVERLAY_HELP; break;
+	case 'l':
+		console_open_pane(c, c->selected, LOGSTREAM_JOURNAL, false);
+		break;
+	case 'c':
+		console_open_pane(c, c->selected, LOGSTREAM_CONSOLE, false);
+		break;
+	case 'L': console_open_pane(c, 0, LOGSTREAM_JOURNAL, true); break;
+	case 'R': console_ask_action(c, FLEET_CMD_RESTART); break;
+	case 'S': console_ask_action(c, FLEET_CMD_STOP); break;
+	case 'U': console_ask_action(c, FLEET_CMD_START); break;
 	case KEY_RESIZE: break;
 	default: *dirty = false;
 	}
@@ -512,6 +928,17 @@ static bool console_refresh_state(struct console *c, int *minute)
 	return changed;
 }
 
+/* Anything in the panes to draw again? */
+static bool console_panes_changed(struct console *c)
+{
+	size_t k;
+
+	for (k = 0; k < c->npanes; k++)
+		if (pane_changed(c->panes[k], &c->env))
+			return true;
+	return false;
+}
+
 int console_run(const struct fleet *fleet, struct monitor *monitor,
 		const struct console_options *o)
 {
@@ -519,28 +946,46 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	char msg[200];
 	bool dirty = true, run = true;
 	int minute = -1;
+	size_t k;
 
 	memset(&c, 0, sizeof(c));
 	c.fleet = fleet;
 	c.monitor = monitor;
 	c.read_only = o->read_only;
+	c.focus = -1;
+	c.acts = o->acts;
+	c.save_dir = o->save_dir;
 	if (term_start(msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "bvops: %s\n", msg);
 		return CLI_EXIT_USAGE;
 	}
 	c.utf8 = term_utf8();
 	console_apply_theme(&c, o->theme);
+	c.env.fleet = fleet;
+	c.env.ls = o->ls;
+	c.env.style = c.style;
+	c.env.utf8 = c.utf8;
+	c.env.quiet_after_ms = (int64_t)fleet->logs.quiet_after_ms;
+	/* Let curses scroll full-width regions instead of repainting. */
+	idlok(stdscr, TRUE);
 	console_refresh_state(&c, &minute);
-	/* Four looks a second at most: the redraw rate is bounded. */
-	timeout(250);
 	while (run && !term_quit_requested()) {
 		int ch;
 
 		if (console_refresh_state(&c, &minute))
 			dirty = true;
+		if (c.nrunning > 0 && console_check_actions(&c))
+			dirty = true;
+		if (console_panes_changed(&c))
+			dirty = true;
 		if (dirty)
 			console_draw(&c);
 		dirty = false;
+		/* Panes look ten times a second, the table four: the frame
+		 * rate is bounded whatever the logs do, and a slow link only
+		 * ever gets the latest state. */
+		timeout(c.npanes > 0 || c.nrunning > 0 ? CONSOLE_FRAME_MS
+						       : 250);
 		ch = getch();
 		if (ch == ERR)
 			continue;
@@ -554,9 +999,10 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 			run = console_key(&c, ch, &more);
 			dirty |= more;
 		}
-		timeout(250);
 	}
 	term_stop();
+	for (k = 0; k < c.npanes; k++)
+		pane_free(c.panes[k], &c.env);
 	monitor_snapshot_free(&c.snap);
 	return CLI_EXIT_OK;
 }

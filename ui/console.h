@@ -9,13 +9,18 @@
 #define BVOPS_UI_CONSOLE_H
 
 #include "../src/fleet.h"
+#include "../src/logstream.h"
 #include "../src/monitor.h"
+#include "../src/nodeact.h"
 #include "../src/theme.h"
 
 struct console_options {
 	const struct theme *theme; /* borrowed; colours used if the terminal
 				      has them and NO_COLOR is not set */
 	bool read_only;            /* an observer: no action changes anything */
+	struct logstreams *ls;     /* the log panes' streams (borrowed) */
+	struct nodeacts *acts;     /* restart/stop/start (borrowed) */
+	const char *save_dir;      /* where a pane is saved */
 };
 
 /*
