@@ -170,7 +170,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_ENGINE)
 fuzz: $(FUZZ_TARGETS)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-bench: $(BUILD)/bench/toml_parse $(BUILD)/bench/probe_bench \
+bench: $(BUILD)/bvops $(BUILD)/bench/toml_parse $(BUILD)/bench/probe_bench \
 		$(BUILD)/tests/bvsim
 	@bench/run.sh $(BUILD)
 

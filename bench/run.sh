@@ -115,3 +115,7 @@ t=$(idle_bytes "top -d 1")
 printf 'console at idle, 20 healthy nodes checked every 500 ms: %s bytes/min (top -d 1: %s bytes/min)\n' "$b" "$t"
 rm -rf "$TT"
 sim_stop
+
+# Log panes against multitail and lnav (idle, 1,000 lines/s, a burst).
+echo
+bench/logs.sh "$BUILD/bvops" "${BENCH_LOG_SECONDS:-30}"

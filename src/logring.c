@@ -44,7 +44,19 @@ void logring_push(struct logring *r, int64_t at_ms, enum logring_kind kind,
 	/* One line alone may not take more than the whole budget. */
 	if (len > r->max_bytes)
 		len = r->max_bytes;
-	l = xmalloc(sizeof(*l) + len + 1);
+	/* A full ring recycles its oldest line when it is big enough: a
+	 * flood then costs no allocation per line. */
+	if (r->len > 0 && r->len == r->cap &&
+	    r->slots[r->start]->size >= len + 1) {
+		l = r->slots[r->start];
+		r->bytes -= l->len;
+		r->slots[r->start] = NULL;
+		r->start = (r->start + 1) % r->cap;
+		r->len--;
+	} else {
+		l = xmalloc(sizeof(*l) + len + 1);
+		l->size = len + 1;
+	}
 	l->at_ms = at_ms;
 	l->kind = kind;
 	l->cut = cut;

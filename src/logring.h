@@ -25,6 +25,7 @@ struct logring_line {
 	enum logring_kind kind;
 	bool cut; /* a piece of a longer line */
 	size_t len;
+	size_t size; /* bytes allocated for text */
 	char text[]; /* sanitized, NUL-terminated */
 };
 

@@ -66,6 +66,18 @@ size_t sanitize_text(const char *text, size_t len, char *out, size_t size,
 		unsigned c = in[i], cp = 0;
 		size_t n;
 
+		/* Most log text is printable ASCII: copy runs of it whole. */
+		if (c >= 0x20 && c < 0x7f) {
+			size_t end = i + 1, room = size - 1 - o;
+
+			while (end < len && end - i < room && in[end] >= 0x20 &&
+			       in[end] < 0x7f)
+				end++;
+			memcpy(out + o, in + i, end - i);
+			o += end - i;
+			i = end;
+			continue;
+		}
 		if (c == 0x1b) {
 			i = sanitize_skip_escape(in, len, i);
 			continue;

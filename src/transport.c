@@ -482,16 +482,39 @@ struct transport_feed {
 static void transport_feed(struct transport_stream *s, const char *data,
 			   size_t len, transport_line_fn fn, void *ctx)
 {
-	size_t k;
+	while (len > 0) {
+		const char *nl = memchr(data, '\n', len);
+		size_t take = nl ? (size_t)(nl - data) : len;
 
-	for (k = 0; k < len; k++) {
-		if (data[k] == '\n') {
-			transport_flush_line(s, fn, ctx, false);
+		/* A whole line already here goes out without a copy. */
+		if (nl != NULL && s->len == 0 && take <= sizeof(s->line)) {
+			if (take > 0 && data[take - 1] == '\r')
+				fn(ctx, data, take - 1, false);
+			else
+				fn(ctx, data, take, false);
+			data += take + 1;
+			len -= take + 1;
 			continue;
 		}
-		if (s->len == sizeof(s->line))
-			transport_flush_line(s, fn, ctx, true);
-		s->line[s->len++] = data[k];
+		while (take > 0) {
+			size_t room = sizeof(s->line) - s->len;
+			size_t n = take < room ? take : room;
+
+			if (room == 0) {
+				transport_flush_line(s, fn, ctx, true);
+				continue;
+			}
+			memcpy(s->line + s->len, data, n);
+			s->len += n;
+			data += n;
+			len -= n;
+			take -= n;
+		}
+		if (nl != NULL) {
+			transport_flush_line(s, fn, ctx, false);
+			data++;
+			len--;
+		}
 	}
 }
 

@@ -31,8 +31,11 @@ enum console_prompt { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER };
 
 #define CONSOLE_PANES_MAX 6
 #define CONSOLE_ACTS_MAX  16
-/* While panes run, look this often: the frame rate's bound. */
+/* While lines trickle into panes, draw at most this often; under a flood
+ * (a pane's worth of new lines per frame, unreadable anyway) and at rest,
+ * every CONSOLE_CALM_MS: fewer bytes down a slow link, no busy idling. */
 #define CONSOLE_FRAME_MS 100
+#define CONSOLE_CALM_MS	 250
 
 /* Columns of the node table, in display order. */
 enum console_col {
@@ -531,17 +534,20 @@ static void console_pane_rect(const struct console *c, int rows, int cols,
 	*h = k + 1 == c->npanes ? top + height - *y : height / n;
 }
 
-static void console_draw(struct console *c)
+/* Returns the frame's pace: true when lines trickled in (draw again
+ * soon), false at rest or under a flood. */
+static bool console_draw(struct console *c)
 {
 	int rows, cols;
 	size_t k;
+	bool trickle = false, flood = false;
 
 	getmaxyx(stdscr, rows, cols);
 	erase();
 	if (rows < 5 || cols < 20) {
 		console_put(c, 0, 0, cols, "bvops: window too small");
 		refresh();
-		return;
+		return false;
 	}
 	console_layout(c, cols);
 	console_draw_header(c, cols);
@@ -557,8 +563,15 @@ static void console_draw(struct console *c)
 
 		if (c->zoom && (int)k != c->focus)
 			continue;
+		uint64_t arrived;
+
 		console_pane_rect(c, rows, cols, k, &y, &x, &h, &w);
-		pane_draw(c->panes[k], &c->env, y, x, h, w, (int)k == c->focus);
+		arrived = pane_draw(c->panes[k], &c->env, y, x, h, w,
+				    (int)k == c->focus);
+		if (arrived >= (uint64_t)h)
+			flood = true;
+		else if (arrived > 0)
+			trickle = true;
 		if (c->side_by_side && !c->zoom && k + 1 < c->npanes)
 			mvvline(y, x + w, '|', h);
 	}
@@ -570,6 +583,7 @@ static void console_draw(struct console *c)
 	else if (c->overlay == OVERLAY_CONFIRM)
 		console_draw_confirm(c, rows, cols);
 	refresh();
+	return trickle && !flood;
 }
 
 /* 0-15 to a curses colour: bright ones need 16 colours, else bold. */
@@ -944,7 +958,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 {
 	struct console c;
 	char msg[200];
-	bool dirty = true, run = true;
+	bool dirty = true, run = true, trickle = false;
 	int minute = -1;
 	size_t k;
 
@@ -979,13 +993,14 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 		if (console_panes_changed(&c))
 			dirty = true;
 		if (dirty)
-			console_draw(&c);
+			trickle = console_draw(&c);
+		else
+			trickle = false;
 		dirty = false;
-		/* Panes look ten times a second, the table four: the frame
-		 * rate is bounded whatever the logs do, and a slow link only
-		 * ever gets the latest state. */
-		timeout(c.npanes > 0 || c.nrunning > 0 ? CONSOLE_FRAME_MS
-						       : 250);
+		/* The frame rate is bounded whatever the logs do, and a slow
+		 * link only ever gets the latest state. */
+		timeout(trickle || c.nrunning > 0 ? CONSOLE_FRAME_MS
+						  : CONSOLE_CALM_MS);
 		ch = getch();
 		if (ch == ERR)
 			continue;

@@ -385,17 +385,17 @@ void pane_title(const struct pane *p, const struct pane_env *env, char *out,
 			 logstream_source_name(p->src));
 }
 
-void pane_draw(struct pane *p, const struct pane_env *env, int y, int x, int h,
-	       int w, bool focused)
+uint64_t pane_draw(struct pane *p, const struct pane_env *env, int y, int x,
+		   int h, int w, bool focused)
 {
 	char title[128], state[64], line[512];
-	uint64_t *cur, fresh = 0, dropped = 0;
+	uint64_t *cur, fresh = 0, dropped = 0, arrived = 0;
 	const struct logring_line **shown;
 	size_t *rings, n = 0, i;
 	int used = 0, row;
 
 	if (h < 1 || w < 4)
-		return;
+		return 0;
 	logstreams_lock(env->ls);
 	if (p->follow)
 		pane_to_end(p, env);
@@ -405,6 +405,7 @@ void pane_draw(struct pane *p, const struct pane_env *env, int y, int x, int h,
 
 		fresh += r->total - p->end[i];
 		dropped += logring_dropped(r);
+		arrived += r->total - p->seen[i];
 		p->seen[i] = r->total;
 	}
 	/* The title row. */
@@ -480,6 +481,7 @@ void pane_draw(struct pane *p, const struct pane_env *env, int y, int x, int h,
 	free(cur);
 	free(shown);
 	free(rings);
+	return arrived;
 }
 
 bool pane_changed(struct pane *p, const struct pane_env *env)

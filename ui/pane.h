@@ -37,8 +37,9 @@ struct pane *pane_new(const struct pane_env *env, size_t node,
 /* Stop watching and free. */
 void pane_free(struct pane *p, const struct pane_env *env);
 
-/* Draw at (y, x), h rows by w columns (the first row is its title). */
-void pane_draw(struct pane *p, const struct pane_env *env, int y, int x, int h,
+/* Draw at (y, x), h rows by w columns (the first row is its title).
+ * Returns how many lines arrived since it was last drawn. */
+uint64_t pane_draw(struct pane *p, const struct pane_env *env, int y, int x, int h,
 	       int w, bool focused);
 
 /*
