@@ -15,8 +15,11 @@
 #include "xalloc.h"
 
 /* Without --follow: lines stop coming for this long, and we print. */
-#define LOGS_QUIET_MS    700
-#define LOGS_MAX_WAIT_MS 10000
+#define LOGS_QUIET_MS 700
+/* ...and a source that says nothing at all gets this long once it runs
+ * (a slow link or a busy node takes a while for its first line). */
+#define LOGS_FIRST_LINE_MS 3000
+#define LOGS_MAX_WAIT_MS   10000
 
 static volatile sig_atomic_t logs_stop;
 
@@ -29,6 +32,7 @@ static void logs_on_signal(int sig)
 struct logs_state {
 	struct logring ring; /* without --follow: the newest lines */
 	int64_t last_line_at;
+	uint64_t lines; /* seen so far */
 	bool follow;
 };
 
@@ -50,6 +54,7 @@ static void logs_on_line(void *ctx, const char *line, size_t len, bool cut)
 	struct logs_state *st = ctx;
 
 	st->last_line_at = probe_mono_ms();
+	st->lines++;
 	if (st->follow) {
 		logs_print(stdout, line, len, cut);
 		fflush(stdout);
@@ -132,6 +137,8 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 		int64_t started = probe_mono_ms();
 		int status, state = 0;
 		bool running = false;
+		int64_t running_at = 0;
+		uint64_t lines_before = st.lines;
 
 		if (s == NULL) {
 			fprintf(stderr, "bvops: %s\n", msg);
@@ -151,11 +158,13 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 			 * connecting over ssh has its own timeout. */
 			if (!running && transport_stream_running(s)) {
 				running = true;
-				if (st.last_line_at < now)
-					st.last_line_at = now;
+				running_at = now;
 			}
-			if (!follow && running &&
+			if (!follow && running && st.lines > lines_before &&
 			    now - st.last_line_at >= LOGS_QUIET_MS)
+				break;
+			if (!follow && running && st.lines == lines_before &&
+			    now - running_at >= LOGS_FIRST_LINE_MS)
 				break;
 			if (!follow && now - started >= LOGS_MAX_WAIT_MS)
 				break;

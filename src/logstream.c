@@ -25,10 +25,11 @@ struct logstream {
 	unsigned watchers;
 	int64_t last_line_ms;
 	int64_t retry_at_ms;
-	int64_t retry_ms; /* the next back-off */
-	bool had_lines;   /* this connection said something */
-	bool ever_ran;    /* a reconnection is a gap */
-	int fd;           /* registered in epfd, or -1 */
+	int64_t retry_ms;     /* the next back-off */
+	bool had_lines;       /* this connection said something */
+	bool ever_ran;        /* a reconnection is a gap */
+	char *passphrase_key; /* stopped for want of its passphrase */
+	int fd;               /* registered in epfd, or -1 */
 	short events;
 	char error[512];
 };
@@ -42,7 +43,10 @@ struct logstreams {
 	int kick;             /* eventfd in epfd: "step again now" */
 	pthread_mutex_t lock; /* guards everything below fleet */
 	uint64_t version;
+	char *pass_key, *pass; /* given by the operator, not yet used */
 };
+
+static void logstream_wipe(char *s);
 
 static const enum fleet_cmd logstream_cmd[LOGSTREAM_NSRC] = {
     [LOGSTREAM_JOURNAL] = FLEET_CMD_JOURNAL,
@@ -88,7 +92,10 @@ void logstreams_free(struct logstreams *ls)
 	for (k = 0; k < ls->n; k++) {
 		transport_stream_close(ls->s[k].ts);
 		logring_free(&ls->s[k].ring);
+		free(ls->s[k].passphrase_key);
 	}
+	logstream_wipe(ls->pass);
+	free(ls->pass_key);
 	if (ls->epfd >= 0)
 		close(ls->epfd);
 	if (ls->kick >= 0)
@@ -96,6 +103,25 @@ void logstreams_free(struct logstreams *ls)
 	pthread_mutex_destroy(&ls->lock);
 	free(ls->s);
 	free(ls);
+}
+
+static void logstream_wipe(char *s)
+{
+	if (s != NULL) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+void logstreams_passphrase(struct logstreams *ls, const char *key_path,
+			   const char *passphrase)
+{
+	pthread_mutex_lock(&ls->lock);
+	logstream_wipe(ls->pass);
+	free(ls->pass_key);
+	ls->pass_key = xstrdup(key_path);
+	ls->pass = xstrdup(passphrase);
+	pthread_mutex_unlock(&ls->lock);
 }
 
 int logstreams_fd(const struct logstreams *ls)
@@ -168,6 +194,11 @@ static void logstream_ended(struct logstreams *ls, size_t k, int rc,
 	if (rc < 0)
 		snprintf(s->error, sizeof(s->error), "%s",
 			 transport_stream_error(s->ts));
+	free(s->passphrase_key);
+	s->passphrase_key = NULL;
+	if (rc < 0 && transport_stream_passphrase_key(s->ts) != NULL)
+		s->passphrase_key =
+		    xstrdup(transport_stream_passphrase_key(s->ts));
 	status = transport_stream_close(s->ts);
 	s->ts = NULL;
 	if (rc >= 0)
@@ -238,6 +269,22 @@ void logstreams_step(struct logstreams *ls)
 	if (read(ls->kick, &drain, sizeof(drain)) < 0)
 		drain = 0; /* not kicked */
 	pthread_mutex_lock(&ls->lock);
+	if (ls->pass != NULL) {
+		/* The transport is the engine's: hand the passphrase over
+		 * here, and let the streams that waited for it try again. */
+		transport_set_passphrase(ls->transport, ls->pass_key, ls->pass);
+		for (k = 0; k < ls->n; k++)
+			if (ls->s[k].state == LOGSTREAM_STOPPED &&
+			    ls->s[k].passphrase_key != NULL) {
+				ls->s[k].state = LOGSTREAM_IDLE;
+				free(ls->s[k].passphrase_key);
+				ls->s[k].passphrase_key = NULL;
+			}
+		logstream_wipe(ls->pass);
+		ls->pass = NULL;
+		free(ls->pass_key);
+		ls->pass_key = NULL;
+	}
 	transport_step(ls->transport);
 	for (k = 0; k < ls->n; k++) {
 		struct logstream *s = &ls->s[k];
@@ -336,6 +383,8 @@ struct logstream_view logstreams_view(const struct logstreams *ls, size_t node,
 	    .last_line_ms = s->last_line_ms,
 	    .retry_at_ms = s->retry_at_ms,
 	    .error = s->error,
+	    .passphrase_key =
+		s->state == LOGSTREAM_STOPPED ? s->passphrase_key : NULL,
 	};
 
 	return v;

@@ -39,6 +39,8 @@ struct logstream_view {
 	int64_t last_line_ms; /* monotonic; 0: none yet */
 	int64_t retry_at_ms;
 	const char *error; /* the last failure, "" when none */
+	/* STOPPED because this key file needs a passphrase, else NULL. */
+	const char *passphrase_key;
 };
 
 struct logstreams;
@@ -63,6 +65,14 @@ void logstreams_watch(struct logstreams *ls, size_t node,
 		      enum logstream_source src, bool on);
 /* Write a marked line (LOGRING_HEALTH) into every ring of node. */
 void logstreams_mark(struct logstreams *ls, size_t node, const char *text);
+
+/*
+ * The operator's passphrase for key_path (both copied; the copy is wiped
+ * once the engine has handed it to the transport). Streams stopped for
+ * want of it start again. Thread-safe.
+ */
+void logstreams_passphrase(struct logstreams *ls, const char *key_path,
+			   const char *passphrase);
 
 /* Readers: lock, view, unlock; a view is valid until the unlock. */
 void logstreams_lock(struct logstreams *ls);

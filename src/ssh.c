@@ -31,8 +31,6 @@ enum ssh_phase {
 	PHASE_FAILED,
 };
 
-enum key_kind { KEY_UNKNOWN, KEY_RSA, KEY_ECDSA, KEY_ED25519, KEY_OTHER };
-
 #define SSH_MAX_KEYS 4
 
 struct ssh_conn {
@@ -578,40 +576,31 @@ static void conn_check_hostkey(struct ssh_conn *c)
 	free(name);
 }
 
-/*
- * What kind of key a private key file holds, and whether a passphrase
- * protects it: read from the file itself (the public part of an OpenSSH
- * key is never encrypted). Returns -1 when the file cannot be read.
- */
-static int key_inspect(const char *path, enum key_kind *kind, bool *encrypted)
+enum ssh_key_kind ssh_key_parse(const char *data, size_t size, bool *encrypted)
 {
 	static const char begin_openssh[] =
 	    "-----BEGIN OPENSSH PRIVATE KEY-----";
 	char text[16384];
 	unsigned char raw[12288];
-	FILE *fp = fopen(path, "r");
-	size_t len;
+	size_t len = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
 	long n;
 	const unsigned char *p, *end;
+	enum ssh_key_kind kind = SSH_KEY_UNKNOWN;
 	int k;
 
-	*kind = KEY_UNKNOWN;
 	*encrypted = false;
-	if (fp == NULL)
-		return -1;
-	len = fread(text, 1, sizeof(text) - 1, fp);
-	fclose(fp);
+	memcpy(text, data, len);
 	text[len] = '\0';
 	if (strstr(text, "-----BEGIN RSA PRIVATE KEY-----") != NULL)
-		*kind = KEY_RSA;
+		kind = SSH_KEY_RSA;
 	else if (strstr(text, "-----BEGIN EC PRIVATE KEY-----") != NULL)
-		*kind = KEY_ECDSA;
-	if (*kind != KEY_UNKNOWN) {
+		kind = SSH_KEY_ECDSA;
+	if (kind != SSH_KEY_UNKNOWN) {
 		*encrypted = strstr(text, "ENCRYPTED") != NULL;
-		return 0;
+		return kind;
 	}
 	if (strncmp(text, begin_openssh, sizeof(begin_openssh) - 1) != 0)
-		return 0;
+		return kind;
 	{
 		const char *b = text + sizeof(begin_openssh) - 1;
 		const char *e = strstr(b, "-----END");
@@ -622,14 +611,14 @@ static int key_inspect(const char *path, enum key_kind *kind, bool *encrypted)
 	/* "openssh-key-v1\0", string cipher, string kdf, string kdfopts,
 	 * uint32 nkeys, string pubkey (string type, ...). */
 	if (n < 15 || memcmp(raw, "openssh-key-v1", 15) != 0)
-		return 0;
+		return kind;
 	p = raw + 15;
 	end = raw + n;
 	for (k = 0; k < 5; k++) {
 		uint32_t field;
 
 		if (end - p < 4)
-			return 0;
+			return kind;
 		field = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 			(uint32_t)p[2] << 8 | p[3];
 		p += 4;
@@ -643,26 +632,42 @@ static int key_inspect(const char *path, enum key_kind *kind, bool *encrypted)
 			uint32_t tl;
 
 			if (end - p < 4)
-				return 0;
+				return kind;
 			tl = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 			     (uint32_t)p[2] << 8 | p[3];
 			p += 4;
 			if ((size_t)(end - p) < tl)
-				return 0;
+				return kind;
 			if (tl == 7 && memcmp(p, "ssh-rsa", 7) == 0)
-				*kind = KEY_RSA;
-			else if (tl == 11 && memcmp(p, "ssh-ed25519", 11) == 0)
-				*kind = KEY_ED25519;
-			else if (tl > 6 && memcmp(p, "ecdsa-", 6) == 0)
-				*kind = KEY_ECDSA;
-			else
-				*kind = KEY_OTHER;
-			return 0;
+				return SSH_KEY_RSA;
+			if (tl == 11 && memcmp(p, "ssh-ed25519", 11) == 0)
+				return SSH_KEY_ED25519;
+			if (tl > 6 && memcmp(p, "ecdsa-", 6) == 0)
+				return SSH_KEY_ECDSA;
+			return SSH_KEY_OTHER;
 		}
 		if ((size_t)(end - p) < field)
-			return 0;
+			return kind;
 		p += field;
 	}
+	return kind;
+}
+
+/* ssh_key_parse on a file; -1 when it cannot be read. */
+static int key_inspect(const char *path, enum ssh_key_kind *kind,
+		       bool *encrypted)
+{
+	char text[16384];
+	FILE *fp = fopen(path, "r");
+	size_t len;
+
+	*kind = SSH_KEY_UNKNOWN;
+	*encrypted = false;
+	if (fp == NULL)
+		return -1;
+	len = fread(text, 1, sizeof(text), fp);
+	fclose(fp);
+	*kind = ssh_key_parse(text, len, encrypted);
 	return 0;
 }
 
@@ -701,7 +706,7 @@ static int conn_auth_keys(struct ssh_conn *c)
 	for (; c->key_at < c->nkeys; c->key_at++) {
 		const char *path = c->keys[c->key_at];
 		char pub[4096];
-		enum key_kind kind;
+		enum ssh_key_kind kind;
 		bool encrypted;
 		int rc;
 
@@ -721,7 +726,7 @@ static int conn_auth_keys(struct ssh_conn *c)
 			return 0;
 		if (rc == 0)
 			return 1;
-		if (kind == KEY_RSA)
+		if (kind == SSH_KEY_RSA)
 			c->rsa_refused = true;
 		if (encrypted && rc == LIBSSH2_ERROR_FILE) {
 			conn_fail(c, SSH_FAIL_PASSPHRASE,

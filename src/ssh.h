@@ -89,6 +89,22 @@ int ssh_known_hosts_add(const char *path, const char *line, char *msg,
 /* ~/.ssh/known_hosts, or path with a leading ~/ expanded; new string. */
 char *ssh_path_expand(const char *path);
 
+enum ssh_key_kind {
+	SSH_KEY_UNKNOWN,
+	SSH_KEY_RSA,
+	SSH_KEY_ECDSA,
+	SSH_KEY_ED25519,
+	SSH_KEY_OTHER,
+};
+
+/*
+ * What a private key file's text holds (OpenSSH or PEM format), and
+ * whether a passphrase protects it: read from the text itself, as the
+ * public part of an OpenSSH key is never encrypted. Untrusted input:
+ * bounded, never reads past size.
+ */
+enum ssh_key_kind ssh_key_parse(const char *text, size_t size, bool *encrypted);
+
 struct ssh_chan;
 
 /* Run command on c as soon as it is ready. The channel belongs to the

@@ -304,4 +304,34 @@ tm send-keys -t t q
 wait_dead
 test_end
 
+test_begin hostile_lines_in_a_pane
+cat >"$TMP/hostile.toml" <<'TOML'
+[fleet]
+name = "hostile"
+[[node]]
+name = "h"
+index = 0
+ping_url = "http://127.0.0.1:1/ping"
+transport = "local"
+[node.commands]
+journal = "printf 'a\\033]0;pwned\\007b\\033[2J\\033[31mc\\033[5;5H\\r\\nd\\0e\\377f\\n'; head -c 1048576 /dev/zero | tr '\\\\0' x; printf '\\nlast line\\n'; tail -f /dev/null"
+TOML
+tm kill-server 2>/dev/null
+tm new-session -d -s t -x 80 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 $BVOPS -f $TMP/hostile.toml"
+wait_for "h "
+tm send-keys -t t l
+wait_for "last line"
+check_contains "1 MB of NUL bytes: wrapped, shown as ?, the newest line still there" "$(screen)" "????????????????????????????????????????"
+check_eq "header still on row 1" "$(screen | head -1 | cut -c1-12)" " bvops  host"
+tm send-keys -t t o / abc Enter
+wait_for "PAUSED"
+S=$(screen)
+check_contains "title, clear, colour and cursor moves gone" "$S" "abc"
+check_contains "NUL and a bad byte shown as ?" "$S" "d?e?f"
+check_not_contains "no escape reached the terminal" "$(tm capture-pane -p -e -t t | grep abc)" "31m"
+check_not_contains "the terminal was not retitled" "$(tm display -p -t t '#{pane_title}')" "pwned"
+tm send-keys -t t Escape q
+tm kill-server 2>/dev/null
+test_end
+
 summary

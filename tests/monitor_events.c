@@ -2,6 +2,10 @@
  * monitor_events: the engine thread against the node simulator. Faults
  * injected through bvsim ctl must come out as transition events with the
  * right from/to/cause, and results must turn stale when the engine stops.
+ * The engine also drives log streams and node actions (as in the
+ * console): health marks land in the rings, the main thread reads them
+ * and starts an action while the engine runs (the TSan build checks that
+ * interplay for races).
  *
  * usage: monitor_events FLEET BVSIM SIMDIR
  */
@@ -12,8 +16,11 @@
 #include <time.h>
 
 #include "../src/fleet.h"
+#include "../src/logstream.h"
 #include "../src/monitor.h"
+#include "../src/nodeact.h"
 #include "../src/probe.h"
+#include "../src/transport.h"
 
 static int passed, failed;
 
@@ -65,8 +72,58 @@ static int wait_event(struct monitor *m, size_t node, enum health_status want,
 	return 0;
 }
 
+struct engine {
+	const struct fleet *f;
+	struct logstreams *ls;
+	struct nodeacts *acts;
+};
+
+static void engine_step(void *ctx)
+{
+	struct engine *e = ctx;
+
+	logstreams_step(e->ls);
+	nodeacts_step(e->acts);
+}
+
+static void engine_event(void *ctx, const struct monitor_event *ev)
+{
+	struct engine *e = ctx;
+	char text[200];
+
+	snprintf(text, sizeof(text), "-- HEALTH %s: %s -> %s --",
+		 e->f->nodes[ev->node].name, health_status_name(ev->ev.from),
+		 health_status_name(ev->ev.to));
+	logstreams_mark(e->ls, ev->node, text);
+}
+
+/* Wait (at most 10 s) for a line with text in node's journal ring. */
+static int wait_line(struct logstreams *ls, size_t node, const char *text)
+{
+	int64_t deadline = probe_mono_ms() + 10000;
+
+	while (probe_mono_ms() < deadline) {
+		const struct logring *r;
+		int found;
+
+		logstreams_lock(ls);
+		r = logstreams_view(ls, node, LOGSTREAM_JOURNAL).ring;
+		found = logring_find(r, logring_first(r), text, 0) >= 0;
+		logstreams_unlock(ls);
+		if (found)
+			return 1;
+		pause_ms(20);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	struct engine e;
+	struct monitor_hook hook;
+	struct transport *t;
+	struct nodeact_result r;
+	uint64_t act;
 	struct fleet_diags d;
 	struct fleet *f;
 	struct monitor *m;
@@ -83,7 +140,19 @@ int main(int argc, char **argv)
 	if (f == NULL)
 		return 2;
 	m = monitor_new(f, msg, sizeof(msg));
-	if (m == NULL || monitor_start(m, msg, sizeof(msg)) < 0)
+	if (m == NULL)
+		return 3;
+	t = transport_new(f);
+	e.f = f;
+	e.ls = logstreams_new(f, t, 1000);
+	e.acts = nodeacts_new(f, t);
+	hook.fd = logstreams_fd(e.ls);
+	hook.step = engine_step;
+	hook.on_event = engine_event;
+	hook.ctx = &e;
+	monitor_set_hook(m, &hook);
+	logstreams_watch(e.ls, 1, LOGSTREAM_JOURNAL, 1);
+	if (monitor_start(m, msg, sizeof(msg)) < 0)
 		return 3;
 	for (k = 0; k < f->nnodes; k++)
 		up += (size_t)wait_event(m, k, HEALTH_UP, &seq, &ev);
@@ -100,6 +169,15 @@ int main(int argc, char **argv)
 	      "after exactly failure_threshold failures");
 	ctl(argv[2], argv[3], "node-1 fault none");
 	check(wait_event(m, 1, HEALTH_UP, &seq, &ev), "node-1 back up");
+	check(wait_line(e.ls, 1, "node-1 tsm[1099]: heartbeat"),
+	      "node-1's journal streams into its ring");
+	check(wait_line(e.ls, 1, "-- HEALTH node-1: up -> down --"),
+	      "the transition is marked in node-1's journal");
+	act = nodeacts_start(e.acts, 2, FLEET_CMD_RESTART);
+	for (k = 0; k < 500 && nodeacts_get(e.acts, act, &r) && !r.done; k++)
+		pause_ms(20);
+	check(r.done && r.exit_status == 0 && r.error[0] == '\0',
+	      "a restart runs on the engine and reports");
 
 	ctl(argv[2], argv[3], "node-0 stop");
 	check(wait_event(m, 0, HEALTH_DOWN, &seq, &ev), "stopped node down");
@@ -125,6 +203,9 @@ int main(int argc, char **argv)
 	monitor_snapshot_free(&s);
 
 	monitor_free(m);
+	nodeacts_free(e.acts);
+	logstreams_free(e.ls);
+	transport_free(t);
 	fleet_free(f);
 	curl_global_cleanup();
 	printf("%d passed, %d failed\n", passed, failed);

@@ -151,6 +151,38 @@ check_not_contains "not echoed" "$(tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/n
 check_eq "then the journal" "$(grep -c 'node-0 tsm\[' "$TMP/pp.out")" 2
 test_end
 
+test_begin passphrase_prompt_in_the_console
+tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+tmux -S "$TMUX_SOCK" new-session -d -x 100 -y 24 \
+	"env TERM=xterm-256color LANG=C.UTF-8 $BVOPS -f $TMP/ecdsa.toml; echo done >$TMP/pc.done"
+for i in $(seq 100); do
+	tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/null | grep -q "node-0" && break
+	tick 0.1
+done
+tmux -S "$TMUX_SOCK" send-keys l
+for i in $(seq 150); do
+	tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/null | grep -q "Passphrase for" && break
+	tick 0.1
+done
+check_contains "asked in the footer" "$(tmux -S "$TMUX_SOCK" capture-pane -p)" "Passphrase for $SSH_DIR/id_ecdsa (Esc: skip):"
+tmux -S "$TMUX_SOCK" send-keys "s3cret"
+for i in $(seq 50); do
+	tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/null | grep -q '\*\*\*\*\*\*_' && break
+	tick 0.1
+done
+check_not_contains "not shown" "$(tmux -S "$TMUX_SOCK" capture-pane -p)" "s3cret"
+check_contains "stars" "$(tmux -S "$TMUX_SOCK" capture-pane -p)" "******_"
+tmux -S "$TMUX_SOCK" send-keys Enter
+for i in $(seq 150); do
+	tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/null | grep -q "tsm\[1099\]: heartbeat" && break
+	tick 0.1
+done
+check_contains "then the journal over ssh" "$(tmux -S "$TMUX_SOCK" capture-pane -p)" "tsm[1099]: heartbeat"
+tmux -S "$TMUX_SOCK" send-keys Escape q
+wait_for "$TMP/pc.done" done
+tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+test_end
+
 test_begin agent_auth
 eval "$(ssh-agent -s -a "$TMP/agent.sock")" >/dev/null
 AGENT_PID=$SSH_AGENT_PID

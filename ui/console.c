@@ -27,7 +27,12 @@ enum console_overlay {
 	OVERLAY_CONFIRM
 };
 
-enum console_prompt { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER };
+enum console_prompt {
+	PROMPT_NONE,
+	PROMPT_SEARCH,
+	PROMPT_FILTER,
+	PROMPT_PASSPHRASE
+};
 
 #define CONSOLE_PANES_MAX 6
 #define CONSOLE_ACTS_MAX  16
@@ -35,7 +40,7 @@ enum console_prompt { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER };
  * (a pane's worth of new lines per frame, unreadable anyway) and at rest,
  * every CONSOLE_CALM_MS: fewer bytes down a slow link, no busy idling. */
 #define CONSOLE_FRAME_MS 100
-#define CONSOLE_CALM_MS	 250
+#define CONSOLE_CALM_MS  250
 
 /* Columns of the node table, in display order. */
 enum console_col {
@@ -86,6 +91,8 @@ struct console {
 	enum console_prompt prompt;
 	char input[128];
 	size_t input_len;
+	char pass_key[512]; /* the key the passphrase prompt is for */
+	char declined[512]; /* the operator said no (Esc) to this key */
 
 	/* Node actions: the one being confirmed, those still running. */
 	struct nodeacts *acts;
@@ -338,11 +345,20 @@ static void console_draw_rows(struct console *c, int rows, int cols)
 
 static void console_draw_footer(struct console *c, int rows, int cols)
 {
-	char line[400];
+	char line[800];
 
 	attrset(c->style[THEME_FOOTER]);
 	mvhline(rows - 1, 0, ' ', cols);
-	if (c->prompt != PROMPT_NONE)
+	if (c->prompt == PROMPT_PASSPHRASE) {
+		/* Never the text itself: one '*' a character. */
+		char stars[sizeof(c->input)];
+
+		memset(stars, '*', c->input_len);
+		stars[c->input_len] = '\0';
+		snprintf(line, sizeof(line),
+			 " Passphrase for %s (Esc: skip): %s_", c->pass_key,
+			 stars);
+	} else if (c->prompt != PROMPT_NONE)
 		snprintf(
 		    line, sizeof(line), "%s%s_",
 		    c->prompt == PROMPT_SEARCH ? "/" : "filter: ", c->input);
@@ -666,6 +682,7 @@ static void console_open_pane(struct console *c, size_t node,
 			    CONSOLE_PANES_MAX);
 		return;
 	}
+	c->declined[0] = '\0'; /* a new pane may ask again */
 	c->panes[c->npanes] = pane_new(&c->env, node, src, merged);
 	c->focus = (int)c->npanes++;
 }
@@ -784,7 +801,24 @@ static void console_prompt_key(struct console *c, int ch)
 	struct pane *p = c->focus >= 0 ? c->panes[c->focus] : NULL;
 
 	if (ch == 27) {
+		if (c->prompt == PROMPT_PASSPHRASE) {
+			snprintf(c->declined, sizeof(c->declined), "%s",
+				 c->pass_key);
+			console_say(c, "no passphrase: the pane stays stopped "
+				       "(close and open it to be asked again)");
+		}
+		memset(c->input, 0, sizeof(c->input));
+		c->input_len = 0;
 		c->prompt = PROMPT_NONE;
+		return;
+	}
+	if ((ch == '\n' || ch == '\r' || ch == KEY_ENTER) &&
+	    c->prompt == PROMPT_PASSPHRASE) {
+		logstreams_passphrase(c->env.ls, c->pass_key, c->input);
+		memset(c->input, 0, sizeof(c->input));
+		c->input_len = 0;
+		c->prompt = PROMPT_NONE;
+		console_say(c, "trying %s with its passphrase", c->pass_key);
 		return;
 	}
 	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
@@ -942,6 +976,28 @@ static bool console_refresh_state(struct console *c, int *minute)
 	return changed;
 }
 
+/* A pane's stream waits for a key's passphrase: ask (once per key). */
+static bool console_want_passphrase(struct console *c)
+{
+	char key[512];
+	size_t k;
+
+	if (c->prompt != PROMPT_NONE || c->overlay != OVERLAY_NONE)
+		return false;
+	for (k = 0; k < c->npanes; k++) {
+		if (!pane_passphrase_key(c->panes[k], &c->env, key,
+					 sizeof(key)) ||
+		    strcmp(key, c->declined) == 0)
+			continue;
+		snprintf(c->pass_key, sizeof(c->pass_key), "%s", key);
+		c->prompt = PROMPT_PASSPHRASE;
+		c->input[0] = '\0';
+		c->input_len = 0;
+		return true;
+	}
+	return false;
+}
+
 /* Anything in the panes to draw again? */
 static bool console_panes_changed(struct console *c)
 {
@@ -958,7 +1014,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 {
 	struct console c;
 	char msg[200];
-	bool dirty = true, run = true, trickle = false;
+	bool dirty = true, run = true, trickle;
 	int minute = -1;
 	size_t k;
 
@@ -991,6 +1047,8 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 		if (c.nrunning > 0 && console_check_actions(&c))
 			dirty = true;
 		if (console_panes_changed(&c))
+			dirty = true;
+		if (console_want_passphrase(&c))
 			dirty = true;
 		if (dirty)
 			trickle = console_draw(&c);

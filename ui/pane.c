@@ -484,6 +484,29 @@ uint64_t pane_draw(struct pane *p, const struct pane_env *env, int y, int x,
 	return arrived;
 }
 
+bool pane_passphrase_key(const struct pane *p, const struct pane_env *env,
+			 char *out, size_t size)
+{
+	bool found = false;
+	size_t i;
+
+	logstreams_lock(env->ls);
+	for (i = 0; i < p->nr && !found; i++) {
+		size_t node;
+		enum logstream_source src;
+		struct logstream_view v;
+
+		pane_ring_id(p, i, &node, &src);
+		v = logstreams_view(env->ls, node, src);
+		if (v.passphrase_key != NULL) {
+			snprintf(out, size, "%s", v.passphrase_key);
+			found = true;
+		}
+	}
+	logstreams_unlock(env->ls);
+	return found;
+}
+
 bool pane_changed(struct pane *p, const struct pane_env *env)
 {
 	return logstreams_version(env->ls) != p->version;

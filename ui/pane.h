@@ -39,8 +39,8 @@ void pane_free(struct pane *p, const struct pane_env *env);
 
 /* Draw at (y, x), h rows by w columns (the first row is its title).
  * Returns how many lines arrived since it was last drawn. */
-uint64_t pane_draw(struct pane *p, const struct pane_env *env, int y, int x, int h,
-	       int w, bool focused);
+uint64_t pane_draw(struct pane *p, const struct pane_env *env, int y, int x,
+		   int h, int w, bool focused);
 
 /*
  * Apply a key; h is the pane's text height (for paging). Returns true if
@@ -66,6 +66,10 @@ int pane_save(struct pane *p, const struct pane_env *env, const char *dir,
 /* "node-1 journal", "all journals". */
 void pane_title(const struct pane *p, const struct pane_env *env, char *out,
 		size_t size);
+/* The key file one of its streams stopped for (it needs a passphrase),
+ * copied into out; false when none. */
+bool pane_passphrase_key(const struct pane *p, const struct pane_env *env,
+			 char *out, size_t size);
 /* True when the pane has more to show than last drawn (new lines). */
 bool pane_changed(struct pane *p, const struct pane_env *env);
 

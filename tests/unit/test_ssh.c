@@ -1,0 +1,60 @@
+/* Pieces of the ssh transport that need no server: base64, and what a
+ * key file holds (tests/data/keys: throwaway keys made for these tests). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../../src/base64.h"
+#include "../../src/ssh.h"
+#include "check.h"
+
+TEST(base64_round_trip_and_rejects)
+{
+	const unsigned char in[] = "any carnal pleasure.";
+	unsigned char back[64];
+	char out[BASE64_ENCODED_SIZE(sizeof(in))];
+	long n;
+
+	base64_encode(in, 20, out, true);
+	CHECK_STR(out, "YW55IGNhcm5hbCBwbGVhc3VyZS4=");
+	base64_encode(in, 19, out, false);
+	CHECK_STR(out, "YW55IGNhcm5hbCBwbGVhc3VyZQ");
+	n = base64_decode("YW55IGNh\ncm5hbCBwbGVhc3VyZS4=", 29, back,
+			  sizeof(back));
+	CHECK(n == 20 && memcmp(back, in, 20) == 0);
+	CHECK(base64_decode("YW5*", 4, back, sizeof(back)) < 0);
+	CHECK(base64_decode("YW55IGNh", 8, back, 3) < 0); /* no room */
+}
+
+static enum ssh_key_kind key_file(const char *name, bool *encrypted)
+{
+	char path[256], text[16384];
+	FILE *fp;
+	size_t len;
+
+	snprintf(path, sizeof(path), "tests/data/keys/%s", name);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		return (enum ssh_key_kind) - 1;
+	len = fread(text, 1, sizeof(text), fp);
+	fclose(fp);
+	return ssh_key_parse(text, len, encrypted);
+}
+
+TEST(ssh_key_kind_and_passphrase_from_the_file)
+{
+	bool enc = true;
+
+	CHECK(key_file("ed25519", &enc) == SSH_KEY_ED25519 && !enc);
+	CHECK(key_file("ed25519_pw", &enc) == SSH_KEY_ED25519 && enc);
+	CHECK(key_file("ecdsa", &enc) == SSH_KEY_ECDSA && !enc);
+	CHECK(key_file("ecdsa_pw", &enc) == SSH_KEY_ECDSA && enc);
+	CHECK(key_file("rsa", &enc) == SSH_KEY_RSA && !enc);
+	CHECK(key_file("rsa_pw", &enc) == SSH_KEY_RSA && enc);
+	CHECK(key_file("rsa_pem", &enc) == SSH_KEY_RSA && !enc);
+	CHECK(key_file("ecdsa_pem_pw", &enc) == SSH_KEY_ECDSA && enc);
+	CHECK(ssh_key_parse("not a key", 9, &enc) == SSH_KEY_UNKNOWN && !enc);
+	/* A truncated OpenSSH key: no crash, no kind. */
+	CHECK(ssh_key_parse("-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn"
+			    "NzaC1rZXktdjEAAAAABG5v",
+			    64, &enc) == SSH_KEY_UNKNOWN);
+}
