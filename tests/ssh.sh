@@ -17,11 +17,16 @@ RELAY_PID=""
 AGENT_PID=""
 LOGS_PID=""
 TMUX_SOCK="$TMP/tmux.sock"
+# Each tmux test gets a fresh server, not one still going away.
+TMUX_SOCK2="$TMP/tmux2.sock"
+TMUX_SOCK3="$TMP/tmux3.sock"
 cleanup() {
 	[ -n "$LOGS_PID" ] && kill "$LOGS_PID" 2>/dev/null
 	[ -n "$RELAY_PID" ] && { kill -CONT -- -"$RELAY_PID"; kill -- -"$RELAY_PID"; } 2>/dev/null
 	[ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null
 	tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+	tmux -S "$TMUX_SOCK2" kill-server 2>/dev/null
+	tmux -S "$TMUX_SOCK3" kill-server 2>/dev/null
 	ssh_stop
 	sim_stop
 	rm -rf "$TMP"
@@ -152,35 +157,59 @@ check_eq "then the journal" "$(grep -c 'node-0 tsm\[' "$TMP/pp.out")" 2
 test_end
 
 test_begin passphrase_prompt_in_the_console
-tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
-tmux -S "$TMUX_SOCK" new-session -d -x 100 -y 24 \
+tmux -S "$TMUX_SOCK2" kill-server 2>/dev/null
+tmux -S "$TMUX_SOCK2" new-session -d -x 100 -y 24 \
 	"env TERM=xterm-256color LANG=C.UTF-8 $BVOPS -f $TMP/ecdsa.toml; echo done >$TMP/pc.done"
 for i in $(seq 100); do
-	tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/null | grep -q "node-0" && break
+	tmux -S "$TMUX_SOCK2" capture-pane -p 2>/dev/null | grep -q "node-0" && break
 	tick 0.1
 done
-tmux -S "$TMUX_SOCK" send-keys l
+tmux -S "$TMUX_SOCK2" send-keys l
 for i in $(seq 150); do
-	tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/null | grep -q "Passphrase for" && break
+	tmux -S "$TMUX_SOCK2" capture-pane -p 2>/dev/null | grep -q "Passphrase for" && break
 	tick 0.1
 done
-check_contains "asked in the footer" "$(tmux -S "$TMUX_SOCK" capture-pane -p)" "Passphrase for $SSH_DIR/id_ecdsa (Esc: skip):"
-tmux -S "$TMUX_SOCK" send-keys "s3cret"
+check_contains "asked in the footer" "$(tmux -S "$TMUX_SOCK2" capture-pane -p)" "Passphrase for $SSH_DIR/id_ecdsa (Esc: skip):"
+tmux -S "$TMUX_SOCK2" send-keys "s3cret"
 for i in $(seq 50); do
-	tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/null | grep -q '\*\*\*\*\*\*_' && break
+	tmux -S "$TMUX_SOCK2" capture-pane -p 2>/dev/null | grep -q '\*\*\*\*\*\*_' && break
 	tick 0.1
 done
-check_not_contains "not shown" "$(tmux -S "$TMUX_SOCK" capture-pane -p)" "s3cret"
-check_contains "stars" "$(tmux -S "$TMUX_SOCK" capture-pane -p)" "******_"
-tmux -S "$TMUX_SOCK" send-keys Enter
+check_not_contains "not shown" "$(tmux -S "$TMUX_SOCK2" capture-pane -p)" "s3cret"
+check_contains "stars" "$(tmux -S "$TMUX_SOCK2" capture-pane -p)" "******_"
+tmux -S "$TMUX_SOCK2" send-keys Enter
 for i in $(seq 150); do
-	tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/null | grep -q "tsm\[1099\]: heartbeat" && break
+	tmux -S "$TMUX_SOCK2" capture-pane -p 2>/dev/null | grep -q "tsm\[1099\]: heartbeat" && break
 	tick 0.1
 done
-check_contains "then the journal over ssh" "$(tmux -S "$TMUX_SOCK" capture-pane -p)" "tsm[1099]: heartbeat"
-tmux -S "$TMUX_SOCK" send-keys Escape q
+check_contains "then the journal over ssh" "$(tmux -S "$TMUX_SOCK2" capture-pane -p)" "tsm[1099]: heartbeat"
+tmux -S "$TMUX_SOCK2" send-keys Escape q
 wait_for "$TMP/pc.done" done
-tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+tmux -S "$TMUX_SOCK2" kill-server 2>/dev/null
+test_end
+
+test_begin one_connection_per_node
+tmux -S "$TMUX_SOCK3" new-session -d -x 100 -y 30 \
+	"env TERM=xterm-256color LANG=C.UTF-8 $BVOPS -f $F; echo done >$TMP/one.done"
+for i in $(seq 100); do
+	tmux -S "$TMUX_SOCK3" capture-pane -p 2>/dev/null | grep -q "node-0" && break
+	tick 0.1
+done
+tmux -S "$TMUX_SOCK3" send-keys l Tab c
+for i in $(seq 150); do
+	S=$(tmux -S "$TMUX_SOCK3" capture-pane -p 2>/dev/null)
+	case "$S" in *"tsm[1099]: heartbeat"*"[ E44 ]"*) break ;; esac
+	tick 0.1
+done
+S=$(tmux -S "$TMUX_SOCK3" capture-pane -p)
+check_contains "journal over ssh" "$S" "tsm[1099]: heartbeat"
+check_contains "console over ssh" "$S" "[ E44 ]"
+pid=$(pgrep -P "$(tmux -S "$TMUX_SOCK3" display -p '#{pane_pid}')" | head -1)
+check_eq "journal and console share one connection" \
+	"$(ss -tnp state established "( dport = :$SSH_PORT )" | grep -c "pid=$pid,")" 1
+tmux -S "$TMUX_SOCK3" send-keys Escape q
+wait_for "$TMP/one.done" done
+tmux -S "$TMUX_SOCK3" kill-server 2>/dev/null
 test_end
 
 test_begin agent_auth
