@@ -41,6 +41,7 @@ struct logstreams {
 	size_t n;
 	int epfd;
 	int kick;             /* eventfd in epfd: "step again now" */
+	int notify;           /* eventfd for readers: something changed */
 	pthread_mutex_t lock; /* guards everything below fleet */
 	uint64_t version;
 	char *pass_key, *pass; /* given by the operator, not yet used */
@@ -74,6 +75,7 @@ struct logstreams *logstreams_new(const struct fleet *f, struct transport *t,
 	}
 	ls->epfd = epoll_create1(EPOLL_CLOEXEC);
 	ls->kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ls->notify = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	{
 		struct epoll_event ev = {.events = EPOLLIN};
 
@@ -100,6 +102,8 @@ void logstreams_free(struct logstreams *ls)
 		close(ls->epfd);
 	if (ls->kick >= 0)
 		close(ls->kick);
+	if (ls->notify >= 0)
+		close(ls->notify);
 	pthread_mutex_destroy(&ls->lock);
 	free(ls->s);
 	free(ls);
@@ -122,6 +126,20 @@ void logstreams_passphrase(struct logstreams *ls, const char *key_path,
 	ls->pass_key = xstrdup(key_path);
 	ls->pass = xstrdup(passphrase);
 	pthread_mutex_unlock(&ls->lock);
+}
+
+int logstreams_notify_fd(const struct logstreams *ls)
+{
+	return ls->notify;
+}
+
+/* Wake a sleeping reader (called with the lock held or not). */
+static void logstream_notify(struct logstreams *ls)
+{
+	uint64_t one = 1;
+
+	if (ls->notify >= 0 && write(ls->notify, &one, sizeof(one)) < 0)
+		one = 0; /* the counter is full: the reader is awake anyway */
 }
 
 int logstreams_fd(const struct logstreams *ls)
@@ -259,7 +277,7 @@ void logstreams_step(struct logstreams *ls)
 {
 	struct epoll_event evs[16];
 	int64_t now = probe_mono_ms();
-	uint64_t drain;
+	uint64_t drain, version_before;
 	bool again = false;
 	size_t k;
 
@@ -269,6 +287,7 @@ void logstreams_step(struct logstreams *ls)
 	if (read(ls->kick, &drain, sizeof(drain)) < 0)
 		drain = 0; /* not kicked */
 	pthread_mutex_lock(&ls->lock);
+	version_before = ls->version;
 	if (ls->pass != NULL) {
 		/* The transport is the engine's: hand the passphrase over
 		 * here, and let the streams that waited for it try again. */
@@ -318,6 +337,8 @@ void logstreams_step(struct logstreams *ls)
 		if (s->ring.total != before || s->state != was)
 			ls->version++;
 	}
+	if (ls->version != version_before)
+		logstream_notify(ls);
 	pthread_mutex_unlock(&ls->lock);
 	if (again) {
 		drain = 1;
@@ -360,6 +381,7 @@ void logstreams_mark(struct logstreams *ls, size_t node, const char *text)
 			     probe_now_ms(), LOGRING_HEALTH, text, strlen(text),
 			     false);
 	ls->version++;
+	logstream_notify(ls);
 	pthread_mutex_unlock(&ls->lock);
 }
 

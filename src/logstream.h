@@ -53,6 +53,9 @@ void logstreams_free(struct logstreams *ls);
 
 /* A descriptor that is readable when a stream has something. */
 int logstreams_fd(const struct logstreams *ls);
+/* Readable when a ring or a stream changed since it was last drained
+ * (read its 8 bytes): the console sleeps on it. */
+int logstreams_notify_fd(const struct logstreams *ls);
 /* Read, reconnect, resynchronise descriptors (engine thread). */
 void logstreams_step(struct logstreams *ls);
 

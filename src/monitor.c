@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "probe.h"
 #include "xalloc.h"
@@ -33,6 +35,7 @@ struct monitor {
 	uint64_t ev_seq;
 	struct monitor_hook hook;
 	bool has_hook;
+	int notify; /* eventfd: the state changed */
 };
 
 /* Each check holds a socket: let a large fleet have the descriptors. */
@@ -68,7 +71,22 @@ struct monitor *monitor_new(const struct fleet *f, char *msg, size_t msgsize)
 	for (k = 0; k < f->nnodes; k++)
 		health_node_init(&m->slots[k].h);
 	pthread_mutex_init(&m->lock, NULL);
+	m->notify = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	return m;
+}
+
+int monitor_notify_fd(const struct monitor *m)
+{
+	return m->notify;
+}
+
+/* Tell a sleeping reader that the state changed. */
+static void monitor_notify(struct monitor *m)
+{
+	uint64_t one = 1;
+
+	if (m->notify >= 0 && write(m->notify, &one, sizeof(one)) < 0)
+		one = 0; /* the counter is full: the reader is awake anyway */
 }
 
 void monitor_free(struct monitor *m)
@@ -77,6 +95,8 @@ void monitor_free(struct monitor *m)
 		return;
 	monitor_stop(m);
 	probe_free(m->probe);
+	if (m->notify >= 0)
+		close(m->notify);
 	pthread_mutex_destroy(&m->lock);
 	free(m->slots);
 	free(m);
@@ -206,8 +226,14 @@ static void *monitor_thread(void *arg)
 			break;
 		}
 		pthread_mutex_lock(&m->lock);
-		if (probe_collect(m->probe, monitor_on_result, m) < 0)
-			break;
+		{
+			uint64_t before = m->version;
+
+			if (probe_collect(m->probe, monitor_on_result, m) < 0)
+				break;
+			if (m->version != before)
+				monitor_notify(m);
+		}
 	}
 	pthread_mutex_unlock(&m->lock);
 	return NULL;

@@ -74,6 +74,10 @@ void monitor_set_hook(struct monitor *m, const struct monitor_hook *h);
 int monitor_start(struct monitor *m, char *msg, size_t msgsize);
 void monitor_stop(struct monitor *m);
 
+/* Readable when the state changed since it was last drained (read its
+ * 8 bytes): a reader can sleep until then instead of polling. */
+int monitor_notify_fd(const struct monitor *m);
+
 /* Copy the current state; free with monitor_snapshot_free(). */
 void monitor_snapshot(struct monitor *m, struct monitor_snapshot *s);
 void monitor_snapshot_free(struct monitor_snapshot *s);

@@ -446,6 +446,13 @@ void ssh_conn_free(struct ssh_conn *c)
 	free(c);
 }
 
+/* SSH wire format: a big-endian uint32 (lengths of strings). */
+static uint32_t ssh_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
 /* The name a known_hosts file gives this host: OpenSSH's rule. */
 static char *conn_known_name(const struct ssh_conn *c)
 {
@@ -517,10 +524,7 @@ static void conn_check_hostkey(struct ssh_conn *c)
 	c->fingerprint = xasprintf("SHA256:%s", fp);
 	/* The key blob starts with its type name. */
 	if (len > 4) {
-		size_t n = (size_t)((unsigned char)key[0] << 24 |
-				    (unsigned char)key[1] << 16 |
-				    (unsigned char)key[2] << 8 |
-				    (unsigned char)key[3]);
+		size_t n = ssh_be32((const unsigned char *)key);
 
 		if (n < sizeof(keytype) && n + 4 <= len) {
 			memcpy(keytype, key + 4, n);
@@ -619,8 +623,7 @@ enum ssh_key_kind ssh_key_parse(const char *data, size_t size, bool *encrypted)
 
 		if (end - p < 4)
 			return kind;
-		field = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-			(uint32_t)p[2] << 8 | p[3];
+		field = ssh_be32(p);
 		p += 4;
 		if (k == 0)
 			*encrypted = !(field == 4 && end - p >= 4 &&
@@ -633,8 +636,7 @@ enum ssh_key_kind ssh_key_parse(const char *data, size_t size, bool *encrypted)
 
 			if (end - p < 4)
 				return kind;
-			tl = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-			     (uint32_t)p[2] << 8 | p[3];
+			tl = ssh_be32(p);
 			p += 4;
 			if ((size_t)(end - p) < tl)
 				return kind;

@@ -22,10 +22,9 @@ sim_start() {
 	sim_fleet "${SIM_FLEET_HEALTH:-}" >"$SIM_DIR/fleet.toml"
 }
 
-# sim_fleet [HEALTH TOML]: a fleet file for the running simulator.
-sim_fleet() {
+# sim_commands: a [commands] table that drives the running simulator.
+sim_commands() {
 	local ctl="$SIM ctl $SIM_DIR {node}"
-	printf '[fleet]\nname = "sim"\n\n[health]\n%b\n' "${1:-}"
 	printf '[commands]\n'
 	printf 'journal = "%s journal follow"\n' "$ctl"
 	printf 'console = "%s console"\n' "$ctl"
@@ -35,6 +34,12 @@ sim_fleet() {
 	printf 'enclave_state = "%s state"\n' "$ctl"
 	printf 'debug_restart = "%s debug-restart"\n' "$ctl"
 	printf 'protected_restart = "%s protected-restart"\n' "$ctl"
+}
+
+# sim_fleet [HEALTH TOML]: a fleet file for the running simulator.
+sim_fleet() {
+	printf '[fleet]\nname = "sim"\n\n[health]\n%b\n' "${1:-}"
+	sim_commands
 	while read -r name port; do
 		printf '\n[[node]]\nname = "%s"\nindex = %s\n' "$name" "${name#node-}"
 		printf 'ping_url = "http://127.0.0.1:%s/ping"\n' "$port"

@@ -56,6 +56,15 @@ relay_kill() {
 	wait "$RELAY_PID" 2>/dev/null
 	RELAY_PID=""
 }
+# screen_wait SOCKET REGEX [TENTHS]: until the tmux screen matches.
+screen_wait() {
+	local i
+	for i in $(seq "${3:-100}"); do
+		tmux -S "$1" capture-pane -p 2>/dev/null | grep -q -- "$2" && return 0
+		tick 0.1
+	done
+	return 1
+}
 # wait_for FILE TEXT [TENTHS]: until FILE holds TEXT (bounded).
 wait_for() {
 	local i
@@ -145,10 +154,7 @@ test_end
 test_begin passphrase_prompt_on_terminal
 tmux -S "$TMUX_SOCK" new-session -d -x 100 -y 20 \
 	"$BVOPS logs node-0 -f $TMP/ecdsa.toml --lines 2 >$TMP/pp.out 2>$TMP/pp.err; echo done >$TMP/pp.done"
-for i in $(seq 100); do
-	tmux -S "$TMUX_SOCK" capture-pane -p 2>/dev/null | grep -q "Passphrase for" && break
-	tick 0.1
-done
+screen_wait "$TMUX_SOCK" "Passphrase for" 100
 check_contains "asked" "$(tmux -S "$TMUX_SOCK" capture-pane -p)" "Passphrase for $SSH_DIR/id_ecdsa:"
 tmux -S "$TMUX_SOCK" send-keys "s3cret" Enter
 wait_for "$TMP/pp.done" done
@@ -160,28 +166,16 @@ test_begin passphrase_prompt_in_the_console
 tmux -S "$TMUX_SOCK2" kill-server 2>/dev/null
 tmux -S "$TMUX_SOCK2" new-session -d -x 100 -y 24 \
 	"env TERM=xterm-256color LANG=C.UTF-8 $BVOPS -f $TMP/ecdsa.toml; echo done >$TMP/pc.done"
-for i in $(seq 100); do
-	tmux -S "$TMUX_SOCK2" capture-pane -p 2>/dev/null | grep -q "node-0" && break
-	tick 0.1
-done
+screen_wait "$TMUX_SOCK2" "node-0" 100
 tmux -S "$TMUX_SOCK2" send-keys l
-for i in $(seq 150); do
-	tmux -S "$TMUX_SOCK2" capture-pane -p 2>/dev/null | grep -q "Passphrase for" && break
-	tick 0.1
-done
+screen_wait "$TMUX_SOCK2" "Passphrase for" 150
 check_contains "asked in the footer" "$(tmux -S "$TMUX_SOCK2" capture-pane -p)" "Passphrase for $SSH_DIR/id_ecdsa (Esc: skip):"
 tmux -S "$TMUX_SOCK2" send-keys "s3cret"
-for i in $(seq 50); do
-	tmux -S "$TMUX_SOCK2" capture-pane -p 2>/dev/null | grep -q '\*\*\*\*\*\*_' && break
-	tick 0.1
-done
+screen_wait "$TMUX_SOCK2" '\*\*\*\*\*\*_' 50
 check_not_contains "not shown" "$(tmux -S "$TMUX_SOCK2" capture-pane -p)" "s3cret"
 check_contains "stars" "$(tmux -S "$TMUX_SOCK2" capture-pane -p)" "******_"
 tmux -S "$TMUX_SOCK2" send-keys Enter
-for i in $(seq 150); do
-	tmux -S "$TMUX_SOCK2" capture-pane -p 2>/dev/null | grep -q "tsm\[1099\]: heartbeat" && break
-	tick 0.1
-done
+screen_wait "$TMUX_SOCK2" "tsm\[1099\]: heartbeat" 150
 check_contains "then the journal over ssh" "$(tmux -S "$TMUX_SOCK2" capture-pane -p)" "tsm[1099]: heartbeat"
 tmux -S "$TMUX_SOCK2" send-keys Escape q
 wait_for "$TMP/pc.done" done
@@ -191,10 +185,7 @@ test_end
 test_begin one_connection_per_node
 tmux -S "$TMUX_SOCK3" new-session -d -x 100 -y 30 \
 	"env TERM=xterm-256color LANG=C.UTF-8 $BVOPS -f $F; echo done >$TMP/one.done"
-for i in $(seq 100); do
-	tmux -S "$TMUX_SOCK3" capture-pane -p 2>/dev/null | grep -q "node-0" && break
-	tick 0.1
-done
+screen_wait "$TMUX_SOCK3" "node-0" 100
 tmux -S "$TMUX_SOCK3" send-keys l Tab c
 for i in $(seq 150); do
 	S=$(tmux -S "$TMUX_SOCK3" capture-pane -p 2>/dev/null)

@@ -58,18 +58,12 @@ CONF
 # ssh_fleet PORT [NODE EXTRA TOML] [SSH EXTRA TOML]: a one-node fleet
 # (node-0 of the running simulator) reached over ssh.
 ssh_fleet() {
-	local port=$1 extra=${2:-} sshextra=${3:-} ctl="$SIM ctl $SIM_DIR {node}"
+	local port=$1 extra=${2:-} sshextra=${3:-}
 	printf '[fleet]\nname = "sshfleet"\n\n'
 	printf '[ssh]\nknown_hosts = "%s"\nidentity = "%s"\nagent = %s\n' \
 		"${SSH_KNOWN:-$SSH_DIR/known_hosts}" "${SSH_IDENTITY:-$SSH_DIR/id_ed25519}" "${SSH_AGENT_ON:-false}"
 	printf 'connect_timeout = "%s"\nkeepalive = "1s"\n%b\n' "${SSH_CONNECT_TIMEOUT:-5s}" "$sshextra"
-	printf '[commands]\n'
-	printf 'journal = "%s journal follow"\n' "$ctl"
-	printf 'console = "%s console"\n' "$ctl"
-	printf 'restart = "%s restart"\n' "$ctl"
-	printf 'stop = "%s stop"\n' "$ctl"
-	printf 'start = "%s start"\n' "$ctl"
-	printf 'enclave_state = "%s state"\n' "$ctl"
+	sim_commands
 	printf '\n[[node]]\nname = "node-0"\nindex = 0\n'
 	printf 'ping_url = "http://127.0.0.1:%s/ping"\n' "$(awk '$1=="node-0"{print $2}' "$SIM_DIR/ports")"
 	printf 'transport = "ssh"\nssh = "%s@127.0.0.1:%s"\nenclave_name = "node-0"\n%b\n' \

@@ -7,11 +7,13 @@
 #include "console.h"
 
 #include <curses.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../src/cli.h"
 #include "../src/probe.h"
@@ -41,6 +43,9 @@ enum console_prompt {
  * every CONSOLE_CALM_MS: fewer bytes down a slow link, no busy idling. */
 #define CONSOLE_FRAME_MS 100
 #define CONSOLE_CALM_MS  250
+/* With nothing to do, look at the clock and staleness this often; the
+ * engine wakes the console at once when anything changes. */
+#define CONSOLE_IDLE_MS 1000
 
 /* Columns of the node table, in display order. */
 enum console_col {
@@ -998,6 +1003,29 @@ static bool console_want_passphrase(struct console *c)
 	return false;
 }
 
+/* Wait up to ms for a key or (when news) for the engine to change
+ * something; drain the engine's wake-ups. */
+static void console_sleep(struct console *c, int ms, bool news)
+{
+	struct pollfd p[3] = {{.fd = STDIN_FILENO, .events = POLLIN},
+			      {.fd = -1, .events = POLLIN},
+			      {.fd = -1, .events = POLLIN}};
+	uint64_t drain;
+	int k;
+
+	if (news) {
+		p[1].fd = monitor_notify_fd(c->monitor);
+		p[2].fd =
+		    c->env.ls != NULL ? logstreams_notify_fd(c->env.ls) : -1;
+	}
+	if (poll(p, 3, ms > 0 ? ms : 0) <= 0)
+		return;
+	for (k = 1; k < 3; k++)
+		if (p[k].fd >= 0 && (p[k].revents & POLLIN) &&
+		    read(p[k].fd, &drain, sizeof(drain)) < 0)
+			drain = 0; /* drained by a racing read: fine */
+}
+
 /* Anything in the panes to draw again? */
 static bool console_panes_changed(struct console *c)
 {
@@ -1015,6 +1043,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	struct console c;
 	char msg[200];
 	bool dirty = true, run = true, trickle;
+	int64_t next_frame = 0;
 	int minute = -1;
 	size_t k;
 
@@ -1040,7 +1069,8 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	idlok(stdscr, TRUE);
 	console_refresh_state(&c, &minute);
 	while (run && !term_quit_requested()) {
-		int ch;
+		int64_t now = probe_mono_ms();
+		int ch, wait;
 
 		if (console_refresh_state(&c, &minute))
 			dirty = true;
@@ -1050,27 +1080,34 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 			dirty = true;
 		if (console_want_passphrase(&c))
 			dirty = true;
-		if (dirty)
-			trickle = console_draw(&c);
-		else
-			trickle = false;
-		dirty = false;
 		/* The frame rate is bounded whatever the logs do, and a slow
 		 * link only ever gets the latest state. */
-		timeout(trickle || c.nrunning > 0 ? CONSOLE_FRAME_MS
-						  : CONSOLE_CALM_MS);
-		ch = getch();
-		if (ch == ERR)
-			continue;
-		run = console_key(&c, ch, &dirty);
-		/* Take every key already typed before drawing again: a
-		 * laggy link delivers keys in bursts. */
+		if (dirty && now >= next_frame) {
+			trickle = console_draw(&c);
+			next_frame = now + (trickle ? CONSOLE_FRAME_MS
+						    : CONSOLE_CALM_MS);
+			dirty = false;
+		}
+		if (dirty)
+			wait = (int)(next_frame - now);
+		else if (c.nrunning > 0)
+			wait = CONSOLE_FRAME_MS;
+		else
+			wait = CONSOLE_IDLE_MS;
+		/* Sleep until a key, a change in the engine, or the wait;
+		 * a frame already owed waits for its time, not for news. */
+		console_sleep(&c, wait, !dirty);
 		timeout(0);
 		while (run && (ch = getch()) != ERR) {
 			bool more = false;
 
+			/* Every key already typed before drawing again: a
+			 * laggy link delivers keys in bursts. */
 			run = console_key(&c, ch, &more);
-			dirty |= more;
+			if (more) {
+				dirty = true;
+				next_frame = 0; /* a key is answered at once */
+			}
 		}
 	}
 	term_stop();
