@@ -159,6 +159,7 @@ static const struct field ssh_fields[] = {
     F("identity", FK_STRING, struct fleet_ssh, identity),
     F("agent", FK_BOOL, struct fleet_ssh, agent),
     FD("connect_timeout", struct fleet_ssh, connect_timeout_ms, 100, 600000),
+    FD("auth_timeout", struct fleet_ssh, auth_timeout_ms, 100, 600000),
     FD("keepalive", struct fleet_ssh, keepalive_ms, 1000, 600000),
 };
 
@@ -725,6 +726,7 @@ struct fleet *fleet_parse(const char *path, const char *text, size_t len,
 	f->health.restart_window_ms = (uint64_t)30 * 60 * 1000;
 	f->ssh.agent = true;
 	f->ssh.connect_timeout_ms = 10000;
+	f->ssh.auth_timeout_ms = 10000;
 	f->ssh.keepalive_ms = 2000;
 	f->logs.scrollback = 10000;
 	f->logs.quiet_after_ms = 60000;

@@ -67,7 +67,8 @@ struct fleet_ssh {
 	char *known_hosts; /* NULL: ~/.ssh/known_hosts */
 	char *identity;    /* NULL: ~/.ssh/id_ed25519, id_ecdsa, id_rsa */
 	bool agent;        /* try ssh-agent first (default true) */
-	uint64_t connect_timeout_ms; /* TCP, handshake and auth together */
+	uint64_t connect_timeout_ms; /* TCP and the SSH handshake */
+	uint64_t auth_timeout_ms;    /* signing in, after the handshake */
 	uint64_t keepalive_ms;       /* a link silent 3 times this is dead */
 };
 

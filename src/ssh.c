@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,7 +52,8 @@ struct ssh_conn {
 	LIBSSH2_AGENT *agent;
 	struct libssh2_agent_publickey *agent_key;
 	size_t agent_tried;
-	int64_t deadline;  /* while connecting */
+	int64_t deadline; /* of the phase in progress (connect, then auth) */
+	long auth_timeout_ms;
 	int64_t last_recv; /* the link answered */
 	bool rsa_refused;
 	char *passphrase_key; /* an encrypted key we could not use */
@@ -295,6 +297,8 @@ struct ssh_conn *ssh_conn_open(const struct ssh_config *cfg, int64_t now_ms)
 	c->agent_wanted = cfg->agent;
 	c->hostkey_only = cfg->hostkey_only;
 	c->keepalive_ms = cfg->keepalive_ms > 0 ? cfg->keepalive_ms : 2000;
+	c->auth_timeout_ms =
+	    cfg->auth_timeout_ms > 0 ? cfg->auth_timeout_ms : 10000;
 	c->deadline =
 	    now_ms +
 	    (cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 10000);
@@ -673,10 +677,44 @@ static int key_inspect(const char *path, enum ssh_key_kind *kind,
 	return 0;
 }
 
+/*
+ * Does the agent at path answer a request for identities within ms?
+ * libssh2 talks to the agent with blocking calls and no timeout: a hung
+ * agent would freeze the engine thread, so bvops asks it first.
+ */
+static bool agent_answers(const char *path, int ms)
+{
+	static const unsigned char request[5] = {0, 0, 0, 1, 11};
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct pollfd p;
+	unsigned char answer[5];
+	bool ok = false;
+	int fd;
+
+	if (path == NULL || strlen(path) >= sizeof(sa.sun_path))
+		return false;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return false;
+	p.fd = fd;
+	p.events = POLLIN;
+	/* 12: SSH2_AGENT_IDENTITIES_ANSWER. */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    send(fd, request, sizeof(request), MSG_NOSIGNAL) == 5 &&
+	    poll(&p, 1, ms) == 1 && recv(fd, answer, 5, 0) == 5 &&
+	    answer[4] == 12)
+		ok = true;
+	close(fd);
+	return ok;
+}
+
 /* Try the agent's identities one by one. 1: in, 0: wait, -1: none took. */
 static int conn_auth_agent(struct ssh_conn *c)
 {
 	if (c->agent == NULL) {
+		if (!agent_answers(getenv("SSH_AUTH_SOCK"), 1000))
+			return -1; /* gone or hung: on to the key files */
 		c->agent = libssh2_agent_init(c->session);
 		if (c->agent == NULL)
 			return -1;
@@ -809,6 +847,8 @@ static void conn_advance(struct ssh_conn *c, int64_t now)
 			return;
 		}
 		c->phase = PHASE_AUTH_LIST;
+		/* Signing in has its own time, from here. */
+		c->deadline = now + c->auth_timeout_ms;
 		/* fall through */
 	case PHASE_AUTH_LIST: {
 		char *methods = libssh2_userauth_list(
@@ -889,10 +929,14 @@ enum ssh_state ssh_conn_step(struct ssh_conn *c, int64_t now_ms)
 		conn_advance(c, now_ms);
 		if (c->phase != PHASE_READY && c->phase != PHASE_FAILED &&
 		    now_ms >= c->deadline)
-			conn_fail(c, SSH_FAIL_NETWORK,
-				  "%s: no SSH connection to %s:%d within the "
-				  "connect timeout",
-				  c->label, c->host, c->port);
+			conn_fail(
+			    c, SSH_FAIL_NETWORK,
+			    c->phase >= PHASE_AUTH_LIST
+				? "%s: %s:%d did not finish signing us in "
+				  "within the auth timeout"
+				: "%s: no SSH connection to %s:%d within "
+				  "the connect timeout",
+			    c->label, c->host, c->port);
 	}
 	if (c->phase == PHASE_READY && !c->hostkey_only) {
 		int next;

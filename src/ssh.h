@@ -27,7 +27,8 @@ struct ssh_config {
 	const char *identity;   /* NULL: ~/.ssh/id_ed25519, id_ecdsa, id_rsa */
 	const char *passphrase; /* for an encrypted key file; may be NULL */
 	bool agent;
-	long connect_timeout_ms;
+	long connect_timeout_ms; /* TCP and the handshake */
+	long auth_timeout_ms;    /* signing in, after the handshake */
 	long keepalive_ms;
 	/* Stop after the handshake and report the host key, trusted or
 	 * not (bvops hostkey). */

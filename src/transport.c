@@ -133,6 +133,7 @@ static struct ssh_conn *transport_conn(struct transport *t,
 		cfg.identity = t->fleet->ssh.identity;
 		cfg.agent = t->fleet->ssh.agent;
 		cfg.connect_timeout_ms = (long)t->fleet->ssh.connect_timeout_ms;
+		cfg.auth_timeout_ms = (long)t->fleet->ssh.auth_timeout_ms;
 		cfg.keepalive_ms = (long)t->fleet->ssh.keepalive_ms;
 	}
 	cfg.passphrase = t->passphrase;

@@ -218,6 +218,17 @@ check_contains "why" "$ERR" "accepted none of our keys"
 kill "$AGENT_PID"
 AGENT_PID=""
 unset SSH_AUTH_SOCK SSH_AGENT_PID
+# An agent that never answers must not hang anything: bvops gives it a
+# second, then signs in with the key file.
+setsid socat UNIX-LISTEN:"$TMP/hung.sock",fork EXEC:"tail -f /dev/null" 2>/dev/null &
+hung_pid=$!
+for i in $(seq 50); do [ -S "$TMP/hung.sock" ] && break; tick 0.1; done
+SSH_AGENT_ON=true ssh_fleet "$SSH_PORT" >"$TMP/hung.toml"
+SSH_AUTH_SOCK="$TMP/hung.sock" run "$BVOPS" logs node-0 -f "$TMP/hung.toml" --lines 1
+check_eq "a hung agent is passed over" "$RC" 0
+check_contains "journal" "$OUT" "node-0 tsm["
+kill -- -"$hung_pid" 2>/dev/null
+wait "$hung_pid" 2>/dev/null
 test_end
 
 test_begin run_to_completion_and_timeout

@@ -306,12 +306,13 @@ TEST(fleet_ssh_and_logs_tables)
 	CHECK(f->ssh.agent && f->ssh.known_hosts == NULL &&
 	      f->ssh.identity == NULL);
 	CHECK(f->ssh.connect_timeout_ms == 10000 &&
-	      f->ssh.keepalive_ms == 2000);
+	      f->ssh.auth_timeout_ms == 10000 && f->ssh.keepalive_ms == 2000);
 	CHECK(f->logs.scrollback == 10000 && f->logs.quiet_after_ms == 60000);
 	fleet_free(f);
 	f = parse("[fleet]\nname = \"x\"\n[ssh]\nknown_hosts = \"~/kh\"\n"
 		  "identity = \"/k/id\"\nagent = false\n"
-		  "connect_timeout = \"3s\"\nkeepalive = \"5s\"\n"
+		  "connect_timeout = \"3s\"\nauth_timeout = \"4s\"\n"
+		  "keepalive = \"5s\"\n"
 		  "[logs]\nscrollback = 500\nquiet_after = \"2m\"\n"
 		  "[[node]]\nname = \"n\"\nindex = 0\n"
 		  "ping_url = \"http://a/ping\"\n",
@@ -322,7 +323,7 @@ TEST(fleet_ssh_and_logs_tables)
 	CHECK_STR(f->ssh.known_hosts, "~/kh");
 	CHECK_STR(f->ssh.identity, "/k/id");
 	CHECK(!f->ssh.agent && f->ssh.connect_timeout_ms == 3000 &&
-	      f->ssh.keepalive_ms == 5000);
+	      f->ssh.auth_timeout_ms == 4000 && f->ssh.keepalive_ms == 5000);
 	CHECK(f->logs.scrollback == 500 && f->logs.quiet_after_ms == 120000);
 	fleet_free(f);
 	e = errors_of("[fleet]\nname = \"x\"\n[ssh]\nknwon_hosts = \"a\"\n"
