@@ -123,7 +123,8 @@ TEST_BINS := $(BUILD)/tsan/tests/monitor_events $(BUILD)/bvops $(BUILD)/tests/un
 	$(BUILD)/asan/bvops $(BUILD)/asan/tests/unit_tests \
 	$(BUILD)/asan/tests/toml_decode $(BUILD)/tests/transport_run \
 	$(BUILD)/asan/tests/transport_run $(BUILD)/tests/aws_creds \
-	$(BUILD)/asan/tests/aws_creds
+	$(BUILD)/asan/tests/aws_creds $(BUILD)/tests/aws_call \
+	$(BUILD)/asan/tests/aws_call
 
 # deps first: on a fresh machine it installs the compiler and libraries.
 run: check-deps

@@ -73,6 +73,8 @@ suite "ssh" tests/ssh.sh "$BUILD/bvops" "$BUILD/tests/transport_run"
 suite "ssh (asan+ubsan)" tests/ssh.sh "$BUILD/asan/bvops" "$BUILD/asan/tests/transport_run"
 suite "aws credentials" tests/awscred.sh "$BUILD/tests/aws_creds"
 suite "aws credentials (asan+ubsan)" tests/awscred.sh "$BUILD/asan/tests/aws_creds"
+suite "aws requests (moto)" tests/aws.sh "$BUILD/tests/aws_call"
+suite "aws requests (moto, asan+ubsan)" tests/aws.sh "$BUILD/asan/tests/aws_call"
 suite "install" tests/install.sh
 suite "demo (make run)" tests/demo.sh
 suite "console (tmux)" tests/console.sh "$BUILD/bvops"

@@ -1,0 +1,66 @@
+/*
+ * aws: one signed AWS request, the core every service module shares.
+ *
+ * Signs with libcurl's CURLOPT_AWS_SIGV4 (credentials from awscred.h,
+ * loaded on first use and again when they go stale), finds the endpoint
+ * (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, else AWS's own), retries
+ * throttling, 5xx answers and connection errors in AWS's "standard" way (3
+ * attempts, capped exponential back-off with full jitter), bounds every
+ * answer, and turns every other failure into one line naming the call,
+ * the resource, and AWS's own error code and message.
+ *
+ * Owns a struct aws_client (its credentials; secret wiped on free) and
+ * the strings of a struct aws_response. Blocking: for the command line.
+ */
+#ifndef BVOPS_AWS_H
+#define BVOPS_AWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "awscred.h"
+
+/* Largest answer kept; more is an error naming the call. */
+#define AWS_ANSWER_MAX ((size_t)8 << 20)
+
+struct aws_client;
+
+struct aws_request {
+	const char *service;  /* signing name: "ssm", "s3", "monitoring", ... */
+	const char *env_name; /* for AWS_ENDPOINT_URL_<env_name>: "SSM", ... */
+	const char *host;     /* AWS's host prefix: "ssm", "s3", ... */
+	const char *region;
+	const char *method; /* "GET", "POST", "PUT", "HEAD" */
+	const char *path; /* "/" or "/bucket/key": no percent-encoding needed */
+	const char *target;       /* X-Amz-Target for JSON protocols, or NULL */
+	const char *content_type; /* with a body */
+	const char *body;
+	size_t body_len;
+	const char *call;     /* "SSM GetParameter": for messages */
+	const char *resource; /* "parameter /tsm/x": for messages */
+};
+
+struct aws_response {
+	long status;
+	char *body; /* NUL-terminated */
+	size_t len;
+	char *etag;       /* S3, or NULL */
+	char *version_id; /* S3 x-amz-version-id, or NULL */
+};
+
+/* A client; credentials load on the first call. */
+struct aws_client *aws_client_new(void);
+void aws_client_free(struct aws_client *a);
+
+/*
+ * Send rq (with retries). Returns 0 with a 2xx answer in *rs, or -1 with
+ * the one-line message (and *rs empty). Free *rs with aws_response_free.
+ */
+int aws_call(struct aws_client *a, const struct aws_request *rq,
+	     struct aws_response *rs, char *msg, size_t msgsize);
+void aws_response_free(struct aws_response *rs);
+
+/* The endpoint for rq (a new string), for messages and tests. */
+char *aws_endpoint(const struct aws_request *rq);
+
+#endif
