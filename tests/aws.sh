@@ -22,18 +22,6 @@ unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE 
 export HOME="$TMP" AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1 \
 	AWS_DEFAULT_REGION=us-east-1 # the aws CLI (v1) reads only the latter
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_port() {
-	local i
-	for i in $(seq 300); do
-		python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1',$1)))" && return 0
-		tick 0.05
-	done
-	return 1
-}
-
 if ! command -v moto_server >/dev/null || ! command -v aws >/dev/null; then
 	echo "moto_server and the aws CLI are needed (pip install 'moto[server]' awscli)"
 	echo "0 passed, 1 failed"

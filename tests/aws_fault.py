@@ -12,7 +12,9 @@ them.
 import argparse
 import json
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from fixturelib import serve
 
 args = None
 count = [0]
@@ -59,12 +61,7 @@ def main():
     ap.add_argument("--mode", default="503")
     ap.add_argument("--log", default="")
     args = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    with open(args.port_file + ".tmp", "w") as f:
-        f.write(str(server.server_address[1]))
-    import os
-    os.rename(args.port_file + ".tmp", args.port_file)
-    server.serve_forever()
+    serve(Handler, args.port_file)
 
 
 if __name__ == "__main__":

@@ -75,6 +75,21 @@ tick() {
 	read -r -t "${1:-0.05}" -u 9 _ || true
 }
 
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_port PORT: until something listens there (at most 15 s).
+wait_port() {
+	local i
+	for i in $(seq 300); do
+		python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1',$1)))" && return 0
+		tick 0.05
+	done
+	return 1
+}
+
 summary() {
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]

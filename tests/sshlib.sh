@@ -7,20 +7,6 @@
 SSHD=${SSHD:-/usr/sbin/sshd}
 SSHD_PID=""
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# wait_port PORT: until something listens there (bounded).
-wait_port() {
-	local i
-	for i in $(seq 200); do
-		python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1',$1)))" && return 0
-		tick
-	done
-	return 1
-}
-
 ssh_start() {
 	SSH_DIR=$(mktemp -d)
 	chmod 700 "$SSH_DIR"

@@ -22,7 +22,12 @@ import json
 import secrets
 import time
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import os
+import sys
+from http.server import BaseHTTPRequestHandler
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fixturelib import serve  # noqa: E402
 
 args = None
 tokens = {}  # token -> expiry (monotonic)
@@ -120,12 +125,7 @@ def main():
     ap.add_argument("--expire-seconds", type=int, default=3600)
     ap.add_argument("--log", default="")
     args = ap.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    with open(args.port_file + ".tmp", "w") as f:
-        f.write(str(server.server_address[1]))
-    import os
-    os.rename(args.port_file + ".tmp", args.port_file)
-    server.serve_forever()
+    serve(Handler, args.port_file)
 
 
 if __name__ == "__main__":
