@@ -20,7 +20,7 @@ FUZZ_SECONDS ?= 60
 DEBIAN_DEPS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev \
 	libcjson-dev libssh2-1-dev libexpat1-dev clang clang-format clang-tidy \
 	cppcheck tmux valgrind openssl python3 openssh-server \
-	openssh-client socat multitail lnav
+	openssh-client socat multitail lnav iproute2 curl procps
 
 PKGS       := ncursesw libcurl libcjson libssh2 expat
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
