@@ -314,8 +314,9 @@ index = 0
 ping_url = "http://127.0.0.1:1/ping"
 transport = "local"
 [node.commands]
-journal = "printf 'a\\033]0;pwned\\007b\\033[2J\\033[31mc\\033[5;5H\\r\\nd\\0e\\377f\\n'; head -c 1048576 /dev/zero | tr '\\\\0' x; printf '\\nlast line\\n'; tail -f /dev/null"
+journal = "sh HOSTILE follow"
 TOML
+sed -i "s|HOSTILE|$PWD/tests/data/hostile_journal.sh|" "$TMP/hostile.toml"
 tm kill-server 2>/dev/null
 tm new-session -d -s t -x 80 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 $BVOPS -f $TMP/hostile.toml"
 wait_for "h "
