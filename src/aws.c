@@ -11,20 +11,38 @@
 
 #include "buf.h"
 #include "probe.h"
+#include "sha256.h"
 #include "xalloc.h"
+#include "xml.h"
 
 #define AWS_ATTEMPTS     3
 #define AWS_BACKOFF_BASE 100   /* ms */
 #define AWS_BACKOFF_MAX  20000 /* ms */
-/* sha256 of nothing: what S3 wants in x-amz-content-sha256 for no body */
-#define AWS_EMPTY_SHA256                                                       \
-	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 struct aws_client {
 	struct aws_creds creds;
 	bool have_creds;
 	unsigned seed;
+	int cancelled; /* set from another thread: __atomic only */
 };
+
+void aws_client_cancel(struct aws_client *a)
+{
+	__atomic_store_n(&a->cancelled, 1, __ATOMIC_RELAXED);
+}
+
+static bool aws_cancelled(struct aws_client *a)
+{
+	return __atomic_load_n(&a->cancelled, __ATOMIC_RELAXED) != 0;
+}
+
+/* CURLOPT_XFERINFOFUNCTION: non-zero aborts the transfer. */
+static int aws_on_progress(void *ctx, curl_off_t dt, curl_off_t dn,
+			   curl_off_t ut, curl_off_t un)
+{
+	(void)dt, (void)dn, (void)ut, (void)un;
+	return aws_cancelled(ctx) ? 1 : 0;
+}
 
 struct aws_client *aws_client_new(void)
 {
@@ -48,7 +66,30 @@ void aws_response_free(struct aws_response *rs)
 	free(rs->body);
 	free(rs->etag);
 	free(rs->version_id);
+	free(rs->last_modified);
 	memset(rs, 0, sizeof(*rs));
+}
+
+char *aws_uri_encode(const char *s, bool keep_slash)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b;
+
+	buf_init(&b, 0);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~' || (c == '/' && keep_slash)) {
+			buf_append_char(&b, (char)c);
+		} else {
+			buf_append_char(&b, '%');
+			buf_append_char(&b, hex[c >> 4]);
+			buf_append_char(&b, hex[c & 15]);
+		}
+	}
+	return buf_take(&b, NULL);
 }
 
 char *aws_endpoint(const struct aws_request *rq)
@@ -82,6 +123,8 @@ static size_t aws_on_header(char *data, size_t size, size_t n, void *ctx)
 		slot = &rs->etag, v = data + 5;
 	else if (len > 17 && strncasecmp(data, "x-amz-version-id:", 17) == 0)
 		slot = &rs->version_id, v = data + 17;
+	else if (len > 14 && strncasecmp(data, "Last-Modified:", 14) == 0)
+		slot = &rs->last_modified, v = data + 14;
 	else
 		return len;
 	while (v < data + len && *v == ' ')
@@ -224,6 +267,7 @@ static int aws_attempt(struct aws_client *a, const struct aws_request *rq,
 	struct curl_slist *hdr = NULL;
 	char sigv4[128], *userpwd, *line;
 	struct buf b;
+	size_t k;
 
 	if (h == NULL) {
 		*curl_rc = CURLE_FAILED_INIT;
@@ -251,9 +295,18 @@ static int aws_attempt(struct aws_client *a, const struct aws_request *rq,
 		memset(line, 0, strlen(line));
 		free(line);
 	}
-	if (strcmp(rq->service, "s3") == 0 && rq->body_len == 0)
-		hdr = curl_slist_append(
-		    hdr, "x-amz-content-sha256: " AWS_EMPTY_SHA256);
+	for (k = 0; rq->headers != NULL && rq->headers[k] != NULL; k++)
+		hdr = curl_slist_append(hdr, rq->headers[k]);
+	if (strcmp(rq->service, "s3") == 0) {
+		/* S3 wants the payload's hash, which libcurl 7.88 does not add.
+		 */
+		char hex[2 * SHA256_LEN + 1];
+
+		sha256_hex(rq->body ? rq->body : "", rq->body_len, hex);
+		line = xasprintf("x-amz-content-sha256: %s", hex);
+		hdr = curl_slist_append(hdr, line);
+		free(line);
+	}
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
 	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
@@ -273,6 +326,9 @@ static int aws_attempt(struct aws_client *a, const struct aws_request *rq,
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 60000L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, aws_on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, a);
 	*curl_rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &rs->status);
 	memset(userpwd, 0, strlen(userpwd));
@@ -293,9 +349,15 @@ static void aws_backoff(struct aws_client *a, int attempt)
 	if (cap > AWS_BACKOFF_MAX)
 		cap = AWS_BACKOFF_MAX;
 	ms = (long)(rand_r(&a->seed) % (cap + 1));
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	nanosleep(&ts, NULL);
+	/* In slices, so that a cancel is seen soon. */
+	while (ms > 0 && !aws_cancelled(a)) {
+		long slice = ms < 50 ? ms : 50;
+
+		ts.tv_sec = 0;
+		ts.tv_nsec = slice * 1000000L;
+		nanosleep(&ts, NULL);
+		ms -= slice;
+	}
 }
 
 int aws_call(struct aws_client *a, const struct aws_request *rq,
@@ -309,13 +371,19 @@ int aws_call(struct aws_client *a, const struct aws_request *rq,
 	if (aws_creds_ready(a, msg, msgsize) < 0)
 		return -1;
 	base = aws_endpoint(rq);
-	url = xasprintf("%s%s", base, rq->path);
+	url = xasprintf("%s%s%s%s", base, rq->path, rq->query ? "?" : "",
+			rq->query ? rq->query : "");
 	for (attempt = 0; attempt < AWS_ATTEMPTS; attempt++) {
 		CURLcode crc;
 		long status;
 
 		if (attempt > 0)
 			aws_backoff(a, attempt);
+		if (aws_cancelled(a)) {
+			snprintf(msg, msgsize, "%s %s: cancelled", rq->call,
+				 rq->resource);
+			break;
+		}
 		if (aws_attempt(a, rq, url, rs, &crc) < 0) {
 			snprintf(msg, msgsize, "%s %s: no answer from %s: %s",
 				 rq->call, rq->resource, base,
@@ -356,4 +424,78 @@ int aws_call(struct aws_client *a, const struct aws_request *rq,
 	free(url);
 	free(base);
 	return -1;
+}
+
+int aws_call_query(struct aws_client *a, const struct aws_request *rq,
+		   const char *action, const char *version,
+		   const char *const *params, struct xml **root, char *msg,
+		   size_t msgsize)
+{
+	struct aws_request q = *rq;
+	struct aws_response rs;
+	struct buf body;
+	char why[256];
+	size_t k;
+	int rc;
+
+	*root = NULL;
+	buf_init(&body, 0);
+	buf_printf(&body, "Action=%s&Version=%s", action, version);
+	for (k = 0; params != NULL && params[k] != NULL; k += 2) {
+		char *n = aws_uri_encode(params[k], false);
+		char *v = aws_uri_encode(params[k + 1], false);
+
+		buf_printf(&body, "&%s=%s", n, v);
+		free(n);
+		free(v);
+	}
+	/* A POST form, never a signed query string (libcurl 7.88 signs
+	 * those wrongly). */
+	q.method = "POST";
+	q.path = "/";
+	q.query = NULL;
+	q.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	q.body = body.data;
+	q.body_len = body.len;
+	rc = aws_call(a, &q, &rs, msg, msgsize);
+	buf_free(&body);
+	if (rc < 0)
+		return -1;
+	*root = xml_parse(rs.body, rs.len, why, sizeof(why));
+	if (*root == NULL)
+		snprintf(msg, msgsize, "%s %s: the answer does not parse: %s",
+			 rq->call, rq->resource, why);
+	aws_response_free(&rs);
+	return *root ? 0 : -1;
+}
+
+cJSON *aws_call_json(struct aws_client *a, const struct aws_request *rq,
+		     const cJSON *req, char *msg, size_t msgsize)
+{
+	struct aws_request q = *rq;
+	struct aws_response rs;
+	char *body = cJSON_PrintUnformatted(req);
+	cJSON *ans;
+
+	if (body == NULL)
+		abort(); /* cJSON only fails for want of memory */
+	q.method = "POST";
+	q.path = "/";
+	q.query = NULL;
+	q.content_type = "application/x-amz-json-1.1";
+	q.body = body;
+	q.body_len = strlen(body);
+	if (aws_call(a, &q, &rs, msg, msgsize) < 0) {
+		free(body);
+		return NULL;
+	}
+	free(body);
+	ans = cJSON_ParseWithOpts(rs.body, NULL, 0);
+	if (ans == NULL && rs.len > 0)
+		snprintf(msg, msgsize, "%s %s: the answer does not parse",
+			 rq->call, rq->resource);
+	else if (ans == NULL)
+		ans = cJSON_CreateObject();
+	aws_response_free(&rs);
+	return ans;
 }

@@ -6,42 +6,20 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib.sh
+. tests/motolib.sh
 B=$(realpath "$1")
 TMP=$(mktemp -d)
-MOTO_PID=""
 FAULT_PID=""
 cleanup() {
-	[ -n "$MOTO_PID" ] && kill "$MOTO_PID" 2>/dev/null && wait "$MOTO_PID" 2>/dev/null
+	moto_stop
 	[ -n "$FAULT_PID" ] && kill "$FAULT_PID" 2>/dev/null && wait "$FAULT_PID" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 [ -n "${AWS_TEST_DEBUG:-}" ] && set -x
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE \
-	AWS_ENDPOINT_URL_SSM
-export HOME="$TMP" AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1 \
-	AWS_DEFAULT_REGION=us-east-1 # the aws CLI (v1) reads only the latter
-
-if ! command -v moto_server >/dev/null || ! command -v aws >/dev/null; then
-	echo "moto_server and the aws CLI are needed (pip install 'moto[server]' awscli)"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
-PORT=$(free_port)
-# Three unsigned calls to make a user, its policy and its key; then only
-# that key, correctly signed, passes.
-INITIAL_NO_AUTH_ACTION_COUNT=3 moto_server -H 127.0.0.1 -p "$PORT" >"$TMP/moto.log" 2>&1 &
-MOTO_PID=$!
-wait_port "$PORT" || { echo "moto_server did not start"; cat "$TMP/moto.log"; exit 1; }
-export AWS_ENDPOINT_URL="http://127.0.0.1:$PORT"
-AWS_ACCESS_KEY_ID=anything AWS_SECRET_ACCESS_KEY=anything aws iam create-user --user-name bvops >/dev/null
-AWS_ACCESS_KEY_ID=anything AWS_SECRET_ACCESS_KEY=anything aws iam put-user-policy --user-name bvops \
-	--policy-name ops --policy-document \
-	'{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ssm:*","s3:*","sts:*","iam:*"],"Resource":"*"}]}'
-AWS_ACCESS_KEY_ID=anything AWS_SECRET_ACCESS_KEY=anything aws iam create-access-key --user-name bvops >"$TMP/key.json"
-export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
-AWS_ACCESS_KEY_ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["AccessKey"]["AccessKeyId"])' "$TMP/key.json")
-AWS_SECRET_ACCESS_KEY=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["AccessKey"]["SecretAccessKey"])' "$TMP/key.json")
+aws_test_env "$TMP"
+moto_start "$TMP/moto.log" || exit 1
+moto_signed_user "$TMP"
 aws ssm put-parameter --name /tsm/node-0/config --type String \
 	--value '{"SHARD_SSM_PARAM_ARN": "arn:aws:ssm:eu-west-1:123456789012:parameter/tsm/shard-0"}' >/dev/null
 aws ssm put-parameter --region eu-west-1 --name /tsm/shard-0 --type String \
@@ -99,6 +77,128 @@ check_eq "without it" "$RC" 3
 check_contains "refused" "$ERR" "InvalidClientTokenId"
 test_end
 
+# The services bvops uses besides SSM, each signed and checked.
+aws s3api create-bucket --bucket tsm-config-0 >/dev/null
+aws s3api put-bucket-versioning --bucket tsm-config-0 --versioning-configuration Status=Enabled
+printf '[player]\nindex = 0\n' >"$TMP/v1.toml"
+printf '[player]\nindex = 0\nthreads = 4\n' >"$TMP/v2.toml"
+
+test_begin s3_put_get_head_signed
+run "$B" s3-put tsm-config-0 node-0/config.toml "$TMP/v1.toml" if-none-match
+check_eq "created" "$RC" 0
+ETAG1=$(printf '%s\n' "$OUT" | sed -n 's/^etag=//p')
+V1=$(printf '%s\n' "$OUT" | sed -n 's/^version=//p')
+check_eq "S3's ETag is the MD5, quoted" "$ETAG1" "\"$(md5sum <"$TMP/v1.toml" | cut -d' ' -f1)\""
+[ -n "$V1" ] && [ "$V1" != "-" ] || fail "no version id"
+run "$B" s3-get tsm-config-0 node-0/config.toml
+check_eq "get" "$RC" 0
+check_eq "the body as stored" "$(printf '%s\n' "$OUT" | tail -n +3)" "$(cat "$TMP/v1.toml")"
+run "$B" s3-head tsm-config-0 node-0/config.toml
+check_eq "head" "$RC" 0
+check_eq "head: etag and nothing else" "$OUT" "etag=$ETAG1
+version=$V1"
+# The aws CLI reads back what bvops wrote.
+check_eq "the aws CLI agrees" "$(aws s3 cp s3://tsm-config-0/node-0/config.toml -)" "$(cat "$TMP/v1.toml")"
+test_end
+
+test_begin s3_conditional_writes
+run "$B" s3-put tsm-config-0 node-0/config.toml "$TMP/v2.toml" if-none-match
+check_eq "create-only refuses an existing object" "$RC" 4
+check_eq "the exact message" "$ERR" "S3 PutObject s3://tsm-config-0/node-0/config.toml: PreconditionFailed: At least one of the pre-conditions you specified did not hold (HTTP 412)"
+run "$B" s3-put tsm-config-0 node-0/config.toml "$TMP/v2.toml" if-match "$ETAG1"
+check_eq "if-match with the current ETag" "$RC" 0
+V2=$(printf '%s\n' "$OUT" | sed -n 's/^version=//p')
+run "$B" s3-put tsm-config-0 node-0/config.toml "$TMP/v1.toml" if-match "$ETAG1"
+check_eq "a stale ETag is refused" "$RC" 4
+check_eq "unchanged" "$(aws s3 cp s3://tsm-config-0/node-0/config.toml -)" "$(cat "$TMP/v2.toml")"
+test_end
+
+test_begin s3_versions_and_get_by_version
+run "$B" s3-versions tsm-config-0 node-0/config.toml
+check_eq "exit" "$RC:$ERR" 0:
+check_eq "newest first, exactly this key" "$(printf '%s\n' "$OUT" | cut -d' ' -f1,4)" "$V2 latest
+$V1"
+run "$B" s3-get tsm-config-0 node-0/config.toml "$V1"
+check_eq "an old version" "$(printf '%s\n' "$OUT" | tail -n +3)" "$(cat "$TMP/v1.toml")"
+test_end
+
+test_begin s3_missing_object_and_bucket
+run "$B" s3-get tsm-config-0 node-9/config.toml
+check_eq "exit" "$RC" 3
+check_eq "missing object" "$ERR" "S3 GetObject s3://tsm-config-0/node-9/config.toml: NoSuchKey: The specified key does not exist. (HTTP 404)"
+run "$B" s3-get tsm-config-9 node-0/config.toml
+check_eq "missing bucket" "$ERR" "S3 GetObject s3://tsm-config-9/node-0/config.toml: NoSuchBucket: The specified bucket does not exist (HTTP 404)"
+run "$B" s3-head tsm-config-0 node-9/config.toml
+check_eq "head: no body, still clear" "$ERR" "S3 HeadObject s3://tsm-config-0/node-9/config.toml: NoSuchKey: no such object (HTTP 404)"
+test_end
+
+test_begin access_denied
+moto_user reader '["ssm:GetParameter"]' "$TMP"
+rk=$USER_KEY rs=$USER_SECRET
+AWS_ACCESS_KEY_ID=$rk AWS_SECRET_ACCESS_KEY=$rs run "$B" ssm-get /tsm/node-0/config
+check_eq "allowed call" "$RC" 0
+AWS_ACCESS_KEY_ID=$rk AWS_SECRET_ACCESS_KEY=$rs run "$B" s3-get tsm-config-0 node-0/config.toml
+check_eq "denied call" "$RC" 3
+check_eq "the exact message" "$ERR" "S3 GetObject s3://tsm-config-0/node-0/config.toml: AccessDenied: Access Denied (HTTP 403)"
+test_end
+
+test_begin kms_key_policy_get_put
+KEY=$(aws kms create-key --query KeyMetadata.KeyId --output text)
+run "$B" kms-get-policy "$KEY"
+check_eq "exit" "$RC" 0
+check_contains "the default policy" "$OUT" '"Sid": "Enable IAM User Permissions"'
+printf '%s' '{"Version":"2012-10-17","Statement":[{"Sid":"Nitro","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/tsm-node"},"Action":"kms:Decrypt","Resource":"*"}]}' >"$TMP/policy.json"
+run "$B" kms-put-policy "$KEY" "$TMP/policy.json"
+check_eq "put" "$RC" 0
+check_eq "the aws CLI reads it back" "$(aws kms get-key-policy --key-id "$KEY" --policy-name default --query Policy --output text)" "$(cat "$TMP/policy.json")"
+run "$B" kms-get-policy "arn:aws:kms:us-east-1:123456789012:key/$KEY"
+check_eq "by ARN" "$OUT" "$(cat "$TMP/policy.json")"
+run "$B" kms-get-policy 00000000-0000-0000-0000-000000000000
+check_eq "unknown key" "$RC" 3
+check_eq "the exact message" "$ERR" "KMS GetKeyPolicy key 00000000-0000-0000-0000-000000000000 (us-east-1): NotFoundException: Key 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000' does not exist (HTTP 400)"
+test_end
+
+test_begin cloudformation_stack_resource
+cat >"$TMP/stack.json" <<'JSON'
+{"Resources": {"ShardKMSKeyNitro": {"Type": "AWS::KMS::Key",
+  "Properties": {"Description": "tsm node 0", "KeyPolicy": {"Version": "2012-10-17",
+   "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"}]}}}}}
+JSON
+aws cloudformation create-stack --stack-name tsm-kms-0 --template-body "file://$TMP/stack.json" >/dev/null
+run "$B" cfn-resource tsm-kms-0 ShardKMSKeyNitro
+check_eq "exit" "$RC" 0
+check_eq "the key id" "$OUT" "$(aws cloudformation describe-stack-resource --stack-name tsm-kms-0 --logical-resource-id ShardKMSKeyNitro --query StackResourceDetail.PhysicalResourceId --output text)"
+run "$B" cfn-resource tsm-kms-9 ShardKMSKeyNitro
+check_eq "missing stack" "$RC" 3
+check_eq "the exact message" "$ERR" "CloudFormation DescribeStackResource stack tsm-kms-9 resource ShardKMSKeyNitro (us-east-1): ValidationError: Stack with id tsm-kms-9 does not exist (HTTP 400)"
+test_end
+
+test_begin cloudwatch_put_and_latest
+run "$B" cw-put TSM/Nitro NitroStatus EnclaveName tsm-0 1
+check_eq "put" "$RC" 0
+run "$B" cw-put TSM/Nitro NitroStatus EnclaveName tsm-1 -1
+run "$B" cw-latest TSM/Nitro NitroStatus EnclaveName tsm-0 tsm-1 tsm-2
+check_eq "exit" "$RC" 0
+check_eq "one call, every series" "$OUT" "tsm-0 1
+tsm-1 -1
+tsm-2 none"
+test_end
+
+test_begin ec2_describe_by_tags
+aws ec2 run-instances --image-id ami-12c6146b --count 1 --tag-specifications \
+	'ResourceType=instance,Tags=[{Key=EnclaveName,Value=tsm-0},{Key=CONFIG_SSM_PARAM,Value=/tsm/node-0/config}]' \
+	--query 'Instances[0].InstanceId' --output text >"$TMP/i0"
+aws ec2 run-instances --image-id ami-12c6146b --count 1 --tag-specifications \
+	'ResourceType=instance,Tags=[{Key=EnclaveName,Value=tsm-1}]' >/dev/null
+run "$B" ec2-describe tag:EnclaveName=tsm-0
+check_eq "exit" "$RC" 0
+check_eq "the one instance, with its tags" "$OUT" "$(cat "$TMP/i0") running EnclaveName=tsm-0 CONFIG_SSM_PARAM=/tsm/node-0/config"
+run "$B" ec2-describe "id=$(cat "$TMP/i0")"
+check_contains "by id" "$OUT" "CONFIG_SSM_PARAM=/tsm/node-0/config"
+run "$B" ec2-describe tag:EnclaveName=nobody
+check_eq "none matching is no error" "$RC:$OUT" "0:"
+test_end
+
 # fault MODE N: a fault fixture failing the first N requests.
 fault() {
 	[ -n "$FAULT_PID" ] && kill "$FAULT_PID" 2>/dev/null && wait "$FAULT_PID" 2>/dev/null
@@ -138,6 +238,13 @@ CLOSED=$(free_port)
 AWS_ENDPOINT_URL_SSM="http://127.0.0.1:$CLOSED" run "$B" ssm-get x
 check_eq "exit" "$RC" 3
 check_contains "says where" "$ERR" "SSM GetParameter parameter x (us-east-1): no answer from http://127.0.0.1:$CLOSED: Couldn't connect to server"
+test_end
+
+test_begin unparseable_xml_names_the_call
+fault badxml 0
+AWS_ENDPOINT_URL_EC2="$FAULT_URL" run "$B" ec2-describe tag:EnclaveName=tsm-0
+check_eq "exit" "$RC" 3
+check_eq "the exact message" "$ERR" "EC2 DescribeInstances instances (us-east-1): the answer does not parse: XML line 2: no element found"
 test_end
 
 summary

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """A fault-injecting stand-in for an AWS JSON endpoint, for retry tests.
 
-    aws_fault.py --port-file FILE --fail N --mode 503|throttle|400 [--log FILE]
+    aws_fault.py --port-file FILE --fail N --mode 503|throttle|400|badxml [--log FILE]
 
 The first N requests get the fault (503 Service Unavailable, a 400
 ThrottlingException, or a plain 400 ValidationException); later ones get a
 GetParameter answer with the value "after-faults". Each request is logged
 with its time, so a test can see the attempts and the back-off between
-them.
+them. Mode badxml answers every request 200 with a cut-off XML document,
+as a query-protocol service would if the connection broke mid-answer.
 """
 import argparse
 import json
@@ -32,6 +33,15 @@ class Handler(BaseHTTPRequestHandler):
         if args.log:
             with open(args.log, "a") as f:
                 f.write("%d %.3f\n" % (count[0], time.monotonic()))
+        if args.mode == "badxml":
+            data = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+                    b'<DescribeInstancesResponse><reservationSet><item>')
+            self.send_response(200)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         if count[0] <= args.fail:
             if args.mode == "503":
                 code, body = 503, {"__type": "InternalServerError",

@@ -1,0 +1,70 @@
+/*
+ * aws_s3: the S3 calls bvops needs for config objects: GetObject (latest
+ * or one version), HeadObject, PutObject with If-Match/If-None-Match, and
+ * ListObjectVersions for one key. Path-style addressing (/bucket/key),
+ * which works with real S3 and with local endpoints alike.
+ *
+ * Every returned string and struct is the caller's (aws_s3_object_free,
+ * aws_s3_versions_free).
+ */
+#ifndef BVOPS_AWS_S3_H
+#define BVOPS_AWS_S3_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aws.h"
+
+struct aws_s3_object {
+	char *body; /* NUL-terminated; NULL for HeadObject */
+	size_t len;
+	char *etag;          /* with its quotes, as S3 sends it */
+	char *version_id;    /* NULL when the bucket is not versioned */
+	char *last_modified; /* HTTP date, or NULL */
+};
+
+struct aws_s3_version {
+	char *version_id;
+	char *etag;
+	char *last_modified; /* ISO 8601 */
+	long long size;
+	bool latest;
+	bool delete_marker;
+};
+
+struct aws_s3_versions {
+	struct aws_s3_version *v; /* newest first, as S3 lists them */
+	size_t n;
+};
+
+/*
+ * GetObject (version NULL: the latest) or, with head, HeadObject.
+ * Returns 0, or -1 with a message naming s3://bucket/key and AWS's error.
+ */
+int aws_s3_get(struct aws_client *a, const char *region, const char *bucket,
+	       const char *key, const char *version, bool head,
+	       struct aws_s3_object *out, char *msg, size_t msgsize);
+
+/*
+ * PutObject. if_match: only if the object's ETag is still that one
+ * (S3 answers 412 otherwise: -2 is returned, so a caller can tell "changed
+ * under you" from other failures); if_none_match_any: only if there is no
+ * object yet (also -2 when there is). On success the new ETag and version
+ * are in *out (body NULL).
+ */
+int aws_s3_put(struct aws_client *a, const char *region, const char *bucket,
+	       const char *key, const char *body, size_t len,
+	       const char *content_type, const char *if_match,
+	       bool if_none_match_any, struct aws_s3_object *out, char *msg,
+	       size_t msgsize);
+
+/* ListObjectVersions of exactly key (at most 1000 versions). */
+int aws_s3_list_versions(struct aws_client *a, const char *region,
+			 const char *bucket, const char *key,
+			 struct aws_s3_versions *out, char *msg,
+			 size_t msgsize);
+
+void aws_s3_object_free(struct aws_s3_object *o);
+void aws_s3_versions_free(struct aws_s3_versions *v);
+
+#endif
