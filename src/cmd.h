@@ -39,6 +39,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv);
 int cmd_status(const struct cli_opts *o, int argc, char **argv);
 int cmd_logs(const struct cli_opts *o, int argc, char **argv);
 int cmd_hostkey(const struct cli_opts *o, int argc, char **argv);
+int cmd_config_get(const struct cli_opts *o, int argc, char **argv);
 int cmd_config_validate(const struct cli_opts *o, int argc, char **argv);
 
 #endif
