@@ -1,16 +1,47 @@
 /* bvops status: one round of health checks, for people or as JSON. */
 #include <cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "awscred.h"
 #include "cmd.h"
 #include "fleet.h"
 #include "monitor.h"
+#include "nitro.h"
 #include "probe.h"
+#include "xalloc.h"
+
+/* The nitro status, fetched beside the health round (its own thread, so
+ * the round's wall time stays about one timeout). */
+struct status_nitro {
+	const struct fleet *f;
+	double *values;
+	bool *have;
+	int rc;
+	char msg[512];
+};
+
+static void *status_nitro_fetch(void *arg)
+{
+	struct status_nitro *sn = arg;
+	struct aws_client *a;
+	char region[64];
+
+	sn->rc = awscred_region(sn->f->region, region, sizeof(region), sn->msg,
+				sizeof(sn->msg));
+	if (sn->rc < 0)
+		return NULL;
+	a = aws_client_new();
+	sn->rc = nitro_fetch(a, region, sn->f, (int64_t)time(NULL), sn->values,
+			     sn->have, sn->msg, sizeof(sn->msg));
+	aws_client_free(a);
+	return NULL;
+}
 
 static void status_iso8601(int64_t ms, char *out, size_t size)
 {
@@ -28,7 +59,7 @@ static double status_round_ms(double ms)
 }
 
 static int status_json(const struct fleet *f, const struct monitor *m,
-		       int64_t started)
+		       int64_t started, const struct status_nitro *sn)
 {
 	cJSON *root = cJSON_CreateObject(), *nodes;
 	char when[32], *text;
@@ -62,8 +93,15 @@ static int status_json(const struct fleet *f, const struct monitor *m,
 						h->last.error[0] ? h->last.error
 								 : "no answer");
 		}
+		if (sn->have[k])
+			cJSON_AddNumberToObject(n, "nitro_status",
+						sn->values[k]);
+		else
+			cJSON_AddNullToObject(n, "nitro_status");
 		cJSON_AddItemToArray(nodes, n);
 	}
+	if (f->nitro.enabled && sn->rc < 0)
+		cJSON_AddStringToObject(root, "nitro_error", sn->msg);
 	text = cJSON_PrintUnformatted(root);
 	printf("%s\n", text);
 	free(text);
@@ -71,7 +109,8 @@ static int status_json(const struct fleet *f, const struct monitor *m,
 	return 0;
 }
 
-static void status_table(const struct fleet *f, const struct monitor *m)
+static void status_table(const struct fleet *f, const struct monitor *m,
+			 const struct status_nitro *sn)
 {
 	bool color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	size_t k, width = 4;
@@ -79,8 +118,9 @@ static void status_table(const struct fleet *f, const struct monitor *m)
 	for (k = 0; k < f->nnodes; k++)
 		if (strlen(f->nodes[k].name) > width)
 			width = strlen(f->nodes[k].name);
-	printf("%-*s %5s  %-7s  %-7s %4s %10s  %s\n", (int)width, "NODE",
-	       "INDEX", "ROLE", "STATUS", "HTTP", "LATENCY", "ERROR");
+	printf("%-*s %5s  %-7s  %-7s %4s %10s  %s%s\n", (int)width, "NODE",
+	       "INDEX", "ROLE", "STATUS", "HTTP", "LATENCY",
+	       f->nitro.enabled ? "NITRO  " : "", "ERROR");
 	for (k = 0; k < f->nnodes; k++) {
 		const struct health_node *h = monitor_node(m, k);
 		const char *st = health_status_name(h->status);
@@ -100,13 +140,20 @@ static void status_table(const struct fleet *f, const struct monitor *m)
 			       h->status == HEALTH_UP ? "32" : "1;31", st);
 		else
 			printf("%-7s", st);
-		printf(" %4s %10s  %s\n", code, lat,
-		       h->last.http_code == 0 ? h->last.error : "");
+		printf(" %4s %10s  ", code, lat);
+		if (f->nitro.enabled && sn->have[k])
+			printf("%5g  ", sn->values[k]);
+		else if (f->nitro.enabled)
+			printf("%5s  ", "-");
+		printf("%s\n", h->last.http_code == 0 ? h->last.error : "");
 	}
 }
 
 int cmd_status(const struct cli_opts *o, int argc, char **argv)
 {
+	struct status_nitro sn = {0};
+	pthread_t nitro_thread;
+	bool nitro_started = false;
 	struct fleet *f;
 	struct monitor *m;
 	char msg[256];
@@ -122,19 +169,33 @@ int cmd_status(const struct cli_opts *o, int argc, char **argv)
 		fleet_free(f);
 		return CLI_EXIT_REMOTE;
 	}
+	sn.f = f;
+	sn.values = xcalloc(f->nnodes + 1, sizeof(*sn.values));
+	sn.have = xcalloc(f->nnodes + 1, sizeof(*sn.have));
+	if (f->nitro.enabled)
+		nitro_started = pthread_create(&nitro_thread, NULL,
+					       status_nitro_fetch, &sn) == 0;
 	started = probe_now_ms();
-	if (monitor_round(m) < 0) {
+	rc = monitor_round(m);
+	if (nitro_started)
+		pthread_join(nitro_thread, NULL);
+	if (f->nitro.enabled && sn.rc < 0 && !o->json)
+		fprintf(stderr, "bvops: nitro status: %s\n", sn.msg);
+	if (rc < 0) {
 		fprintf(stderr, "bvops: the health checks did not finish\n");
 		rc = CLI_EXIT_REMOTE;
 	} else {
+		rc = CLI_EXIT_OK;
 		if (o->json)
-			status_json(f, m, started);
+			status_json(f, m, started, &sn);
 		else
-			status_table(f, m);
+			status_table(f, m, &sn);
 		for (size_t k = 0; k < f->nnodes; k++)
 			if (monitor_node(m, k)->status != HEALTH_UP)
 				rc = CLI_EXIT_NOT_OK;
 	}
+	free(sn.values);
+	free(sn.have);
 	monitor_free(m);
 	fleet_free(f);
 	return rc;

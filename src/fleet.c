@@ -168,6 +168,17 @@ static const struct field logs_fields[] = {
     FD("quiet_after", struct fleet_logs, quiet_after_ms, 1000, 86400000),
 };
 
+static const struct field nitro_fields[] = {
+    F("enabled", FK_BOOL, struct fleet_nitro, enabled),
+    F("namespace", FK_STRING, struct fleet_nitro, namespace_),
+    F("metric", FK_STRING, struct fleet_nitro, metric),
+    F("dimension", FK_STRING, struct fleet_nitro, dimension),
+    F("stat", FK_STRING, struct fleet_nitro, stat),
+    FD("period", struct fleet_nitro, period_ms, 60000, 86400000),
+    FD("interval", struct fleet_nitro, interval_ms, 10000, 86400000),
+    FD("window", struct fleet_nitro, window_ms, 60000, 86400000),
+};
+
 static const struct field health_fields[] = {
     FD("interval", struct fleet_health, interval_ms, 100, 86400000),
     FD("timeout", struct fleet_health, timeout_ms, 10, 600000),
@@ -620,7 +631,7 @@ static void load_fleet(struct loader *L, struct fleet *f)
 {
 	static const char *const top_subs[] = {"fleet", "health",   "alerts",
 					       "node",  "commands", "ssh",
-					       "logs",  NULL};
+					       "logs",  "nitro",    NULL};
 	const struct toml_value *root = toml_doc_root(L->doc), *t, *nodes;
 	size_t k;
 
@@ -654,6 +665,36 @@ static void load_fleet(struct loader *L, struct fleet *f)
 	if (t != NULL)
 		load_table(L, t, logs_fields, NFIELDS(logs_fields), &f->logs,
 			   "[logs] ", NULL);
+	t = sub_table(L, root, "nitro", "[nitro]");
+	if (t != NULL) {
+		static const char *const stats[] = {"Minimum",     "Maximum",
+						    "Average",     "Sum",
+						    "SampleCount", NULL};
+		const struct toml_value *st = toml_table_get(t, "stat");
+		size_t s;
+
+		f->nitro.enabled = true;
+		load_table(L, t, nitro_fields, NFIELDS(nitro_fields), &f->nitro,
+			   "[nitro] ", NULL);
+		for (s = 0; f->nitro.stat != NULL && stats[s] != NULL; s++)
+			if (strcmp(f->nitro.stat, stats[s]) == 0)
+				break;
+		if (f->nitro.stat != NULL && stats[s] == NULL)
+			diag_at(L, toml_value_start(st), 0,
+				"[nitro] stat must be Minimum, Maximum, "
+				"Average, Sum or SampleCount");
+		if (f->nitro.window_ms < f->nitro.period_ms)
+			diag_at(L, toml_value_start(t), 0,
+				"[nitro] window must be at least one period");
+	}
+	if (f->nitro.namespace_ == NULL)
+		f->nitro.namespace_ = xstrdup("BuilderVault");
+	if (f->nitro.metric == NULL)
+		f->nitro.metric = xstrdup("NitroStatus");
+	if (f->nitro.dimension == NULL)
+		f->nitro.dimension = xstrdup("EnclaveName");
+	if (f->nitro.stat == NULL)
+		f->nitro.stat = xstrdup("Minimum");
 	t = sub_table(L, root, "commands", "[commands]");
 	if (t != NULL)
 		load_commands(L, t, f->commands, "[commands] ");
@@ -730,6 +771,9 @@ struct fleet *fleet_parse(const char *path, const char *text, size_t len,
 	f->ssh.keepalive_ms = 2000;
 	f->logs.scrollback = 10000;
 	f->logs.quiet_after_ms = 60000;
+	f->nitro.period_ms = 60000;
+	f->nitro.interval_ms = 60000;
+	f->nitro.window_ms = (uint64_t)15 * 60 * 1000;
 	L.path = path;
 	L.doc = doc;
 	L.diags = diags;
@@ -812,9 +856,21 @@ void fleet_free(struct fleet *f)
 	free(f->region);
 	free(f->alert_command);
 	free(f->alert_webhook);
+	free(f->nitro.namespace_);
+	free(f->nitro.metric);
+	free(f->nitro.dimension);
+	free(f->nitro.stat);
 	free(f->ssh.known_hosts);
 	free(f->ssh.identity);
 	free(f);
+}
+
+const char *fleet_node_nitro_dimension(const struct fleet *f,
+				       const struct fleet_node *n)
+{
+	if (strcmp(f->nitro.dimension, "InstanceId") == 0)
+		return n->instance_id;
+	return n->enclave_name;
 }
 
 const struct fleet_node *fleet_node_find(const struct fleet *f,

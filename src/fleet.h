@@ -78,6 +78,23 @@ struct fleet_logs {
 	uint64_t quiet_after_ms; /* a pane says when its source went quiet */
 };
 
+/*
+ * [nitro]: the CloudWatch metric that says whether each node's enclave is
+ * up ("nitro status": 1 online and passing, 0 or lower not healthy).
+ * Off unless the table is there; defaults in docs/fleet.md.
+ */
+struct fleet_nitro {
+	bool enabled;
+	char *namespace_;     /* "BuilderVault" */
+	char *metric;         /* "NitroStatus" */
+	char *dimension;      /* "EnclaveName": its value is the node's
+				 enclave_name; "InstanceId": its instance_id */
+	char *stat;           /* "Minimum" */
+	uint64_t period_ms;   /* 60s */
+	uint64_t interval_ms; /* how often to ask: 60s */
+	uint64_t window_ms;   /* how far back a value counts: 15m */
+};
+
 struct fleet {
 	char *path; /* the file it came from */
 	char *name;
@@ -87,6 +104,7 @@ struct fleet {
 	struct fleet_health health;
 	struct fleet_ssh ssh;
 	struct fleet_logs logs;
+	struct fleet_nitro nitro;
 	char *alert_command;
 	char *alert_webhook;
 	char *commands[FLEET_CMD_COUNT];
@@ -131,6 +149,11 @@ void fleet_free(struct fleet *f);
  * to skip it), or -1 when malformed.
  */
 int fleet_ssh_target_parse(const char *s, char **user, char **host, int *port);
+
+/* The value of the nitro metric's dimension for n, or NULL if it has
+ * none. */
+const char *fleet_node_nitro_dimension(const struct fleet *f,
+				       const struct fleet_node *n);
 
 const struct fleet_node *fleet_node_find(const struct fleet *f,
 					 const char *name);

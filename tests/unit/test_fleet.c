@@ -336,3 +336,50 @@ TEST(fleet_ssh_and_logs_tables)
 	CHECK(strstr(e, "fleet.toml:7:14:") != NULL);
 	free(e);
 }
+
+TEST(fleet_nitro_table)
+{
+	struct fleet_diags d;
+	struct fleet *f = parse(minimal, &d);
+	char *e;
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	CHECK(!f->nitro.enabled);
+	CHECK_STR(f->nitro.namespace_, "BuilderVault");
+	CHECK_STR(f->nitro.metric, "NitroStatus");
+	CHECK_STR(f->nitro.dimension, "EnclaveName");
+	CHECK_STR(f->nitro.stat, "Minimum");
+	CHECK(f->nitro.period_ms == 60000 && f->nitro.interval_ms == 60000 &&
+	      f->nitro.window_ms == 900000);
+	fleet_free(f);
+	f = parse("[fleet]\nname = \"x\"\n[nitro]\nnamespace = \"T/N\"\n"
+		  "metric = \"S\"\ndimension = \"InstanceId\"\n"
+		  "stat = \"Average\"\nperiod = \"5m\"\ninterval = \"30s\"\n"
+		  "window = \"1h\"\n"
+		  "[[node]]\nname = \"n\"\nindex = 0\n"
+		  "ping_url = \"http://a/ping\"\ninstance_id = "
+		  "\"i-0123456789abcdef0\"\n"
+		  "enclave_name = \"e\"\n",
+		  &d);
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	CHECK(f->nitro.enabled);
+	CHECK_STR(f->nitro.namespace_, "T/N");
+	CHECK_STR(f->nitro.stat, "Average");
+	CHECK(f->nitro.period_ms == 300000 && f->nitro.interval_ms == 30000 &&
+	      f->nitro.window_ms == 3600000);
+	CHECK_STR(fleet_node_nitro_dimension(f, &f->nodes[0]),
+		  "i-0123456789abcdef0");
+	fleet_free(f);
+	e = errors_of("[fleet]\nname = \"x\"\n[nitro]\nstat = \"Median\"\n"
+		      "period = \"5m\"\nwindow = \"2m\"\n"
+		      "[[node]]\nname = \"n\"\nindex = 0\n"
+		      "ping_url = \"http://a/ping\"\n");
+	CHECK(strstr(e, "fleet.toml:4:8: [nitro] stat must be Minimum, "
+			"Maximum, Average, Sum or SampleCount") != NULL);
+	CHECK(strstr(e, "[nitro] window must be at least one period") != NULL);
+	free(e);
+}
