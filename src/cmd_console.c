@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "../ui/console.h"
+#include "awswork.h"
 #include "cmd.h"
 #include "fleet.h"
 #include "logstream.h"
@@ -137,7 +138,9 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 		co.ls = engine.ls;
 		co.acts = engine.acts;
 		co.save_dir = save_dir;
+		co.aws = awswork_start(f);
 		rc = console_run(f, m, &co);
+		awswork_stop(co.aws);
 		free(save_dir);
 	}
 	monitor_stop(m);

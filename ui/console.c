@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../src/awswork.h"
 #include "../src/cli.h"
 #include "../src/probe.h"
 #include "../src/sanitize.h"
@@ -26,6 +27,7 @@ enum console_overlay {
 	OVERLAY_NONE,
 	OVERLAY_HELP,
 	OVERLAY_DETAIL,
+	OVERLAY_CONFIG,
 	OVERLAY_CONFIRM
 };
 
@@ -56,6 +58,7 @@ enum console_col {
 	COL_HTTP,
 	COL_LATENCY,
 	COL_HISTORY,
+	COL_NITRO,
 	COL_FAIL,
 	COL_SINCE,
 	COL_COUNT
@@ -64,13 +67,13 @@ enum console_col {
 static const struct {
 	const char *title;
 	int width;
-	int drop; /* narrow screens drop the highest first; 0 never */
+	int drop; /* narrow screens drop 1 first, then 2...; 0 never */
 } console_cols[COL_COUNT] = {
-    [COL_IDX] = {"IDX", 3, 0},          [COL_NODE] = {"NODE", 16, 0},
-    [COL_ROLE] = {"ROLE", 7, 6},        [COL_STATUS] = {"STATUS", 9, 0},
-    [COL_HTTP] = {"HTTP", 4, 2},        [COL_LATENCY] = {"LATENCY", 8, 3},
-    [COL_HISTORY] = {"HISTORY", 12, 1}, [COL_FAIL] = {"FAIL", 4, 4},
-    [COL_SINCE] = {"SINCE", 5, 5},
+    [COL_IDX] = {"IDX", 3, 0},         [COL_NODE] = {"NODE", 16, 0},
+    [COL_ROLE] = {"ROLE", 7, 6},       [COL_STATUS] = {"STATUS", 9, 0},
+    [COL_HTTP] = {"HTTP", 4, 2},       [COL_LATENCY] = {"LATENCY", 8, 3},
+    [COL_HISTORY] = {"HISTORY", 8, 1}, [COL_NITRO] = {"NITRO", 5, 4},
+    [COL_FAIL] = {"FAIL", 4, 4},       [COL_SINCE] = {"SINCE", 5, 5},
 };
 
 struct console {
@@ -106,6 +109,14 @@ struct console {
 	uint64_t running[CONSOLE_ACTS_MAX];
 	size_t nrunning;
 
+	/* AWS: nitro status, the detail view's config (awswork.h). */
+	struct awswork *aws;
+	unsigned long aws_version;
+	char *cfg_text; /* of cfg_node, NULL until fetched */
+	enum awswork_state cfg_state;
+	size_t cfg_node;
+	int cfg_top; /* first line shown in the config viewer */
+
 	char msg[300]; /* one line for the footer */
 	int64_t msg_at;
 };
@@ -116,7 +127,8 @@ static const struct {
 } console_keys[] = {
     {"Up/Down, j/k", "move between nodes"},
     {"PgUp/PgDn, g/G", "page, first, last"},
-    {"Enter", "the node's details"},
+    {"Enter", "the node's details and config location"},
+    {" v (in details)", "view its config.toml, secrets redacted"},
     {"l / c", "open the node's journal / console pane"},
     {"L", "all journals merged in one pane"},
     {"R / S / U", "restart / stop / start the node (asks)"},
@@ -191,9 +203,11 @@ static void console_layout(struct console *c, int cols)
 	int total = 0, k, drop;
 
 	for (k = 0; k < COL_COUNT; k++) {
-		c->shown[k] = true;
+		c->shown[k] = k != COL_NITRO ||
+			      (c->aws != NULL && c->fleet->nitro.enabled);
 		c->width[k] = console_cols[k].width;
-		total += c->width[k] + 1;
+		if (c->shown[k])
+			total += c->width[k] + 1;
 	}
 	if (cols > total && c->width[COL_HISTORY] < MONITOR_STRIP) {
 		int grow = cols - total;
@@ -319,6 +333,18 @@ static void console_draw_row(struct console *c, int y, int cols, size_t k,
 		console_draw_history(c, y, x, cols, v);
 		x += c->width[COL_HISTORY] + 1;
 	}
+	if (c->shown[COL_NITRO]) {
+		double nv;
+		bool have = awswork_nitro(c->aws, k, &nv);
+
+		snprintf(buf, sizeof(buf), "%5s", "-");
+		if (have)
+			snprintf(buf, sizeof(buf), "%5g", nv);
+		x = console_cell(
+		    c, y, x, cols, COL_NITRO, buf,
+		    sel || !have ? base
+				 : c->style[nv >= 1 ? THEME_UP : THEME_DOWN]);
+	}
 	snprintf(buf, sizeof(buf), "%4u", v->consecutive_failures);
 	x = console_cell(c, y, x, cols, COL_FAIL,
 			 v->consecutive_failures ? buf : "   -", base);
@@ -432,11 +458,113 @@ static void console_draw_help(struct console *c, int rows, int cols)
 	attrset(A_NORMAL);
 }
 
+/* A "what: value" line of the fetched config's location text. */
+static bool console_cfg_field(const char *text, const char *what, char *out,
+			      size_t size)
+{
+	size_t wl = strlen(what);
+	const char *p = text;
+
+	while (p != NULL && *p != '\0' && *p != '\n') {
+		const char *end = strchr(p, '\n');
+
+		if (strncmp(p, what, wl) == 0 && p[wl] == ':') {
+			const char *v = p + wl + 1;
+			size_t len = end ? (size_t)(end - v) : strlen(v);
+
+			if (len > 0 && *v == ' ')
+				v++, len--;
+			snprintf(out, size, "%.*s", (int)len, v);
+			return true;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/* The detail view's config lines: where it lives, or how the fetch went. */
+static void console_detail_config(struct console *c, char (*lines)[300],
+				  int *count)
+{
+	static const char *const fields[] = {"object", "region", "tags from",
+					     "version", NULL};
+	char v[260];
+	int k;
+
+	if (c->cfg_node != c->selected || c->cfg_state == AWSWORK_NONE) {
+		snprintf(lines[(*count)++], 300, "config      -");
+		return;
+	}
+	if (c->cfg_state == AWSWORK_BUSY) {
+		snprintf(lines[(*count)++], 300,
+			 "config      finding it (SSM, S3)...");
+		return;
+	}
+	if (c->cfg_state == AWSWORK_FAILED && c->cfg_text != NULL &&
+	    !console_cfg_field(c->cfg_text, "object", v, sizeof(v))) {
+		snprintf(lines[(*count)++], 300, "config      %s", c->cfg_text);
+		return;
+	}
+	for (k = 0; fields[k] != NULL && c->cfg_text != NULL; k++)
+		if (console_cfg_field(c->cfg_text, fields[k], v, sizeof(v)))
+			snprintf(lines[(*count)++], 300, "%-11s %s",
+				 k == 0 ? "config" : fields[k], v);
+	snprintf(lines[(*count)++], 300, "%s",
+		 c->cfg_state == AWSWORK_DONE
+		     ? "            v: view it (secrets redacted)"
+		     : "            v: why it is not shown");
+}
+
+/* The config viewer: the fetched text, scrolled by cfg_top. */
+static void console_draw_config(struct console *c, int rows, int cols)
+{
+	const char *p = c->cfg_text ? c->cfg_text : "";
+	char title[200], line[512];
+	int y, x, h, k, n = 0, w;
+
+	snprintf(title, sizeof(title),
+		 " %s config.toml, redacted (j/k PgUp/PgDn g/G, r reload, "
+		 "Esc) ",
+		 c->fleet->nodes[c->cfg_node].name);
+	h = rows - 2;
+	w = cols - 2;
+	console_box(c, rows, cols, h, w, title, &y, &x);
+	/* Skip to the first line shown. */
+	for (k = 0; k < c->cfg_top && p != NULL; k++) {
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	for (n = 0; n < h - 3 && p != NULL && *p; n++) {
+		const char *end = strchr(p, '\n');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		snprintf(line, sizeof(line), "%.*s", (int)len, p);
+		console_put(c, y + 2 + n, x + 2, w - 4, line);
+		p = end ? end + 1 : NULL;
+	}
+	if (c->cfg_state == AWSWORK_BUSY)
+		console_put(c, y + 1, x + 2, w - 4, "fetching...");
+	attrset(A_NORMAL);
+}
+
+/* Lines in the fetched config text. */
+static int console_cfg_lines(const struct console *c)
+{
+	const char *p;
+	int n = 0;
+
+	for (p = c->cfg_text; p != NULL && *p; n++) {
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return n;
+}
+
 static void console_draw_detail(struct console *c, int rows, int cols)
 {
 	const struct fleet_node *n = &c->fleet->nodes[c->selected];
 	const struct monitor_node_view *v = &c->snap.nodes[c->selected];
-	char lines[16][300], age[16];
+	char lines[24][300], age[16];
 	int y, x, k, count = 0;
 
 #define DETAIL(...) snprintf(lines[count++], sizeof(lines[0]), __VA_ARGS__)
@@ -463,11 +591,27 @@ static void console_draw_detail(struct console *c, int rows, int cols)
 	DETAIL("ssm param   %s",
 	       n->config_ssm_param ? n->config_ssm_param : "-");
 	DETAIL("kms stack   %s", n->kms_stack ? n->kms_stack : "-");
+	if (c->aws != NULL) {
+		double nv;
+		char err[200];
+
+		if (awswork_nitro(c->aws, c->selected, &nv)) {
+			DETAIL("nitro       %g (%s/%s)", nv,
+			       c->fleet->nitro.namespace_,
+			       c->fleet->nitro.metric);
+		} else if (c->fleet->nitro.enabled) {
+			awswork_nitro_error(c->aws, err, sizeof(err));
+			DETAIL("nitro       %s", err[0] ? err : "no value");
+		}
+		console_detail_config(c, lines, &count);
+	}
 #undef DETAIL
 	snprintf(lines[count], sizeof(lines[0]), " %s (Esc closes) ", n->name);
-	console_box(c, rows, cols, count + 4, 72, lines[count], &y, &x);
-	for (k = 0; k < count; k++)
-		console_put(c, y + 2 + k, x + 2, cols - x - 4, lines[k]);
+	console_box(c, rows, cols, count + 4 < rows ? count + 4 : rows, 72,
+		    lines[count], &y, &x);
+	/* Inside the box: its width is what is left of 72 on each side. */
+	for (k = 0; k < count && 2 + k < rows - 2 * y - 1; k++)
+		console_put(c, y + 2 + k, x + 2, cols - 2 * x - 4, lines[k]);
 	attrset(A_NORMAL);
 }
 
@@ -601,6 +745,8 @@ static bool console_draw(struct console *c)
 		console_draw_help(c, rows, cols);
 	else if (c->overlay == OVERLAY_DETAIL)
 		console_draw_detail(c, rows, cols);
+	else if (c->overlay == OVERLAY_CONFIG)
+		console_draw_config(c, rows, cols);
 	else if (c->overlay == OVERLAY_CONFIRM)
 		console_draw_confirm(c, rows, cols);
 	refresh();
@@ -884,6 +1030,51 @@ static bool console_pane_key(struct console *c, int ch)
 	return false;
 }
 
+/* Fetch the selected node's config (unless there is one, or again). */
+static void console_cfg_ask(struct console *c, bool again)
+{
+	if (c->aws == NULL)
+		return;
+	if (!again && c->cfg_node == c->selected &&
+	    c->cfg_state != AWSWORK_NONE)
+		return;
+	c->cfg_node = c->selected;
+	awswork_config_request(c->aws, c->cfg_node);
+	c->cfg_state = AWSWORK_BUSY;
+	free(c->cfg_text);
+	c->cfg_text = NULL;
+}
+
+static void console_config_key(struct console *c, int ch)
+{
+	int rows = getmaxy(stdscr), page = rows > 6 ? rows - 6 : 1;
+	int last = console_cfg_lines(c) - page;
+
+	if (last < 0)
+		last = 0;
+	switch (ch) {
+	case KEY_UP:
+	case 'k': c->cfg_top--; break;
+	case KEY_DOWN:
+	case 'j': c->cfg_top++; break;
+	case KEY_PPAGE: c->cfg_top -= page; break;
+	case KEY_NPAGE:
+	case ' ': c->cfg_top += page; break;
+	case KEY_HOME:
+	case 'g': c->cfg_top = 0; break;
+	case KEY_END:
+	case 'G': c->cfg_top = last; break;
+	case 'r': console_cfg_ask(c, true); break;
+	case 'q':
+	case 27: c->overlay = OVERLAY_DETAIL; break;
+	default: break;
+	}
+	if (c->cfg_top > last)
+		c->cfg_top = last;
+	if (c->cfg_top < 0)
+		c->cfg_top = 0;
+}
+
 /* Apply one key; returns false when the console should quit. */
 static bool console_key(struct console *c, int ch, bool *dirty)
 {
@@ -901,6 +1092,15 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 			console_run_action(c);
 		else
 			console_say(c, "cancelled: nothing was done");
+		return true;
+	}
+	if (c->overlay == OVERLAY_CONFIG) {
+		console_config_key(c, ch);
+		return true;
+	}
+	if (c->overlay == OVERLAY_DETAIL && ch == 'v' && c->aws != NULL) {
+		c->overlay = OVERLAY_CONFIG;
+		c->cfg_top = 0;
 		return true;
 	}
 	if (c->overlay != OVERLAY_NONE) {
@@ -946,7 +1146,10 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 	case 'G': c->selected = n - 1; break;
 	case '\r':
 	case '\n':
-	case KEY_ENTER: c->overlay = OVERLAY_DETAIL; break;
+	case KEY_ENTER:
+		c->overlay = OVERLAY_DETAIL;
+		console_cfg_ask(c, false);
+		break;
 	case 'l':
 		console_open_pane(c, c->selected, LOGSTREAM_JOURNAL, false);
 		break;
@@ -978,6 +1181,15 @@ static bool console_refresh_state(struct console *c, int *minute)
 	*minute = (int)(t / 60);
 	monitor_snapshot_free(&c->snap);
 	c->snap = s;
+	if (c->aws != NULL && awswork_version(c->aws) != c->aws_version) {
+		c->aws_version = awswork_version(c->aws);
+		changed = true;
+		if (c->cfg_state == AWSWORK_BUSY) {
+			free(c->cfg_text);
+			c->cfg_state =
+			    awswork_config(c->aws, c->cfg_node, &c->cfg_text);
+		}
+	}
 	return changed;
 }
 
@@ -1007,7 +1219,8 @@ static bool console_want_passphrase(struct console *c)
  * something; drain the engine's wake-ups. */
 static void console_sleep(struct console *c, int ms, bool news)
 {
-	struct pollfd p[3] = {{.fd = STDIN_FILENO, .events = POLLIN},
+	struct pollfd p[4] = {{.fd = STDIN_FILENO, .events = POLLIN},
+			      {.fd = -1, .events = POLLIN},
 			      {.fd = -1, .events = POLLIN},
 			      {.fd = -1, .events = POLLIN}};
 	uint64_t drain;
@@ -1017,10 +1230,11 @@ static void console_sleep(struct console *c, int ms, bool news)
 		p[1].fd = monitor_notify_fd(c->monitor);
 		p[2].fd =
 		    c->env.ls != NULL ? logstreams_notify_fd(c->env.ls) : -1;
+		p[3].fd = c->aws != NULL ? awswork_notify_fd(c->aws) : -1;
 	}
-	if (poll(p, 3, ms > 0 ? ms : 0) <= 0)
+	if (poll(p, 4, ms > 0 ? ms : 0) <= 0)
 		return;
-	for (k = 1; k < 3; k++)
+	for (k = 1; k < 4; k++)
 		if (p[k].fd >= 0 && (p[k].revents & POLLIN) &&
 		    read(p[k].fd, &drain, sizeof(drain)) < 0)
 			drain = 0; /* drained by a racing read: fine */
@@ -1054,6 +1268,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	c.focus = -1;
 	c.acts = o->acts;
 	c.save_dir = o->save_dir;
+	c.aws = o->aws;
 	if (term_start(msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "bvops: %s\n", msg);
 		return CLI_EXIT_USAGE;
@@ -1114,5 +1329,6 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	for (k = 0; k < c.npanes; k++)
 		pane_free(c.panes[k], &c.env);
 	monitor_snapshot_free(&c.snap);
+	free(c.cfg_text);
 	return CLI_EXIT_OK;
 }

@@ -8,6 +8,7 @@
 #ifndef BVOPS_UI_CONSOLE_H
 #define BVOPS_UI_CONSOLE_H
 
+#include "../src/awswork.h"
 #include "../src/fleet.h"
 #include "../src/logstream.h"
 #include "../src/monitor.h"
@@ -21,6 +22,8 @@ struct console_options {
 	struct logstreams *ls;     /* the log panes' streams (borrowed) */
 	struct nodeacts *acts;     /* restart/stop/start (borrowed) */
 	const char *save_dir;      /* where a pane is saved */
+	struct awswork *aws;       /* nitro status and configs (borrowed),
+				      or NULL: no AWS in this console */
 };
 
 /*
