@@ -129,7 +129,7 @@ TEST_BINS := $(BUILD)/tsan/tests/monitor_events $(BUILD)/bvops $(BUILD)/tests/un
 # deps first: on a fresh machine it installs the compiler and libraries.
 run: check-deps
 	@$(MAKE) --no-print-directory $(BUILD)/bvops $(BUILD)/tests/bvsim
-	@BUILD=$(BUILD) demo/run.sh
+	@BUILD=$(BUILD) demo/run.sh $(ARGS)
 
 test: check-deps
 	@$(MAKE) --no-print-directory $(TEST_BINS)
@@ -173,7 +173,7 @@ fuzz: $(FUZZ_TARGETS)
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: $(BUILD)/bvops $(BUILD)/bench/toml_parse $(BUILD)/bench/probe_bench \
-		$(BUILD)/tests/bvsim
+		$(BUILD)/tests/bvsim $(BUILD)/tests/aws_call
 	@bench/run.sh $(BUILD)
 
 $(BUILD)/bench/%: bench/%.c $(NORMAL_ENGINE)

@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # make run: the console on a demo fleet of three simulated nodes (node-1
-# falls ill now and then, so there is something to see). The simulator
-# stops when the console exits.
+# falls ill now and then, so there is something to see), with an AWS
+# account of its own: moto_server on 127.0.0.1, seeded like a deployment
+# (demo/aws_seed.py), so config get, the config viewer and the nitro
+# status work. Without moto the demo runs with health and logs only, and
+# says why. Everything started here stops when the console exits.
+#
+#   demo/run.sh [BVOPS ARGS...]   e.g. demo/run.sh config get node-0
+#   MOTO_SERVER=...               another moto_server (default: on PATH)
+#   BVOPS=...                     another bvops binary (default: $BUILD/bvops)
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -10,7 +17,34 @@ dir=$(mktemp -d)
 "$SIM" serve --dir "$dir" --nodes 3 --start-delay 1500 --flap 1 \
 	2>"$dir/sim.log" &
 sim=$!
-trap 'kill $sim 2>/dev/null; wait $sim 2>/dev/null; rm -rf "$dir"' EXIT
+moto=""
+trap 'kill $sim $moto 2>/dev/null; wait $sim $moto 2>/dev/null; rm -rf "$dir"' EXIT
+
+# The demo's AWS: moto_server, seeded; "" and a reason when there is none.
+aws_off=""
+if ! command -v "${MOTO_SERVER:-moto_server}" >/dev/null 2>&1; then
+	aws_off="moto_server is not installed (pip install 'moto[server]')"
+elif ! python3 -c 'import boto3' 2>/dev/null; then
+	aws_off="python3 has no boto3 (pip install 'moto[server]')"
+else
+	echo "bvops demo: starting its AWS account (moto_server on 127.0.0.1)..." >&2
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"${MOTO_SERVER:-moto_server}" -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+	moto=$!
+	for _ in $(seq 200); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+		read -r -t 0.05 _ < <(tail -f /dev/null) || true
+	done
+	unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
+	export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=demo \
+		AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1 \
+		AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+	if ! python3 demo/aws_seed.py --endpoint "$AWS_ENDPOINT_URL" --fleet demo \
+		--nodes 3 >"$dir/seed.log" 2>&1; then
+		aws_off="seeding moto_server failed: $(tail -1 "$dir/seed.log")"
+	fi
+fi
+[ -n "$aws_off" ] && echo "bvops demo: AWS features are off: $aws_off" >&2
 for _ in $(seq 100); do
 	[ -f "$dir/ports" ] && break
 	read -r -t 0.05 _ < <(tail -f /dev/null) || true
@@ -19,6 +53,7 @@ done
 ctl="$SIM ctl $dir {node}"
 {
 	sed -n '/^\[fleet\]/,/^timeout/p' demo/fleet.toml
+	[ -z "$aws_off" ] && printf '\n[nitro]\ninterval = "15s"\nwindow = "1d"\n'
 	printf '\n[commands]\n'
 	for verb in journal:"journal follow" console:console restart:restart \
 		stop:stop start:start enclave_state:state \
@@ -34,4 +69,7 @@ ctl="$SIM ctl $dir {node}"
 		printf 'transport = "local"\nenclave_name = "demo-%s"\n' "${name#node-}"
 	done <"$dir/ports"
 } >"$dir/fleet.toml"
-"$BUILD/bvops" -f "$dir/fleet.toml" "$@"
+rc=0
+"${BVOPS:-$BUILD/bvops}" -f "$dir/fleet.toml" "$@" || rc=$?
+[ -n "$aws_off" ] && echo "bvops demo: AWS features were off: $aws_off" >&2
+exit $rc

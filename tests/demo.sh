@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# make run's demo: the console on three simulated nodes, and the simulator
-# gone after the console quits.
+# make run's demo: the console on three simulated nodes with an AWS account
+# of their own (moto_server, seeded like a deployment), and everything
+# gone after the console quits; without moto, the demo still runs and says
+# why.
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib.sh
@@ -10,8 +12,16 @@ tm() { tmux -S "$TMP/tmux.sock" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 
 # Simulators of other runs on this machine are not the demo's.
-others=$(pgrep -f "bvsim serve" | sort)
-demo_sims() { comm -13 <(printf '%s\n' "$others") <(pgrep -f "bvsim serve" | sort) | grep .; }
+others=$(pgrep -f "bvsim serve|moto_server" | sort)
+demo_sims() { comm -13 <(printf '%s\n' "$others") <(pgrep -f "bvsim serve|moto_server" | sort) | grep .; }
+# wait_screen TEXT: until the demo's screen shows TEXT (bounded).
+wait_screen() {
+	for i in $(seq 300); do
+		tm capture-pane -p -t d | grep -qF -- "$1" && return 0
+		tick
+	done
+	return 1
+}
 
 test_begin demo_opens_and_cleans_up
 tm new-session -d -s d -x 80 -y 24 \
@@ -24,6 +34,26 @@ S=$(tm capture-pane -p -t d)
 check_contains "demo fleet" "$S" "bvops  demo (us-east-1)"
 check_contains "three nodes up" "$S" "3 up  0 down"
 check_contains "dynamic node" "$S" "dynamic"
+wait_screen "NITRO" || fail "no NITRO column"
+wait_screen "    0    -" || fail "no nitro value"
+S=$(tm capture-pane -p -t d)
+check_contains "nitro status of a healthy enclave" "$(printf '%s\n' "$S" | grep ' node-0 ')" "     1    -"
+check_contains "and of one that is not" "$(printf '%s\n' "$S" | grep ' node-2 ')" "     0    -"
+tm send-keys -t d Enter
+wait_screen "v: view it" || fail "the config location never came"
+S=$(tm capture-pane -p -t d)
+check_contains "where the config lives" "$S" "config      s3://demo-123456789012-eu-west-1-node-0-bucket/demo-0/co"
+check_contains "the KMS stack's region" "$S" "region      eu-west-1"
+check_contains "the tags came from EC2" "$S" "tags from   EC2 DescribeInstances"
+tm send-keys -t d v
+wait_screen 'PrivateKey = "<redacted>"' || fail "no redacted config"
+S=$(tm capture-pane -p -t d)
+check_contains "viewer title" "$S" "node-0 config.toml, redacted"
+tm send-keys -t d G
+wait_screen 'Features = ["ECDSA"]' || fail "G did not scroll to the end"
+check_not_contains "no secret on screen" "$(tm capture-pane -p -t d)" "demo-master-password"
+tm send-keys -t d Escape Escape
+wait_screen "Enter details" || fail "the overlays did not close"
 tm send-keys -t d q
 for i in $(seq 200); do
 	[ -f "$TMP/rc" ] && break
@@ -34,7 +64,42 @@ for i in $(seq 100); do
 	demo_sims >/dev/null || break
 	tick
 done
-demo_sims >/dev/null && fail "the simulator is still running"
+demo_sims >/dev/null && fail "the simulator or moto_server is still running"
+test_end
+
+test_begin demo_commands_use_its_aws
+run env BUILD=${BUILD:-build} demo/run.sh config get node-1
+check_eq "exit" "$RC" 0
+check_contains "node-1's config, redacted" "$OUT" "# node-1: s3://demo-123456789012-eu-west-1-node-1-bucket/demo-1/config.toml (eu-west-1)"
+check_contains "redacted" "$OUT" 'EncryptorMasterPassword = "<redacted>"'
+run env BUILD=${BUILD:-build} demo/run.sh status --json
+check_contains "nitro status in JSON" "$OUT" '"nitro_status":0}]}'
+test_end
+
+test_begin demo_without_moto_says_why
+run env BUILD=${BUILD:-build} MOTO_SERVER=/nonexistent/moto_server demo/run.sh status
+check_eq "still runs" "$RC" 0
+check_contains "health still works" "$OUT" "node-2     2  dynamic  up"
+check_contains "says why" "$ERR" "bvops demo: AWS features are off: moto_server is not installed (pip install 'moto[server]')"
+check_not_contains "no NITRO column" "$OUT" "NITRO"
+test_end
+
+test_begin demo_without_moto_console_has_no_nitro_column
+tm new-session -d -s n -x 80 -y 24 \
+	"env TERM=xterm-256color BUILD=${BUILD:-build} MOTO_SERVER=/nonexistent/moto_server demo/run.sh; echo \$? >$TMP/rc2"
+for i in $(seq 200); do
+	tm capture-pane -p -t n | grep -q "3 up" && break
+	tick
+done
+S=$(tm capture-pane -p -t n)
+check_contains "the console runs" "$S" "3 up  0 down"
+check_not_contains "no NITRO column without [nitro]" "$S" "NITRO"
+tm send-keys -t n q
+for i in $(seq 200); do
+	[ -f "$TMP/rc2" ] && break
+	tick
+done
+check_eq "console exit" "$(cat "$TMP/rc2" 2>/dev/null)" 0
 test_end
 
 summary

@@ -75,8 +75,11 @@ suite "aws credentials" tests/awscred.sh "$BUILD/tests/aws_creds"
 suite "aws credentials (asan+ubsan)" tests/awscred.sh "$BUILD/asan/tests/aws_creds"
 suite "aws requests (moto)" tests/aws.sh "$BUILD/tests/aws_call"
 suite "aws requests (moto, asan+ubsan)" tests/aws.sh "$BUILD/asan/tests/aws_call"
+suite "config get (moto)" tests/config.sh "$BUILD/bvops"
+suite "config get (moto, asan+ubsan)" tests/config.sh "$BUILD/asan/bvops"
 suite "install" tests/install.sh
 suite "demo (make run)" tests/demo.sh
+suite "demo (make run, asan+ubsan)" env BVOPS="$BUILD/asan/bvops" tests/demo.sh
 suite "console (tmux)" tests/console.sh "$BUILD/bvops"
 suite "console (tmux, asan+ubsan)" tests/console.sh "$BUILD/asan/bvops"
 
