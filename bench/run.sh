@@ -119,3 +119,7 @@ sim_stop
 # Log panes against multitail and lnav (idle, 1,000 lines/s, a burst).
 echo
 bench/logs.sh "$BUILD/bvops" "${BENCH_LOG_SECONDS:-30}"
+
+# AWS calls against the aws CLI, on moto.
+echo
+bench/aws.sh "$BUILD"
