@@ -188,11 +188,22 @@ static const struct field health_fields[] = {
     FI("max_restarts", struct fleet_health, max_restarts, 0, 1000),
     FD("restart_window", struct fleet_health, restart_window_ms, 1000,
        INT64_MAX),
+    FD("restart_grace", struct fleet_health, restart_grace_ms, 0, 86400000),
+    FD("restart_timeout", struct fleet_health, restart_timeout_ms, 1000,
+       3600000),
+    FD("restart_backoff", struct fleet_health, restart_backoff_ms, 0, 86400000),
+    FD("restart_backoff_max", struct fleet_health, restart_backoff_max_ms, 0,
+       86400000),
 };
 
 static const struct field alert_fields[] = {
-    F("command", FK_STRING, struct fleet, alert_command),
-    F("webhook", FK_URL, struct fleet, alert_webhook),
+    F("command", FK_STRING, struct fleet_alerts, command),
+    F("webhook", FK_URL, struct fleet_alerts, webhook),
+    FD("command_timeout", struct fleet_alerts, command_timeout_ms, 100, 600000),
+    FD("remind_every", struct fleet_alerts, remind_every_ms, 0, 86400000),
+    FI("flap_changes", struct fleet_alerts, flap_changes, 2, 1000),
+    FD("flap_window", struct fleet_alerts, flap_window_ms, 1000, 86400000),
+    F("bell", FK_BOOL, struct fleet_alerts, bell),
 };
 
 static const struct field node_fields[] = {
@@ -655,8 +666,8 @@ static void load_fleet(struct loader *L, struct fleet *f)
 			0, "[health] timeout must not be longer than interval");
 	t = sub_table(L, root, "alerts", "[alerts]");
 	if (t != NULL)
-		load_table(L, t, alert_fields, NFIELDS(alert_fields), f,
-			   "[alerts] ", NULL);
+		load_table(L, t, alert_fields, NFIELDS(alert_fields),
+			   &f->alerts, "[alerts] ", NULL);
 	t = sub_table(L, root, "ssh", "[ssh]");
 	if (t != NULL)
 		load_table(L, t, ssh_fields, NFIELDS(ssh_fields), &f->ssh,
@@ -765,6 +776,15 @@ struct fleet *fleet_parse(const char *path, const char *text, size_t len,
 	f->health.restart_after = 0;
 	f->health.max_restarts = 3;
 	f->health.restart_window_ms = (uint64_t)30 * 60 * 1000;
+	f->health.restart_grace_ms = 120000;
+	f->health.restart_timeout_ms = 120000;
+	f->health.restart_backoff_ms = 30000;
+	f->health.restart_backoff_max_ms = 600000;
+	f->alerts.command_timeout_ms = 10000;
+	f->alerts.remind_every_ms = (uint64_t)30 * 60 * 1000;
+	f->alerts.flap_changes = 4;
+	f->alerts.flap_window_ms = (uint64_t)10 * 60 * 1000;
+	f->alerts.bell = true;
 	f->ssh.agent = true;
 	f->ssh.connect_timeout_ms = 10000;
 	f->ssh.auth_timeout_ms = 10000;
@@ -854,8 +874,8 @@ void fleet_free(struct fleet *f)
 	free(f->path);
 	free(f->name);
 	free(f->region);
-	free(f->alert_command);
-	free(f->alert_webhook);
+	free(f->alerts.command);
+	free(f->alerts.webhook);
 	free(f->nitro.namespace_);
 	free(f->nitro.metric);
 	free(f->nitro.dimension);

@@ -60,6 +60,21 @@ struct fleet_health {
 	int64_t restart_after; /* 0: auto-restart off */
 	int64_t max_restarts;
 	uint64_t restart_window_ms;
+	uint64_t restart_grace_ms;   /* after a restart: no failure counted */
+	uint64_t restart_timeout_ms; /* the restart command's own limit */
+	uint64_t restart_backoff_ms; /* after a failed attempt; doubles ... */
+	uint64_t restart_backoff_max_ms; /* ... up to this */
+};
+
+/* [alerts]: where alerts go and how often. */
+struct fleet_alerts {
+	char *command;               /* event JSON on stdin, or NULL */
+	char *webhook;               /* POSTed JSON, or NULL */
+	uint64_t command_timeout_ms; /* the command is killed after it */
+	uint64_t remind_every_ms;    /* a node still down is reminded; 0 off */
+	int64_t flap_changes;        /* more changes than this in ... */
+	uint64_t flap_window_ms;     /* ... this window: flapping */
+	bool bell;                   /* the console rings on a new alert */
 };
 
 /* [ssh]: how the ssh transport connects (SPEC is silent; docs/fleet.md). */
@@ -105,8 +120,7 @@ struct fleet {
 	struct fleet_ssh ssh;
 	struct fleet_logs logs;
 	struct fleet_nitro nitro;
-	char *alert_command;
-	char *alert_webhook;
+	struct fleet_alerts alerts;
 	char *commands[FLEET_CMD_COUNT];
 	struct fleet_node *nodes;
 	size_t nnodes;

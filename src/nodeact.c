@@ -13,6 +13,7 @@ struct nodeact {
 	struct nodeact_result r;
 	struct transport_stream *ts; /* while it runs */
 	int64_t deadline;            /* monotonic */
+	int64_t timeout_ms;
 	bool queued;
 };
 
@@ -49,6 +50,12 @@ void nodeacts_free(struct nodeacts *na)
 
 uint64_t nodeacts_start(struct nodeacts *na, size_t node, enum fleet_cmd cmd)
 {
+	return nodeacts_start_timeout(na, node, cmd, NODEACT_TIMEOUT_MS);
+}
+
+uint64_t nodeacts_start_timeout(struct nodeacts *na, size_t node,
+				enum fleet_cmd cmd, int64_t timeout_ms)
+{
 	struct nodeact *a;
 	uint64_t id;
 
@@ -66,6 +73,7 @@ uint64_t nodeacts_start(struct nodeacts *na, size_t node, enum fleet_cmd cmd)
 	a->r.cmd = cmd;
 	a->r.exit_status = -1;
 	a->r.started_ms = probe_now_ms();
+	a->timeout_ms = timeout_ms;
 	a->queued = true;
 	pthread_mutex_unlock(&na->lock);
 	return id;
@@ -109,7 +117,7 @@ bool nodeacts_step(struct nodeacts *na)
 				nodeact_finish(a, -1);
 				continue;
 			}
-			a->deadline = now + NODEACT_TIMEOUT_MS;
+			a->deadline = now + a->timeout_ms;
 		}
 		if (a->ts == NULL)
 			continue;
@@ -123,8 +131,8 @@ bool nodeacts_step(struct nodeacts *na)
 				 transport_stream_error(a->ts));
 		else if (rc == 0)
 			snprintf(a->r.error, sizeof(a->r.error),
-				 "no answer within %d s: stopped waiting",
-				 NODEACT_TIMEOUT_MS / 1000);
+				 "no answer within %lld s: stopped waiting",
+				 (long long)(a->timeout_ms / 1000));
 		nodeact_finish(a, transport_stream_close(a->ts));
 		if (rc != 1)
 			a->r.exit_status = -1;

@@ -38,6 +38,9 @@ void nodeacts_free(struct nodeacts *na);
 
 /* Queue cmd on node; returns the action's id (never 0). */
 uint64_t nodeacts_start(struct nodeacts *na, size_t node, enum fleet_cmd cmd);
+/* The same with its own time limit (default NODEACT_TIMEOUT_MS). */
+uint64_t nodeacts_start_timeout(struct nodeacts *na, size_t node,
+				enum fleet_cmd cmd, int64_t timeout_ms);
 /* Run what is queued, read what runs (engine thread). Returns true while
  * any action runs. */
 bool nodeacts_step(struct nodeacts *na);

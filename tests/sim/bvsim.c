@@ -18,6 +18,7 @@
  *   restart | stop | start | debug-restart | protected-restart
  *   state                      nitro-cli describe-enclaves style JSON
  *   fault 503|slow MS|hang|refuse|crash|none
+ *   restart-mode ok|fail|start-limit   how later restarts go
  *   journal [follow]           journalctl-like lines
  *   console                    nitro-cli console (debug mode only)
  *   stats                      pings served and connections accepted
@@ -62,7 +63,8 @@ struct sim_node {
 	int64_t ready_at; /* STARTING until then */
 	enum sim_fault fault;
 	int slow_ms;
-	unsigned long pings, conns;
+	int restart_mode; /* 0 works, 1 fails, 2 systemd start limit */
+	unsigned long pings, conns, restarts;
 	int64_t next_heartbeat;
 	struct sim_ring journal, console;
 };
@@ -379,6 +381,20 @@ static void control_command(struct sim_conn *c, char *line)
 	    strcmp(argv[1], "debug-restart") == 0) {
 		bool debug = strcmp(argv[1], "debug-restart") == 0;
 
+		n->restarts++;
+		if (n->restart_mode == 1) {
+			conn_printf(c, "error: Job for enclave.service failed "
+				       "because the control process exited "
+				       "with error code.\n");
+			return;
+		}
+		if (n->restart_mode == 2) {
+			conn_printf(c, "error: Job for enclave.service failed "
+				       "because start of the service was "
+				       "attempted too often. enclave.service: "
+				       "Start request repeated too quickly.\n");
+			return;
+		}
 		if (n->enclave != SIM_STOPPED)
 			node_stop(n, "Stopping for restart");
 		node_start(n, debug);
@@ -394,7 +410,13 @@ static void control_command(struct sim_conn *c, char *line)
 	} else if (strcmp(argv[1], "state") == 0) {
 		describe_enclaves(c, n);
 	} else if (strcmp(argv[1], "stats") == 0) {
-		conn_printf(c, "pings %lu conns %lu\n", n->pings, n->conns);
+		conn_printf(c, "pings %lu conns %lu restarts %lu\n", n->pings,
+			    n->conns, n->restarts);
+	} else if (strcmp(argv[1], "restart-mode") == 0 && argc >= 3) {
+		n->restart_mode = strcmp(argv[2], "fail") == 0          ? 1
+				  : strcmp(argv[2], "start-limit") == 0 ? 2
+									: 0;
+		conn_printf(c, "ok %s restart-mode %s\n", n->name, argv[2]);
 	} else if (strcmp(argv[1], "fault") == 0 && argc >= 3) {
 		const char *f = argv[2];
 

@@ -125,8 +125,8 @@ TEST(fleet_full_file_reads_every_field)
 	CHECK(f->health.failure_threshold == 4);
 	CHECK(f->health.restart_after == 6 && f->health.max_restarts == 2);
 	CHECK(f->health.restart_window_ms == 3600000);
-	CHECK_STR(f->alert_command, "/usr/local/bin/page-oncall");
-	CHECK_STR(f->alert_webhook, "https://hooks.example/x");
+	CHECK_STR(f->alerts.command, "/usr/local/bin/page-oncall");
+	CHECK_STR(f->alerts.webhook, "https://hooks.example/x");
 	CHECK(f->nodes[0].role == FLEET_ROLE_DYNAMIC);
 	CHECK(f->nodes[0].transport == FLEET_TRANSPORT_SSH);
 	CHECK_STR(f->nodes[0].instance_id, "i-0123456789abcdef0");
