@@ -37,6 +37,9 @@ bool cmd_confirm(const char *question);
 
 int cmd_console(const struct cli_opts *o, int argc, char **argv);
 int cmd_status(const struct cli_opts *o, int argc, char **argv);
+int cmd_watch(const struct cli_opts *o, int argc, char **argv);
+int cmd_maintenance(const struct cli_opts *o, int argc, char **argv);
+int cmd_rearm(const struct cli_opts *o, int argc, char **argv);
 int cmd_logs(const struct cli_opts *o, int argc, char **argv);
 int cmd_hostkey(const struct cli_opts *o, int argc, char **argv);
 int cmd_config_get(const struct cli_opts *o, int argc, char **argv);

@@ -1,0 +1,439 @@
+#include "watchdog.h"
+
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "eventlog.h"
+#include "holds.h"
+#include "probe.h"
+#include "sink.h"
+#include "xalloc.h"
+
+#define WATCHDOG_QUEUE   256
+#define WATCHDOG_EXCERPT 5 /* journal lines in an alert */
+
+struct wd_node {
+	int64_t *changes; /* monotonic times of recent transitions (ring) */
+	size_t nchanges, next;
+	bool flapping;
+	int64_t last_change;
+	int64_t last_down_alert; /* for reminders */
+	bool maint;              /* in maintenance (holds.h) */
+	int64_t rearm_seen;      /* the last re-arm acted on */
+};
+
+struct watchdog {
+	const struct fleet *f;
+	struct monitor *m;
+	struct logstreams *ls;
+	char *state_dir;
+	watchdog_print_fn print;
+	void *ctx;
+	struct autorestart *ar;
+	struct sinks *sinks;
+	struct wd_node *n;
+	size_t ring; /* flap_changes + 1 */
+	struct monitor_event queue[WATCHDOG_QUEUE];
+	size_t nqueue;
+	uint64_t seq;
+	char log_error[300]; /* said once */
+	bool act;            /* restart and deliver, or only alert */
+	struct holds holds;  /* as last read */
+	struct timespec holds_mtime;
+	bool holds_read; /* at least once */
+	int64_t holds_checked;
+};
+
+/* A problem with bvops's own files, said once until it changes. */
+static void wd_say_error(struct watchdog *w, const char *msg)
+{
+	cJSON *o;
+	char *json;
+
+	if (strcmp(msg, w->log_error) == 0)
+		return;
+	snprintf(w->log_error, sizeof(w->log_error), "%s", msg);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "kind", "log_error");
+	cJSON_AddStringToObject(o, "message", msg);
+	json = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (json == NULL)
+		abort(); /* cJSON only fails for want of memory */
+	w->print(w->ctx, json, msg);
+	free(json);
+}
+
+static void wd_log(struct watchdog *w, const char *name, const char *line)
+{
+	char msg[300];
+
+	if (w->state_dir != NULL &&
+	    eventlog_append(w->state_dir, name, line, msg, sizeof(msg)) < 0)
+		wd_say_error(w, msg);
+}
+
+/* The node's last journal lines, if a stream has them. */
+static void wd_excerpt(struct watchdog *w, size_t node, char *out, size_t size)
+{
+	struct logstream_view v;
+
+	out[0] = '\0';
+	if (w->ls == NULL || node >= w->f->nnodes)
+		return;
+	logstreams_lock(w->ls);
+	v = logstreams_view(w->ls, node, LOGSTREAM_JOURNAL);
+	if (v.ring != NULL && v.ring->total > 0) {
+		uint64_t first = logring_first(v.ring);
+		uint64_t seq = v.ring->total > WATCHDOG_EXCERPT
+				   ? v.ring->total - WATCHDOG_EXCERPT
+				   : 0;
+		size_t used = 0;
+
+		if (seq < first)
+			seq = first;
+		for (; seq < v.ring->total && used + 1 < size; seq++) {
+			const struct logring_line *l = logring_at(v.ring, seq);
+
+			if (l == NULL || l->kind != LOGRING_LINE)
+				continue;
+			used +=
+			    (size_t)snprintf(out + used, size - used, "%s%s",
+					     used ? "\n" : "", l->text);
+			if (used >= size)
+				used = size - 1;
+		}
+	}
+	logstreams_unlock(w->ls);
+}
+
+/* Number, stamp, print, deliver and record one alert. */
+static void wd_emit(void *ctx, struct alert *a)
+{
+	struct watchdog *w = ctx;
+	char *json, *text;
+
+	a->seq = ++w->seq;
+	a->time_ms = probe_now_ms();
+	if (a->node != ALERT_NODE_NONE && a->log_excerpt[0] == '\0')
+		wd_excerpt(w, a->node, a->log_excerpt, sizeof(a->log_excerpt));
+	if (a->node < w->f->nnodes && w->n[a->node].maint) {
+		size_t len = strlen(a->detail);
+
+		snprintf(a->detail + len, sizeof(a->detail) - len,
+			 "%s(in maintenance: not paged)", len ? " " : "");
+	}
+	json = alert_json(w->f, a);
+	text = alert_text(w->f, a);
+	w->print(w->ctx, json, text);
+	if (w->act && (a->node >= w->f->nnodes || !w->n[a->node].maint))
+		sinks_send(w->sinks, a->seq, json);
+	wd_log(w, "events.log", json);
+	if (a->kind >= ALERT_RESTART_ATTEMPT && a->kind <= ALERT_START_LIMIT &&
+	    w->state_dir != NULL) {
+		char msg[300];
+
+		eventlog_audit(
+		    w->state_dir, "auto-restart",
+		    a->node < w->f->nnodes ? w->f->nodes[a->node].name : NULL,
+		    alert_kind_name(a->kind), msg, sizeof(msg));
+	}
+	free(json);
+	free(text);
+}
+
+static void wd_sink_report(void *ctx, const struct sink_report *r)
+{
+	struct watchdog *w = ctx;
+	cJSON *o = cJSON_CreateObject();
+	char *json, *text;
+
+	cJSON_AddStringToObject(o, "kind", "sink");
+	cJSON_AddNumberToObject(o, "seq", (double)r->seq);
+	cJSON_AddStringToObject(o, "sink", r->sink);
+	cJSON_AddBoolToObject(o, "ok", r->ok);
+	cJSON_AddBoolToObject(o, "final", r->final);
+	cJSON_AddNumberToObject(o, "attempt", r->attempt);
+	cJSON_AddStringToObject(o, "message", r->message);
+	json = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (json == NULL)
+		abort(); /* cJSON only fails for want of memory */
+	text = xasprintf("alert %llu %s %s (attempt %d%s): %s",
+			 (unsigned long long)r->seq,
+			 r->ok ? "sent to" : "NOT sent to", r->sink, r->attempt,
+			 r->ok || !r->final ? "" : ", giving up", r->message);
+	w->print(w->ctx, json, text);
+	wd_log(w, "events.log", json);
+	free(json);
+	free(text);
+}
+
+struct watchdog *watchdog_new(const struct fleet *f, struct monitor *m,
+			      struct nodeacts *acts, struct logstreams *ls,
+			      const char *state_dir, bool act,
+			      watchdog_print_fn print, void *ctx)
+{
+	struct watchdog *w = xcalloc(1, sizeof(*w));
+	size_t k;
+
+	w->f = f;
+	w->m = m;
+	w->ls = ls;
+	w->state_dir = state_dir ? xstrdup(state_dir) : NULL;
+	w->print = print;
+	w->ctx = ctx;
+	w->act = act;
+	w->ar = autorestart_new(f, m, acts, wd_emit, w);
+	w->sinks = sinks_new(f, wd_sink_report, w);
+	w->ring = (size_t)f->alerts.flap_changes + 1;
+	w->n = xcalloc(f->nnodes + 1, sizeof(*w->n));
+	for (k = 0; k < f->nnodes; k++)
+		w->n[k].changes = xcalloc(w->ring, sizeof(int64_t));
+	return w;
+}
+
+void watchdog_free(struct watchdog *w)
+{
+	size_t k;
+
+	if (w == NULL)
+		return;
+	sinks_free(w->sinks);
+	autorestart_free(w->ar);
+	for (k = 0; k < w->f->nnodes; k++)
+		free(w->n[k].changes);
+	free(w->n);
+	holds_free(&w->holds);
+	free(w->state_dir);
+	free(w);
+}
+
+void watchdog_on_event(struct watchdog *w, const struct monitor_event *e)
+{
+	if (w->nqueue < WATCHDOG_QUEUE)
+		w->queue[w->nqueue++] = *e;
+}
+
+struct autorestart *watchdog_autorestart(struct watchdog *w)
+{
+	return w->ar;
+}
+
+bool watchdog_idle(const struct watchdog *w)
+{
+	return sinks_idle(w->sinks);
+}
+
+/* Changes of node k within the flap window, counting this one. */
+static size_t wd_flap_count(struct watchdog *w, struct wd_node *n, int64_t now)
+{
+	size_t i, count = 0;
+
+	n->changes[n->next] = now;
+	n->next = (n->next + 1) % w->ring;
+	if (n->nchanges < w->ring)
+		n->nchanges++;
+	for (i = 0; i < n->nchanges; i++)
+		if (now - n->changes[i] <= (int64_t)w->f->alerts.flap_window_ms)
+			count++;
+	return count;
+}
+
+static void wd_transition(struct watchdog *w, const struct monitor_event *e,
+			  int64_t now)
+{
+	struct wd_node *n = &w->n[e->node];
+	struct alert a;
+	size_t count = wd_flap_count(w, n, now);
+
+	n->last_change = now;
+	memset(&a, 0, sizeof(a));
+	a.node = e->node;
+	a.from = health_status_name(e->ev.from);
+	a.to = health_status_name(e->ev.to);
+	a.consecutive_failures = e->ev.consecutive_failures;
+	{
+		const struct health_node *h = monitor_node(w->m, e->node);
+
+		a.http_code = h->last.http_code;
+		snprintf(a.error, sizeof(a.error), "%s", h->last.error);
+	}
+	if (count > (size_t)w->f->alerts.flap_changes) {
+		if (!n->flapping) {
+			n->flapping = true;
+			a.kind = ALERT_FLAPPING;
+			snprintf(
+			    a.detail, sizeof(a.detail),
+			    "%zu changes within %llu s: flapping; no "
+			    "alert per change until it settles",
+			    count,
+			    (unsigned long long)(w->f->alerts.flap_window_ms /
+						 1000));
+			wd_emit(w, &a);
+		}
+		return;
+	}
+	if (n->flapping)
+		return;
+	if (e->ev.to == HEALTH_DOWN) {
+		a.kind = ALERT_DOWN;
+		snprintf(a.detail, sizeof(a.detail), "%s", e->ev.cause);
+		n->last_down_alert = now;
+		wd_emit(w, &a);
+	} else if (e->ev.to == HEALTH_UP && e->ev.from == HEALTH_DOWN) {
+		a.kind = ALERT_UP;
+		wd_emit(w, &a);
+	}
+}
+
+/* Flapping settled; nodes still down reminded. */
+static void wd_timers(struct watchdog *w, int64_t now)
+{
+	size_t k;
+
+	for (k = 0; k < w->f->nnodes; k++) {
+		struct wd_node *n = &w->n[k];
+		const struct health_node *h = monitor_node(w->m, k);
+		struct alert a;
+
+		memset(&a, 0, sizeof(a));
+		a.node = k;
+		a.http_code = h->last.http_code;
+		snprintf(a.error, sizeof(a.error), "%s", h->last.error);
+		a.consecutive_failures = h->consecutive_failures;
+		if (n->flapping && now - n->last_change >
+				       (int64_t)w->f->alerts.flap_window_ms) {
+			n->flapping = false;
+			a.kind =
+			    h->status == HEALTH_DOWN ? ALERT_DOWN : ALERT_UP;
+			a.to = health_status_name(h->status);
+			snprintf(a.detail, sizeof(a.detail),
+				 "settled after flapping: %s",
+				 health_status_name(h->status));
+			n->last_down_alert = now;
+			wd_emit(w, &a);
+			continue;
+		}
+		if (!n->flapping && h->status == HEALTH_DOWN &&
+		    w->f->alerts.remind_every_ms > 0 &&
+		    now - n->last_down_alert >=
+			(int64_t)w->f->alerts.remind_every_ms) {
+			a.kind = ALERT_REMINDER;
+			a.to = health_status_name(h->status);
+			snprintf(a.detail, sizeof(a.detail),
+				 "still down: %u failed checks in a row",
+				 h->consecutive_failures);
+			n->last_down_alert = now;
+			wd_emit(w, &a);
+		}
+	}
+}
+
+/* Read holds.json again when it changed (at most twice a second). */
+static void wd_holds_reload(struct watchdog *w, int64_t now)
+{
+	char *path, msg[300];
+	struct stat st;
+	struct holds h;
+	size_t k;
+
+	if (w->state_dir == NULL || now - w->holds_checked < 500)
+		return;
+	w->holds_checked = now;
+	path = xasprintf("%s/holds.json", w->state_dir);
+	if (stat(path, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	free(path);
+	if (w->holds_read && st.st_mtim.tv_sec == w->holds_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == w->holds_mtime.tv_nsec)
+		return;
+	if (holds_load(w->state_dir, &h, msg, sizeof(msg)) < 0) {
+		wd_say_error(w, msg);
+		w->holds_mtime = st.st_mtim;
+		return;
+	}
+	for (k = 0; k < w->f->nnodes; k++) {
+		int64_t at = holds_rearmed(&h, w->f->nodes[k].name);
+
+		/* A re-arm made while this engine runs is acted on. */
+		if (w->holds_read && at > w->n[k].rearm_seen)
+			autorestart_rearm(w->ar, k);
+		w->n[k].rearm_seen = at;
+	}
+	holds_free(&w->holds);
+	w->holds = h;
+	w->holds_mtime = st.st_mtim;
+	w->holds_read = true;
+}
+
+/* Maintenance starts and ends (also by expiry). */
+static void wd_maintenance(struct watchdog *w, int64_t now)
+{
+	int64_t wall = probe_now_ms();
+	size_t k;
+
+	wd_holds_reload(w, now);
+	for (k = 0; k < w->f->nnodes; k++) {
+		const struct hold *hd =
+		    holds_active(&w->holds, w->f->nodes[k].name, wall);
+		struct wd_node *n = &w->n[k];
+
+		if (hd != NULL && !n->maint) {
+			char why[500];
+
+			snprintf(why, sizeof(why), "maintenance: %s (%s)",
+				 hd->reason, hd->owner);
+			n->maint = true;
+			autorestart_hold(w->ar, k, why);
+		} else if (hd == NULL && n->maint) {
+			const struct health_node *h = monitor_node(w->m, k);
+
+			n->maint = false;
+			autorestart_hold(w->ar, k, NULL);
+			/* Still down when maintenance ends: now it pages. */
+			if (h->status == HEALTH_DOWN) {
+				struct alert a;
+
+				memset(&a, 0, sizeof(a));
+				a.kind = ALERT_DOWN;
+				a.node = k;
+				a.to = health_status_name(h->status);
+				a.http_code = h->last.http_code;
+				snprintf(a.error, sizeof(a.error), "%s",
+					 h->last.error);
+				a.consecutive_failures =
+				    h->consecutive_failures;
+				snprintf(a.detail, sizeof(a.detail),
+					 "maintenance ended and the node is "
+					 "still down");
+				n->last_down_alert = now;
+				wd_emit(w, &a);
+			}
+		}
+	}
+}
+
+bool watchdog_in_maintenance(const struct watchdog *w, size_t node)
+{
+	return node < w->f->nnodes && w->n[node].maint;
+}
+
+void watchdog_step(struct watchdog *w)
+{
+	int64_t now = probe_mono_ms();
+	size_t k;
+
+	wd_maintenance(w, now);
+	for (k = 0; k < w->nqueue; k++)
+		wd_transition(w, &w->queue[k], now);
+	w->nqueue = 0;
+	wd_timers(w, now);
+	if (w->act) {
+		autorestart_step(w->ar, now);
+		sinks_step(w->sinks, now);
+	}
+}

@@ -1,0 +1,53 @@
+/*
+ * watchdog: what bvops does about the health it sees, on the engine
+ * thread: alerts from transitions (down, up, still down, flapping), the
+ * auto-restart policy (autorestart.h), delivery to the [alerts] sinks
+ * (sink.h), and the event and audit logs (eventlog.h). Shared by
+ * `bvops watch` and the console.
+ *
+ * Owns the autorestart and the sinks; borrows the fleet, the monitor, the
+ * node actions and the log streams (which may be NULL: then alerts carry
+ * no log excerpt). Engine thread only.
+ */
+#ifndef BVOPS_WATCHDOG_H
+#define BVOPS_WATCHDOG_H
+
+#include "alert.h"
+#include "autorestart.h"
+#include "fleet.h"
+#include "logstream.h"
+#include "monitor.h"
+#include "nodeact.h"
+
+/* Every event as one JSON line and one line for people. */
+typedef void (*watchdog_print_fn)(void *ctx, const char *json,
+				  const char *text);
+
+struct watchdog;
+
+/*
+ * state_dir: where events.log and audit.log go (and holds.json is read),
+ * or NULL for nowhere. act: run auto-restart and deliver to the sinks
+ * (bvops watch); false only raises alerts (the console, so that a console
+ * and a watch of the same fleet never both restart or page).
+ */
+struct watchdog *watchdog_new(const struct fleet *f, struct monitor *m,
+			      struct nodeacts *acts, struct logstreams *ls,
+			      const char *state_dir, bool act,
+			      watchdog_print_fn print, void *ctx);
+/* Kills a running alert command; what is unsent is lost (and said). */
+void watchdog_free(struct watchdog *w);
+
+/* A health transition (monitor hook's on_event; only queued here). */
+void watchdog_on_event(struct watchdog *w, const struct monitor_event *e);
+/* Alerts, reminders, restarts, deliveries (monitor hook's step). */
+void watchdog_step(struct watchdog *w);
+
+struct autorestart *watchdog_autorestart(struct watchdog *w);
+/* The node is in maintenance (holds.h): checked, not restarted, not
+ * paged. */
+bool watchdog_in_maintenance(const struct watchdog *w, size_t node);
+/* Nothing waits to be delivered. */
+bool watchdog_idle(const struct watchdog *w);
+
+#endif

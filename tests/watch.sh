@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# bvops watch against the node simulator: auto-restart counts and limits
+# exact, the guards (quorum, many at once, systemd's start limit), alerts
+# (down/up, flapping), the command and webhook sinks receiving the exact
+# JSON, a hanging alert command not holding the checks, the event and
+# audit logs, SIGHUP reloads and SIGTERM.
+# usage: tests/watch.sh BVOPS
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+. tests/simlib.sh
+BVOPS=$(realpath "$1")
+TMP=$(mktemp -d)
+WATCH_PID=""
+HOOK_PID=""
+cleanup() {
+	[ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null
+	[ -n "$HOOK_PID" ] && kill "$HOOK_PID" 2>/dev/null && wait "$HOOK_PID" 2>/dev/null
+	sim_stop
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+export XDG_STATE_HOME="$TMP/state"
+FAST='interval = "300ms"\ntimeout = "250ms"\nfailure_threshold = 2\nsuccess_threshold = 1'
+
+# fleet N QUORUM HEALTH [EXTRA TOML]: a simulator of N nodes and its fleet.
+fleet() {
+	sim_stop
+	SIM_FLEET_HEALTH="$FAST\n$3" sim_start "$1" || exit 1
+	sed -i "s/^\[fleet\]/[fleet]\nquorum = $2/" "$SIM_DIR/fleet.toml"
+	[ -n "${4:-}" ] && printf '\n%b\n' "$4" >>"$SIM_DIR/fleet.toml"
+	F="$SIM_DIR/fleet.toml"
+}
+
+watch_start() {
+	rm -f "$TMP/out" "$TMP/err"
+	"$BVOPS" watch --json -f "$F" >"$TMP/out" 2>"$TMP/err" &
+	WATCH_PID=$!
+	wait_for '"kind":"started"' || fail "watch did not start: $(cat "$TMP/err")"
+	# Every node checked twice (so up) before a test injects its fault.
+	local name port i
+	while read -r name port; do
+		for i in $(seq 100); do
+			[ "$("$SIM" ctl "$SIM_DIR" "$name" stats | awk '{print $2}')" -ge 2 ] && break
+			tick
+		done
+	done <"$SIM_DIR/ports"
+}
+
+# watch_stop: SIGTERM; the exit status in WATCH_RC.
+watch_stop() {
+	kill -TERM "$WATCH_PID"
+	wait "$WATCH_PID"
+	WATCH_RC=$?
+	WATCH_PID=""
+}
+
+# wait_for TEXT [TICKS]: until watch printed a line with TEXT (bounded).
+wait_for() {
+	local i
+	for i in $(seq "${2:-150}"); do
+		grep -qF -- "$1" "$TMP/out" 2>/dev/null && return 0
+		tick
+	done
+	return 1
+}
+
+# lines KIND: watch's JSON lines of that kind.
+lines() { grep -F "\"kind\":\"$1\"" "$TMP/out"; }
+# field KEY: that key of the JSON line on stdin.
+field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())[sys.argv[1]])' "$1"; }
+restarts() { "$SIM" ctl "$SIM_DIR" "$1" stats | awk '{print $6}'; }
+
+test_begin restart_after_exactly_n_then_grace_then_give_up
+fleet 3 2 'restart_after = 3\nrestart_grace = "2s"\nmax_restarts = 2\nrestart_window = "10m"'
+watch_start
+sim_ctl node-1 fault 503
+wait_for '"kind":"restart_gave_up"' 200 || fail "no give-up"
+check_eq "the first attempt after exactly 3 failed checks" "$(lines restart_attempt | head -1 | field consecutive_failures)" 3
+check_eq "down, attempt, done, attempt, done, gave up, in order" \
+	"$(grep -o '"kind":"[a-z_]*"' "$TMP/out" | grep -v started | sed 's/"kind"://; s/"//g' | tr '\n' ' ')" \
+	"down restart_attempt restart_done restart_attempt restart_done restart_gave_up "
+check_eq "the simulator was restarted exactly twice" "$(restarts node-1)" 2
+t_done=$(lines restart_done | head -1 | field time)
+t_next=$(lines restart_attempt | sed -n 2p | field time)
+gap=$(python3 -c 'import sys
+from datetime import datetime as d
+f=lambda s: d.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
+print((f(sys.argv[2]) - f(sys.argv[1])).total_seconds() >= 2.0)' "$t_done" "$t_next")
+check_eq "no attempt during the 2 s grace period" "$gap" True
+for i in $(seq 10); do tick; done
+check_eq "and none after giving up" "$(restarts node-1)" 2
+check_contains "says why, and what to do" "$(lines restart_gave_up)" "until an operator re-arms it"
+watch_stop
+check_eq "SIGTERM: exit 0" "$WATCH_RC" 0
+check_contains "says it stopped" "$(tail -1 "$TMP/out")" '"kind":"stopped"'
+test_end
+
+test_begin a_failed_restart_backs_off
+fleet 3 2 'restart_after = 2\nrestart_grace = "1s"\nmax_restarts = 5\nrestart_backoff = "1500ms"'
+watch_start
+sim_ctl node-0 restart-mode fail
+sim_ctl node-0 fault 503
+wait_for '"kind":"restart_failed"' || fail "no failure"
+check_contains "says what systemctl said" "$(lines restart_failed)" "failed because the control process exited with error code"
+wait_for 'restart 2 of at most 5' 100 || fail "no second attempt"
+# 1.5 s of back-off; without it the next attempt would come 0.6 s later
+# (2 failed checks 300 ms apart).
+t1=$(lines restart_failed | head -1 | field time)
+t2=$(lines restart_attempt | sed -n 2p | field time)
+check_eq "the back-off was waited" "$(python3 -c 'import sys
+from datetime import datetime as d
+f=lambda s: d.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
+print((f(sys.argv[2]) - f(sys.argv[1])).total_seconds() >= 1.4)' "$t1" "$t2")" True
+watch_stop
+test_end
+
+test_begin systemd_start_limit_is_its_own_state
+fleet 3 2 'restart_after = 2\nmax_restarts = 5'
+watch_start
+sim_ctl node-2 restart-mode start-limit
+sim_ctl node-2 fault 503
+wait_for '"kind":"start_limit"' || fail "no start-limit state"
+check_contains "says what clears it" "$(lines start_limit)" "until an operator clears it"
+for i in $(seq 15); do tick; done
+check_eq "one attempt, no more" "$(restarts node-2)" 1
+watch_stop
+test_end
+
+test_begin quorum_guard_holds_a_restart
+# restart_after below failure_threshold: the node still counts as up, and
+# restarting it would leave 1 up with a quorum of 2.
+fleet 2 2 'restart_after = 2\nfailure_threshold = 6' 
+sed -i 's/^failure_threshold = 2$//' "$F"
+watch_start
+sim_ctl node-0 fault 503
+wait_for '"kind":"restart_held"' || fail "not held: $(cat "$TMP/out")"
+check_contains "says why" "$(lines restart_held)" "1 nodes would be up, below the quorum of 2"
+check_eq "no restart" "$(restarts node-0)" 0
+watch_stop
+test_end
+
+test_begin many_down_at_once_restarts_nothing
+fleet 3 2 'restart_after = 2'
+watch_start
+sim_ctl node-0 fault 503
+sim_ctl node-1 fault 503
+wait_for '"kind":"many_down"' || fail "no grouped alert"
+check_contains "one grouped alert naming them" "$(lines many_down)" "2 of 3 nodes failing (node-0, node-1)"
+check_eq "one only" "$(lines many_down | wc -l)" 1
+for i in $(seq 10); do tick; done
+check_eq "nothing restarted" "$(restarts node-0)$(restarts node-1)" 00
+watch_stop
+test_end
+
+test_begin flapping_is_reported_once
+fleet 3 2 '' '[alerts]\nflap_changes = 3\nflap_window = "1m"'
+watch_start
+for round in 1 2 3; do
+	sim_ctl node-1 fault 503
+	wait_for "\"seq\":$((2 * round - 1)),\"fleet\":\"sim\",\"node\":\"node-1\"" 50 || true
+	sim_ctl node-1 fault none
+	for i in $(seq 50); do
+		[ "$(grep -c '"to":"up"\|"kind":"flapping"' "$TMP/out")" -ge "$round" ] && break
+		tick
+	done
+done
+wait_for '"kind":"flapping"' 50 || fail "no flapping alert: $(cat "$TMP/out")"
+n_after=$(grep -c '"node":"node-1"' "$TMP/out")
+sim_ctl node-1 fault 503
+for i in $(seq 10); do tick; done
+sim_ctl node-1 fault none
+for i in $(seq 10); do tick; done
+check_eq "one flapping alert" "$(lines flapping | wc -l)" 1
+check_eq "no alert per change after it" "$(grep -c '"node":"node-1"' "$TMP/out")" "$n_after"
+watch_stop
+test_end
+
+test_begin command_and_webhook_get_the_exact_json
+rm -f "$TMP/hook.port" "$TMP/hook.log" "$TMP/cmd.log"
+python3 tests/webhook_fixture.py --port-file "$TMP/hook.port" --log "$TMP/hook.log" --fail 1 &
+HOOK_PID=$!
+for i in $(seq 100); do [ -s "$TMP/hook.port" ] && break; tick; done
+fleet 3 2 '' "[alerts]\ncommand = \"cat >> $TMP/cmd.log\"\nwebhook = \"http://127.0.0.1:$(cat "$TMP/hook.port")/alert\""
+watch_start
+sim_ctl node-2 fault 503
+wait_for '"sink":"webhook","ok":true' 100 || fail "webhook never accepted: $(cat "$TMP/out")"
+wait_for '"sink":"command","ok":true' 100 || fail "command never accepted"
+down=$(lines down | head -1)
+check_eq "the command got the alert's JSON on stdin" "$(head -1 "$TMP/cmd.log")" "$down"
+check_eq "the webhook got it too" "$(head -1 "$TMP/hook.log")" "$down"
+check_contains "its first failure was said" "$(cat "$TMP/out")" '"sink":"webhook","ok":false,"final":false,"attempt":1,"message":"HTTP 500"'
+check_contains "and the retry" "$(cat "$TMP/out")" '"sink":"webhook","ok":true,"final":true,"attempt":2'
+check_eq "the JSON's keys" "$(printf '%s' "$down" | python3 -c 'import json,sys; print(sorted(json.load(sys.stdin)))')" \
+	"['consecutive_failures', 'detail', 'error', 'fleet', 'from', 'http_code', 'index', 'kind', 'log_excerpt', 'node', 'seq', 'time', 'to']"
+check_contains "a log excerpt from the node's journal" "$(printf '%s' "$down" | field log_excerpt)" "node-2"
+watch_stop
+kill "$HOOK_PID"; wait "$HOOK_PID" 2>/dev/null; HOOK_PID=""
+test_end
+
+test_begin a_hanging_alert_command_holds_nothing
+fleet 3 2 '' '[alerts]\ncommand = "sleep 30"\ncommand_timeout = "2s"'
+watch_start
+sim_ctl node-0 fault 503
+wait_for '"kind":"down"' || fail "no down"
+sim_ctl node-0 fault none
+# The command hangs on the first alert; checks and alerts go on.
+wait_for '"kind":"up"' 30 || fail "the recovery was not seen while the command hung"
+wait_for 'timed out after 2000 ms' 100 || fail "the hung command was not killed"
+pgrep -f "^sleep 30$" >/dev/null && fail "the command is still running"
+watch_stop
+test_end
+
+test_begin maintenance_holds_restarts_and_paging
+rm -f "$TMP/cmd.log"
+fleet 3 2 'restart_after = 2\nmax_restarts = 1' "[alerts]\ncommand = \"cat >> $TMP/cmd.log\"\nremind_every = \"0s\""
+run "$BVOPS" -f "$F" maintenance node-1 --reason "kernel update" --for 2s
+check_eq "needs --yes without a terminal" "$RC" 1
+run "$BVOPS" -f "$F" maintenance node-1 --reason "kernel update" --for 2s --dry-run
+check_eq "dry run: the plan" "$OUT" "would put node-1 in maintenance (kernel update) for 2s: no automatic restart, no paging"
+[ -e "$XDG_STATE_HOME/bvops/sim/holds.json" ] && fail "the dry run wrote something"
+run "$BVOPS" -f "$F" maintenance node-1 --reason "kernel update" --yes
+check_eq "set" "$RC" 0
+check_contains "owner recorded" "$(cat "$XDG_STATE_HOME/bvops/sim/holds.json")" "\"owner\":	\"$(id -un)@$(hostname)\""
+watch_start
+sim_ctl node-1 fault 503
+wait_for '"kind":"restart_held"' || fail "not held: $(cat "$TMP/out")"
+check_contains "held for maintenance" "$(lines restart_held)" "maintenance: kernel update ($(id -un)@$(hostname))"
+check_contains "the down alert says it pages no one" "$(lines down)" "(in maintenance: not paged)"
+for i in $(seq 10); do tick; done
+check_eq "no restart in maintenance" "$(restarts node-1)" 0
+check_eq "nothing paged" "$(cat "$TMP/cmd.log" 2>/dev/null)" ""
+run "$BVOPS" -f "$F" maintenance node-1 --end --yes
+check_eq "ended" "$RC" 0
+wait_for 'maintenance ended and the node is still down' || fail "no alert when maintenance ended"
+wait_for '"kind":"restart_attempt"' || fail "no restart after maintenance"
+wait_for '"sink":"command","ok":true' || fail "no page after maintenance"
+check_contains "paged now" "$(cat "$TMP/cmd.log")" "maintenance ended and the node is still down"
+watch_stop
+test_end
+
+test_begin rearm_after_giving_up
+fleet 3 2 'restart_after = 2\nmax_restarts = 1\nrestart_grace = "500ms"'
+watch_start
+sim_ctl node-0 fault 503
+wait_for '"kind":"restart_gave_up"' 200 || fail "no give-up"
+check_eq "one restart" "$(restarts node-0)" 1
+run "$BVOPS" -f "$F" rearm node-0 --yes
+check_eq "rearm" "$RC:$OUT" "0:re-arm auto-restart on node-0: done"
+wait_for '"restart 1 of at most 1' 100 || true
+for i in $(seq 100); do [ "$(restarts node-0)" = 2 ] && break; tick; done
+check_eq "restarted again after the re-arm" "$(restarts node-0)" 2
+check_contains "audited" "$(cat "$XDG_STATE_HOME/bvops/sim/audit.log")" '"action":"rearm","node":"node-0","result":"ok"'
+watch_stop
+test_end
+
+test_begin event_and_audit_logs
+[ -s "$XDG_STATE_HOME/bvops/sim/events.log" ] || fail "no events.log"
+check_eq "0600" "$(stat -c %a "$XDG_STATE_HOME/bvops/sim/events.log")" 600
+check_eq "folder 0700" "$(stat -c %a "$XDG_STATE_HOME/bvops/sim")" 700
+check_contains "audit: who, what, where, result" "$(head -1 "$XDG_STATE_HOME/bvops/sim/audit.log")" '"action":"auto-restart","node":"node-1","result":"restart_attempt"'
+check_contains "audit: user and host" "$(head -1 "$XDG_STATE_HOME/bvops/sim/audit.log")" "\"user\":\"$(id -un)\",\"host\":\"$(hostname)\""
+test_end
+
+test_begin sighup_reloads_or_keeps_the_old_fleet
+fleet 2 1 ''
+watch_start
+cp "$F" "$TMP/good.toml"
+printf 'oops = [\n' >>"$F"
+kill -HUP "$WATCH_PID"
+wait_for '"kind":"reload","fleet":"sim","ok":false' || fail "no reload failure"
+check_contains "names the file and line" "$(lines reload)" "is not valid, still watching the fleet as it was: $F:"
+cp "$TMP/good.toml" "$F"
+sed -i 's/^name = "sim"/name = "sim2"/' "$F"
+kill -HUP "$WATCH_PID"
+wait_for '"kind":"reload","fleet":"sim2","ok":true' || fail "no reload"
+sim_ctl node-0 fault 503
+wait_for '"fleet":"sim2","node":"node-0","index":0,"kind":"down"' || fail "the reloaded fleet is not watched"
+watch_stop
+check_eq "exit" "$WATCH_RC" 0
+test_end
+
+test_begin valgrind_clean
+# The engine, a restart, the sinks and a reload under valgrind (not for
+# the sanitized build, which checks the same its own way).
+if command -v valgrind >/dev/null && [[ "$BVOPS" != */asan/* ]]; then
+	fleet 3 2 'restart_after = 3\nrestart_grace = "1s"' '[alerts]\ncommand = "cat >/dev/null"'
+	rm -f "$TMP/out"
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		"$BVOPS" watch --json -f "$F" >"$TMP/out" 2>"$TMP/err" &
+	WATCH_PID=$!
+	wait_for '"kind":"started"' 300 || fail "watch did not start under valgrind"
+	sim_ctl node-1 fault 503
+	wait_for '"kind":"restart_done"' 300 || fail "no restart under valgrind"
+	wait_for '"sink":"command","ok":true' 300 || fail "no delivery under valgrind"
+	kill -HUP "$WATCH_PID"
+	wait_for '"kind":"reload"' 300 || fail "no reload under valgrind"
+	watch_stop
+	check_eq "exit (99 is a valgrind report)" "$WATCH_RC" 0
+	[ "$WATCH_RC" = 99 ] && head -30 "$TMP/err"
+fi
+test_end
+
+summary
