@@ -1,0 +1,35 @@
+/*
+ * libFuzzer target for holds.json: any text, no crash, no leak; whatever
+ * parses gives NUL-terminated names that the lookups walk safely.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/holds.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1), msg[300];
+	struct holds h;
+
+	if (text == NULL)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	if (holds_parse("holds.json", text, &h, msg, sizeof(msg)) == 0) {
+		size_t k;
+
+		for (k = 0; k < h.n; k++)
+			if (memchr(h.v[k].node, '\0', sizeof(h.v[k].node)) ==
+			    NULL)
+				abort();
+		(void)holds_active(&h, "node-0", 0);
+		(void)holds_rearmed(&h, "node-0");
+	}
+	holds_free(&h);
+	free(text);
+	return 0;
+}
