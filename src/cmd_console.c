@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "../ui/console.h"
+#include "alertbox.h"
 #include "awswork.h"
 #include "cmd.h"
 #include "fleet.h"
@@ -13,6 +14,7 @@
 #include "nodeact.h"
 #include "theme.h"
 #include "transport.h"
+#include "watchdog.h"
 #include "xalloc.h"
 
 #ifndef BVOPS_DATADIR
@@ -51,6 +53,7 @@ struct console_engine {
 	const struct fleet *fleet;
 	struct logstreams *ls;
 	struct nodeacts *acts;
+	struct watchdog *wd; /* alerts only: watch restarts and pages */
 };
 
 static void console_engine_step(void *ctx)
@@ -59,6 +62,7 @@ static void console_engine_step(void *ctx)
 
 	logstreams_step(e->ls);
 	nodeacts_step(e->acts);
+	watchdog_step(e->wd);
 }
 
 /* Every health transition is a marked line in the node's log panes. */
@@ -72,6 +76,7 @@ static void console_engine_event(void *ctx, const struct monitor_event *ev)
 		 health_status_name(ev->ev.from), health_status_name(ev->ev.to),
 		 ev->ev.cause[0] ? ": " : "", ev->ev.cause);
 	logstreams_mark(e->ls, ev->node, text);
+	watchdog_on_event(e->wd, ev);
 }
 
 /* $XDG_STATE_HOME/bvops/FLEET/logs: where a saved pane goes. */
@@ -90,7 +95,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	struct console_engine engine;
 	struct monitor_hook hook;
 	struct transport *t;
-	char *save_dir;
+	char *save_dir, *holds_dir;
 	struct console_options co = {0};
 	struct theme theme;
 	char msg[1024], *dirs[4];
@@ -125,6 +130,9 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	engine.fleet = f;
 	engine.ls = logstreams_new(f, t, (size_t)f->logs.scrollback);
 	engine.acts = nodeacts_new(f, t);
+	co.alerts = alertbox_new();
+	engine.wd = watchdog_new(f, m, engine.acts, engine.ls, NULL, false,
+				 alertbox_push, co.alerts);
 	hook.fd = logstreams_fd(engine.ls);
 	hook.step = console_engine_step;
 	hook.on_event = console_engine_event;
@@ -138,12 +146,17 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 		co.ls = engine.ls;
 		co.acts = engine.acts;
 		co.save_dir = save_dir;
+		holds_dir = xstrndup(save_dir, strlen(save_dir) - 5);
+		co.holds_dir = holds_dir; /* the fleet's folder: .../logs up */
 		co.aws = awswork_start(f);
 		rc = console_run(f, m, &co);
 		awswork_stop(co.aws);
 		free(save_dir);
+		free(holds_dir);
 	}
 	monitor_stop(m);
+	watchdog_free(engine.wd);
+	alertbox_free(co.alerts);
 	nodeacts_free(engine.acts);
 	logstreams_free(engine.ls);
 	transport_free(t);

@@ -125,6 +125,24 @@ sim_ctl node-2 start
 wait_for "3 up"
 test_end
 
+test_begin alerts_banner_list_and_acknowledge
+# The faults above raised alerts: a banner until acknowledged, a list.
+wait_for "ALERT"
+check_contains "the banner names the newest" "$(screen | tail -1)" "node-2 up (down -> up)"
+check_contains "and how to deal with it" "$(screen | tail -1)" "[A list, a ack]"
+tm send-keys -t t A
+wait_for "Alerts: 4, 4 not acknowledged"
+check_contains "newest first, marked" "$(screen | grep -m1 'node-')" "* "
+check_contains "the first down is listed" "$(screen)" "node-1 down (up -> down): HTTP 503"
+tm send-keys -t t Enter
+wait_for "Alerts: 4, 3 not acknowledged"
+tm send-keys -t t a
+wait_for "Alerts: 4, 0 not acknowledged"
+tm send-keys -t t Escape
+wait_gone "Alerts: 4"
+check_not_contains "no banner once acknowledged" "$(screen | tail -1)" "ALERT"
+test_end
+
 test_begin help_overlay
 tm send-keys -t t '?'
 wait_for "Keys (Esc closes)"
@@ -333,6 +351,22 @@ check_not_contains "no escape reached the terminal" "$(tm capture-pane -p -e -t 
 check_not_contains "the terminal was not retitled" "$(tm display -p -t t '#{pane_title}')" "pwned"
 tm send-keys -t t Escape q
 tm kill-server 2>/dev/null
+test_end
+
+test_begin maintenance_is_marked
+start 80 24 XDG_STATE_HOME="$TMP/state"
+wait_for "3 up"
+XDG_STATE_HOME="$TMP/state" run "$BVOPS" -f "$SIM_DIR/fleet.toml" maintenance node-2 --reason "disk swap" --yes
+check_eq "set" "$RC" 0
+wait_for "M/up"
+check_contains "on node-2's row" "$(screen | grep node-2)" "M/up"
+tm send-keys -t t G Enter
+wait_for "maintenance disk swap ($(id -un)@$(hostname))"
+tm send-keys -t t Escape
+XDG_STATE_HOME="$TMP/state" run "$BVOPS" -f "$SIM_DIR/fleet.toml" maintenance node-2 --end --yes
+wait_gone "M/up"
+tm send-keys -t t q
+wait_dead
 test_end
 
 summary

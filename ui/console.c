@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../src/awswork.h"
 #include "../src/cli.h"
+#include "../src/holds.h"
 #include "../src/probe.h"
 #include "../src/sanitize.h"
 #include "../src/transport.h"
@@ -28,6 +30,7 @@ enum console_overlay {
 	OVERLAY_HELP,
 	OVERLAY_DETAIL,
 	OVERLAY_CONFIG,
+	OVERLAY_ALERTS,
 	OVERLAY_CONFIRM
 };
 
@@ -117,6 +120,18 @@ struct console {
 	size_t cfg_node;
 	int cfg_top; /* first line shown in the config viewer */
 
+	/* Alerts (alertbox.h): a banner until acknowledged, a list. */
+	struct alertbox *alerts;
+	uint64_t alerts_version;
+	size_t alerts_unacked;
+	size_t alert_sel;
+
+	/* Maintenance (holds.h), read again when the file changes. */
+	const char *holds_dir;
+	struct holds holds;
+	struct timespec holds_mtime;
+	int64_t holds_checked;
+
 	char msg[300]; /* one line for the footer */
 	int64_t msg_at;
 };
@@ -132,6 +147,7 @@ static const struct {
     {"l / c", "open the node's journal / console pane"},
     {"L", "all journals merged in one pane"},
     {"R / S / U", "restart / stop / start the node (asks)"},
+    {"A / a", "the alert list / acknowledge every alert"},
     {"Tab", "next pane (and back to the nodes)"},
     {"in a pane:", ""},
     {" j/k PgUp/PgDn", "scroll; g/G top/bottom (G follows)"},
@@ -296,6 +312,42 @@ static void console_draw_history(struct console *c, int y, int x, int cols,
 	attrset(A_NORMAL);
 }
 
+/* Node k is in maintenance (checked, not restarted, not paged). */
+static bool console_in_maint(const struct console *c, size_t k)
+{
+	return holds_active(&c->holds, c->fleet->nodes[k].name,
+			    probe_now_ms()) != NULL;
+}
+
+/* holds.json again when it changed; a look a second at most. Returns
+ * true when it was read again. */
+static bool console_holds_refresh(struct console *c)
+{
+	char path[4200], msg[300];
+	struct stat st;
+	struct holds h;
+	int64_t now = probe_mono_ms();
+
+	if (c->holds_dir == NULL || now - c->holds_checked < 1000)
+		return false;
+	c->holds_checked = now;
+	snprintf(path, sizeof(path), "%s/holds.json", c->holds_dir);
+	if (stat(path, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	if (st.st_mtim.tv_sec == c->holds_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == c->holds_mtime.tv_nsec)
+		return false;
+	c->holds_mtime = st.st_mtim;
+	if (holds_load(c->holds_dir, &h, msg, sizeof(msg)) < 0) {
+		snprintf(c->msg, sizeof(c->msg), "%s", msg);
+		c->msg_at = now;
+		return true;
+	}
+	holds_free(&c->holds);
+	c->holds = h;
+	return true;
+}
+
 static void console_draw_row(struct console *c, int y, int cols, size_t k,
 			     int64_t now)
 {
@@ -313,7 +365,8 @@ static void console_draw_row(struct console *c, int y, int cols, size_t k,
 	x = console_cell(c, y, x, cols, COL_NODE, n->name, base);
 	x = console_cell(c, y, x, cols, COL_ROLE, fleet_role_name(n->role),
 			 base);
-	snprintf(buf, sizeof(buf), "%s %s%s", console_symbol(c, v->status),
+	snprintf(buf, sizeof(buf), "%s %s%s%s", console_symbol(c, v->status),
+		 console_in_maint(c, k) ? "M/" : "",
 		 health_status_name(v->status), v->stale ? "?" : "");
 	x = console_cell(c, y, x, cols, COL_STATUS, buf,
 			 sel ? base : console_status_style(c, v));
@@ -374,6 +427,23 @@ static void console_draw_rows(struct console *c, int rows, int cols)
 	}
 }
 
+/* The newest unacknowledged alert as the footer's banner. */
+static bool console_alert_banner(struct console *c, char *line, size_t size)
+{
+	char text[600];
+	bool acked = true;
+	size_t k;
+
+	for (k = 0; alertbox_get(c->alerts, k, text, sizeof(text), &acked); k++)
+		if (!acked)
+			break;
+	if (acked)
+		return false;
+	snprintf(line, size, " ALERT%s %s   [A list, a ack]",
+		 c->alerts_unacked > 1 ? "S" : "", text);
+	return true;
+}
+
 static void console_draw_footer(struct console *c, int rows, int cols)
 {
 	char line[800];
@@ -395,7 +465,12 @@ static void console_draw_footer(struct console *c, int rows, int cols)
 		    c->prompt == PROMPT_SEARCH ? "/" : "filter: ", c->input);
 	else if (c->msg[0] && probe_mono_ms() - c->msg_at < 10000)
 		snprintf(line, sizeof(line), " %s", c->msg);
-	else if (c->focus >= 0)
+	else if (c->alerts_unacked > 0 &&
+		 console_alert_banner(c, line, sizeof(line))) {
+		/* The banner stays until acknowledged. */
+		attrset(c->style[THEME_DOWN] | A_REVERSE);
+		mvhline(rows - 1, 0, ' ', cols);
+	} else if (c->focus >= 0)
 		snprintf(line, sizeof(line),
 			 " x close  Tab next  / search  & filter  f follow  "
 			 "z zoom  s save  ? help");
@@ -442,6 +517,69 @@ static void console_box(struct console *c, int rows, int cols, int h, int w,
 	mvvline(*y, *x + w - 1, '|', h);
 	console_put(c, *y, *x + 2, w - 4, title);
 	attroff(A_BOLD);
+}
+
+static void console_draw_alerts(struct console *c, int rows, int cols)
+{
+	char title[100], text[600], line[700];
+	size_t n, unacked, top, avail;
+	int y, x, h, w, r;
+	bool acked;
+
+	n = alertbox_count(c->alerts, &unacked);
+	snprintf(title, sizeof(title),
+		 " Alerts: %zu, %zu not acknowledged (Enter ack, a all, Esc) ",
+		 n, unacked);
+	h = rows - 2;
+	w = cols - 2;
+	console_box(c, rows, cols, h, w, title, &y, &x);
+	if (n == 0)
+		console_put(c, y + 2, x + 2, w - 4, "no alert yet");
+	if (c->alert_sel >= n)
+		c->alert_sel = n ? n - 1 : 0;
+	avail = h > 3 ? (size_t)(h - 3) : 1;
+	top = c->alert_sel >= avail ? c->alert_sel - avail + 1 : 0;
+	for (r = 0; (size_t)r < avail && top + (size_t)r < n; r++) {
+		size_t k = top + (size_t)r;
+
+		if (!alertbox_get(c->alerts, k, text, sizeof(text), &acked))
+			break;
+		/* '*': not acknowledged yet; newest first. */
+		snprintf(line, sizeof(line), "%s %s", acked ? " " : "*", text);
+		attrset(k == c->alert_sel ? c->style[THEME_SELECTED]
+			: acked           ? c->style[THEME_WINDOW]
+					  : c->style[THEME_DOWN]);
+		mvhline(y + 2 + r, x + 1, ' ', w - 2);
+		console_put(c, y + 2 + r, x + 2, w - 4, line);
+	}
+	attrset(A_NORMAL);
+}
+
+static void console_alerts_key(struct console *c, int ch)
+{
+	size_t unacked, n = alertbox_count(c->alerts, &unacked);
+
+	switch (ch) {
+	case KEY_UP:
+	case 'k':
+		if (c->alert_sel > 0)
+			c->alert_sel--;
+		break;
+	case KEY_DOWN:
+	case 'j':
+		if (c->alert_sel + 1 < n)
+			c->alert_sel++;
+		break;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+	case ' ': alertbox_ack(c->alerts, c->alert_sel); break;
+	case 'a': alertbox_ack(c->alerts, SIZE_MAX); break;
+	case 'q':
+	case 27:
+	case 'A': c->overlay = OVERLAY_NONE; break;
+	default: break;
+	}
 }
 
 static void console_draw_help(struct console *c, int rows, int cols)
@@ -591,6 +729,14 @@ static void console_draw_detail(struct console *c, int rows, int cols)
 	DETAIL("ssm param   %s",
 	       n->config_ssm_param ? n->config_ssm_param : "-");
 	DETAIL("kms stack   %s", n->kms_stack ? n->kms_stack : "-");
+	{
+		const struct hold *hd =
+		    holds_active(&c->holds, n->name, probe_now_ms());
+
+		if (hd != NULL)
+			DETAIL("maintenance %.120s (%.80s)%s", hd->reason,
+			       hd->owner, hd->until_ms ? ", with an end" : "");
+	}
 	if (c->aws != NULL) {
 		double nv;
 		char err[200];
@@ -747,6 +893,8 @@ static bool console_draw(struct console *c)
 		console_draw_detail(c, rows, cols);
 	else if (c->overlay == OVERLAY_CONFIG)
 		console_draw_config(c, rows, cols);
+	else if (c->overlay == OVERLAY_ALERTS)
+		console_draw_alerts(c, rows, cols);
 	else if (c->overlay == OVERLAY_CONFIRM)
 		console_draw_confirm(c, rows, cols);
 	refresh();
@@ -1098,6 +1246,10 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 		console_config_key(c, ch);
 		return true;
 	}
+	if (c->overlay == OVERLAY_ALERTS) {
+		console_alerts_key(c, ch);
+		return true;
+	}
 	if (c->overlay == OVERLAY_DETAIL && ch == 'v' && c->aws != NULL) {
 		c->overlay = OVERLAY_CONFIG;
 		c->cfg_top = 0;
@@ -1157,6 +1309,18 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 		console_open_pane(c, c->selected, LOGSTREAM_CONSOLE, false);
 		break;
 	case 'L': console_open_pane(c, 0, LOGSTREAM_JOURNAL, true); break;
+	case 'A':
+		if (c->alerts != NULL) {
+			c->overlay = OVERLAY_ALERTS;
+			c->alert_sel = 0;
+		}
+		break;
+	case 'a':
+		if (c->alerts != NULL) {
+			alertbox_ack(c->alerts, SIZE_MAX);
+			console_say(c, "every alert acknowledged");
+		}
+		break;
 	case 'R': console_ask_action(c, FLEET_CMD_RESTART); break;
 	case 'S': console_ask_action(c, FLEET_CMD_STOP); break;
 	case 'U': console_ask_action(c, FLEET_CMD_START); break;
@@ -1181,6 +1345,20 @@ static bool console_refresh_state(struct console *c, int *minute)
 	*minute = (int)(t / 60);
 	monitor_snapshot_free(&c->snap);
 	c->snap = s;
+	if (console_holds_refresh(c))
+		changed = true;
+	if (c->alerts != NULL &&
+	    alertbox_version(c->alerts) != c->alerts_version) {
+		size_t unacked;
+
+		c->alerts_version = alertbox_version(c->alerts);
+		alertbox_count(c->alerts, &unacked);
+		/* A new alert rings (once), unless the fleet says not to. */
+		if (unacked > c->alerts_unacked && c->fleet->alerts.bell)
+			beep();
+		c->alerts_unacked = unacked;
+		changed = true;
+	}
 	if (c->aws != NULL && awswork_version(c->aws) != c->aws_version) {
 		c->aws_version = awswork_version(c->aws);
 		changed = true;
@@ -1269,6 +1447,8 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	c.acts = o->acts;
 	c.save_dir = o->save_dir;
 	c.aws = o->aws;
+	c.alerts = o->alerts;
+	c.holds_dir = o->holds_dir;
 	if (term_start(msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "bvops: %s\n", msg);
 		return CLI_EXIT_USAGE;
@@ -1330,5 +1510,6 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 		pane_free(c.panes[k], &c.env);
 	monitor_snapshot_free(&c.snap);
 	free(c.cfg_text);
+	holds_free(&c.holds);
 	return CLI_EXIT_OK;
 }

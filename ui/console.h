@@ -8,6 +8,7 @@
 #ifndef BVOPS_UI_CONSOLE_H
 #define BVOPS_UI_CONSOLE_H
 
+#include "../src/alertbox.h"
 #include "../src/awswork.h"
 #include "../src/fleet.h"
 #include "../src/logstream.h"
@@ -22,8 +23,11 @@ struct console_options {
 	struct logstreams *ls;     /* the log panes' streams (borrowed) */
 	struct nodeacts *acts;     /* restart/stop/start (borrowed) */
 	const char *save_dir;      /* where a pane is saved */
+	const char *holds_dir;     /* where holds.json is (maintenance), or
+				      NULL */
 	struct awswork *aws;       /* nitro status and configs (borrowed),
 				      or NULL: no AWS in this console */
+	struct alertbox *alerts;   /* the alerts to show (borrowed), or NULL */
 };
 
 /*

@@ -1,0 +1,35 @@
+/*
+ * alertbox: the alerts a console shows, newest ALERTBOX_KEEP of them, each
+ * with whether an operator acknowledged it. Filled on the engine thread
+ * (watchdog's print), read and acknowledged from the screen's thread.
+ * Owns copies of the alerts' text.
+ */
+#ifndef BVOPS_ALERTBOX_H
+#define BVOPS_ALERTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ALERTBOX_KEEP 200
+
+struct alertbox;
+
+struct alertbox *alertbox_new(void);
+void alertbox_free(struct alertbox *b);
+
+/* Add one (text is copied); the watchdog's print callback fits. */
+void alertbox_push(void *box, const char *json, const char *text);
+
+/* Changes with every push and acknowledgement. */
+uint64_t alertbox_version(struct alertbox *b);
+/* How many are kept, and how many of those are not acknowledged. */
+size_t alertbox_count(struct alertbox *b, size_t *unacked);
+/* The i-th newest (0 = newest): its text copied to out, and whether it
+ * was acknowledged; false past the end. */
+bool alertbox_get(struct alertbox *b, size_t i, char *out, size_t size,
+		  bool *acked);
+/* Acknowledge the i-th newest, or all (i = SIZE_MAX). */
+void alertbox_ack(struct alertbox *b, size_t i);
+
+#endif
