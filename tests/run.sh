@@ -75,6 +75,8 @@ suite "aws credentials" tests/awscred.sh "$BUILD/tests/aws_creds"
 suite "aws credentials (asan+ubsan)" tests/awscred.sh "$BUILD/asan/tests/aws_creds"
 suite "aws requests (moto)" tests/aws.sh "$BUILD/tests/aws_call"
 suite "aws requests (moto, asan+ubsan)" tests/aws.sh "$BUILD/asan/tests/aws_call"
+suite "watch" tests/watch.sh "$BUILD/bvops"
+suite "watch (asan+ubsan)" tests/watch.sh "$BUILD/asan/bvops"
 suite "config get (moto)" tests/config.sh "$BUILD/bvops"
 suite "config get (moto, asan+ubsan)" tests/config.sh "$BUILD/asan/bvops"
 suite "install" tests/install.sh
