@@ -199,15 +199,21 @@ kill "$HOOK_PID"; wait "$HOOK_PID" 2>/dev/null; HOOK_PID=""
 test_end
 
 test_begin a_hanging_alert_command_holds_nothing
-fleet 3 2 '' '[alerts]\ncommand = "sleep 30"\ncommand_timeout = "2s"'
+# A command that never ends: it opens a pipe nobody writes to.
+rm -f "$TMP/hang"
+mkfifo "$TMP/hang"
+fleet 3 2 '' "[alerts]\ncommand = \"exec cat $TMP/hang\"\ncommand_timeout = \"3s\""
 watch_start
 sim_ctl node-0 fault 503
 wait_for '"kind":"down"' || fail "no down"
 sim_ctl node-0 fault none
 # The command hangs on the first alert; checks and alerts go on.
 wait_for '"kind":"up"' 30 || fail "the recovery was not seen while the command hung"
-wait_for 'timed out after 2000 ms' 100 || fail "the hung command was not killed"
-pgrep -f "^sleep 30$" >/dev/null && fail "the command is still running"
+wait_for 'timed out after 3000 ms' 100 || fail "the hung command was not killed"
+# Had the engine waited for the command, the recovery would come after it.
+check_eq "the recovery was alerted while the command still hung" \
+	"$(grep -n '"kind":"up"\|timed out after' "$TMP/out" | head -1 | grep -c '"kind":"up"')" 1
+pgrep -f "^cat $TMP/hang$" >/dev/null && fail "the command is still running"
 watch_stop
 test_end
 
