@@ -9,6 +9,14 @@
 #include "probe.h"
 #include "xalloc.h"
 
+enum autorestart_state {
+	AR_WATCHING,   /* counting failures */
+	AR_RESTARTING, /* the restart command runs */
+	AR_GRACE,      /* after a restart: failures not counted */
+	AR_GAVE_UP,    /* max_restarts reached: an operator re-arms */
+	AR_START_LIMIT /* systemd refused: an operator clears */
+};
+
 struct ar_node {
 	enum autorestart_state st;
 	unsigned fails;       /* consecutive failed checks counted */
@@ -32,19 +40,6 @@ struct autorestart {
 	struct ar_node *n;
 	bool many_said; /* the grouped alert of this episode went out */
 };
-
-static const char *const ar_names[] = {
-    [AR_WATCHING] = "watching",
-    [AR_RESTARTING] = "restarting",
-    [AR_GRACE] = "grace",
-    [AR_GAVE_UP] = "gave-up",
-    [AR_START_LIMIT] = "start-limit",
-};
-
-const char *autorestart_state_name(enum autorestart_state s)
-{
-	return ar_names[s];
-}
 
 struct autorestart *autorestart_new(const struct fleet *f, struct monitor *m,
 				    struct nodeacts *acts,
@@ -375,10 +370,4 @@ void autorestart_rearm(struct autorestart *ar, size_t node)
 	n->next_allowed = 0;
 	n->backoff_ms = (int64_t)ar->f->health.restart_backoff_ms;
 	n->held_said = false;
-}
-
-enum autorestart_state autorestart_state(const struct autorestart *ar,
-					 size_t node)
-{
-	return node < ar->f->nnodes ? ar->n[node].st : AR_WATCHING;
 }

@@ -32,14 +32,6 @@
 #include "monitor.h"
 #include "nodeact.h"
 
-enum autorestart_state {
-	AR_WATCHING,   /* counting failures */
-	AR_RESTARTING, /* the restart command runs */
-	AR_GRACE,      /* after a restart: failures not counted */
-	AR_GAVE_UP,    /* max_restarts reached: an operator re-arms */
-	AR_START_LIMIT /* systemd refused: an operator clears */
-};
-
 /* Each alert autorestart raises goes to emit (seq and time unset). */
 typedef void (*autorestart_emit_fn)(void *ctx, struct alert *a);
 
@@ -57,9 +49,5 @@ void autorestart_step(struct autorestart *ar, int64_t mono_ms);
 void autorestart_hold(struct autorestart *ar, size_t node, const char *reason);
 /* An operator's re-arm: out of GAVE_UP or START_LIMIT, counts reset. */
 void autorestart_rearm(struct autorestart *ar, size_t node);
-
-enum autorestart_state autorestart_state(const struct autorestart *ar,
-					 size_t node);
-const char *autorestart_state_name(enum autorestart_state s);
 
 #endif

@@ -40,13 +40,14 @@ static int64_t holds_parse_iso(const char *s)
 	return (int64_t)timegm(&tm) * 1000;
 }
 
-void holds_owner(char *out, size_t size)
+/* "user@host" of this process, into out. */
+static void holds_owner(char *out, size_t size)
 {
 	struct passwd *pw = getpwuid(getuid());
 	char host[256] = "";
 
 	gethostname(host, sizeof(host) - 1);
-	snprintf(out, size, "%s@%s", pw ? pw->pw_name : "?", host);
+	snprintf(out, size, "%.60s@%.90s", pw ? pw->pw_name : "?", host);
 }
 
 static const char *holds_str(const cJSON *o, const char *k)

@@ -60,7 +60,4 @@ int64_t holds_rearmed(const struct holds *h, const char *node);
 int holds_set(const char *dir, const char *node, const char *reason,
 	      int64_t for_ms, bool rearm, char *msg, size_t msgsize);
 
-/* "user@host" of this process, into out. */
-void holds_owner(char *out, size_t size);
-
 #endif

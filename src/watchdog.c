@@ -218,11 +218,6 @@ void watchdog_on_event(struct watchdog *w, const struct monitor_event *e)
 		w->queue[w->nqueue++] = *e;
 }
 
-struct autorestart *watchdog_autorestart(struct watchdog *w)
-{
-	return w->ar;
-}
-
 bool watchdog_idle(const struct watchdog *w)
 {
 	return sinks_idle(w->sinks);
@@ -415,11 +410,6 @@ static void wd_maintenance(struct watchdog *w, int64_t now)
 			}
 		}
 	}
-}
-
-bool watchdog_in_maintenance(const struct watchdog *w, size_t node)
-{
-	return node < w->f->nnodes && w->n[node].maint;
 }
 
 void watchdog_step(struct watchdog *w)

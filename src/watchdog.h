@@ -43,10 +43,6 @@ void watchdog_on_event(struct watchdog *w, const struct monitor_event *e);
 /* Alerts, reminders, restarts, deliveries (monitor hook's step). */
 void watchdog_step(struct watchdog *w);
 
-struct autorestart *watchdog_autorestart(struct watchdog *w);
-/* The node is in maintenance (holds.h): checked, not restarted, not
- * paged. */
-bool watchdog_in_maintenance(const struct watchdog *w, size_t node);
 /* Nothing waits to be delivered. */
 bool watchdog_idle(const struct watchdog *w);
 
