@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 static const char *const alert_names[ALERT_KIND_COUNT] = {
@@ -20,22 +21,12 @@ static const char *const alert_names[ALERT_KIND_COUNT] = {
     [ALERT_START_LIMIT] = "start_limit",
     [ALERT_RESTART_HELD] = "restart_held",
     [ALERT_MANY_DOWN] = "many_down",
+    [ALERT_GROUPED] = "grouped",
 };
 
 const char *alert_kind_name(enum alert_kind k)
 {
 	return k < ALERT_KIND_COUNT ? alert_names[k] : "unknown";
-}
-
-static void alert_iso8601(int64_t ms, char *out, size_t size)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	char base[32];
-
-	gmtime_r(&t, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, size, "%s.%03dZ", base, (int)(ms % 1000));
 }
 
 static void alert_str_or_null(cJSON *o, const char *k, const char *v)
@@ -53,7 +44,7 @@ char *alert_json(const struct fleet *f, const struct alert *a)
 	const struct fleet_node *n =
 	    a->node < f->nnodes ? &f->nodes[a->node] : NULL;
 
-	alert_iso8601(a->time_ms, when, sizeof(when));
+	timefmt_iso8601(a->time_ms, true, when, sizeof(when));
 	cJSON_AddNumberToObject(o, "seq", (double)a->seq);
 	cJSON_AddStringToObject(o, "fleet", f->name);
 	alert_str_or_null(o, "node", n ? n->name : NULL);
@@ -88,7 +79,7 @@ char *alert_text(const struct fleet *f, const struct alert *a)
 	    a->node < f->nnodes ? &f->nodes[a->node] : NULL;
 	struct buf b;
 
-	alert_iso8601(a->time_ms, when, sizeof(when));
+	timefmt_iso8601(a->time_ms, true, when, sizeof(when));
 	buf_init(&b, 0);
 	buf_printf(&b, "%s %s %s", when, n ? n->name : f->name,
 		   alert_kind_name(a->kind));

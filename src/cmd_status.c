@@ -14,6 +14,7 @@
 #include "monitor.h"
 #include "nitro.h"
 #include "probe.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 /* The nitro status, fetched beside the health round (its own thread, so
@@ -43,15 +44,6 @@ static void *status_nitro_fetch(void *arg)
 	return NULL;
 }
 
-static void status_iso8601(int64_t ms, char *out, size_t size)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Microsecond precision is all a latency needs. */
 static double status_round_ms(double ms)
 {
@@ -65,7 +57,7 @@ static int status_json(const struct fleet *f, const struct monitor *m,
 	char when[32], *text;
 	size_t k;
 
-	status_iso8601(started, when, sizeof(when));
+	timefmt_iso8601(started, false, when, sizeof(when));
 	cJSON_AddStringToObject(root, "fleet", f->name);
 	cJSON_AddStringToObject(root, "checked_at", when);
 	nodes = cJSON_AddArrayToObject(root, "nodes");

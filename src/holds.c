@@ -13,32 +13,10 @@
 
 #include "buf.h"
 #include "probe.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #define HOLDS_FILE_MAX ((size_t)1 << 20)
-
-static void holds_iso(int64_t ms, char *out, size_t size)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static int64_t holds_parse_iso(const char *s)
-{
-	struct tm tm;
-	const char *end;
-
-	if (s == NULL)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (end == NULL || *end)
-		return 0;
-	return (int64_t)timegm(&tm) * 1000;
-}
 
 /* "user@host" of this process, into out. */
 static void holds_owner(char *out, size_t size)
@@ -107,8 +85,8 @@ int holds_parse(const char *path, const char *text, struct holds *h, char *msg,
 						 : "");
 		snprintf(x->owner, sizeof(x->owner), "%s",
 			 holds_str(it, "owner") ? holds_str(it, "owner") : "");
-		x->since_ms = holds_parse_iso(holds_str(it, "since"));
-		x->until_ms = holds_parse_iso(holds_str(it, "until"));
+		x->since_ms = timefmt_iso8601_parse(holds_str(it, "since"));
+		x->until_ms = timefmt_iso8601_parse(holds_str(it, "until"));
 	}
 	h->n = k;
 	k = 0;
@@ -116,7 +94,7 @@ int holds_parse(const char *path, const char *text, struct holds *h, char *msg,
 	cJSON_ArrayForEach(it, r)
 	{
 		snprintf(h->r[k].node, sizeof(h->r[k].node), "%s", it->string);
-		h->r[k].at_ms = holds_parse_iso(
+		h->r[k].at_ms = timefmt_iso8601_parse(
 		    cJSON_IsString(it) ? it->valuestring : NULL);
 		k++;
 	}
@@ -193,7 +171,7 @@ int holds_set(const char *dir, const char *node, const char *reason,
 		goto out;
 	}
 	holds_owner(owner, sizeof(owner));
-	holds_iso(now, when, sizeof(when));
+	timefmt_iso8601(now, false, when, sizeof(when));
 	sect = cJSON_GetObjectItemCaseSensitive(j, rearm ? "rearm"
 							 : "maintenance");
 	if (sect == NULL)
@@ -208,7 +186,8 @@ int holds_set(const char *dir, const char *node, const char *reason,
 		cJSON_AddStringToObject(e, "owner", owner);
 		cJSON_AddStringToObject(e, "since", when);
 		if (for_ms > 0) {
-			holds_iso(now + for_ms, when, sizeof(when));
+			timefmt_iso8601(now + for_ms, false, when,
+					sizeof(when));
 			cJSON_AddStringToObject(e, "until", when);
 		} else {
 			cJSON_AddNullToObject(e, "until");
