@@ -164,10 +164,29 @@ static int listen_on(int port, int *bound)
 	return fd;
 }
 
+/*
+ * Closed now, removed from the table only by conns_compact() at the top
+ * of the loop: a command may close other connections while its own is
+ * being read, and nothing may move under it (a moved entry once closed a
+ * descriptor number a node's new listening socket had been given).
+ */
 static void conn_close(int i)
 {
-	close(conns[i].fd);
-	conns[i] = conns[--nconns];
+	if (conns[i].fd >= 0)
+		close(conns[i].fd);
+	conns[i].fd = -1;
+	conns[i].answer_at = 0;
+	conns[i].follow_journal = conns[i].follow_console = false;
+}
+
+static void conns_compact(void)
+{
+	int i, kept = 0;
+
+	for (i = 0; i < nconns; i++)
+		if (conns[i].fd >= 0)
+			conns[kept++] = conns[i];
+	nconns = kept;
 }
 
 /* Close the node's port and every connection to it: "connection
@@ -433,6 +452,16 @@ static void control_command(struct sim_conn *c, char *line)
 			node_close_port(n);
 		else if (n->enclave != SIM_STOPPED)
 			node_open_port(n);
+		/* What the service would log: incidents show these lines. */
+		if (n->fault == FAULT_503)
+			ring_add(&n->journal,
+				 "%s tsm[1099]: database connection lost, "
+				 "answering 503",
+				 n->name);
+		else if (n->fault == FAULT_NONE)
+			ring_add(&n->journal,
+				 "%s tsm[1099]: database connection restored",
+				 n->name);
 		conn_printf(c, "ok %s fault %s\n", n->name, f);
 	} else if (strcmp(argv[1], "journal") == 0) {
 		c->follow_journal = argc >= 3 && strcmp(argv[2], "follow") == 0;
@@ -478,9 +507,12 @@ static void conn_add(int fd, enum conn_kind kind, int node)
 static bool conn_read(int i)
 {
 	struct sim_conn *c = &conns[i];
-	ssize_t r =
-	    recv(c->fd, c->in + c->in_len, sizeof(c->in) - 1 - c->in_len, 0);
+	ssize_t r;
 	char *end;
+
+	if (c->fd < 0)
+		return false;
+	r = recv(c->fd, c->in + c->in_len, sizeof(c->in) - 1 - c->in_len, 0);
 
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return true; /* nothing after all */
@@ -524,7 +556,7 @@ static void control_flush(void)
 		struct sim_ring *r;
 		const char *line;
 
-		if (c->kind != CONN_CONTROL || c->node < 0)
+		if (c->kind != CONN_CONTROL || c->node < 0 || c->fd < 0)
 			continue;
 		r = c->console ? &nodes[c->node].console
 			       : &nodes[c->node].journal;
@@ -648,6 +680,7 @@ static int serve(const char *dir, int base_port)
 				next = c->answer_at;
 		}
 		control_flush();
+		conns_compact();
 		pfds = realloc(pfds,
 			       (size_t)(nnodes + nconns + 1) * sizeof(*pfds));
 		if (pfds == NULL)
