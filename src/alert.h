@@ -27,6 +27,7 @@ enum alert_kind {
 	ALERT_START_LIMIT,     /* systemd refused: start limit hit */
 	ALERT_RESTART_HELD,    /* a restart was due but a guard held it */
 	ALERT_MANY_DOWN,       /* more nodes failing than the quorum allows */
+	ALERT_GROUPED,         /* downs close in time, paged as one */
 	ALERT_KIND_COUNT
 };
 

@@ -198,3 +198,62 @@ int aws_cw_put(struct aws_client *a, const char *region,
 	xml_free(root);
 	return 0;
 }
+
+int aws_cw_put_data(struct aws_client *a, const char *region,
+		    const char *namespace_, const char *name,
+		    const struct aws_cw_datum *d, size_t n, char *msg,
+		    size_t msgsize)
+{
+	size_t from;
+
+	for (from = 0; from < n; from += AWS_CW_PUT_MAX) {
+		struct aws_cw_params p = {0};
+		char resource[300];
+		struct aws_request rq;
+		struct xml *root;
+		size_t k, j, count = n - from;
+		int rc;
+
+		if (count > AWS_CW_PUT_MAX)
+			count = AWS_CW_PUT_MAX;
+		aws_cw_add(&p, xstrdup("Namespace"), xstrdup(namespace_));
+		for (k = 0; k < count; k++) {
+			const struct aws_cw_datum *x = &d[from + k];
+
+			aws_cw_add(&p,
+				   xasprintf("MetricData.member.%zu.MetricName",
+					     k + 1),
+				   xstrdup(name));
+			aws_cw_add(
+			    &p, xasprintf("MetricData.member.%zu.Value", k + 1),
+			    xasprintf("%.17g", x->value));
+			for (j = 0; j < x->ndims && j < 4; j++) {
+				aws_cw_add(
+				    &p,
+				    xasprintf("MetricData.member.%zu."
+					      "Dimensions.member.%zu.Name",
+					      k + 1, j + 1),
+				    xstrdup(x->dim_names[j]));
+				aws_cw_add(&p,
+					   xasprintf("MetricData.member.%zu."
+						     "Dimensions.member.%zu."
+						     "Value",
+						     k + 1, j + 1),
+					   xstrdup(x->dim_values[j]));
+			}
+		}
+		snprintf(resource, sizeof(resource),
+			 "metric %s/%s, %zu values (%s)", namespace_, name,
+			 count, region);
+		aws_cw_request(&rq, region, "CloudWatch PutMetricData",
+			       resource);
+		rc = aws_call_query(a, &rq, "PutMetricData", AWS_CW_VERSION,
+				    (const char *const *)p.v, &root, msg,
+				    msgsize);
+		aws_cw_params_free(&p);
+		if (rc < 0)
+			return -1;
+		xml_free(root);
+	}
+	return 0;
+}

@@ -34,6 +34,26 @@ int aws_cw_latest(struct aws_client *a, const char *region,
 		  size_t n, int64_t now_s, double *values, bool *have,
 		  char *msg, size_t msgsize);
 
+/* One value of a metric, with its dimensions (name/value pairs). */
+struct aws_cw_datum {
+	const char *dim_names[4];
+	const char *dim_values[4];
+	size_t ndims;
+	double value;
+};
+
+/* PutMetricData takes at most this many values per call. */
+#define AWS_CW_PUT_MAX 500
+
+/*
+ * PutMetricData of n values of metric name in namespace_, now, in calls
+ * of at most AWS_CW_PUT_MAX. Returns 0, or -1 with a message.
+ */
+int aws_cw_put_data(struct aws_client *a, const char *region,
+		    const char *namespace_, const char *name,
+		    const struct aws_cw_datum *d, size_t n, char *msg,
+		    size_t msgsize);
+
 /* PutMetricData of one value with one dimension, now. */
 int aws_cw_put(struct aws_client *a, const char *region,
 	       const struct aws_cw_metric *m, const char *dim_value,

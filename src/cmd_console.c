@@ -8,7 +8,9 @@
 #include "alertbox.h"
 #include "awswork.h"
 #include "cmd.h"
+#include "eventlog.h"
 #include "fleet.h"
+#include "incident.h"
 #include "logstream.h"
 #include "monitor.h"
 #include "nodeact.h"
@@ -53,7 +55,8 @@ struct console_engine {
 	const struct fleet *fleet;
 	struct logstreams *ls;
 	struct nodeacts *acts;
-	struct watchdog *wd; /* alerts only: watch restarts and pages */
+	struct watchdog *wd;   /* alerts only: watch restarts and pages */
+	struct incidents *inc; /* NULL without a state folder */
 };
 
 static void console_engine_step(void *ctx)
@@ -63,6 +66,8 @@ static void console_engine_step(void *ctx)
 	logstreams_step(e->ls);
 	nodeacts_step(e->acts);
 	watchdog_step(e->wd);
+	if (e->inc != NULL)
+		incidents_step(e->inc);
 }
 
 /* Every health transition is a marked line in the node's log panes. */
@@ -77,6 +82,8 @@ static void console_engine_event(void *ctx, const struct monitor_event *ev)
 		 ev->ev.cause[0] ? ": " : "", ev->ev.cause);
 	logstreams_mark(e->ls, ev->node, text);
 	watchdog_on_event(e->wd, ev);
+	if (e->inc != NULL)
+		incidents_on_event(e->inc, ev);
 }
 
 /* $XDG_STATE_HOME/bvops/FLEET/logs: where a saved pane goes. */
@@ -95,7 +102,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	struct console_engine engine;
 	struct monitor_hook hook;
 	struct transport *t;
-	char *save_dir, *holds_dir;
+	char *save_dir, *holds_dir, *state_dir;
 	struct console_options co = {0};
 	struct theme theme;
 	char msg[1024], *dirs[4];
@@ -133,6 +140,12 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	co.alerts = alertbox_new();
 	engine.wd = watchdog_new(f, m, engine.acts, engine.ls, NULL, false,
 				 alertbox_push, co.alerts);
+	/* Incidents are recorded here unless a watch on this host does. */
+	state_dir = eventlog_dir(f->name, msg, sizeof(msg));
+	engine.inc =
+	    state_dir ? incidents_new(f, m, engine.ls, state_dir, true) : NULL;
+	watchdog_set_incidents(engine.wd, engine.inc);
+	co.state_dir = state_dir;
 	hook.fd = logstreams_fd(engine.ls);
 	hook.step = console_engine_step;
 	hook.on_event = console_engine_event;
@@ -155,6 +168,8 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 		free(holds_dir);
 	}
 	monitor_stop(m);
+	incidents_free(engine.inc);
+	free(state_dir);
 	watchdog_free(engine.wd);
 	alertbox_free(co.alerts);
 	nodeacts_free(engine.acts);

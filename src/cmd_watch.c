@@ -10,11 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "eventlog.h"
 #include "fleet.h"
+#include "incident.h"
 #include "logstream.h"
+#include "metricpub.h"
 #include "monitor.h"
 #include "nodeact.h"
 #include "probe.h"
@@ -69,7 +72,11 @@ struct watch_engine {
 	struct logstreams *ls;
 	struct nodeacts *acts;
 	struct watchdog *wd;
+	struct incidents *inc; /* NULL without a state folder */
+	struct metricpub *pub; /* NULL without [metrics] */
+	int lock_fd;           /* watch.lock, held while it runs; -1 */
 	char *state_dir;
+	struct watch_out *out;
 };
 
 static void watch_step(void *ctx)
@@ -79,6 +86,14 @@ static void watch_step(void *ctx)
 	logstreams_step(e->ls);
 	nodeacts_step(e->acts);
 	watchdog_step(e->wd);
+	if (e->inc != NULL) {
+		const char *err;
+
+		incidents_step(e->inc);
+		err = incidents_error(e->inc);
+		if (err[0])
+			watch_say(e->out, "log_error", false, e->f->name, err);
+	}
 }
 
 static void watch_event(void *ctx, const struct monitor_event *ev)
@@ -92,6 +107,16 @@ static void watch_event(void *ctx, const struct monitor_event *ev)
 		 ev->ev.cause);
 	logstreams_mark(e->ls, ev->node, text);
 	watchdog_on_event(e->wd, ev);
+	if (e->inc != NULL)
+		incidents_on_event(e->inc, ev);
+}
+
+/* How publishing to CloudWatch goes (the publisher's thread). */
+static void watch_metrics_report(void *ctx, bool ok, const char *message)
+{
+	struct watch_engine *e = ctx;
+
+	watch_say(e->out, "metrics", ok, e->f->name, message);
 }
 
 static int watch_engine_start(struct watch_engine *e, struct watch_out *o,
@@ -100,6 +125,8 @@ static int watch_engine_start(struct watch_engine *e, struct watch_out *o,
 	struct monitor_hook hook;
 	size_t k;
 
+	e->out = o;
+	e->lock_fd = -1;
 	e->m = monitor_new(e->f, msg, msgsize);
 	if (e->m == NULL)
 		return -1;
@@ -111,6 +138,16 @@ static int watch_engine_start(struct watch_engine *e, struct watch_out *o,
 	e->acts = nodeacts_new(e->f, e->t);
 	e->wd = watchdog_new(e->f, e->m, e->acts, e->ls, e->state_dir, true,
 			     watch_print, o);
+	if (e->state_dir != NULL) {
+		e->inc = incidents_new(e->f, e->m, e->ls, e->state_dir, false);
+		watchdog_set_incidents(e->wd, e->inc);
+		/* Consoles on this host leave incidents to this watch. */
+		e->lock_fd = incidents_watch_lock(e->state_dir);
+		if (e->lock_fd < 0)
+			watch_say(o, "warning", false, e->f->name,
+				  "another bvops watch of this fleet runs on "
+				  "this host");
+	}
 	/* Journals feed the alerts' log excerpts. */
 	for (k = 0; k < e->f->nnodes; k++)
 		if (e->f->nodes[k].transport != FLEET_TRANSPORT_NONE)
@@ -120,13 +157,17 @@ static int watch_engine_start(struct watch_engine *e, struct watch_out *o,
 	hook.on_event = watch_event;
 	hook.ctx = e;
 	monitor_set_hook(e->m, &hook);
-	return monitor_start(e->m, msg, msgsize);
+	if (monitor_start(e->m, msg, msgsize) < 0)
+		return -1;
+	e->pub = metricpub_start(e->f, e->m, watch_metrics_report, e);
+	return 0;
 }
 
 static void watch_engine_stop(struct watch_engine *e)
 {
 	int64_t until = probe_mono_ms() + WATCH_DRAIN_MS;
 
+	metricpub_stop(e->pub);
 	if (e->m != NULL)
 		monitor_stop(e->m);
 	/* The engine thread is gone: this thread may step what is left. */
@@ -137,6 +178,9 @@ static void watch_engine_stop(struct watch_engine *e)
 		nanosleep(&ts, NULL);
 		watchdog_step(e->wd);
 	}
+	incidents_free(e->inc);
+	if (e->lock_fd >= 0)
+		close(e->lock_fd);
 	watchdog_free(e->wd);
 	nodeacts_free(e->acts);
 	logstreams_free(e->ls);

@@ -204,6 +204,20 @@ static const struct field alert_fields[] = {
     FI("flap_changes", struct fleet_alerts, flap_changes, 2, 1000),
     FD("flap_window", struct fleet_alerts, flap_window_ms, 1000, 86400000),
     F("bell", FK_BOOL, struct fleet_alerts, bell),
+    FD("group_window", struct fleet_alerts, group_window_ms, 0, 3600000),
+};
+
+static const struct field incident_fields[] = {
+    FD("before", struct fleet_incidents, before_ms, 0, 86400000),
+    FD("after", struct fleet_incidents, after_ms, 0, 86400000),
+    FI("max_lines", struct fleet_incidents, max_lines, 10, 100000),
+};
+
+static const struct field metrics_fields[] = {
+    F("enabled", FK_BOOL, struct fleet_metrics, enabled),
+    F("namespace", FK_STRING, struct fleet_metrics, namespace_),
+    F("metric", FK_STRING, struct fleet_metrics, metric),
+    FD("interval", struct fleet_metrics, interval_ms, 1000, 86400000),
 };
 
 static const struct field node_fields[] = {
@@ -640,9 +654,9 @@ static void check_unique(struct loader *L, struct fleet *f,
 
 static void load_fleet(struct loader *L, struct fleet *f)
 {
-	static const char *const top_subs[] = {"fleet", "health",   "alerts",
-					       "node",  "commands", "ssh",
-					       "logs",  "nitro",    NULL};
+	static const char *const top_subs[] = {
+	    "fleet", "health", "alerts",    "node",    "commands", "ssh",
+	    "logs",  "nitro",  "incidents", "metrics", NULL};
 	const struct toml_value *root = toml_doc_root(L->doc), *t, *nodes;
 	size_t k;
 
@@ -668,6 +682,20 @@ static void load_fleet(struct loader *L, struct fleet *f)
 	if (t != NULL)
 		load_table(L, t, alert_fields, NFIELDS(alert_fields),
 			   &f->alerts, "[alerts] ", NULL);
+	t = sub_table(L, root, "incidents", "[incidents]");
+	if (t != NULL)
+		load_table(L, t, incident_fields, NFIELDS(incident_fields),
+			   &f->incidents, "[incidents] ", NULL);
+	t = sub_table(L, root, "metrics", "[metrics]");
+	if (t != NULL) {
+		f->metrics.enabled = true;
+		load_table(L, t, metrics_fields, NFIELDS(metrics_fields),
+			   &f->metrics, "[metrics] ", NULL);
+	}
+	if (f->metrics.namespace_ == NULL)
+		f->metrics.namespace_ = xstrdup("BVOps");
+	if (f->metrics.metric == NULL)
+		f->metrics.metric = xstrdup("NodeUp");
 	t = sub_table(L, root, "ssh", "[ssh]");
 	if (t != NULL)
 		load_table(L, t, ssh_fields, NFIELDS(ssh_fields), &f->ssh,
@@ -785,6 +813,11 @@ struct fleet *fleet_parse(const char *path, const char *text, size_t len,
 	f->alerts.flap_changes = 4;
 	f->alerts.flap_window_ms = (uint64_t)10 * 60 * 1000;
 	f->alerts.bell = true;
+	f->alerts.group_window_ms = 10000;
+	f->incidents.before_ms = 120000;
+	f->incidents.after_ms = 60000;
+	f->incidents.max_lines = 2000;
+	f->metrics.interval_ms = 60000;
 	f->ssh.agent = true;
 	f->ssh.connect_timeout_ms = 10000;
 	f->ssh.auth_timeout_ms = 10000;
@@ -880,6 +913,8 @@ void fleet_free(struct fleet *f)
 	free(f->nitro.metric);
 	free(f->nitro.dimension);
 	free(f->nitro.stat);
+	free(f->metrics.namespace_);
+	free(f->metrics.metric);
 	free(f->ssh.known_hosts);
 	free(f->ssh.identity);
 	free(f);

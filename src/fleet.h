@@ -75,6 +75,26 @@ struct fleet_alerts {
 	int64_t flap_changes;        /* more changes than this in ... */
 	uint64_t flap_window_ms;     /* ... this window: flapping */
 	bool bell;                   /* the console rings on a new alert */
+	uint64_t group_window_ms;    /* downs this close page as one; 0 off */
+};
+
+/* [incidents]: what an incident record keeps (docs/incidents.md). */
+struct fleet_incidents {
+	uint64_t before_ms; /* journal lines before the first failed check */
+	uint64_t after_ms;  /* ... and after recovery */
+	int64_t max_lines;  /* journal lines kept per incident */
+};
+
+/*
+ * [metrics]: bvops watch publishes each node's health to CloudWatch
+ * (PutMetricData; 1 up, 0 down) so dashboards and alarms see it. Off
+ * unless the table is there.
+ */
+struct fleet_metrics {
+	bool enabled;
+	char *namespace_;     /* "BVOps" */
+	char *metric;         /* "NodeUp"; dimensions Fleet and Node */
+	uint64_t interval_ms; /* 60s */
 };
 
 /* [ssh]: how the ssh transport connects (SPEC is silent; docs/fleet.md). */
@@ -121,6 +141,8 @@ struct fleet {
 	struct fleet_logs logs;
 	struct fleet_nitro nitro;
 	struct fleet_alerts alerts;
+	struct fleet_incidents incidents;
+	struct fleet_metrics metrics;
 	char *commands[FLEET_CMD_COUNT];
 	struct fleet_node *nodes;
 	size_t nnodes;

@@ -8,12 +8,14 @@
 
 #include "eventlog.h"
 #include "holds.h"
+#include "incident.h"
 #include "probe.h"
 #include "sink.h"
 #include "xalloc.h"
 
 #define WATCHDOG_QUEUE   256
-#define WATCHDOG_EXCERPT 5 /* journal lines in an alert */
+#define WATCHDOG_EXCERPT 5  /* journal lines in an alert */
+#define WATCHDOG_GROUP   64 /* down alerts held in one group */
 
 struct wd_node {
 	int64_t *changes; /* monotonic times of recent transitions (ring) */
@@ -34,6 +36,7 @@ struct watchdog {
 	void *ctx;
 	struct autorestart *ar;
 	struct sinks *sinks;
+	struct incidents *inc;
 	struct wd_node *n;
 	size_t ring; /* flap_changes + 1 */
 	struct monitor_event queue[WATCHDOG_QUEUE];
@@ -45,6 +48,10 @@ struct watchdog {
 	struct timespec holds_mtime;
 	bool holds_read; /* at least once */
 	int64_t holds_checked;
+	/* Downs within group_window of a paged one wait to page together. */
+	int64_t group_until; /* monotonic; 0: no window open */
+	char *group[WATCHDOG_GROUP];
+	size_t ngroup, group_more;
 };
 
 /* A problem with bvops's own files, said once until it changes. */
@@ -110,6 +117,86 @@ static void wd_excerpt(struct watchdog *w, size_t node, char *out, size_t size)
 	logstreams_unlock(w->ls);
 }
 
+/*
+ * Page one alert through the sinks. A down alert opens a group window:
+ * further downs within [alerts] group_window wait and go out as one
+ * "grouped" alert when it closes, so a shared cause pages once, not once
+ * per node, while the first down still pages at once.
+ */
+static void wd_page(struct watchdog *w, const struct alert *a, const char *json)
+{
+	int64_t now = probe_mono_ms();
+
+	if (a->kind != ALERT_DOWN || w->f->alerts.group_window_ms == 0) {
+		sinks_send(w->sinks, a->seq, json);
+		return;
+	}
+	if (w->group_until == 0 || now >= w->group_until) {
+		w->group_until = now + (int64_t)w->f->alerts.group_window_ms;
+		sinks_send(w->sinks, a->seq, json);
+		return;
+	}
+	if (w->ngroup < WATCHDOG_GROUP)
+		w->group[w->ngroup++] = xstrdup(json);
+	else
+		w->group_more++;
+}
+
+/* The group window closed: what it held pages as one alert. */
+static void wd_group_flush(struct watchdog *w, int64_t now, bool force)
+{
+	struct alert a;
+	cJSON *o, *arr;
+	char *json, *text;
+	size_t k, used = 0;
+
+	if (w->group_until == 0 || (!force && now < w->group_until))
+		return;
+	w->group_until = 0;
+	if (w->ngroup == 0)
+		return;
+	memset(&a, 0, sizeof(a));
+	a.kind = ALERT_GROUPED;
+	a.node = ALERT_NODE_NONE;
+	a.seq = ++w->seq;
+	a.time_ms = probe_now_ms();
+	arr = cJSON_CreateArray();
+	used = (size_t)snprintf(
+	    a.detail, sizeof(a.detail),
+	    "%zu more nodes down within %llu s:", w->ngroup + w->group_more,
+	    (unsigned long long)(w->f->alerts.group_window_ms / 1000));
+	for (k = 0; k < w->ngroup; k++) {
+		cJSON *one = cJSON_Parse(w->group[k]);
+		const cJSON *node = cJSON_GetObjectItem(one, "node");
+
+		if (used < sizeof(a.detail) && cJSON_IsString(node))
+			used += (size_t)snprintf(a.detail + used,
+						 sizeof(a.detail) - used, " %s",
+						 node->valuestring);
+		cJSON_AddItemToArray(arr, one);
+		free(w->group[k]);
+	}
+	if (w->group_more > 0 && used < sizeof(a.detail))
+		snprintf(a.detail + used, sizeof(a.detail) - used,
+			 " and %zu more", w->group_more);
+	w->ngroup = 0;
+	w->group_more = 0;
+	json = alert_json(w->f, &a);
+	o = cJSON_Parse(json);
+	free(json);
+	cJSON_AddItemToObject(o, "alerts", arr);
+	json = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (json == NULL)
+		abort(); /* cJSON only fails for want of memory */
+	text = alert_text(w->f, &a);
+	w->print(w->ctx, json, text);
+	sinks_send(w->sinks, a.seq, json);
+	wd_log(w, "events.log", json);
+	free(json);
+	free(text);
+}
+
 /* Number, stamp, print, deliver and record one alert. */
 static void wd_emit(void *ctx, struct alert *a)
 {
@@ -129,8 +216,10 @@ static void wd_emit(void *ctx, struct alert *a)
 	json = alert_json(w->f, a);
 	text = alert_text(w->f, a);
 	w->print(w->ctx, json, text);
+	if (a->kind != ALERT_DOWN && a->kind != ALERT_UP)
+		incidents_note(w->inc, a->node, text);
 	if (w->act && (a->node >= w->f->nnodes || !w->n[a->node].maint))
-		sinks_send(w->sinks, a->seq, json);
+		wd_page(w, a, json);
 	wd_log(w, "events.log", json);
 	if (a->kind >= ALERT_RESTART_ATTEMPT && a->kind <= ALERT_START_LIMIT &&
 	    w->state_dir != NULL) {
@@ -204,6 +293,8 @@ void watchdog_free(struct watchdog *w)
 		return;
 	sinks_free(w->sinks);
 	autorestart_free(w->ar);
+	for (k = 0; k < w->ngroup; k++)
+		free(w->group[k]);
 	for (k = 0; k < w->f->nnodes; k++)
 		free(w->n[k].changes);
 	free(w->n);
@@ -212,14 +303,21 @@ void watchdog_free(struct watchdog *w)
 	free(w);
 }
 
+void watchdog_set_incidents(struct watchdog *w, struct incidents *inc)
+{
+	w->inc = inc;
+}
+
 void watchdog_on_event(struct watchdog *w, const struct monitor_event *e)
 {
 	if (w->nqueue < WATCHDOG_QUEUE)
 		w->queue[w->nqueue++] = *e;
 }
 
-bool watchdog_idle(const struct watchdog *w)
+bool watchdog_idle(struct watchdog *w)
 {
+	/* At exit a group still waiting pages now rather than never. */
+	wd_group_flush(w, probe_mono_ms(), true);
 	return sinks_idle(w->sinks);
 }
 
@@ -424,6 +522,7 @@ void watchdog_step(struct watchdog *w)
 	wd_timers(w, now);
 	if (w->act) {
 		autorestart_step(w->ar, now);
+		wd_group_flush(w, now, false);
 		sinks_step(w->sinks, now);
 	}
 }

@@ -38,12 +38,17 @@ struct watchdog *watchdog_new(const struct fleet *f, struct monitor *m,
 /* Kills a running alert command; what is unsent is lost (and said). */
 void watchdog_free(struct watchdog *w);
 
+/* Alerts other than down/up also go to the node's open incident
+ * (borrowed; NULL: none). */
+struct incidents;
+void watchdog_set_incidents(struct watchdog *w, struct incidents *inc);
+
 /* A health transition (monitor hook's on_event; only queued here). */
 void watchdog_on_event(struct watchdog *w, const struct monitor_event *e);
 /* Alerts, reminders, restarts, deliveries (monitor hook's step). */
 void watchdog_step(struct watchdog *w);
 
-/* Nothing waits to be delivered. */
-bool watchdog_idle(const struct watchdog *w);
+/* Nothing waits to be delivered (a group still held is sent first). */
+bool watchdog_idle(struct watchdog *w);
 
 #endif

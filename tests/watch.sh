@@ -9,6 +9,7 @@ set -u
 cd "$(dirname "$0")/.."
 . tests/lib.sh
 . tests/simlib.sh
+. tests/motolib.sh
 BVOPS=$(realpath "$1")
 TMP=$(mktemp -d)
 WATCH_PID=""
@@ -17,6 +18,7 @@ cleanup() {
 	[ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null && wait "$WATCH_PID" 2>/dev/null
 	[ -n "$HOOK_PID" ] && kill "$HOOK_PID" 2>/dev/null && wait "$HOOK_PID" 2>/dev/null
 	sim_stop
+	moto_stop
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -198,6 +200,69 @@ watch_stop
 kill "$HOOK_PID"; wait "$HOOK_PID" 2>/dev/null; HOOK_PID=""
 test_end
 
+test_begin downs_close_in_time_page_as_one
+rm -f "$TMP/cmd.log"
+fleet 5 2 '' "[alerts]\ncommand = \"cat >> $TMP/cmd.log\"\ngroup_window = \"2s\""
+watch_start
+sim_ctl node-0 fault 503
+wait_for '"node":"node-0","index":0,"kind":"down"' || fail "no first down"
+sim_ctl node-1 fault 503
+sim_ctl node-2 fault 503
+wait_for '"kind":"grouped"' 100 || fail "no grouped alert: $(cat "$TMP/out")"
+wait_for '"sink":"command","ok":true,"final":true,"attempt":1,"message":"exit 0"' || true
+for i in $(seq 100); do [ "$(grep -c . "$TMP/cmd.log" 2>/dev/null)" -ge 2 ] && break; tick; done
+check_eq "three downs, each printed" "$(grep -c '^{"seq":[0-9]*,"fleet":"sim","node":"node-[0-9]","index":[0-9],"kind":"down"' "$TMP/out")" 3
+check_eq "paged twice: the first down, then one for the other two" "$(grep -c . "$TMP/cmd.log")" 2
+check_contains "the first page is node-0's down" "$(sed -n 1p "$TMP/cmd.log")" '"node":"node-0","index":0,"kind":"down"'
+g=$(sed -n 2p "$TMP/cmd.log")
+check_contains "the second names both" "$g" '"kind":"grouped"'
+check_contains "says how many" "$(printf '%s' "$g" | field detail)" "2 more nodes down within 2 s:"
+check_eq "and carries both alerts" "$(printf '%s' "$g" | python3 -c 'import json,sys; print(sorted(a["node"] for a in json.load(sys.stdin)["alerts"]))')" "['node-1', 'node-2']"
+watch_stop
+test_end
+
+test_begin incident_keeps_checks_and_journal_around_the_failure
+fleet 3 2 '' '[incidents]\nbefore = "30s"\nafter = "1s"'
+rm -rf "$XDG_STATE_HOME/bvops/sim/incidents"
+watch_start
+sim_ctl node-1 fault 503
+wait_for '"kind":"down"' || fail "no down"
+sim_ctl node-1 fault none
+wait_for '"kind":"up"' || fail "no up"
+for i in $(seq 100); do
+	grep -qs '"status": "closed"' "$XDG_STATE_HOME"/bvops/sim/incidents/node-1-*.json && break
+	tick
+done
+run "$BVOPS" -f "$F" --json incident list
+check_eq "one incident, closed" "$(printf '%s' "$OUT" | python3 -c 'import json,sys; l=json.load(sys.stdin); print(len(l), l[0]["node"], l[0]["status"], l[0]["cause"])')" "1 node-1 closed HTTP 503"
+ID=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+J="$XDG_STATE_HOME/bvops/sim/incidents/$ID.json"
+check_eq "0600" "$(stat -c %a "$J")" 600
+check_eq "checks before, during and after: 200s, 503s, 200s" \
+	"$(python3 -c 'import json,sys,itertools; c=json.load(open(sys.argv[1]))["checks"]; print([k for k,_ in itertools.groupby(x["http_code"] for x in c)])' "$J")" "[200, 503, 200]"
+run "$BVOPS" -f "$F" incident show "${ID:0:10}"
+check_eq "an id prefix is enough" "$RC" 0
+check_contains "the journal line of the failure" "$OUT" "node-1 tsm[1099]: database connection lost, answering 503"
+check_contains "the line of the recovery" "$OUT" "node-1 tsm[1099]: database connection restored"
+check_contains "a line from before the failure" "$OUT" "node-1 tsm[1099]: heartbeat ok"
+check_contains "the transition marked" "$OUT" "==> -- HEALTH node-1: up -> down: HTTP 503 --"
+check_contains "the outage" "$OUT" "| Outage |"
+lost=$(printf '%s\n' "$OUT" | grep -n 'database connection lost' | cut -d: -f1)
+down=$(printf '%s\n' "$OUT" | grep -n 'HEALTH node-1: up -> down' | cut -d: -f1)
+check_eq "the failure's line comes before the down mark" "$([ "$lost" -lt "$down" ] && echo yes)" yes
+run "$BVOPS" -f "$F" incident export latest "$TMP/inc.txt" --text
+check_eq "export" "$RC:$OUT" "0:incident $ID written to $TMP/inc.txt"
+check_not_contains "plain text: no Markdown" "$(cat "$TMP/inc.txt")" '```'
+run "$BVOPS" -f "$F" incident export latest "$TMP/inc.txt"
+check_eq "never over an existing file" "$RC" 2
+check_contains "says so" "$ERR" "(not overwritten)"
+run "$BVOPS" -f "$F" incident export latest "$TMP/inc.txt" --force
+check_eq "unless --force" "$RC" 0
+run "$BVOPS" -f "$F" incident show nosuch
+check_eq "unknown id" "$RC:$ERR" "2:bvops: no incident nosuch (bvops incident list shows them)"
+watch_stop
+test_end
+
 test_begin a_hanging_alert_command_holds_nothing
 # A command that never ends: it opens a pipe nobody writes to.
 rm -f "$TMP/hang"
@@ -284,6 +349,38 @@ sim_ctl node-0 fault 503
 wait_for '"fleet":"sim2","node":"node-0","index":0,"kind":"down"' || fail "the reloaded fleet is not watched"
 watch_stop
 check_eq "exit" "$WATCH_RC" 0
+test_end
+
+test_begin health_published_to_cloudwatch
+# moto's CloudWatch, with signatures checked (motolib.sh).
+aws_test_env "$TMP"
+moto_start "$TMP/moto.log" || fail "no moto"
+moto_signed_user "$TMP"
+fleet 3 2 '' '[metrics]\ninterval = "1s"'
+watch_start
+wait_for '"kind":"metrics","fleet":"sim","ok":true' || fail "not published: $(lines metrics)"
+check_contains "says what and where" "$(lines metrics | head -1)" "publishing BVOps/NodeUp to CloudWatch (us-east-1) every 1 s"
+sim_ctl node-1 fault 503
+wait_for '"kind":"down"' || fail "no down"
+cw_stat() {
+	aws cloudwatch get-metric-statistics --namespace BVOps --metric-name NodeUp \
+		--dimensions Name=Fleet,Value=sim Name=Node,Value="$1" \
+		--start-time "$(date -u -d '-10 min' +%FT%TZ)" --end-time "$(date -u -d '+2 min' +%FT%TZ)" \
+		--period 60 --statistics "$2" --query "Datapoints[].$2" --output text
+}
+for i in $(seq 100); do [ "$(cw_stat node-1 Minimum)" = "0.0" ] && break; tick; done
+check_eq "node-1 down: 0 (read back with the aws CLI)" "$(cw_stat node-1 Minimum)" "0.0"
+check_eq "node-0 up: 1" "$(cw_stat node-0 Maximum)" "1.0"
+watch_stop
+# A key CloudWatch refuses: said once, the watch goes on.
+AWS_SECRET_ACCESS_KEY=wrong "$BVOPS" watch --json -f "$F" >"$TMP/out" 2>"$TMP/err" &
+WATCH_PID=$!
+wait_for '"kind":"metrics","fleet":"sim","ok":false' || fail "no failure said: $(cat "$TMP/out")"
+check_contains "names the call" "$(lines metrics)" "CloudWatch PutMetricData"
+for i in $(seq 40); do tick; done
+check_eq "said once, not every second" "$(lines metrics | wc -l)" 1
+watch_stop
+moto_stop
 test_end
 
 test_begin valgrind_clean

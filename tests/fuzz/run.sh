@@ -13,7 +13,7 @@ for target in "$@"; do
 	corpus="build/fuzz/corpus-$name"
 	mkdir -p "$corpus"
 	if [ -z "$(ls -A "$corpus")" ]; then
-		find "$suite" demo docs tests/data -name '*.toml' 2>/dev/null |
+		{ find "$suite" demo docs tests/data -name '*.toml'; find tests/data -name '*.json'; } 2>/dev/null |
 			while read -r f; do
 				cp "$f" "$corpus/$(sha1sum <"$f" | cut -c1-16)"
 			done

@@ -58,7 +58,8 @@ TEST(fleet_minimal_gets_spec_defaults)
 	struct fleet_diags d;
 	struct fleet *f = parse(minimal, &d);
 
-	if (!CHECK(f != NULL))
+	CHECK(f != NULL);
+	if (f == NULL)
 		return;
 	CHECK_STR(f->name, "tsmdemo");
 	CHECK(f->region == NULL);
@@ -381,5 +382,47 @@ TEST(fleet_nitro_table)
 	CHECK(strstr(e, "fleet.toml:4:8: [nitro] stat must be Minimum, "
 			"Maximum, Average, Sum or SampleCount") != NULL);
 	CHECK(strstr(e, "[nitro] window must be at least one period") != NULL);
+	free(e);
+}
+
+TEST(fleet_incidents_metrics_group_window)
+{
+	struct fleet_diags d;
+	struct fleet *f = parse(minimal, &d);
+	char *e;
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	CHECK(f->alerts.group_window_ms == 10000);
+	CHECK(f->incidents.before_ms == 120000 &&
+	      f->incidents.after_ms == 60000 && f->incidents.max_lines == 2000);
+	CHECK(!f->metrics.enabled && f->metrics.interval_ms == 60000);
+	CHECK_STR(f->metrics.namespace_, "BVOps");
+	CHECK_STR(f->metrics.metric, "NodeUp");
+	fleet_free(f);
+	f = parse("[fleet]\nname = \"x\"\n[alerts]\ngroup_window = \"0s\"\n"
+		  "[incidents]\nbefore = \"30s\"\nafter = \"5s\"\n"
+		  "max_lines = 100\n[metrics]\nnamespace = \"Ops\"\n"
+		  "interval = \"15s\"\n"
+		  "[[node]]\nname = \"n\"\nindex = 0\n"
+		  "ping_url = \"http://a/ping\"\n",
+		  &d);
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	CHECK(f->alerts.group_window_ms == 0);
+	CHECK(f->incidents.before_ms == 30000 &&
+	      f->incidents.after_ms == 5000 && f->incidents.max_lines == 100);
+	CHECK(f->metrics.enabled && f->metrics.interval_ms == 15000);
+	CHECK_STR(f->metrics.namespace_, "Ops");
+	CHECK_STR(f->metrics.metric, "NodeUp");
+	fleet_free(f);
+	e = errors_of("[fleet]\nname = \"x\"\n[incidents]\nmax_lines = 5\n"
+		      "[metrics]\ninterval = \"10ms\"\n"
+		      "[[node]]\nname = \"n\"\nindex = 0\n"
+		      "ping_url = \"http://a/ping\"\n");
+	CHECK(strstr(e, "fleet.toml:4:13: [incidents] max_lines") != NULL);
+	CHECK(strstr(e, "fleet.toml:6:12: [metrics] interval") != NULL);
 	free(e);
 }
