@@ -35,7 +35,7 @@ start() {
 	tm kill-server 2>/dev/null
 	rm -f "$TMP/status"
 	tm new-session -d -s t -x "$w" -y "$h" \
-		"env TERM=xterm-256color LANG=C.UTF-8 $envs $BVOPS -f $SIM_DIR/fleet.toml $args; echo \$? >$TMP/status.tmp; mv $TMP/status.tmp $TMP/status"
+		"env TERM=xterm-256color LANG=C.UTF-8 XDG_STATE_HOME=$XDG_STATE_HOME $envs $BVOPS -f $SIM_DIR/fleet.toml $args; echo \$? >$TMP/status.tmp; mv $TMP/status.tmp $TMP/status"
 }
 
 # The pid of bvops itself (the shell's child).
@@ -83,6 +83,11 @@ wait_dead() {
 # Fast checks so that changes show within a second or two.
 SIM_FLEET_HEALTH='interval = "300ms"\ntimeout = "250ms"\nfailure_threshold = 2\nsuccess_threshold = 1'
 sim_start 3 || exit 1
+# Incidents close 1 s after recovery, and keep 30 s of journal before.
+printf '\n[incidents]\nbefore = "30s"\nafter = "1s"\n' >>"$SIM_DIR/fleet.toml"
+# Everything the console records goes here, never to the real home.
+export XDG_STATE_HOME="$TMP/state"
+STATE="$XDG_STATE_HOME/bvops/sim"
 
 test_begin dashboard_80x24
 start 80 24
@@ -145,10 +150,14 @@ test_end
 
 test_begin help_overlay
 tm send-keys -t t '?'
-wait_for "Keys (Esc closes)"
-check_contains "lists quit" "$(screen)" "quit"
+wait_for "Keys (j/k scroll, Esc closes)"
+check_contains "starts at the top" "$(screen)" "move between nodes"
+check_not_contains "the last line is below at 80x24" "$(screen)" "quit (from the nodes)"
+for i in $(seq 10); do tm send-keys -t t j; done
+wait_for "quit (from the nodes)"
+check_contains "lists incidents" "$(screen)" "incidents: list, view, x export a report"
 tm send-keys -t t Escape
-wait_gone "Keys (Esc closes)"
+wait_gone "Keys (j/k scroll"
 test_end
 
 test_begin node_detail
@@ -351,6 +360,112 @@ check_not_contains "no escape reached the terminal" "$(tm capture-pane -p -e -t 
 check_not_contains "the terminal was not retitled" "$(tm display -p -t t '#{pane_title}')" "pwned"
 tm send-keys -t t Escape q
 tm kill-server 2>/dev/null
+test_end
+
+test_begin maintenance_from_the_console_and_a_stop_holds
+start 80 24
+wait_for "3 up"
+tm send-keys -t t j M
+wait_for "Maintenance for node-1: reason[, for how long]"
+tm send-keys -t t "kernel update, 1h" Enter
+wait_for "node-1 in maintenance for 1h: kernel update"
+wait_for "M/up"
+check_contains "on node-1's row" "$(screen | grep node-1)" "M/up"
+check_contains "in holds.json, for every bvops" "$(cat "$STATE/holds.json")" '"reason":	"kernel update"'
+tm send-keys -t t M
+wait_for "End maintenance of node-1? y/N"
+tm send-keys -t t n
+wait_for "cancelled: still in maintenance"
+tm send-keys -t t M y
+wait_for "node-1: maintenance ended"
+wait_gone "M/up"
+tm send-keys -t t S y
+wait_for "stop node-1: done (exit 0)"
+wait_for "M/down"
+check_contains "a node stopped on purpose is held" "$(cat "$STATE/holds.json")" "stopped on purpose from the console"
+tm send-keys -t t U y
+wait_for "start node-1: done (exit 0)"
+wait_gone "M/"
+check_not_contains "started again: the hold is gone" "$(cat "$STATE/holds.json")" "stopped on purpose"
+A=$(cat "$STATE/audit.log")
+check_contains "maintenance audited" "$A" '"action":"maintenance start","node":"node-1","result":"kernel update"'
+check_contains "the stop audited with who" "$A" "\"user\":\"$(id -un)\",\"host\":\"$(hostname)\",\"action\":\"stop\",\"node\":\"node-1\",\"result\":\"stop node-1: done (exit 0)\""
+tm send-keys -t t E
+wait_for "events.log (Tab: audit log"
+tm send-keys -t t Tab
+wait_for "audit.log (Tab: event log"
+wait_for "$(id -un)@$(hostname) stop"
+tm send-keys -t t Escape
+wait_gone "audit.log"
+tm send-keys -t t q
+wait_dead
+test_end
+
+test_begin incident_recorded_listed_viewed_exported
+rm -rf "$STATE/incidents"
+start 80 24
+wait_for "3 up"
+sim_ctl node-0 fault 503
+wait_for "2 up"
+sim_ctl node-0 fault none
+wait_for "3 up"
+# Closed 1 s after the recovery.
+for i in $(seq 100); do
+	grep -qs '"status": "closed"' "$STATE"/incidents/node-0-*.json && break
+	tick
+done
+check_eq "one record" "$(ls "$STATE/incidents" | wc -l)" 1
+ID=$(basename "$(ls "$STATE"/incidents/node-0-*.json)" .json)
+tm send-keys -t t I
+wait_for "Incidents: 1 (Enter view"
+check_contains "listed" "$(screen)" "$ID"
+check_contains "with its cause" "$(screen | grep "$ID")" "HTTP 503"
+tm send-keys -t t Enter
+wait_for "Incident: node-0 (index 0), fleet sim"
+check_contains "says the stream was started for it" "$(cat "$STATE/incidents/$ID.json")" "journal stream started for this incident"
+tm send-keys -t t G
+wait_for "==> -- HEALTH node-0: down -> up: HTTP 200 --"
+tm send-keys -t t x
+wait_for "Export to: ~/incident-$ID.md"
+tm send-keys -t t C-u "$TMP/report.md" Enter
+wait_for "written to $TMP/report.md"
+check_eq "0600" "$(stat -c %a "$TMP/report.md")" 600
+run "$BVOPS" -f "$SIM_DIR/fleet.toml" incident show "$ID"
+check_eq "the same report as bvops incident show" "$(cat "$TMP/report.md")" "$OUT"
+check_contains "the failure's line is in it" "$OUT" "database connection lost, answering 503"
+check_contains "and the recovery's" "$OUT" "database connection restored"
+tm send-keys -t t x C-u "$TMP/report.md" Enter
+wait_for "(not overwritten)"
+tm send-keys -t t Escape Escape
+wait_gone "Incidents:"
+tm send-keys -t t q
+wait_dead
+test_end
+
+test_begin a_watch_beside_the_console_records_the_incident
+rm -rf "$STATE/incidents"
+"$BVOPS" watch --json -f "$SIM_DIR/fleet.toml" >"$TMP/watch.out" 2>&1 &
+WPID=$!
+for i in $(seq 100); do grep -q '"kind":"started"' "$TMP/watch.out" && break; tick; done
+start 80 24
+wait_for "3 up"
+sim_ctl node-2 fault 503
+wait_for "2 up"
+for i in $(seq 100); do grep -q '"kind":"down"' "$TMP/watch.out" && break; tick; done
+sim_ctl node-2 fault none
+wait_for "3 up"
+for i in $(seq 100); do
+	grep -qs '"status": "closed"' "$STATE"/incidents/node-2-*.json && break
+	tick
+done
+check_eq "one record, not one each" "$(ls "$STATE/incidents" | wc -l)" 1
+check_contains "the watch's (its stream was already running)" "$(cat "$STATE"/incidents/node-2-*.json)" "journal stream already running"
+tm send-keys -t t E
+wait_for "events.log (Tab: audit log"
+wait_for "down             node-2       HTTP 503"
+tm send-keys -t t Escape q
+wait_dead
+kill "$WPID"; wait "$WPID" 2>/dev/null
 test_end
 
 test_begin maintenance_is_marked

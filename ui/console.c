@@ -18,11 +18,14 @@
 
 #include "../src/awswork.h"
 #include "../src/cli.h"
+#include "../src/duration.h"
+#include "../src/eventlog.h"
 #include "../src/holds.h"
 #include "../src/probe.h"
 #include "../src/sanitize.h"
 #include "../src/transport.h"
 #include "pane.h"
+#include "records.h"
 #include "term.h"
 
 enum console_overlay {
@@ -31,18 +34,24 @@ enum console_overlay {
 	OVERLAY_DETAIL,
 	OVERLAY_CONFIG,
 	OVERLAY_ALERTS,
-	OVERLAY_CONFIRM
+	OVERLAY_CONFIRM,
+	OVERLAY_RECORDS /* incidents, event and audit logs (records.h) */
 };
 
 enum console_prompt {
 	PROMPT_NONE,
 	PROMPT_SEARCH,
 	PROMPT_FILTER,
-	PROMPT_PASSPHRASE
+	PROMPT_PASSPHRASE,
+	PROMPT_EXPORT,    /* a file name for an incident report */
+	PROMPT_MAINT,     /* "reason[, duration]" for maintenance */
+	PROMPT_MAINT_END, /* y: end the selected node's maintenance */
 };
 
 #define CONSOLE_PANES_MAX 6
-#define CONSOLE_ACTS_MAX  16
+/* The hold put on a node stopped from the console. */
+#define CONSOLE_STOPPED_REASON "stopped on purpose from the console"
+#define CONSOLE_ACTS_MAX       16
 /* While lines trickle into panes, draw at most this often; under a flood
  * (a pane's worth of new lines per frame, unreadable anyway) and at rest,
  * every CONSOLE_CALM_MS: fewer bytes down a slow link, no busy idling. */
@@ -100,7 +109,7 @@ struct console {
 	bool zoom, side_by_side;
 	const char *save_dir;
 	enum console_prompt prompt;
-	char input[128];
+	char input[512];
 	size_t input_len;
 	char pass_key[512]; /* the key the passphrase prompt is for */
 	char declined[512]; /* the operator said no (Esc) to this key */
@@ -132,6 +141,12 @@ struct console {
 	struct timespec holds_mtime;
 	int64_t holds_checked;
 
+	/* The state folder's records (incidents, logs). */
+	struct records *rec;
+	struct records_env renv;
+	size_t maint_node; /* the node a maintenance prompt is about */
+	int help_top;      /* first line of the help shown */
+
 	char msg[300]; /* one line for the footer */
 	int64_t msg_at;
 };
@@ -148,6 +163,9 @@ static const struct {
     {"L", "all journals merged in one pane"},
     {"R / S / U", "restart / stop / start the node (asks)"},
     {"A / a", "the alert list / acknowledge every alert"},
+    {"I", "incidents: list, view, x export a report"},
+    {"E", "event log (Tab: audit log)"},
+    {"M", "maintenance on/off for the node (asks)"},
     {"Tab", "next pane (and back to the nodes)"},
     {"in a pane:", ""},
     {" j/k PgUp/PgDn", "scroll; g/G top/bottom (G follows)"},
@@ -163,7 +181,21 @@ static const struct {
     {"q", "quit (from the nodes)"},
 };
 
-/* Draw untrusted text: control sequences removed, cut to width bytes. */
+/* Bytes of s that fill at most width columns (a UTF-8 character, one). */
+static int console_fit(const char *s, int width)
+{
+	int bytes = 0, chars = 0;
+
+	for (; s[bytes] != '\0'; bytes++) {
+		if (((unsigned char)s[bytes] & 0xc0) == 0x80)
+			continue; /* continuation byte */
+		if (chars++ == width)
+			break;
+	}
+	return bytes;
+}
+
+/* Draw untrusted text: control sequences removed, cut to width columns. */
 static void console_put(struct console *c, int y, int x, int width,
 			const char *s)
 {
@@ -172,7 +204,7 @@ static void console_put(struct console *c, int y, int x, int width,
 	if (width <= 0)
 		return;
 	sanitize_text(s, strlen(s), clean, sizeof(clean), !c->utf8);
-	mvaddnstr(y, x, clean, width);
+	mvaddnstr(y, x, clean, console_fit(clean, width));
 }
 
 /* "3s", "5m", "2h", "4d": coarse, so an idle screen stays still. */
@@ -446,7 +478,7 @@ static bool console_alert_banner(struct console *c, char *line, size_t size)
 
 static void console_draw_footer(struct console *c, int rows, int cols)
 {
-	char line[800];
+	char line[1400];
 
 	attrset(c->style[THEME_FOOTER]);
 	mvhline(rows - 1, 0, ' ', cols);
@@ -459,7 +491,17 @@ static void console_draw_footer(struct console *c, int rows, int cols)
 		snprintf(line, sizeof(line),
 			 " Passphrase for %s (Esc: skip): %s_", c->pass_key,
 			 stars);
-	} else if (c->prompt != PROMPT_NONE)
+	} else if (c->prompt == PROMPT_EXPORT)
+		snprintf(line, sizeof(line), " Export to: %s_", c->input);
+	else if (c->prompt == PROMPT_MAINT)
+		snprintf(line, sizeof(line),
+			 " Maintenance for %s: reason[, for how long] "
+			 "(Esc cancels): %s_",
+			 c->fleet->nodes[c->maint_node].name, c->input);
+	else if (c->prompt == PROMPT_MAINT_END)
+		snprintf(line, sizeof(line), " End maintenance of %s? y/N",
+			 c->fleet->nodes[c->maint_node].name);
+	else if (c->prompt != PROMPT_NONE)
 		snprintf(
 		    line, sizeof(line), "%s%s_",
 		    c->prompt == PROMPT_SEARCH ? "/" : "filter: ", c->input);
@@ -585,12 +627,24 @@ static void console_alerts_key(struct console *c, int ch)
 static void console_draw_help(struct console *c, int rows, int cols)
 {
 	int y, x, k, n = (int)(sizeof(console_keys) / sizeof(console_keys[0]));
+	int avail = rows - 4 < n ? rows - 4 : n;
 	char line[128];
 
-	console_box(c, rows, cols, n + 4, 52, " Keys (Esc closes) ", &y, &x);
-	for (k = 0; k < n; k++) {
-		snprintf(line, sizeof(line), "%-16s %s", console_keys[k].keys,
-			 console_keys[k].what);
+	if (avail < 1)
+		avail = 1;
+	if (c->help_top > n - avail)
+		c->help_top = n - avail;
+	if (c->help_top < 0)
+		c->help_top = 0;
+	console_box(c, rows, cols, avail + 4, 52,
+		    avail < n ? " Keys (j/k scroll, Esc closes) "
+			      : " Keys (Esc closes) ",
+		    &y, &x);
+	for (k = 0; k < avail; k++) {
+		int i = c->help_top + k;
+
+		snprintf(line, sizeof(line), "%-16s %s", console_keys[i].keys,
+			 console_keys[i].what);
 		console_put(c, y + 2 + k, x + 2, cols - x - 4, line);
 	}
 	attrset(A_NORMAL);
@@ -886,6 +940,8 @@ static bool console_draw(struct console *c)
 		if (c->side_by_side && !c->zoom && k + 1 < c->npanes)
 			mvvline(y, x + w, '|', h);
 	}
+	if (c->overlay == OVERLAY_RECORDS)
+		records_draw(c->rec, &c->renv, rows, cols);
 	console_draw_footer(c, rows, cols);
 	if (c->overlay == OVERLAY_HELP)
 		console_draw_help(c, rows, cols);
@@ -1037,6 +1093,72 @@ static void console_run_action(struct console *c)
 		    fleet_cmd_name(c->confirm_cmd));
 }
 
+/*
+ * Put the node in maintenance (reason, for for_ms; 0: until ended) or end
+ * it (reason NULL), in holds.json where every bvops of the fleet sees it,
+ * and audit it. Says how it went in the footer.
+ */
+static void console_maint_set(struct console *c, size_t node,
+			      const char *reason, uint64_t for_ms, bool quiet)
+{
+	const char *name = c->fleet->nodes[node].name;
+	char msg[400];
+
+	if (c->holds_dir == NULL) {
+		console_say(c, "no state folder: maintenance cannot be set");
+		return;
+	}
+	if (holds_set(c->holds_dir, name, reason, (int64_t)for_ms, false, msg,
+		      sizeof(msg)) < 0) {
+		console_say(c, "%s", msg);
+		return;
+	}
+	eventlog_audit(c->holds_dir,
+		       reason ? "maintenance start" : "maintenance end", name,
+		       reason ? reason : "ok", msg, sizeof(msg));
+	c->holds_checked = 0; /* show it at once */
+	if (quiet)
+		return;
+	if (reason == NULL)
+		console_say(c, "%s: maintenance ended", name);
+	else if (for_ms > 0) {
+		char d[40];
+
+		duration_format(for_ms, d, sizeof(d));
+		console_say(c, "%s in maintenance for %s: %s", name, d, reason);
+	} else
+		console_say(c, "%s in maintenance until ended (M): %s", name,
+			    reason);
+}
+
+/*
+ * An operator's action ended: audited; a node stopped on purpose is held
+ * (no auto-restart, no paging: the hold's reason says why) until it is
+ * started or restarted from here.
+ */
+static void console_action_done(struct console *c,
+				const struct nodeact_result *r,
+				const char *result)
+{
+	const char *name = c->fleet->nodes[r->node].name;
+	const struct hold *h;
+	bool ok = r->exit_status == 0 && r->error[0] == '\0';
+	char msg[300];
+
+	if (c->holds_dir == NULL)
+		return;
+	eventlog_audit(c->holds_dir, fleet_cmd_name(r->cmd), name, result, msg,
+		       sizeof(msg));
+	if (!ok)
+		return;
+	h = holds_active(&c->holds, name, probe_now_ms());
+	if (r->cmd == FLEET_CMD_STOP && h == NULL)
+		console_maint_set(c, r->node, CONSOLE_STOPPED_REASON, 0, true);
+	else if ((r->cmd == FLEET_CMD_START || r->cmd == FLEET_CMD_RESTART) &&
+		 h != NULL && strcmp(h->reason, CONSOLE_STOPPED_REASON) == 0)
+		console_maint_set(c, r->node, NULL, 0, true);
+}
+
 /* Report actions that ended; true when one did. */
 static bool console_check_actions(struct console *c)
 {
@@ -1078,6 +1200,7 @@ static bool console_check_actions(struct console *c)
 		}
 		if (r.exit_status != 0 || r.error[0])
 			beep();
+		console_action_done(c, &r, mark);
 		c->running[k] = c->running[--c->nrunning];
 		any = true;
 	}
@@ -1094,12 +1217,79 @@ static int console_focus_height(const struct console *c)
 	return h - 1 > 1 ? h - 1 : 1;
 }
 
+/* "reason[, duration]" from the maintenance prompt. */
+static void console_maint_prompt_done(struct console *c)
+{
+	char reason[512];
+	char *comma;
+	uint64_t for_ms = 0;
+
+	snprintf(reason, sizeof(reason), "%s", c->input);
+	comma = strrchr(reason, ',');
+	if (comma != NULL) {
+		char *d = comma + 1, msg[200];
+
+		while (*d == ' ')
+			d++;
+		if (duration_parse(d, &for_ms, msg, sizeof(msg)) < 0) {
+			console_say(c, "not set: '%s' is not a duration (%s)",
+				    d, msg);
+			return;
+		}
+		*comma = '\0';
+	}
+	while (strlen(reason) > 0 && reason[strlen(reason) - 1] == ' ')
+		reason[strlen(reason) - 1] = '\0';
+	console_maint_set(c, c->maint_node, reason[0] ? reason : "maintenance",
+			  for_ms, false);
+}
+
+static void console_ask_maint(struct console *c)
+{
+	if (c->read_only) {
+		console_say(c, "read-only: maintenance is not set from here");
+		return;
+	}
+	c->maint_node = c->selected;
+	c->input[0] = '\0';
+	c->input_len = 0;
+	c->prompt =
+	    console_in_maint(c, c->selected) ? PROMPT_MAINT_END : PROMPT_MAINT;
+}
+
 /* A key while a prompt reads a line. */
 static void console_prompt_key(struct console *c, int ch)
 {
 	struct pane *p = c->focus >= 0 ? c->panes[c->focus] : NULL;
+	bool enter = ch == '\n' || ch == '\r' || ch == KEY_ENTER;
 
+	if (c->prompt == PROMPT_MAINT_END) {
+		c->prompt = PROMPT_NONE;
+		if (ch == 'y' || ch == 'Y')
+			console_maint_set(c, c->maint_node, NULL, 0, false);
+		else
+			console_say(c, "cancelled: still in maintenance");
+		return;
+	}
+	if (enter &&
+	    (c->prompt == PROMPT_EXPORT || c->prompt == PROMPT_MAINT)) {
+		if (c->prompt == PROMPT_EXPORT) {
+			char msg[600];
+
+			records_export(c->rec, &c->renv, c->input, msg,
+				       sizeof(msg));
+			console_say(c, "%s", msg);
+		} else {
+			console_maint_prompt_done(c);
+		}
+		c->input[0] = '\0';
+		c->input_len = 0;
+		c->prompt = PROMPT_NONE;
+		return;
+	}
 	if (ch == 27) {
+		if (c->prompt == PROMPT_EXPORT || c->prompt == PROMPT_MAINT)
+			console_say(c, "cancelled: nothing was written");
 		if (c->prompt == PROMPT_PASSPHRASE) {
 			snprintf(c->declined, sizeof(c->declined), "%s",
 				 c->pass_key);
@@ -1135,6 +1325,11 @@ static void console_prompt_key(struct console *c, int ch)
 	if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
 		if (c->input_len > 0)
 			c->input[--c->input_len] = '\0';
+		return;
+	}
+	if (ch == 21) { /* Ctrl-U: start the line again */
+		c->input[0] = '\0';
+		c->input_len = 0;
 		return;
 	}
 	if (ch >= 32 && ch < 256 && c->input_len + 1 < sizeof(c->input)) {
@@ -1250,9 +1445,26 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 		console_alerts_key(c, ch);
 		return true;
 	}
+	if (c->overlay == OVERLAY_RECORDS) {
+		switch (records_key(c->rec, &c->renv, ch, getmaxy(stdscr))) {
+		case RECORDS_CLOSE: c->overlay = OVERLAY_NONE; break;
+		case RECORDS_EXPORT:
+			records_export_name(c->rec, c->input, sizeof(c->input));
+			c->input_len = strlen(c->input);
+			c->prompt = PROMPT_EXPORT;
+			break;
+		case RECORDS_NONE: break;
+		}
+		return true;
+	}
 	if (c->overlay == OVERLAY_DETAIL && ch == 'v' && c->aws != NULL) {
 		c->overlay = OVERLAY_CONFIG;
 		c->cfg_top = 0;
+		return true;
+	}
+	if (c->overlay == OVERLAY_HELP &&
+	    (ch == 'j' || ch == 'k' || ch == KEY_DOWN || ch == KEY_UP)) {
+		c->help_top += ch == 'j' || ch == KEY_DOWN ? 1 : -1;
 		return true;
 	}
 	if (c->overlay != OVERLAY_NONE) {
@@ -1321,6 +1533,15 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 			console_say(c, "every alert acknowledged");
 		}
 		break;
+	case 'I':
+		records_open_incidents(c->rec, &c->renv);
+		c->overlay = OVERLAY_RECORDS;
+		break;
+	case 'E':
+		records_open_logs(c->rec, &c->renv);
+		c->overlay = OVERLAY_RECORDS;
+		break;
+	case 'M': console_ask_maint(c); break;
 	case 'R': console_ask_action(c, FLEET_CMD_RESTART); break;
 	case 'S': console_ask_action(c, FLEET_CMD_STOP); break;
 	case 'U': console_ask_action(c, FLEET_CMD_START); break;
@@ -1449,10 +1670,12 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	c.aws = o->aws;
 	c.alerts = o->alerts;
 	c.holds_dir = o->holds_dir;
+	c.renv.state_dir = o->state_dir;
 	if (term_start(msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "bvops: %s\n", msg);
 		return CLI_EXIT_USAGE;
 	}
+	c.rec = records_new();
 	c.utf8 = term_utf8();
 	console_apply_theme(&c, o->theme);
 	c.env.fleet = fleet;
@@ -1460,6 +1683,8 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	c.env.style = c.style;
 	c.env.utf8 = c.utf8;
 	c.env.quiet_after_ms = (int64_t)fleet->logs.quiet_after_ms;
+	c.renv.style = c.style;
+	c.renv.utf8 = c.utf8;
 	/* Let curses scroll full-width regions instead of repainting. */
 	idlok(stdscr, TRUE);
 	console_refresh_state(&c, &minute);
@@ -1511,5 +1736,6 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	monitor_snapshot_free(&c.snap);
 	free(c.cfg_text);
 	holds_free(&c.holds);
+	records_free(c.rec);
 	return CLI_EXIT_OK;
 }

@@ -28,6 +28,8 @@ struct console_options {
 	struct awswork *aws;       /* nitro status and configs (borrowed),
 				      or NULL: no AWS in this console */
 	struct alertbox *alerts;   /* the alerts to show (borrowed), or NULL */
+	const char *state_dir;     /* the fleet's state folder: incidents,
+				      events.log, audit.log; or NULL */
 };
 
 /*

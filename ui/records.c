@@ -1,0 +1,447 @@
+#include "records.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../src/buf.h"
+#include "../src/duration.h"
+#include "../src/incident_file.h"
+#include "../src/sanitize.h"
+#include "../src/xalloc.h"
+
+/* A log view shows the end of its file, at most this much of it. */
+#define RECORDS_LOG_TAIL ((off_t)1 << 20)
+
+enum rec_mode { REC_LIST, REC_INCIDENT, REC_EVENTS, REC_AUDIT };
+
+struct records {
+	enum rec_mode mode;
+	/* The incident list. */
+	struct incident_info *inc;
+	size_t ninc, sel;
+	char list_error[300];
+	/* A text view: the report or a log, split into lines. */
+	char *text;
+	char **lines;
+	size_t nlines;
+	int top;
+	char title[300];
+	char id[200]; /* the incident in view */
+};
+
+struct records *records_new(void)
+{
+	return xcalloc(1, sizeof(struct records));
+}
+
+static void rec_text_free(struct records *r)
+{
+	free(r->text);
+	free(r->lines);
+	r->text = NULL;
+	r->lines = NULL;
+	r->nlines = 0;
+	r->top = 0;
+}
+
+void records_free(struct records *r)
+{
+	if (r == NULL)
+		return;
+	rec_text_free(r);
+	free(r->inc);
+	free(r);
+}
+
+/* Take text (a new string) and split it into lines in place. */
+static void rec_text_set(struct records *r, char *text)
+{
+	size_t cap = 0;
+	char *p;
+
+	rec_text_free(r);
+	r->text = text;
+	for (p = text; p != NULL && *p;) {
+		char *nl = strchr(p, '\n');
+
+		if (r->nlines == cap) {
+			cap = cap ? cap * 2 : 256;
+			r->lines = xrealloc(r->lines, cap * sizeof(*r->lines));
+		}
+		r->lines[r->nlines++] = p;
+		if (nl == NULL)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+}
+
+void records_open_incidents(struct records *r, const struct records_env *env)
+{
+	r->mode = REC_LIST;
+	free(r->inc);
+	r->inc = NULL;
+	r->ninc = 0;
+	r->list_error[0] = '\0';
+	if (env->state_dir == NULL)
+		snprintf(r->list_error, sizeof(r->list_error),
+			 "no state folder: incidents are not recorded");
+	else
+		incident_list(env->state_dir, &r->inc, &r->ninc, r->list_error,
+			      sizeof(r->list_error));
+	if (r->sel >= r->ninc)
+		r->sel = r->ninc ? r->ninc - 1 : 0;
+}
+
+/* One JSON record of events.log or audit.log as a line for people. */
+static void rec_log_line(struct buf *b, const char *line)
+{
+	static const char *const what[] = {"kind", "action", NULL};
+	static const char *const why[] = {"detail", "message", "result",
+					  "error", NULL};
+	cJSON *o = cJSON_Parse(line);
+	const cJSON *v;
+	int k;
+
+	if (!cJSON_IsObject(o)) {
+		buf_printf(b, "%s\n", line);
+		cJSON_Delete(o);
+		return;
+	}
+	v = cJSON_GetObjectItem(o, "time");
+	buf_printf(b, "%s ", cJSON_IsString(v) ? v->valuestring : "-");
+	v = cJSON_GetObjectItem(o, "user");
+	if (cJSON_IsString(v)) {
+		const cJSON *h = cJSON_GetObjectItem(o, "host");
+
+		buf_printf(b, "%s@%s ", v->valuestring,
+			   cJSON_IsString(h) ? h->valuestring : "?");
+	}
+	for (k = 0; what[k] != NULL; k++) {
+		v = cJSON_GetObjectItem(o, what[k]);
+		if (cJSON_IsString(v))
+			buf_printf(b, "%-16s ", v->valuestring);
+	}
+	v = cJSON_GetObjectItem(o, "node");
+	buf_printf(b, "%-12s", cJSON_IsString(v) ? v->valuestring : "-");
+	v = cJSON_GetObjectItem(o, "sink");
+	if (cJSON_IsString(v)) {
+		const cJSON *ok = cJSON_GetObjectItem(o, "ok");
+		const cJSON *seq = cJSON_GetObjectItem(o, "seq");
+
+		buf_printf(b, " alert %d %s %s:",
+			   cJSON_IsNumber(seq) ? seq->valueint : 0,
+			   cJSON_IsTrue(ok) ? "sent to" : "NOT sent to",
+			   v->valuestring);
+	}
+	for (k = 0; why[k] != NULL; k++) {
+		v = cJSON_GetObjectItem(o, why[k]);
+		if (cJSON_IsString(v) && v->valuestring[0])
+			buf_printf(b, " %s", v->valuestring);
+	}
+	buf_append_char(b, '\n');
+	cJSON_Delete(o);
+}
+
+/* The end of the log name, each record made readable. */
+static char *rec_log_text(const char *dir, const char *name)
+{
+	char *path = xasprintf("%s/%s", dir, name), *raw, *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	struct buf b;
+	off_t from = 0;
+	ssize_t got;
+
+	buf_init(&b, 0);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		buf_printf(&b, "%s: %s\n", path,
+			   errno == ENOENT ? "nothing recorded yet"
+					   : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return buf_take(&b, NULL);
+	}
+	if (st.st_size > RECORDS_LOG_TAIL)
+		from = st.st_size - RECORDS_LOG_TAIL;
+	raw = xmalloc((size_t)(st.st_size - from) + 1);
+	got = pread(fd, raw, (size_t)(st.st_size - from), from);
+	close(fd);
+	raw[got > 0 ? got : 0] = '\0';
+	p = raw;
+	if (from > 0) {
+		/* Started mid-record: skip to the next whole one. */
+		p = strchr(raw, '\n');
+		p = p ? p + 1 : raw + strlen(raw);
+		buf_printf(&b, "(the start of %s is not shown)\n", path);
+	}
+	while (*p) {
+		char *nl = strchr(p, '\n');
+
+		if (nl != NULL)
+			*nl = '\0';
+		if (*p)
+			rec_log_line(&b, p);
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	free(raw);
+	free(path);
+	return buf_take(&b, NULL);
+}
+
+static void rec_bottom(struct records *r, int rows)
+{
+	int page = rows > 4 ? rows - 4 : 1;
+
+	r->top = (int)r->nlines - page;
+	if (r->top < 0)
+		r->top = 0;
+}
+
+static void rec_open_log(struct records *r, const struct records_env *env,
+			 enum rec_mode mode, int rows)
+{
+	const char *name = mode == REC_AUDIT ? "audit.log" : "events.log";
+
+	r->mode = mode;
+	snprintf(r->title, sizeof(r->title),
+		 " %s (Tab: %s, r reload, j/k PgUp/PgDn g/G, Esc) ", name,
+		 mode == REC_AUDIT ? "event log" : "audit log");
+	rec_text_set(r, env->state_dir
+			    ? rec_log_text(env->state_dir, name)
+			    : xstrdup("no state folder: nothing is logged"));
+	rec_bottom(r, rows);
+}
+
+void records_open_logs(struct records *r, const struct records_env *env)
+{
+	rec_open_log(r, env, REC_EVENTS, getmaxy(stdscr));
+}
+
+static void rec_open_incident(struct records *r, const struct records_env *env)
+{
+	char msg[400], *text;
+
+	if (r->ninc == 0 || env->state_dir == NULL)
+		return;
+	snprintf(r->id, sizeof(r->id), "%s", r->inc[r->sel].id);
+	text = incident_render(env->state_dir, r->id, false, msg, sizeof(msg));
+	r->mode = REC_INCIDENT;
+	snprintf(r->title, sizeof(r->title),
+		 " incident %s (x export, j/k PgUp/PgDn g/G, Esc) ", r->id);
+	rec_text_set(r, text ? text : xstrdup(msg));
+}
+
+/* Draw untrusted text: control sequences removed, cut to width. */
+static void rec_put(const struct records_env *env, int y, int x, int width,
+		    const char *s)
+{
+	char clean[1024];
+
+	if (width <= 0)
+		return;
+	sanitize_text(s, strlen(s), clean, sizeof(clean), !env->utf8);
+	mvaddnstr(y, x, clean, width);
+}
+
+static void rec_frame(const struct records_env *env, int rows, int cols,
+		      const char *title)
+{
+	int r;
+
+	attrset(env->style[THEME_WINDOW]);
+	for (r = 0; r < rows - 1; r++)
+		mvhline(r, 0, ' ', cols);
+	attron(A_BOLD);
+	mvhline(0, 0, '-', cols);
+	rec_put(env, 0, 2, cols - 4, title);
+	attroff(A_BOLD);
+}
+
+static void rec_draw_list(struct records *r, const struct records_env *env,
+			  int rows, int cols)
+{
+	char title[200], line[600];
+	size_t top, avail, k;
+	int y;
+
+	snprintf(title, sizeof(title),
+		 " Incidents: %zu (Enter view, x export, r reload, Esc) ",
+		 r->ninc);
+	rec_frame(env, rows, cols, title);
+	if (r->list_error[0]) {
+		rec_put(env, 2, 2, cols - 4, r->list_error);
+		return;
+	}
+	if (r->ninc == 0) {
+		rec_put(env, 2, 2, cols - 4,
+			"no incident recorded: one is kept each time a node "
+			"goes down");
+		return;
+	}
+	snprintf(line, sizeof(line), "%-32s %-9s %-8s %s", "ID", "STATUS",
+		 "OUTAGE", "CAUSE");
+	attron(A_BOLD);
+	rec_put(env, 1, 1, cols - 2, line);
+	attroff(A_BOLD);
+	avail = rows > 4 ? (size_t)(rows - 3) : 1;
+	top = r->sel >= avail ? r->sel - avail + 1 : 0;
+	for (k = top, y = 2; k < r->ninc && y < rows - 1; k++, y++) {
+		const struct incident_info *in = &r->inc[k];
+		char dur[40] = "-";
+
+		if (in->recovered_ms > 0 &&
+		    in->recovered_ms >= in->first_fail_ms)
+			duration_format(
+			    (uint64_t)(in->recovered_ms - in->first_fail_ms),
+			    dur, sizeof(dur));
+		snprintf(line, sizeof(line), "%-32s %-9s %-8s %s", in->id,
+			 in->status, dur, in->cause);
+		attrset(k == r->sel ? env->style[THEME_SELECTED]
+			: strcmp(in->status, "open") == 0
+			    ? env->style[THEME_DOWN]
+			    : env->style[THEME_WINDOW]);
+		mvhline(y, 0, ' ', cols);
+		rec_put(env, y, 1, cols - 2, line);
+	}
+}
+
+void records_draw(struct records *r, const struct records_env *env, int rows,
+		  int cols)
+{
+	int y, k;
+
+	if (r->mode == REC_LIST) {
+		rec_draw_list(r, env, rows, cols);
+		attrset(A_NORMAL);
+		return;
+	}
+	rec_frame(env, rows, cols, r->title);
+	for (y = 1, k = r->top; y < rows - 1 && (size_t)k < r->nlines; y++, k++)
+		rec_put(env, y, 1, cols - 2, r->lines[k]);
+	attrset(A_NORMAL);
+}
+
+static void rec_scroll_key(struct records *r, int ch, int rows)
+{
+	int page = rows > 4 ? rows - 3 : 1;
+	int last = (int)r->nlines - page;
+
+	if (last < 0)
+		last = 0;
+	switch (ch) {
+	case KEY_UP:
+	case 'k': r->top--; break;
+	case KEY_DOWN:
+	case 'j': r->top++; break;
+	case KEY_PPAGE: r->top -= page; break;
+	case KEY_NPAGE:
+	case ' ': r->top += page; break;
+	case KEY_HOME:
+	case 'g': r->top = 0; break;
+	case KEY_END:
+	case 'G': r->top = last; break;
+	default: break;
+	}
+	if (r->top > last)
+		r->top = last;
+	if (r->top < 0)
+		r->top = 0;
+}
+
+enum records_action records_key(struct records *r,
+				const struct records_env *env, int ch, int rows)
+{
+	bool esc = ch == 27 || ch == 'q';
+
+	switch (r->mode) {
+	case REC_LIST:
+		if (esc)
+			return RECORDS_CLOSE;
+		if ((ch == KEY_UP || ch == 'k') && r->sel > 0)
+			r->sel--;
+		else if ((ch == KEY_DOWN || ch == 'j') && r->sel + 1 < r->ninc)
+			r->sel++;
+		else if (ch == 'g' || ch == KEY_HOME)
+			r->sel = 0;
+		else if ((ch == 'G' || ch == KEY_END) && r->ninc > 0)
+			r->sel = r->ninc - 1;
+		else if (ch == 'r')
+			records_open_incidents(r, env);
+		else if (ch == '\r' || ch == '\n' || ch == KEY_ENTER)
+			rec_open_incident(r, env);
+		else if (ch == 'x' && r->ninc > 0) {
+			snprintf(r->id, sizeof(r->id), "%s", r->inc[r->sel].id);
+			return RECORDS_EXPORT;
+		}
+		return RECORDS_NONE;
+	case REC_INCIDENT:
+		if (esc) {
+			records_open_incidents(r, env);
+			return RECORDS_NONE;
+		}
+		if (ch == 'x')
+			return RECORDS_EXPORT;
+		rec_scroll_key(r, ch, rows);
+		return RECORDS_NONE;
+	case REC_EVENTS:
+	case REC_AUDIT:
+		if (esc)
+			return RECORDS_CLOSE;
+		if (ch == '\t')
+			rec_open_log(r, env,
+				     r->mode == REC_EVENTS ? REC_AUDIT
+							   : REC_EVENTS,
+				     rows);
+		else if (ch == 'r')
+			rec_open_log(r, env, r->mode, rows);
+		else
+			rec_scroll_key(r, ch, rows);
+		return RECORDS_NONE;
+	}
+	return RECORDS_NONE;
+}
+
+void records_export_name(const struct records *r, char *out, size_t size)
+{
+	snprintf(out, size, "~/incident-%s.md", r->id);
+}
+
+int records_export(struct records *r, const struct records_env *env,
+		   const char *path, char *msg, size_t msgsize)
+{
+	const char *home = getenv("HOME");
+	char *full;
+	size_t len = strlen(path);
+	bool markdown;
+	int rc;
+
+	if (env->state_dir == NULL || r->id[0] == '\0') {
+		snprintf(msg, msgsize, "no incident to export");
+		return -1;
+	}
+	if (len == 0) {
+		snprintf(msg, msgsize, "no file name: nothing written");
+		return -1;
+	}
+	full = strncmp(path, "~/", 2) == 0 && home != NULL
+		   ? xasprintf("%s/%s", home, path + 2)
+		   : xstrdup(path);
+	/* .md (or anything else) is Markdown; .txt is plain text. */
+	len = strlen(full);
+	markdown = !(len > 4 && strcmp(full + len - 4, ".txt") == 0);
+	rc = incident_export(env->state_dir, r->id, full, markdown, false, msg,
+			     msgsize);
+	if (rc == 0)
+		snprintf(msg, msgsize, "incident %s written to %s", r->id,
+			 full);
+	free(full);
+	return rc;
+}
