@@ -1,5 +1,10 @@
 #include "buf.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,4 +102,61 @@ char *buf_take(struct buf *b, size_t *len)
 	b->len = 0;
 	b->cap = 0;
 	return p;
+}
+
+int buf_read_file(struct buf *b, const char *path, char *msg, size_t msgsize)
+{
+	char chunk[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+
+	if (fd < 0) {
+		snprintf(msg, msgsize, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || buf_append(b, chunk, (size_t)r) < 0) {
+			snprintf(msg, msgsize, "%s: %s", path,
+				 r < 0 ? strerror(errno) : "too large");
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+int buf_write_file(const char *path, const char *data, size_t len,
+		   bool exclusive, char *msg, size_t msgsize)
+{
+	int fd = open(path,
+		      O_WRONLY | O_CREAT | O_CLOEXEC |
+			  (exclusive ? O_EXCL : O_TRUNC),
+		      0600);
+	size_t off = 0;
+
+	if (fd < 0) {
+		snprintf(msg, msgsize, "%s: %s%s", path, strerror(errno),
+			 errno == EEXIST ? " (not overwritten)" : "");
+		return -1;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			snprintf(msg, msgsize, "%s: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		snprintf(msg, msgsize, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }

@@ -9,6 +9,7 @@
 #define BVOPS_BUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct buf {
@@ -31,6 +32,18 @@ int buf_append_str(struct buf *b, const char *s);
 int buf_append_char(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * Read the whole file at path into b (after what it holds; b's limit
+ * bounds it). 0, or -1 with "path: why" in msg.
+ */
+int buf_read_file(struct buf *b, const char *path, char *msg, size_t msgsize);
+/*
+ * Write len bytes of data to path (0600), fsync'd: a new file only when
+ * exclusive (an existing one is an error saying "(not overwritten)"),
+ * else created or truncated. 0, or -1 with "path: why" in msg.
+ */
+int buf_write_file(const char *path, const char *data, size_t len,
+		   bool exclusive, char *msg, size_t msgsize);
 /* Hand the data to the caller (who frees it); the buffer becomes empty. */
 char *buf_take(struct buf *b, size_t *len);
 

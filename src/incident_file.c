@@ -21,27 +21,12 @@
 static char *incf_read(const char *path, char *msg, size_t msgsize)
 {
 	struct buf b;
-	char chunk[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
 
-	if (fd < 0) {
-		snprintf(msg, msgsize, "%s: %s", path, strerror(errno));
+	buf_init(&b, INCIDENT_FILE_MAX);
+	if (buf_read_file(&b, path, msg, msgsize) < 0) {
+		buf_free(&b);
 		return NULL;
 	}
-	buf_init(&b, INCIDENT_FILE_MAX);
-	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 || buf_append(&b, chunk, (size_t)r) < 0) {
-			snprintf(msg, msgsize, "%s: %s", path,
-				 r < 0 ? strerror(errno) : "too large");
-			close(fd);
-			buf_free(&b);
-			return NULL;
-		}
-	}
-	close(fd);
 	buf_append(&b, "", 0);
 	return buf_take(&b, NULL);
 }
@@ -423,39 +408,11 @@ int incident_export(const char *state_dir, const char *id, const char *path,
 		    bool markdown, bool overwrite, char *msg, size_t msgsize)
 {
 	char *text = incident_render(state_dir, id, markdown, msg, msgsize);
-	size_t len, off = 0;
-	int fd;
+	int rc;
 
 	if (text == NULL)
 		return -1;
-	len = strlen(text);
-	fd = open(path,
-		  O_WRONLY | O_CREAT | O_CLOEXEC |
-		      (overwrite ? O_TRUNC : O_EXCL),
-		  0600);
-	if (fd < 0) {
-		snprintf(msg, msgsize, "%s: %s%s", path, strerror(errno),
-			 errno == EEXIST ? " (not overwritten)" : "");
-		free(text);
-		return -1;
-	}
-	while (off < len) {
-		ssize_t w = write(fd, text + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			snprintf(msg, msgsize, "%s: %s", path, strerror(errno));
-			close(fd);
-			free(text);
-			return -1;
-		}
-		off += (size_t)w;
-	}
+	rc = buf_write_file(path, text, strlen(text), !overwrite, msg, msgsize);
 	free(text);
-	if (close(fd) < 0) {
-		snprintf(msg, msgsize, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return rc;
 }
