@@ -78,6 +78,11 @@ static int cmd_tty_line(const char *prompt, char *out, size_t size, bool secret)
 	return 0;
 }
 
+int cmd_ask(const char *prompt, char *out, size_t size)
+{
+	return cmd_tty_line(prompt, out, size, false);
+}
+
 int cmd_prompt_secret(const char *prompt, char *out, size_t size)
 {
 	return cmd_tty_line(prompt, out, size, true);

@@ -32,6 +32,8 @@ int cmd_fleet_no_args(const struct cli_opts *o, int argc, char **argv,
  * with the answer in out, or -1 when there is no terminal to ask on.
  */
 int cmd_prompt_secret(const char *prompt, char *out, size_t size);
+/* Ask for a line on the terminal (echoed); -1 without one. */
+int cmd_ask(const char *prompt, char *out, size_t size);
 /* Ask a yes/no question on the terminal; false without one. */
 bool cmd_confirm(const char *question);
 
@@ -46,6 +48,18 @@ int cmd_incident_export(const struct cli_opts *o, int argc, char **argv);
 int cmd_logs(const struct cli_opts *o, int argc, char **argv);
 int cmd_hostkey(const struct cli_opts *o, int argc, char **argv);
 int cmd_config_get(const struct cli_opts *o, int argc, char **argv);
+int cmd_config_edit(const struct cli_opts *o, int argc, char **argv);
+int cmd_config_restore(const struct cli_opts *o, int argc, char **argv);
+int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv);
+int cmd_procedure_resume(const struct cli_opts *o, int argc, char **argv);
+int cmd_procedure_rollback(const struct cli_opts *o, int argc, char **argv);
+int cmd_procedure_abandon(const struct cli_opts *o, int argc, char **argv);
+int cmd_lock_status(const struct cli_opts *o, int argc, char **argv);
+int cmd_lock_break(const struct cli_opts *o, int argc, char **argv);
+struct cfgedit_ui;
+/* The terminal as a procedure's operator: $VISUAL/$EDITOR, /dev/tty
+ * prompts, stdout. */
+void cmd_procedure_ui(struct cfgedit_ui *ui);
 int cmd_config_validate(const struct cli_opts *o, int argc, char **argv);
 
 #endif

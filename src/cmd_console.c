@@ -7,6 +7,7 @@
 #include "../ui/console.h"
 #include "alertbox.h"
 #include "awswork.h"
+#include "cfgedit.h"
 #include "cmd.h"
 #include "eventlog.h"
 #include "fleet.h"
@@ -86,6 +87,75 @@ static void console_engine_event(void *ctx, const struct monitor_event *ev)
 		incidents_on_event(e->inc, ev);
 }
 
+/* The console's 'e': bvops config edit NODE on the terminal. */
+struct console_edit {
+	const struct fleet *f;
+	const char *state_dir;
+};
+
+static void console_edit_config(void *ctx, size_t node)
+{
+	struct console_edit *e = ctx;
+	struct cfgedit_opts co = {.wait_ms = 180000};
+	struct cfgedit_ui ui;
+	char msg[2048] = "", answer[8];
+
+	cmd_procedure_ui(&ui);
+	printf("\n== bvops config edit %s ==\n", e->f->nodes[node].name);
+	if (e->state_dir == NULL)
+		snprintf(msg, sizeof(msg),
+			 "no state folder: no journal, so "
+			 "no edit");
+	else if (cfgedit_run(e->f, &e->f->nodes[node], e->state_dir, &co, &ui,
+			     msg, sizeof(msg)) == CLI_EXIT_OK)
+		msg[0] = '\0';
+	if (msg[0])
+		printf("bvops: %s\n", msg);
+	fflush(stdout);
+	cmd_ask("Press Enter to go back to the console. ", answer,
+		sizeof(answer));
+}
+
+/* The procedures view's r/b/a: as bvops procedure resume/rollback/abandon
+ * would. */
+static void console_run_procedure(void *ctx, const char *id, int action)
+{
+	struct console_edit *e = ctx;
+	struct cfgedit_opts co = {.wait_ms = 180000};
+	struct cfgedit_ui ui;
+	char msg[2048] = "", answer[8];
+	int rc;
+
+	cmd_procedure_ui(&ui);
+	printf("\n== bvops procedure %s %s ==\n",
+	       action == 'r'   ? "resume"
+	       : action == 'b' ? "rollback"
+			       : "abandon",
+	       id);
+	if (e->state_dir == NULL) {
+		rc = CLI_EXIT_USAGE;
+		snprintf(msg, sizeof(msg), "no state folder");
+	} else if (action == 'r') {
+		rc = cfgedit_resume(e->f, e->state_dir, id, &co, &ui, msg,
+				    sizeof(msg));
+	} else if (action == 'b') {
+		rc = cfgedit_rollback(e->f, e->state_dir, id, &co, &ui, msg,
+				      sizeof(msg));
+	} else if (ui.ask(ui.ctx, "Abandon it, leaving things as they are? "
+				  "[y/N] ") == 'y') {
+		rc = cfgedit_abandon(e->f, e->state_dir, id, &co, &ui, msg,
+				     sizeof(msg));
+	} else {
+		rc = CLI_EXIT_NOT_OK;
+		snprintf(msg, sizeof(msg), "nothing done");
+	}
+	if (rc != CLI_EXIT_OK && msg[0])
+		printf("bvops: %s\n", msg);
+	fflush(stdout);
+	cmd_ask("Press Enter to go back to the console. ", answer,
+		sizeof(answer));
+}
+
 /* $XDG_STATE_HOME/bvops/FLEET/logs: where a saved pane goes. */
 static char *cmd_save_dir(const struct fleet *f)
 {
@@ -100,6 +170,7 @@ static char *cmd_save_dir(const struct fleet *f)
 int cmd_console(const struct cli_opts *o, int argc, char **argv)
 {
 	struct console_engine engine;
+	struct console_edit edit;
 	struct monitor_hook hook;
 	struct transport *t;
 	char *save_dir, *holds_dir, *state_dir;
@@ -146,6 +217,11 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	    state_dir ? incidents_new(f, m, engine.ls, state_dir, true) : NULL;
 	watchdog_set_incidents(engine.wd, engine.inc);
 	co.state_dir = state_dir;
+	edit.f = f;
+	edit.state_dir = state_dir;
+	co.edit_config = console_edit_config;
+	co.run_procedure = console_run_procedure;
+	co.edit_ctx = &edit;
 	hook.fd = logstreams_fd(engine.ls);
 	hook.step = console_engine_step;
 	hook.on_event = console_engine_event;

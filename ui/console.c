@@ -141,6 +141,10 @@ struct console {
 	struct timespec holds_mtime;
 	int64_t holds_checked;
 
+	void (*edit_config)(void *ctx, size_t node);
+	void (*run_procedure)(void *ctx, const char *id, int action);
+	void *edit_ctx;
+
 	/* The state folder's records (incidents, logs). */
 	struct records *rec;
 	struct records_env renv;
@@ -166,6 +170,8 @@ static const struct {
     {"I", "incidents: list, view, x export a report"},
     {"E", "event log (Tab: audit log)"},
     {"M", "maintenance on/off for the node (asks)"},
+    {" e (in details)", "edit its config.toml (guided)"},
+    {"P", "procedures: journal, resume, rollback"},
     {"Tab", "next pane (and back to the nodes)"},
     {"in a pane:", ""},
     {" j/k PgUp/PgDn", "scroll; g/G top/bottom (G follows)"},
@@ -703,7 +709,7 @@ static void console_detail_config(struct console *c, char (*lines)[300],
 				 k == 0 ? "config" : fields[k], v);
 	snprintf(lines[(*count)++], 300, "%s",
 		 c->cfg_state == AWSWORK_DONE
-		     ? "            v: view it (secrets redacted)"
+		     ? "            v: view it (secrets redacted), e: edit it"
 		     : "            v: why it is not shown");
 }
 
@@ -1418,6 +1424,51 @@ static void console_config_key(struct console *c, int ch)
 		c->cfg_top = 0;
 }
 
+/*
+ * The guided config edit runs on the terminal itself (the operator's
+ * editor needs it): curses gives the screen back, the edit runs as
+ * `bvops config edit` would, and the console comes back as it was.
+ */
+static void console_edit_config(struct console *c)
+{
+	if (c->read_only) {
+		console_say(c, "read-only: configs are not edited from here");
+		return;
+	}
+	def_prog_mode();
+	endwin();
+	c->edit_config(c->edit_ctx, c->selected);
+	reset_prog_mode();
+	clearok(stdscr, TRUE);
+	c->overlay = OVERLAY_NONE;
+	console_say(c,
+		    "back from the config edit of %s (bvops procedure "
+		    "list shows how it ended)",
+		    c->fleet->nodes[c->selected].name);
+}
+
+/* A procedure's resume/rollback/abandon on the terminal, like 'e'. */
+static void console_run_procedure(struct console *c, int action)
+{
+	const char *id = records_procedure_id(c->rec);
+	char copy[200];
+
+	if (id == NULL || c->run_procedure == NULL)
+		return;
+	if (c->read_only) {
+		console_say(c, "read-only: procedures are not run from here");
+		return;
+	}
+	snprintf(copy, sizeof(copy), "%s", id);
+	def_prog_mode();
+	endwin();
+	c->run_procedure(c->edit_ctx, copy, action);
+	reset_prog_mode();
+	clearok(stdscr, TRUE);
+	records_open_procedures(c->rec, &c->renv);
+	console_say(c, "back from procedure %s", copy);
+}
+
 /* Apply one key; returns false when the console should quit. */
 static bool console_key(struct console *c, int ch, bool *dirty)
 {
@@ -1453,8 +1504,15 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 			c->input_len = strlen(c->input);
 			c->prompt = PROMPT_EXPORT;
 			break;
+		case RECORDS_RESUME: console_run_procedure(c, 'r'); break;
+		case RECORDS_ROLLBACK: console_run_procedure(c, 'b'); break;
+		case RECORDS_ABANDON: console_run_procedure(c, 'a'); break;
 		case RECORDS_NONE: break;
 		}
+		return true;
+	}
+	if (c->overlay == OVERLAY_DETAIL && ch == 'e' && c->edit_config) {
+		console_edit_config(c);
 		return true;
 	}
 	if (c->overlay == OVERLAY_DETAIL && ch == 'v' && c->aws != NULL) {
@@ -1542,6 +1600,10 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 		c->overlay = OVERLAY_RECORDS;
 		break;
 	case 'M': console_ask_maint(c); break;
+	case 'P':
+		records_open_procedures(c->rec, &c->renv);
+		c->overlay = OVERLAY_RECORDS;
+		break;
 	case 'R': console_ask_action(c, FLEET_CMD_RESTART); break;
 	case 'S': console_ask_action(c, FLEET_CMD_STOP); break;
 	case 'U': console_ask_action(c, FLEET_CMD_START); break;
@@ -1671,6 +1733,9 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	c.alerts = o->alerts;
 	c.holds_dir = o->holds_dir;
 	c.renv.state_dir = o->state_dir;
+	c.edit_config = o->edit_config;
+	c.run_procedure = o->run_procedure;
+	c.edit_ctx = o->edit_ctx;
 	if (term_start(msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "bvops: %s\n", msg);
 		return CLI_EXIT_USAGE;

@@ -30,6 +30,13 @@ struct console_options {
 	struct alertbox *alerts;   /* the alerts to show (borrowed), or NULL */
 	const char *state_dir;     /* the fleet's state folder: incidents,
 				      events.log, audit.log; or NULL */
+	/* Run the guided config edit of node on the terminal (the console
+	 * has given the screen back); NULL: not offered. */
+	void (*edit_config)(void *ctx, size_t node);
+	/* Resume ('r'), roll back ('b') or abandon ('a') procedure id on the
+	 * terminal, as the commands would; NULL: not offered. */
+	void (*run_procedure)(void *ctx, const char *id, int action);
+	void *edit_ctx;
 };
 
 /*

@@ -12,13 +12,21 @@
 #include "../src/buf.h"
 #include "../src/duration.h"
 #include "../src/incident_file.h"
+#include "../src/procjournal.h"
 #include "../src/sanitize.h"
 #include "../src/xalloc.h"
 
 /* A log view shows the end of its file, at most this much of it. */
 #define RECORDS_LOG_TAIL ((off_t)1 << 20)
 
-enum rec_mode { REC_LIST, REC_INCIDENT, REC_EVENTS, REC_AUDIT };
+enum rec_mode {
+	REC_LIST,
+	REC_INCIDENT,
+	REC_EVENTS,
+	REC_AUDIT,
+	REC_PROCS,   /* the procedure list */
+	REC_JOURNAL, /* one procedure's journal */
+};
 
 struct records {
 	enum rec_mode mode;
@@ -33,7 +41,25 @@ struct records {
 	int top;
 	char title[300];
 	char id[200]; /* the incident in view */
+	/* The procedures: ids and one line each. */
+	char **procs;
+	char **proc_lines;
+	size_t nprocs, proc_sel;
 };
+
+static void rec_procs_free(struct records *r)
+{
+	size_t k;
+
+	for (k = 0; k < r->nprocs; k++) {
+		free(r->procs[k]);
+		free(r->proc_lines[k]);
+	}
+	free(r->procs);
+	free(r->proc_lines);
+	r->procs = r->proc_lines = NULL;
+	r->nprocs = 0;
+}
 
 struct records *records_new(void)
 {
@@ -55,6 +81,7 @@ void records_free(struct records *r)
 	if (r == NULL)
 		return;
 	rec_text_free(r);
+	rec_procs_free(r);
 	free(r->inc);
 	free(r);
 }
@@ -97,6 +124,101 @@ void records_open_incidents(struct records *r, const struct records_env *env)
 			      sizeof(r->list_error));
 	if (r->sel >= r->ninc)
 		r->sel = r->ninc ? r->ninc - 1 : 0;
+}
+
+void records_open_procedures(struct records *r, const struct records_env *env)
+{
+	char msg[300];
+	size_t k;
+
+	r->mode = REC_PROCS;
+	rec_procs_free(r);
+	r->list_error[0] = '\0';
+	if (env->state_dir == NULL ||
+	    procjournal_list(env->state_dir, &r->procs, &r->nprocs, msg,
+			     sizeof(msg)) < 0) {
+		snprintf(r->list_error, sizeof(r->list_error), "%s",
+			 env->state_dir ? msg : "no state folder");
+		return;
+	}
+	r->proc_lines = xcalloc(r->nprocs + 1, sizeof(char *));
+	for (k = 0; k < r->nprocs; k++) {
+		struct procjournal_view v;
+		const cJSON *s, *n, *st;
+
+		if (procjournal_read(env->state_dir, r->procs[k], &v, msg,
+				     sizeof(msg)) < 0) {
+			r->proc_lines[k] =
+			    xasprintf("%-44s %s", r->procs[k], msg);
+			continue;
+		}
+		s = v.last ? cJSON_GetObjectItem(v.last, "step") : NULL;
+		n = v.last ? cJSON_GetObjectItem(v.last, "node") : NULL;
+		st = v.last ? cJSON_GetObjectItem(v.last, "state") : NULL;
+		if (v.outcome != NULL)
+			r->proc_lines[k] =
+			    xasprintf("%-44s %s", r->procs[k], v.outcome);
+		else
+			r->proc_lines[k] = xasprintf(
+			    "%-44s OPEN: at %s on %s (%s)", r->procs[k],
+			    cJSON_GetStringValue(s) ? cJSON_GetStringValue(s)
+						    : "its start",
+			    cJSON_GetStringValue(n) ? cJSON_GetStringValue(n)
+						    : "-",
+			    cJSON_GetStringValue(st) ? cJSON_GetStringValue(st)
+						     : "-");
+		procjournal_view_free(&v);
+	}
+	if (r->proc_sel >= r->nprocs)
+		r->proc_sel = r->nprocs ? r->nprocs - 1 : 0;
+}
+
+const char *records_procedure_id(const struct records *r)
+{
+	return r->proc_sel < r->nprocs ? r->procs[r->proc_sel] : NULL;
+}
+
+/* One procedure's journal, a record a line. */
+static void rec_open_journal(struct records *r, const struct records_env *env)
+{
+	char *path, *text;
+	struct buf b;
+	FILE *f;
+	char line[4096];
+
+	if (r->nprocs == 0 || env->state_dir == NULL)
+		return;
+	path = xasprintf("%s/procedures/%s.jsonl", env->state_dir,
+			 r->procs[r->proc_sel]);
+	buf_init(&b, 0);
+	f = fopen(path, "re");
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		cJSON *o = cJSON_Parse(line);
+		const char *keys[] = {"time",  "rec",     "step",    "node",
+				      "state", "outcome", "message", NULL};
+		int k;
+
+		for (k = 0; keys[k] != NULL && o != NULL; k++) {
+			const char *v = cJSON_GetStringValue(
+			    cJSON_GetObjectItem(o, keys[k]));
+
+			if (v != NULL)
+				buf_printf(&b, "%s ", v);
+		}
+		if (o == NULL)
+			buf_printf(&b, "(torn record)");
+		buf_append_char(&b, '\n');
+		cJSON_Delete(o);
+	}
+	if (f != NULL)
+		fclose(f);
+	text = buf_take(&b, NULL);
+	r->mode = REC_JOURNAL;
+	snprintf(r->title, sizeof(r->title),
+		 " journal %s (j/k PgUp/PgDn g/G, Esc) ",
+		 r->procs[r->proc_sel]);
+	rec_text_set(r, text);
+	free(path);
 }
 
 /* One JSON record of events.log or audit.log as a line for people. */
@@ -265,6 +387,35 @@ static void rec_frame(const struct records_env *env, int rows, int cols,
 	attroff(A_BOLD);
 }
 
+static void rec_draw_procs(struct records *r, const struct records_env *env,
+			   int rows, int cols)
+{
+	size_t top, avail, k;
+	int y;
+
+	rec_frame(env, rows, cols,
+		  " Procedures (Enter journal; on an open one: r resume, "
+		  "b rollback, a abandon; Esc) ");
+	if (r->list_error[0]) {
+		rec_put(env, 2, 2, cols - 4, r->list_error);
+		return;
+	}
+	if (r->nprocs == 0) {
+		rec_put(env, 2, 2, cols - 4, "no procedure journaled");
+		return;
+	}
+	avail = rows > 3 ? (size_t)(rows - 2) : 1;
+	top = r->proc_sel >= avail ? r->proc_sel - avail + 1 : 0;
+	for (k = top, y = 1; k < r->nprocs && y < rows - 1; k++, y++) {
+		attrset(k == r->proc_sel ? env->style[THEME_SELECTED]
+			: strstr(r->proc_lines[k], " OPEN: ")
+			    ? env->style[THEME_DOWN]
+			    : env->style[THEME_WINDOW]);
+		mvhline(y, 0, ' ', cols);
+		rec_put(env, y, 1, cols - 2, r->proc_lines[k]);
+	}
+}
+
 static void rec_draw_list(struct records *r, const struct records_env *env,
 			  int rows, int cols)
 {
@@ -320,6 +471,11 @@ void records_draw(struct records *r, const struct records_env *env, int rows,
 
 	if (r->mode == REC_LIST) {
 		rec_draw_list(r, env, rows, cols);
+		attrset(A_NORMAL);
+		return;
+	}
+	if (r->mode == REC_PROCS) {
+		rec_draw_procs(r, env, rows, cols);
 		attrset(A_NORMAL);
 		return;
 	}
@@ -389,6 +545,34 @@ enum records_action records_key(struct records *r,
 		}
 		if (ch == 'x')
 			return RECORDS_EXPORT;
+		rec_scroll_key(r, ch, rows);
+		return RECORDS_NONE;
+	case REC_PROCS: {
+		bool open = r->proc_sel < r->nprocs &&
+			    strstr(r->proc_lines[r->proc_sel], " OPEN: ");
+
+		if (esc)
+			return RECORDS_CLOSE;
+		if ((ch == KEY_UP || ch == 'k') && r->proc_sel > 0)
+			r->proc_sel--;
+		else if ((ch == KEY_DOWN || ch == 'j') &&
+			 r->proc_sel + 1 < r->nprocs)
+			r->proc_sel++;
+		else if (ch == '\r' || ch == '\n' || ch == KEY_ENTER)
+			rec_open_journal(r, env);
+		else if (open && ch == 'r')
+			return RECORDS_RESUME;
+		else if (open && ch == 'b')
+			return RECORDS_ROLLBACK;
+		else if (open && ch == 'a')
+			return RECORDS_ABANDON;
+		return RECORDS_NONE;
+	}
+	case REC_JOURNAL:
+		if (esc) {
+			records_open_procedures(r, env);
+			return RECORDS_NONE;
+		}
 		rec_scroll_key(r, ch, rows);
 		return RECORDS_NONE;
 	case REC_EVENTS:

@@ -28,6 +28,9 @@ enum records_action {
 	RECORDS_NONE,   /* the key was used (or ignored) */
 	RECORDS_CLOSE,  /* back to the dashboard */
 	RECORDS_EXPORT, /* ask for a file name (records_export_name) */
+	RECORDS_RESUME, /* the procedure records_procedure_id() names: */
+	RECORDS_ROLLBACK,
+	RECORDS_ABANDON,
 };
 
 struct records;
@@ -38,6 +41,10 @@ void records_free(struct records *r);
 /* Open the incident list, or the event log (Tab: the audit log). */
 void records_open_incidents(struct records *r, const struct records_env *env);
 void records_open_logs(struct records *r, const struct records_env *env);
+/* The journaled procedures (procjournal.h) and where each stands. */
+void records_open_procedures(struct records *r, const struct records_env *env);
+/* The procedure selected (for RECORDS_RESUME and the others). */
+const char *records_procedure_id(const struct records *r);
 
 void records_draw(struct records *r, const struct records_env *env, int rows,
 		  int cols);

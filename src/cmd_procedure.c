@@ -1,0 +1,444 @@
+/*
+ * bvops config edit | config restore, bvops procedure list | resume |
+ * rollback | abandon, bvops lock status | break: the safe procedures
+ * (docs/procedures.md) from the command line. The terminal is the
+ * operator's: prompts on /dev/tty, the editor from $VISUAL or $EDITOR.
+ */
+#include <cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "aws.h"
+#include "awscred.h"
+#include "cfgedit.h"
+#include "cfgloc.h"
+#include "cmd.h"
+#include "duration.h"
+#include "eventlog.h"
+#include "fleet.h"
+#include "fleetlock.h"
+#include "procjournal.h"
+#include "xalloc.h"
+
+/* The operator's editor on path: $VISUAL, else $EDITOR, else vi. */
+static int proc_edit(void *ctx, const char *path, char *msg, size_t msgsize)
+{
+	const char *ed = getenv("VISUAL");
+	pid_t pid;
+	int status;
+
+	(void)ctx;
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	if (ed == NULL || *ed == '\0')
+		ed = "vi";
+	pid = fork();
+	if (pid < 0) {
+		snprintf(msg, msgsize, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		/* The editor may be "code --wait": the shell splits it. */
+		execl("/bin/sh", "sh", "-c", "exec $BVOPS_EDITOR \"$1\"", "sh",
+		      path, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(msg, msgsize, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(
+		    msg, msgsize,
+		    "the editor (%s) failed (status %d): nothing uploaded; "
+		    "the text is in %s",
+		    ed, WIFEXITED(status) ? WEXITSTATUS(status) : -1, path);
+		return -1;
+	}
+	return 0;
+}
+
+static int proc_ask(void *ctx, const char *question)
+{
+	char answer[64];
+
+	(void)ctx;
+	if (cmd_ask(question, answer, sizeof(answer)) < 0)
+		return 0;
+	return answer[0];
+}
+
+static void proc_say(void *ctx, const char *text)
+{
+	(void)ctx;
+	fputs(text, stdout);
+	fflush(stdout);
+}
+
+void cmd_procedure_ui(struct cfgedit_ui *ui)
+{
+	const char *ed = getenv("VISUAL");
+
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	setenv("BVOPS_EDITOR", ed && *ed ? ed : "vi", 1);
+	ui->ctx = NULL;
+	ui->edit = proc_edit;
+	ui->ask = proc_ask;
+	ui->say = proc_say;
+	ui->colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+}
+
+/* Options shared by the procedure commands; CMD_BAD_ARGS when wrong. */
+static int proc_args(int argc, char **argv, const char **word,
+		     struct cfgedit_opts *co, bool backup_ok)
+{
+	int k;
+
+	co->wait_ms = 180000;
+	for (k = 0; k < argc; k++) {
+		char err[200];
+
+		if (strcmp(argv[k], "--restart") == 0) {
+			co->restart = true;
+		} else if (strcmp(argv[k], "--show-secrets") == 0) {
+			co->show_secrets = true;
+		} else if (strcmp(argv[k], "--wait") == 0 && k + 1 < argc) {
+			if (duration_parse(argv[++k], &co->wait_ms, err,
+					   sizeof(err)) < 0) {
+				fprintf(stderr, "bvops: --wait: %s\n", err);
+				return CMD_BAD_ARGS;
+			}
+		} else if (backup_ok && strcmp(argv[k], "--backup") == 0 &&
+			   k + 1 < argc) {
+			co->backup = argv[++k];
+		} else if (argv[k][0] == '-' || *word != NULL) {
+			fprintf(stderr, "bvops: unexpected '%s'\n", argv[k]);
+			return CMD_BAD_ARGS;
+		} else {
+			*word = argv[k];
+		}
+	}
+	return *word != NULL ? 0 : CMD_BAD_ARGS;
+}
+
+/* Fleet, node (when name), state folder; an exit code when it fails. */
+static int proc_setup(const struct cli_opts *o, const char *name,
+		      struct fleet **f, const struct fleet_node **n, char **dir)
+{
+	char msg[512];
+
+	*f = cmd_fleet_load(o);
+	if (*f == NULL)
+		return CLI_EXIT_USAGE;
+	if (name != NULL && (*n = fleet_node_find(*f, name)) == NULL) {
+		fprintf(stderr, "bvops: no node '%s' in %s\n", name,
+			(*f)->path);
+		fleet_free(*f);
+		return CLI_EXIT_USAGE;
+	}
+	if ((*f)->read_only) {
+		fprintf(stderr,
+			"bvops: %s is a read-only fleet: nothing is "
+			"changed from it\n",
+			(*f)->path);
+		fleet_free(*f);
+		return CLI_EXIT_USAGE;
+	}
+	*dir = eventlog_dir((*f)->name, msg, sizeof(msg));
+	if (*dir == NULL) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		fleet_free(*f);
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int proc_config(const struct cli_opts *o, int argc, char **argv,
+		       bool restore)
+{
+	struct cfgedit_opts co = {0};
+	struct cfgedit_ui ui;
+	const struct fleet_node *n = NULL;
+	const char *name = NULL;
+	struct fleet *f;
+	char msg[2048] = "", *dir;
+	int rc;
+
+	if (proc_args(argc, argv, &name, &co, restore) < 0)
+		return CMD_BAD_ARGS;
+	co.dry_run = o->dry_run;
+	co.yes = o->yes;
+	rc = proc_setup(o, name, &f, &n, &dir);
+	if (rc != 0)
+		return rc;
+	cmd_procedure_ui(&ui);
+	rc = restore ? cfgedit_restore(f, n, dir, &co, &ui, msg, sizeof(msg))
+		     : cfgedit_run(f, n, dir, &co, &ui, msg, sizeof(msg));
+	/* On success everything was said on the way. */
+	if (rc != CLI_EXIT_OK && msg[0])
+		fprintf(stderr, "bvops: %s\n", msg);
+	free(dir);
+	fleet_free(f);
+	return rc;
+}
+
+int cmd_config_edit(const struct cli_opts *o, int argc, char **argv)
+{
+	return proc_config(o, argc, argv, false);
+}
+
+int cmd_config_restore(const struct cli_opts *o, int argc, char **argv)
+{
+	return proc_config(o, argc, argv, true);
+}
+
+/* "interrupted at upload on node-1 (start)", "done", ... */
+static void proc_where(const struct procjournal_view *v, char *out, size_t size)
+{
+	const cJSON *s, *n, *st;
+
+	if (v->outcome != NULL) {
+		snprintf(out, size, "%s", v->outcome);
+		return;
+	}
+	if (v->last == NULL) {
+		snprintf(out, size, "interrupted before its first step");
+		return;
+	}
+	s = cJSON_GetObjectItem(v->last, "step");
+	n = cJSON_GetObjectItem(v->last, "node");
+	st = cJSON_GetObjectItem(v->last, "state");
+	snprintf(out, size, "interrupted at %s on %s (%s)",
+		 cJSON_IsString(s) ? s->valuestring : "?",
+		 cJSON_IsString(n) ? n->valuestring : "the fleet",
+		 cJSON_IsString(st) ? st->valuestring : "?");
+}
+
+int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv)
+{
+	const struct fleet_node *n = NULL;
+	struct fleet *f;
+	char msg[512], **ids, *dir;
+	size_t k, count;
+	cJSON *arr = cJSON_CreateArray();
+	int rc;
+
+	(void)argv;
+	if (argc > 0) {
+		cJSON_Delete(arr);
+		return CMD_BAD_ARGS;
+	}
+	rc = proc_setup(o, NULL, &f, &n, &dir);
+	if (rc != 0) {
+		cJSON_Delete(arr);
+		return rc;
+	}
+	if (procjournal_list(dir, &ids, &count, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		rc = CLI_EXIT_USAGE;
+		count = 0;
+	}
+	if (!o->json && count == 0 && rc == 0)
+		printf("no procedure journaled (in %s/procedures)\n", dir);
+	else if (!o->json && rc == 0)
+		printf("%-44s %-16s %s\n", "ID", "BY", "WHERE IT STANDS");
+	for (k = 0; k < count; k++) {
+		struct procjournal_view v;
+		char where[400], by[300];
+
+		if (procjournal_read(dir, ids[k], &v, msg, sizeof(msg)) < 0) {
+			printf("%-44s %s\n", ids[k], msg);
+			free(ids[k]);
+			continue;
+		}
+		proc_where(&v, where, sizeof(where));
+		snprintf(
+		    by, sizeof(by), "%s@%s",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "user")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "host")));
+		if (o->json) {
+			cJSON *e = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(e, "id", ids[k]);
+			cJSON_AddItemToObject(
+			    e, "kind",
+			    cJSON_Duplicate(
+				cJSON_GetObjectItem(v.begin, "kind"), true));
+			cJSON_AddStringToObject(e, "by", by);
+			cJSON_AddItemToObject(
+			    e, "started",
+			    cJSON_Duplicate(
+				cJSON_GetObjectItem(v.begin, "time"), true));
+			if (v.outcome)
+				cJSON_AddStringToObject(e, "outcome",
+							v.outcome);
+			else
+				cJSON_AddNullToObject(e, "outcome");
+			cJSON_AddStringToObject(e, "where", where);
+			cJSON_AddItemToArray(arr, e);
+		} else {
+			printf("%-44s %-16s %s\n", ids[k], by, where);
+		}
+		procjournal_view_free(&v);
+		free(ids[k]);
+	}
+	if (o->json) {
+		char *s = cJSON_PrintUnformatted(arr);
+
+		if (s == NULL)
+			abort(); /* cJSON only fails for want of memory */
+		printf("%s\n", s);
+		free(s);
+	}
+	cJSON_Delete(arr);
+	free(ids);
+	free(dir);
+	fleet_free(f);
+	return rc;
+}
+
+static int proc_continue(const struct cli_opts *o, int argc, char **argv,
+			 bool rollback)
+{
+	struct cfgedit_opts co = {0};
+	struct cfgedit_ui ui;
+	const struct fleet_node *n = NULL;
+	const char *id = NULL;
+	struct fleet *f;
+	char msg[2048] = "", *dir;
+	int rc;
+
+	if (proc_args(argc, argv, &id, &co, false) < 0)
+		return CMD_BAD_ARGS;
+	co.yes = o->yes;
+	co.dry_run = false;
+	rc = proc_setup(o, NULL, &f, &n, &dir);
+	if (rc != 0)
+		return rc;
+	cmd_procedure_ui(&ui);
+	rc = rollback ? cfgedit_rollback(f, dir, id, &co, &ui, msg, sizeof(msg))
+		      : cfgedit_resume(f, dir, id, &co, &ui, msg, sizeof(msg));
+	if (rc != CLI_EXIT_OK && msg[0])
+		fprintf(stderr, "bvops: %s\n", msg);
+	free(dir);
+	fleet_free(f);
+	return rc;
+}
+
+int cmd_procedure_resume(const struct cli_opts *o, int argc, char **argv)
+{
+	return proc_continue(o, argc, argv, false);
+}
+
+int cmd_procedure_rollback(const struct cli_opts *o, int argc, char **argv)
+{
+	return proc_continue(o, argc, argv, true);
+}
+
+int cmd_procedure_abandon(const struct cli_opts *o, int argc, char **argv)
+{
+	struct cfgedit_opts co = {0};
+	struct cfgedit_ui ui;
+	const struct fleet_node *n = NULL;
+	struct fleet *f;
+	char *dir;
+	int rc;
+
+	if (argc != 1 || argv[0][0] == '-')
+		return CMD_BAD_ARGS;
+	rc = proc_setup(o, NULL, &f, &n, &dir);
+	if (rc != 0)
+		return rc;
+	if (!o->yes && !cmd_confirm("Abandon it, leaving things as they "
+				    "are? [y/N] ")) {
+		fprintf(stderr, "bvops: nothing done (answer 'y', or --yes)\n");
+		rc = CLI_EXIT_NOT_OK;
+	} else {
+		char msg[2048] = "";
+
+		cmd_procedure_ui(&ui);
+		rc = cfgedit_abandon(f, dir, argv[0], &co, &ui, msg,
+				     sizeof(msg));
+		if (rc != CLI_EXIT_OK)
+			fprintf(stderr, "bvops: %s\n", msg);
+	}
+	free(dir);
+	fleet_free(f);
+	return rc;
+}
+
+/* bvops lock [status] | break */
+static int proc_lock(const struct cli_opts *o, bool do_break)
+{
+	const struct fleet_node *n = NULL;
+	struct fleetlock_where w;
+	struct fleetlock_holder h = {0};
+	struct aws_client *a = NULL;
+	struct fleet *f;
+	char msg[1024], region[64], *dir;
+	int rc;
+
+	rc = proc_setup(o, NULL, &f, &n, &dir);
+	if (rc != 0)
+		return rc;
+	if (awscred_region(f->region, region, sizeof(region), msg,
+			   sizeof(msg)) == 0) {
+		a = aws_client_new();
+		if (cfgedit_lock_where(f, a, region, &w, msg, sizeof(msg)) ==
+			0 &&
+		    fleetlock_read(a, &w, &h, msg, sizeof(msg)) == 0)
+			msg[0] = '\0';
+	}
+	if (a == NULL || msg[0] != '\0') {
+		fprintf(stderr, "bvops: %s\n", msg);
+		rc = CLI_EXIT_REMOTE;
+	} else {
+		char who[800];
+
+		fleetlock_describe(&h, who, sizeof(who));
+		if (!do_break) {
+			printf("s3://%s/%s: %s\n", w.bucket, w.key,
+			       h.held ? who : "not held");
+			rc = h.held ? CLI_EXIT_NOT_OK : CLI_EXIT_OK;
+		} else if (!h.held) {
+			printf("s3://%s/%s is not held: nothing to break\n",
+			       w.bucket, w.key);
+		} else if (o->dry_run) {
+			printf("would break the lock held by %s\n", who);
+		} else if (!o->yes &&
+			   !cmd_confirm("Break it? Only if that "
+					"procedure is dead. [y/N] ")) {
+			fprintf(stderr, "bvops: nothing done\n");
+			rc = CLI_EXIT_NOT_OK;
+		} else if (fleetlock_break(a, &w, msg, sizeof(msg)) < 0) {
+			fprintf(stderr, "bvops: %s\n", msg);
+			rc = CLI_EXIT_REMOTE;
+		} else {
+			printf("broke the lock held by %s\n", who);
+			eventlog_audit(dir, "lock break", NULL, who, msg,
+				       sizeof(msg));
+		}
+	}
+	aws_client_free(a);
+	free(dir);
+	fleet_free(f);
+	return rc;
+}
+
+int cmd_lock_status(const struct cli_opts *o, int argc, char **argv)
+{
+	(void)argv;
+	return argc > 0 ? CMD_BAD_ARGS : proc_lock(o, false);
+}
+
+int cmd_lock_break(const struct cli_opts *o, int argc, char **argv)
+{
+	(void)argv;
+	return argc > 0 ? CMD_BAD_ARGS : proc_lock(o, true);
+}

@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# bvops config edit / restore and the procedure journal, end to end against
+# moto_server (signatures checked, seeded like a deployment by
+# demo/aws_seed.py) and the node simulator: editors are scripts, so every
+# path runs without a terminal (setsid: no controlling tty at all).
+# usage: tests/procedure.sh BVOPS_BINARY
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+. tests/simlib.sh
+. tests/motolib.sh
+B=$(realpath "$1")
+TMP=$(mktemp -d)
+cleanup() {
+	moto_stop
+	sim_stop
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+aws_test_env "$TMP"
+export XDG_STATE_HOME="$TMP/state"
+STATE="$XDG_STATE_HOME/bvops/tsm"
+moto_start "$TMP/moto.log" || exit 1
+moto_signed_user "$TMP"
+python3 demo/aws_seed.py --endpoint "$AWS_ENDPOINT_URL" --fleet tsm --nodes 2 \
+	--out "$TMP/seed.json" || { echo "seeding failed"; echo "0 passed, 1 failed"; exit 1; }
+seed() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["nodes"][int(sys.argv[2])][sys.argv[3]])' "$TMP/seed.json" "$1" "$2"; }
+B0=$(seed 0 bucket)
+B1=$(seed 1 bucket)
+SIM_FLEET_HEALTH='interval = "300ms"\ntimeout = "250ms"' sim_start 2 || exit 1
+# The simulator's fleet, with each node's config location.
+{
+	printf '[fleet]\nname = "tsm"\nregion = "us-east-1"\n[health]\ninterval = "300ms"\ntimeout = "250ms"\n'
+	sim_commands
+	while read -r name port; do
+		i=${name#node-}
+		printf '\n[[node]]\nname = "%s"\nindex = %s\nping_url = "http://127.0.0.1:%s/ping"\n' "$name" "$i" "$port"
+		printf 'transport = "local"\nenclave_name = "tsm-%s"\nconfig_ssm_param = "/tsm/node-%s/config"\n' "$i" "$i"
+	done <"$SIM_DIR/ports"
+} >"$TMP/fleet.toml"
+F="$TMP/fleet.toml"
+stored() { aws s3 cp "s3://$1/$2/config.toml" - --region eu-west-1 2>/dev/null; }
+ORIG0=$(stored "$B0" tsm-0)
+# editor NAME BODY: a script that plays the operator's editor.
+editor() {
+	printf '#!/bin/sh\n%s\n' "$2" >"$TMP/$1"
+	chmod +x "$TMP/$1"
+	echo "$TMP/$1"
+}
+ED_PORT=$(editor port 'sed -i "s/^Port = 8080/Port = 8081/" "$1"')
+bv() { run setsid -w env EDITOR="$1" "$B" -f "$F" "${@:2}"; }
+
+test_begin dry_run_shows_the_diff_and_changes_nothing
+bv "$ED_PORT" config edit node-0 --dry-run
+check_eq "exit" "$RC" 0
+check_contains "the diff" "$OUT" "-Port = 8080
++Port = 8081"
+check_contains "its names" "$OUT" "--- s3://$B0/tsm-0/config.toml"
+check_contains "says so" "$OUT" "dry run: nothing uploaded"
+check_eq "unchanged" "$(stored "$B0" tsm-0)" "$ORIG0"
+check_eq "no journal" "$(ls "$STATE/procedures" 2>/dev/null | wc -l)" 0
+test_end
+
+test_begin without_a_terminal_yes_is_needed
+bv "$ED_PORT" config edit node-0
+check_eq "exit" "$RC" 1
+check_contains "says why" "$ERR" "not confirmed: nothing uploaded (answer y, or --yes without a terminal)"
+check_eq "unchanged" "$(stored "$B0" tsm-0)" "$ORIG0"
+run "$B" -f "$F" procedure list
+check_contains "journaled as abandoned" "$OUT" "abandoned"
+test_end
+
+test_begin edit_backup_upload_with_if_match
+bv "$ED_PORT" config edit node-0 --yes
+check_eq "exit" "$RC:$ERR" "0:"
+check_eq "uploaded" "$(stored "$B0" tsm-0)" "$(printf '%s\n' "$ORIG0" | sed 's/^Port = 8080/Port = 8081/')"
+bkey=$(aws s3api list-objects-v2 --bucket "$B0" --region eu-west-1 --query "Contents[?starts_with(Key, 'backups/tsm-0/')].Key | [0]" --output text)
+check_contains "a backup under backups/ with a time" "$bkey" "backups/tsm-0/config.toml.20"
+check_eq "the backup is the text as read" "$(aws s3 cp "s3://$B0/$bkey" - --region eu-west-1)" "$ORIG0"
+check_contains "says where the backup is" "$OUT" "backup: s3://$B0/$bkey, and the stored version "
+check_contains "not restarted unless asked" "$OUT" "node-0 was not restarted"
+run "$B" -f "$F" --json procedure list
+check_contains "journaled done" "$OUT" '"kind":"config-edit","by":"'
+check_contains "outcome" "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["outcome"])')" done
+check_contains "audited" "$(cat "$STATE/audit.log")" '"action":"config edit node-0","node":"node-0","result":"uploaded; not restarted"'
+id=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+check_eq "journal 0600" "$(stat -c %a "$STATE/procedures/$id.jsonl")" 600
+check_eq "the journal ends with its end record" "$(python3 -c 'import json,sys; print([json.loads(l)["rec"] for l in open(sys.argv[1])][0::1][-1])' "$STATE/procedures/$id.jsonl")" end
+run "$B" -f "$F" lock status
+check_eq "the lock was let go" "$RC" 0
+check_contains "where it lives" "$OUT" "s3://$B0/bvops/lock-tsm.json: not held"
+test_end
+
+test_begin invalid_edit_is_never_uploaded_nor_lost
+NOW=$(stored "$B0" tsm-0)
+ED_BAD=$(editor bad 'printf "[Broken\n" >> "$1"')
+bv "$ED_BAD" config edit node-0 --yes
+check_eq "exit 2" "$RC" 2
+check_contains "line:col: message" "$OUT" "-config.toml:31:8: expected ']' to close the table header"
+kept=$(printf '%s\n' "$ERR" | sed -n 's/.*your edit is kept in \(.*\)$/\1/p')
+check_contains "the edit is kept, and named" "$(cat "$kept" 2>/dev/null)" "[Broken"
+check_eq "kept private" "$(stat -c %a "$kept"):$(stat -c %a "$(dirname "$kept")")" "600:700"
+check_eq "nothing uploaded" "$(stored "$B0" tsm-0)" "$NOW"
+rm -rf "$(dirname "$kept")"
+test_end
+
+test_begin someone_elses_change_is_never_overwritten
+NOW=$(stored "$B0" tsm-0)
+# While "the operator" edits, another operator uploads a change.
+ED_RACE=$(editor race "sed -i 's/^Port = 9000/Port = 9001/' \"\$1\"
+printf '%s\n# theirs\n' \"\$(aws s3 cp s3://$B0/tsm-0/config.toml - --region eu-west-1)\" | aws s3 cp - s3://$B0/tsm-0/config.toml --region eu-west-1")
+bv "$ED_RACE" config edit node-0 --yes
+check_eq "exit 1" "$RC" 1
+check_contains "refused" "$ERR" "someone else changed node-0's config meanwhile: not uploaded"
+check_contains "their change shown" "$OUT" "+# theirs"
+check_contains "and yours" "$OUT" "+Port = 9001"
+check_eq "theirs kept" "$(stored "$B0" tsm-0)" "$(printf '%s\n# theirs' "$NOW")"
+test_end
+
+test_begin secrets_redacted_in_the_diff
+ED_SECRET=$(editor secret 'sed -i "s/Demo-Passw0rd-0/New-Passw0rd-0/; s/^Port = 9000/Port = 9002/" "$1"')
+bv "$ED_SECRET" config edit node-0 --dry-run
+check_not_contains "no secret shown" "$OUT" "Passw0rd"
+check_contains "but said" "$OUT" "(secret values changed too: shown redacted above; --show-secrets shows them)"
+bv "$ED_SECRET" config edit node-0 --dry-run --show-secrets
+check_contains "unless asked" "$OUT" "+DataSourceName = \"postgres://tsm:New-Passw0rd-0@"
+test_end
+
+test_begin restart_and_wait_for_ping
+ED_N1=$(editor n1 'sed -i "s/^Port = 9000/Port = 9100/" "$1"')
+bv "$ED_N1" config edit node-1 --yes --restart
+check_eq "exit" "$RC:$ERR" "0:"
+check_contains "restarted and up" "$OUT" "node-1 is up: /ping answers 200"
+check_eq "the simulator was restarted once" "$("$SIM" ctl "$SIM_DIR" node-1 stats | awk '{print $6}')" 1
+test_end
+
+test_begin a_failed_restart_stays_open_and_resume_retries
+"$SIM" ctl "$SIM_DIR" node-1 restart-mode fail >/dev/null
+ED_N1B=$(editor n1b 'sed -i "s/^Port = 9100/Port = 9101/" "$1"')
+bv "$ED_N1B" config edit node-1 --yes --restart
+check_eq "exit 1" "$RC" 1
+check_contains "says what failed" "$ERR" "restart of node-1 failed (exit 1)"
+check_contains "offers the ways on" "$OUT" "procedure resume"
+id=$(printf '%s\n' "$OUT" | sed -n 's/.*Procedure \([^ ]*\) stays open.*/\1/p')
+run "$B" -f "$F" procedure list
+check_contains "open, at the restart" "$(printf '%s\n' "$OUT" | grep "$id")" "interrupted at restart on node-1 (failed)"
+check_contains "the procedure holds its node (no auto-restart, no paging)" "$(cat "$STATE/holds.json")" "\"reason\":	\"procedure $id\""
+"$SIM" ctl "$SIM_DIR" node-1 restart-mode ok >/dev/null
+run setsid -w "$B" -f "$F" procedure resume "$id" --restart
+check_eq "resumed" "$RC:$ERR" "0:"
+check_contains "up" "$OUT" "node-1 is up: /ping answers 200"
+run "$B" -f "$F" procedure list
+check_contains "done" "$(printf '%s\n' "$OUT" | grep "$id")" " done"
+check_not_contains "and lets it go" "$(cat "$STATE/holds.json")" "procedure $id"
+test_end
+
+test_begin a_lock_held_elsewhere_refuses_then_break
+cat >"$TMP/lock.json" <<'JSON'
+{"held": true, "id": "20261127T000000Z-config-edit-node-1", "who": "bob", "host": "ops-2", "what": "config edit node-1", "since": "2026-11-27T00:00:00Z", "expires": "2026-11-27T00:15:00Z"}
+JSON
+aws s3 cp "$TMP/lock.json" "s3://$B0/bvops/lock-tsm.json" --region eu-west-1 >/dev/null
+NOW=$(stored "$B0" tsm-0)
+bv "$ED_PORT" config edit node-0 --yes
+check_eq "exit 1" "$RC" 1
+check_contains "says who and that it is stale" "$ERR" "the fleet is locked by bob@ops-2, config edit node-1 (procedure 20261127T000000Z-config-edit-node-1), since 2026-11-27T00:00:00Z, STALE: expired"
+check_eq "nothing changed" "$(stored "$B0" tsm-0)" "$NOW"
+run "$B" -f "$F" lock status
+check_eq "status: held" "$RC" 1
+run setsid -w "$B" -f "$F" lock break
+check_eq "break asks first" "$RC" 1
+run "$B" -f "$F" lock break --yes
+check_eq "broken" "$RC:$OUT" "0:broke the lock held by bob@ops-2, config edit node-1 (procedure 20261127T000000Z-config-edit-node-1), since 2026-11-27T00:00:00Z, STALE: expired 2026-11-27T00:15:00Z"
+check_contains "audited" "$(cat "$STATE/audit.log")" '"action":"lock break"'
+run "$B" -f "$F" lock status
+check_eq "free" "$RC" 0
+test_end
+
+test_begin killed_mid_procedure_then_rollback
+# The restart command kills bvops (kill -9) after the upload.
+sed -i "s|^restart = .*|restart = \"kill -9 \$PPID\"|" "$F"
+BEFORE=$(stored "$B0" tsm-0)
+ED_KILL=$(editor kill 'sed -i "s/^Port = 9000/Port = 9003/" "$1"')
+bv "$ED_KILL" config edit node-0 --yes --restart
+check_eq "killed" "$RC" 137
+id=$(ls -t "$STATE/procedures" | grep 'config-edit-node-0\(-[0-9]*\)\?.jsonl$' | head -1 | sed 's/.jsonl$//')
+run "$B" -f "$F" procedure list
+check_contains "interrupted at an exact step and node" "$(printf '%s\n' "$OUT" | grep "$id")" "interrupted at restart on node-0 (start)"
+check_contains "uploaded before the kill" "$(stored "$B0" tsm-0)" "Port = 9003"
+run "$B" -f "$F" lock status
+check_contains "its lock is still there" "$OUT" "procedure $id"
+run setsid -w "$B" -f "$F" procedure rollback "$id"
+check_eq "rolled back" "$RC:$ERR" "0:"
+check_eq "byte for byte as before" "$(stored "$B0" tsm-0)" "$BEFORE"
+run "$B" -f "$F" procedure list
+check_contains "says so" "$(printf '%s\n' "$OUT" | grep "$id")" "rolled_back"
+run "$B" -f "$F" lock status
+check_eq "lock let go" "$RC" 0
+run setsid -w "$B" -f "$F" procedure rollback "$id"
+check_eq "a second rollback: nothing to do" "$RC" 1
+check_contains "says why" "$ERR" "has ended (rolled_back)"
+test_end
+
+test_begin killed_while_editing_then_resume_says_start_again
+ED_DIE=$(editor die 'kill -9 $PPID')
+bv "$ED_DIE" config edit node-0 --yes
+check_eq "killed" "$RC" 137
+id=$(ls -t "$STATE/procedures" | grep 'config-edit-node-0\(-[0-9]*\)\?.jsonl$' | head -1 | sed 's/.jsonl$//')
+run "$B" -f "$F" procedure list
+check_contains "interrupted while editing" "$(printf '%s\n' "$OUT" | grep "$id")" "interrupted at edit on node-0 (start)"
+run setsid -w "$B" -f "$F" procedure resume "$id"
+check_eq "exit 1" "$RC" 1
+check_contains "nothing was uploaded" "$ERR" "interrupted before the edit was saved: nothing was uploaded"
+run "$B" -f "$F" lock status
+check_eq "lock let go" "$RC" 0
+test_end
+
+test_begin no_change_uploads_nothing
+NOW=$(stored "$B0" tsm-0)
+ED_NONE=$(editor none 'true')
+bv "$ED_NONE" config edit node-0 --yes
+check_eq "exit 0" "$RC" 0
+check_contains "says so" "$OUT" "no change: nothing uploaded"
+check_eq "unchanged" "$(stored "$B0" tsm-0)" "$NOW"
+test_end
+
+test_begin restore_a_backup
+bkey=$(aws s3api list-objects-v2 --bucket "$B0" --region eu-west-1 --query "Contents[?starts_with(Key, 'backups/tsm-0/')].Key | [0]" --output text)
+run setsid -w "$B" -f "$F" config restore node-0 --backup "$bkey" --yes
+check_eq "exit" "$RC:$ERR" "0:"
+check_eq "restored" "$(stored "$B0" tsm-0)" "$ORIG0"
+check_contains "the current text backed up first" "$OUT" "backup: s3://$B0/backups/tsm-0/config.toml."
+run setsid -w "$B" -f "$F" config restore node-0 --yes
+check_eq "without --backup: usage" "$RC" 2
+check_contains "says where backups are" "$ERR" "give the backup to restore with --backup KEY (they are under s3://$B0/backups/tsm-0/config.toml.*)"
+test_end
+
+test_begin config_edit_from_the_console
+# In a real terminal: the console gives the screen to the edit, then
+# comes back.
+if command -v tmux >/dev/null; then
+	SOCK="$TMP/tmux.sock"
+	tm() { tmux -S "$SOCK" -f /dev/null "$@"; }
+	ED_TUI=$(editor tui 'sed -i "s/^Port = 9000/Port = 9005/" "$1"')
+	tm new-session -d -s t -x 100 -y 30 "env TERM=xterm-256color LANG=C.UTF-8 HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION AWS_EC2_METADATA_DISABLED=true EDITOR=$ED_TUI $B -f $F"
+	screen_has() {
+		local i
+		for i in $(seq 200); do
+			tm capture-pane -p -t t 2>/dev/null | grep -qF -- "$1" && return 0
+			tick
+		done
+		fail "timed out waiting for [$1]: $(tm capture-pane -p -t t)"
+		return 1
+	}
+	screen_has "node-0"
+	tm send-keys -t t Enter
+	screen_has "e: edit it"
+	tm send-keys -t t e
+	screen_has "Upload to s3://$B0/tsm-0/config.toml? [y/N]"
+	check_contains "the diff on the terminal" "$(tm capture-pane -p -t t -S -60)" "+Port = 9005"
+	tm send-keys -t t y Enter
+	screen_has "Restart node-0 now so that it reads it? [y/N]"
+	tm send-keys -t t n Enter
+	screen_has "Press Enter to go back to the console."
+	tm send-keys -t t Enter
+	screen_has "back from the config edit of node-0"
+	check_contains "uploaded" "$(stored "$B0" tsm-0)" "Port = 9005"
+	# An edit killed at its restart (the fleet's restart kills bvops
+	# here), then rolled back from the console's procedure view.
+	BEFORE=$(stored "$B0" tsm-0)
+	ED_K2=$(editor k2 'sed -i "s/^Port = 9005/Port = 9006/" "$1"')
+	bv "$ED_K2" config edit node-0 --yes --restart
+	check_eq "killed" "$RC" 137
+	tm send-keys -t t P
+	screen_has "OPEN: at restart on node-0 (start)"
+	tm send-keys -t t Enter
+	screen_has "step upload node-0 done"
+	tm send-keys -t t Escape
+	screen_has "OPEN: at restart on node-0 (start)"
+	tm send-keys -t t b
+	# Rolled back on the terminal, then Enter goes back.
+	screen_has "config.toml is back to the text read"
+	tm send-keys -t t Enter
+	screen_has "rolled_back"
+	check_eq "byte for byte as before" "$(stored "$B0" tsm-0)" "$BEFORE"
+	tm kill-server 2>/dev/null
+fi
+test_end
+
+test_begin valgrind_clean
+if command -v valgrind >/dev/null && [[ "$B" != */asan/* ]]; then
+	ED_VG=$(editor vg 'sed -i "s/^Port = 9000/Port = 9004/" "$1"')
+	run setsid -w env EDITOR="$ED_VG" valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect "$B" -f "$F" config edit node-1 --yes
+	check_eq "an edit under valgrind (99 is a report)" "$RC" 0
+	[ "$RC" = 99 ] && printf '%s\n' "$ERR" | head -30
+	run setsid -w valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect "$B" -f "$F" procedure list
+	check_eq "procedure list under valgrind" "$RC" 0
+fi
+test_end
+
+summary
