@@ -242,12 +242,6 @@ static char *ce_read_file(const char *path, size_t *len, char *msg,
 	return buf_take(&b, len);
 }
 
-static int ce_write_file(const char *path, const char *text, size_t len,
-			 char *msg, size_t msgsize)
-{
-	return buf_write_file(path, text, len, false, msg, msgsize);
-}
-
 /* Lines of a unified diff that change something. */
 static size_t ce_changed_lines(const char *d)
 {
@@ -331,7 +325,7 @@ static int ce_edit_loop(struct ce *c, char *kept, size_t keptsize, char *msg,
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/%s-config.toml", dir, c->n->name);
-	if (ce_write_file(path, c->old, c->oldlen, msg, msgsize) < 0) {
+	if (buf_write_file(path, c->old, c->oldlen, false, msg, msgsize) < 0) {
 		rmdir(dir);
 		return -1;
 	}
@@ -655,7 +649,7 @@ static int ce_begin(struct ce *c, const char *kind, char *msg, size_t msgsize)
 	/* The exact text as read, kept for resume and rollback. */
 	copy = xasprintf("%s/procedures/%s.old.toml", c->state_dir,
 			 procjournal_id(c->j));
-	if (ce_write_file(copy, c->old, c->oldlen, msg, msgsize) < 0) {
+	if (buf_write_file(copy, c->old, c->oldlen, false, msg, msgsize) < 0) {
 		free(copy);
 		return CLI_EXIT_USAGE;
 	}
@@ -680,7 +674,7 @@ static int ce_keep_new(struct ce *c, char *msg, size_t msgsize)
 		return 0;
 	path = xasprintf("%s/procedures/%s.new.toml", c->state_dir,
 			 procjournal_id(c->j));
-	rc = ce_write_file(path, c->text, c->textlen, msg, msgsize);
+	rc = buf_write_file(path, c->text, c->textlen, false, msg, msgsize);
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "copy", path);
 	free(path);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "aws_s3.h"
+#include "buf.h"
 #include "probe.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -162,12 +163,9 @@ static int fl_local_write(const struct fleetlock_where *w, const char *body,
 {
 	char *file = xasprintf("%s/lock.json", w->local_dir);
 	char *tmp = xasprintf("%s/.lock.json.tmp", w->local_dir);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	size_t len = strlen(body);
-	int rc = 0;
+	int rc = buf_write_file(tmp, body, strlen(body), false, msg, msgsize);
 
-	if (fd < 0 || write(fd, body, len) != (ssize_t)len || fsync(fd) < 0 ||
-	    close(fd) < 0 || rename(tmp, file) < 0) {
+	if (rc == 0 && rename(tmp, file) < 0) {
 		snprintf(msg, msgsize, "%s: %s", file, strerror(errno));
 		rc = -1;
 	}

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "probe.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -257,25 +258,14 @@ static void inc_write(struct incidents *r, size_t node, struct inc *in,
 	char *json = inc_json(r, node, in, status);
 	char *path = xasprintf("%s/%s.json", r->dir, in->id);
 	char *tmp = xasprintf("%s/.%s.json.tmp", r->dir, in->id);
-	size_t len = strlen(json), off = 0;
-	int fd;
 
 	(void)mkdir(r->dir, 0700);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	while (fd >= 0 && off < len) {
-		ssize_t w = write(fd, json + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	if (fd < 0 || off < len || close(fd) < 0 || rename(tmp, path) < 0) {
+	if (buf_write_file(tmp, json, strlen(json), false, r->error,
+			   sizeof(r->error)) < 0)
+		unlink(tmp);
+	else if (rename(tmp, path) < 0) {
 		snprintf(r->error, sizeof(r->error), "%s: %s", path,
 			 strerror(errno));
-		if (fd >= 0 && off < len)
-			close(fd);
 		unlink(tmp);
 	}
 	in->dirty = false;

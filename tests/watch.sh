@@ -263,6 +263,30 @@ check_eq "unknown id" "$RC:$ERR" "2:bvops: no incident nosuch (bvops incident li
 watch_stop
 test_end
 
+test_begin incident_keeps_the_first_and_last_lines_within_its_bound
+fleet 3 2 '' '[incidents]\nbefore = "30s"\nafter = "1s"\nmax_lines = 10'
+rm -rf "$XDG_STATE_HOME/bvops/sim/incidents"
+watch_start
+sim_ctl node-2 fault 503
+wait_for '"kind":"down"' || fail "no down"
+# Heartbeats every second: more lines than the bound before recovery.
+for i in $(seq 60); do tick; done
+sim_ctl node-2 fault none
+wait_for '"kind":"up"' || fail "no up"
+for i in $(seq 100); do
+	grep -qs '"status": "closed"' "$XDG_STATE_HOME"/bvops/sim/incidents/node-2-*.json && break
+	tick
+done
+J=$(ls "$XDG_STATE_HOME"/bvops/sim/incidents/node-2-*.json)
+check_eq "exactly the bound kept, the rest counted" \
+	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["journal"]), d["journal_dropped"] > 0)' "$J")" "10 True"
+check_contains "the recovery is among the lines kept" \
+	"$(python3 -c 'import json,sys; print([l["text"] for l in json.load(open(sys.argv[1]))["journal"]])' "$J")" "database connection restored"
+run "$BVOPS" -f "$F" incident show latest --text
+check_contains "the report says lines were left out" "$OUT" "lines not kept (the record keeps the first and the last)"
+watch_stop
+test_end
+
 test_begin a_hanging_alert_command_holds_nothing
 # A command that never ends: it opens a pipe nobody writes to.
 rm -f "$TMP/hang"
