@@ -21,6 +21,7 @@
 #include "eventlog.h"
 #include "fleet.h"
 #include "fleetlock.h"
+#include "procedure.h"
 #include "procjournal.h"
 #include "xalloc.h"
 
@@ -91,6 +92,7 @@ void cmd_procedure_ui(struct cfgedit_ui *ui)
 	ui->edit = proc_edit;
 	ui->ask = proc_ask;
 	ui->say = proc_say;
+	ui->started = NULL;
 	ui->colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 }
 
@@ -198,28 +200,6 @@ int cmd_config_restore(const struct cli_opts *o, int argc, char **argv)
 	return proc_config(o, argc, argv, true);
 }
 
-/* "interrupted at upload on node-1 (start)", "done", ... */
-static void proc_where(const struct procjournal_view *v, char *out, size_t size)
-{
-	const cJSON *s, *n, *st;
-
-	if (v->outcome != NULL) {
-		snprintf(out, size, "%s", v->outcome);
-		return;
-	}
-	if (v->last == NULL) {
-		snprintf(out, size, "interrupted before its first step");
-		return;
-	}
-	s = cJSON_GetObjectItem(v->last, "step");
-	n = cJSON_GetObjectItem(v->last, "node");
-	st = cJSON_GetObjectItem(v->last, "state");
-	snprintf(out, size, "interrupted at %s on %s (%s)",
-		 cJSON_IsString(s) ? s->valuestring : "?",
-		 cJSON_IsString(n) ? n->valuestring : "the fleet",
-		 cJSON_IsString(st) ? st->valuestring : "?");
-}
-
 int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv)
 {
 	const struct fleet_node *n = NULL;
@@ -257,7 +237,7 @@ int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv)
 			free(ids[k]);
 			continue;
 		}
-		proc_where(&v, where, sizeof(where));
+		procedure_describe(&v, where, sizeof(where));
 		snprintf(
 		    by, sizeof(by), "%s@%s",
 		    cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "user")),
@@ -303,6 +283,23 @@ int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv)
 	return rc;
 }
 
+/* Is journal id a config edit or restore (cfgedit.h's own)? Any other
+ * kind goes to the procedure engine (procedure.h). */
+static bool proc_is_config(const char *dir, const char *id)
+{
+	struct procjournal_view v;
+	char msg[300];
+	const char *kind;
+	bool yes;
+
+	if (procjournal_read(dir, id, &v, msg, sizeof(msg)) < 0)
+		return true; /* cfgedit says what is wrong with it */
+	kind = cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "kind"));
+	yes = kind == NULL || strncmp(kind, "config-", 7) == 0;
+	procjournal_view_free(&v);
+	return yes;
+}
+
 static int proc_continue(const struct cli_opts *o, int argc, char **argv,
 			 bool rollback)
 {
@@ -321,6 +318,15 @@ static int proc_continue(const struct cli_opts *o, int argc, char **argv,
 	rc = proc_setup(o, NULL, &f, &n, &dir);
 	if (rc != 0)
 		return rc;
+	if (!proc_is_config(dir, id)) {
+		fprintf(stderr,
+			"bvops: %s: this bvops has no steps for its kind; "
+			"close it with bvops procedure abandon %s\n",
+			id, id);
+		free(dir);
+		fleet_free(f);
+		return CLI_EXIT_USAGE;
+	}
 	cmd_procedure_ui(&ui);
 	rc = rollback ? cfgedit_rollback(f, dir, id, &co, &ui, msg, sizeof(msg))
 		      : cfgedit_resume(f, dir, id, &co, &ui, msg, sizeof(msg));
@@ -363,8 +369,13 @@ int cmd_procedure_abandon(const struct cli_opts *o, int argc, char **argv)
 		char msg[2048] = "";
 
 		cmd_procedure_ui(&ui);
-		rc = cfgedit_abandon(f, dir, argv[0], &co, &ui, msg,
-				     sizeof(msg));
+		if (proc_is_config(dir, argv[0]))
+			rc = cfgedit_abandon(f, dir, argv[0], &co, &ui, msg,
+					     sizeof(msg));
+		else if (procedure_abandon(dir, argv[0], msg, sizeof(msg)) < 0)
+			rc = CLI_EXIT_NOT_OK;
+		else
+			printf("%s: %s\n", argv[0], msg);
 		if (rc != CLI_EXIT_OK)
 			fprintf(stderr, "bvops: %s\n", msg);
 	}
