@@ -12,7 +12,9 @@
 #include "aws_s3.h"
 #include "awscred.h"
 #include "buf.h"
+#include "cfgedit.h"
 #include "cfgloc.h"
+#include "fleetlock.h"
 #include "nitro.h"
 #include "probe.h"
 #include "redact.h"
@@ -38,7 +40,13 @@ struct awswork {
 	bool *have;
 	char nitro_error[512];
 	struct awswork_config *cfg;
+	/* The fleet lock (fleetlock.h), read every AWSWORK_LOCK_MS: */
+	bool lock_on, lock_wanted;
+	struct fleetlock_holder lock_h;
 };
+
+/* How often the console looks at who holds the fleet's lock. */
+#define AWSWORK_LOCK_MS 30000
 
 static void awswork_notify(struct awswork *w)
 {
@@ -125,11 +133,43 @@ static char *awswork_fetch_config(struct awswork *w, struct aws_client *a,
 	return buf_take(&b, NULL);
 }
 
+/* Who holds the fleet's lock; where it lives is found once. */
+static void awswork_do_lock(struct awswork *w, struct aws_client *a,
+			    struct fleetlock_where *where, bool *have_where)
+{
+	struct fleetlock_holder h;
+	char region[64], msg[512];
+
+	memset(&h, 0, sizeof(h));
+
+	if (!*have_where &&
+	    awswork_region(w, region, sizeof(region), msg, sizeof(msg)) == 0 &&
+	    cfgedit_lock_where(w->f, a, region, where, msg, sizeof(msg)) == 0)
+		*have_where = true;
+	/* Unreadable counts as nobody: the console says only what it saw. */
+	if (!*have_where || fleetlock_read(a, where, &h, msg, sizeof(msg)) < 0)
+		memset(&h, 0, sizeof(h));
+	pthread_mutex_lock(&w->lock);
+	if (h.held != w->lock_h.held || strcmp(h.id, w->lock_h.id) != 0 ||
+	    strcmp(h.who, w->lock_h.who) != 0 ||
+	    strcmp(h.host, w->lock_h.host) != 0 ||
+	    strcmp(h.what, w->lock_h.what) != 0 ||
+	    h.since_ms != w->lock_h.since_ms ||
+	    h.expires_ms != w->lock_h.expires_ms) {
+		w->lock_h = h;
+		w->version++;
+		awswork_notify(w);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
 static void *awswork_main(void *arg)
 {
 	struct awswork *w = arg;
 	struct aws_client *a = w->client;
-	int64_t next_nitro = 0;
+	int64_t next_nitro = 0, next_lock = 0;
+	struct fleetlock_where where;
+	bool have_where = false;
 
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
@@ -165,11 +205,24 @@ static void *awswork_main(void *arg)
 			pthread_mutex_lock(&w->lock);
 			continue;
 		}
+		if (w->lock_on && (now >= next_lock || w->lock_wanted)) {
+			w->lock_wanted = false;
+			pthread_mutex_unlock(&w->lock);
+			awswork_do_lock(w, a, &where, &have_where);
+			next_lock = probe_mono_ms() + AWSWORK_LOCK_MS;
+			pthread_mutex_lock(&w->lock);
+			continue;
+		}
 		/* Sleep until the next fetch is due or a request comes. */
 		clock_gettime(CLOCK_REALTIME, &until);
 		{
 			int64_t ms =
 			    w->f->nitro.enabled ? next_nitro - now : 3600000;
+
+			if (w->lock_on && next_lock - now < ms)
+				ms = next_lock - now;
+			if (ms < 0)
+				ms = 0;
 
 			until.tv_sec += (time_t)(ms / 1000);
 			until.tv_nsec += (long)(ms % 1000) * 1000000L;
@@ -194,6 +247,11 @@ struct awswork *awswork_start(const struct fleet *f)
 	w->cfg = xcalloc(f->nnodes + 1, sizeof(*w->cfg));
 	w->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	w->client = aws_client_new();
+	/* The lock lives beside the configs: only a fleet whose configs
+	 * bvops can find in AWS has one to watch. */
+	for (size_t k = 0; k < f->nnodes; k++)
+		if (f->nodes[k].config_ssm_param || f->nodes[k].instance_id)
+			w->lock_on = true;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	if (pthread_create(&w->thread, NULL, awswork_main, w) != 0)
@@ -286,4 +344,20 @@ enum awswork_state awswork_config(struct awswork *w, size_t k, char **text)
 	}
 	pthread_mutex_unlock(&w->lock);
 	return st;
+}
+
+bool awswork_lock(struct awswork *w, struct fleetlock_holder *h)
+{
+	pthread_mutex_lock(&w->lock);
+	*h = w->lock_h;
+	pthread_mutex_unlock(&w->lock);
+	return h->held;
+}
+
+void awswork_lock_request(struct awswork *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->lock_wanted = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
 }

@@ -8,7 +8,8 @@
  * node: jobs run one at a time.
  *
  * Jobs: the fleet's nitro status every [nitro] interval (when [nitro] is
- * on), and a node's config (location + redacted text) on request. The
+ * on), a node's config (location + redacted text) on request, and who
+ * holds the fleet's lock. The
  * screen reads results through the getters (copies under a short lock)
  * and wakes on notify_fd.
  *
@@ -22,6 +23,7 @@
 #include <stddef.h>
 
 #include "fleet.h"
+#include "fleetlock.h"
 
 struct awswork;
 
@@ -55,5 +57,14 @@ enum awswork_state {
 void awswork_config_request(struct awswork *w, size_t k);
 /* Its state, and with DONE or FAILED a copy of the text (new string). */
 enum awswork_state awswork_config(struct awswork *w, size_t k, char **text);
+
+/*
+ * The fleet's lock (fleetlock.h), looked at every 30 s when the fleet's
+ * configs are in AWS: true when someone holds it, *h says who, what and
+ * since when (held false also when it could not be read).
+ */
+bool awswork_lock(struct awswork *w, struct fleetlock_holder *h);
+/* Look again now (after a procedure of this console ended). */
+void awswork_lock_request(struct awswork *w);
 
 #endif

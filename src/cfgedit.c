@@ -24,6 +24,7 @@
 #include "probe.h"
 #include "procjournal.h"
 #include "redact.h"
+#include "timefmt.h"
 #include "toml.h"
 #include "transport.h"
 #include "xalloc.h"
@@ -212,7 +213,19 @@ static int ce_lock(struct ce *c, const char *id, char *msg, size_t msgsize)
 		return -1;
 	switch (fleetlock_take(c->a, &w, id, c->what, CFGEDIT_LOCK_TTL_MS,
 			       &c->lock, &h, msg, msgsize)) {
-	case FLEETLOCK_TAKEN: c->locked = true; return 0;
+	case FLEETLOCK_TAKEN:
+		c->locked = true;
+		if (c->ui->started != NULL) {
+			char where[800], until[40];
+
+			timefmt_iso8601(probe_now_ms() + CFGEDIT_LOCK_TTL_MS,
+					false, until, sizeof(until));
+			snprintf(where, sizeof(where),
+				 "yours until %s unless renewed (s3://%s/%s)",
+				 until, w.bucket, w.key);
+			c->ui->started(c->ui->ctx, id, where);
+		}
+		return 0;
 	case FLEETLOCK_HELD: {
 		char who[800];
 

@@ -32,6 +32,9 @@ struct cfgedit_ui {
 	int (*ask)(void *ctx, const char *question);
 	/* Text for the operator (may hold a coloured diff). */
 	void (*say)(void *ctx, const char *text);
+	/* Told once the journal is open and the lock taken (may be NULL):
+	 * the procedure's id and where the lock is. */
+	void (*started)(void *ctx, const char *id, const char *lock);
 	bool colour;
 };
 

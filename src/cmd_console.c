@@ -15,6 +15,7 @@
 #include "logstream.h"
 #include "monitor.h"
 #include "nodeact.h"
+#include "procjournal.h"
 #include "theme.h"
 #include "transport.h"
 #include "watchdog.h"
@@ -87,73 +88,179 @@ static void console_engine_event(void *ctx, const struct monitor_event *ev)
 		incidents_on_event(e->inc, ev);
 }
 
-/* The console's 'e': bvops config edit NODE on the terminal. */
+/* The console's procedures ('e', and r/b/a in P), in a wizard. */
 struct console_edit {
 	const struct fleet *f;
 	const char *state_dir;
 };
 
-static void console_edit_config(void *ctx, size_t node)
+/* What the procedure's callbacks reach: the wizard, and the editor. */
+struct console_wz {
+	struct wizard *w;
+	int (*edit)(void *ctx, const char *path, char *msg, size_t msgsize);
+	char id[200];
+};
+
+static int cwz_edit(void *ctx, const char *path, char *msg, size_t msgsize)
+{
+	struct console_wz *z = ctx;
+	int rc;
+
+	wizard_say(z->w, "(the editor has the screen)");
+	wizard_suspend(z->w);
+	rc = z->edit(NULL, path, msg, msgsize);
+	wizard_resume(z->w);
+	return rc;
+}
+
+static int cwz_ask(void *ctx, const char *question)
+{
+	struct console_wz *z = ctx;
+
+	return wizard_ask(z->w, question);
+}
+
+static void cwz_say(void *ctx, const char *text)
+{
+	struct console_wz *z = ctx;
+
+	wizard_say(z->w, text);
+}
+
+static void cwz_started(void *ctx, const char *id, const char *lock)
+{
+	struct console_wz *z = ctx;
+
+	if (id != z->id) /* a resume is handed our own copy */
+		snprintf(z->id, sizeof(z->id), "%s", id);
+	wizard_set_journal(z->w, z->id);
+	wizard_set_lock(z->w, lock);
+}
+
+static void cwz_ui(struct console_wz *z, struct wizard *w,
+		   struct cfgedit_ui *ui)
+{
+	cmd_procedure_ui(ui); /* the operator's editor */
+	z->w = w;
+	z->edit = ui->edit;
+	ui->ctx = z;
+	ui->edit = cwz_edit;
+	ui->ask = cwz_ask;
+	ui->say = cwz_say;
+	ui->started = cwz_started;
+	ui->colour = false; /* the wizard colours the diff itself */
+}
+
+/* Is journal id still open (not ended)? */
+static bool cwz_open(const char *state_dir, const char *id)
+{
+	struct procjournal_view v;
+	char msg[300];
+	bool open;
+
+	if (id[0] == '\0' ||
+	    procjournal_read(state_dir, id, &v, msg, sizeof(msg)) < 0)
+		return false;
+	open = v.outcome == NULL;
+	procjournal_view_free(&v);
+	return open;
+}
+
+/* One of the three ways on for an open procedure (or 'q' to leave it). */
+static int cwz_act(struct console_edit *e, struct console_wz *z,
+		   struct cfgedit_ui *ui, int action, char *msg, size_t msgsize)
+{
+	struct cfgedit_opts co = {.wait_ms = 180000};
+
+	wizard_set_lock(z->w, "taking it");
+	switch (action) {
+	case 'r':
+		co.restart = true; /* a retry restarts without asking again */
+		return cfgedit_resume(e->f, e->state_dir, z->id, &co, ui, msg,
+				      msgsize);
+	case 'b':
+		return cfgedit_rollback(e->f, e->state_dir, z->id, &co, ui, msg,
+					msgsize);
+	default:
+		if (wizard_ask(z->w, "Abandon it, leaving things as they are "
+				     "(recorded)? [y/N] ") != 'y') {
+			snprintf(msg, msgsize, "not abandoned");
+			return CLI_EXIT_NOT_OK;
+		}
+		return cfgedit_abandon(e->f, e->state_dir, z->id, &co, ui, msg,
+				       msgsize);
+	}
+}
+
+/* Until the procedure has ended or the operator leaves it open: say how
+ * the last run went and offer retry, rollback, abandon. */
+static void cwz_finish(struct console_edit *e, struct console_wz *z,
+		       struct cfgedit_ui *ui, int rc, char *msg, size_t msgsize)
+{
+	for (;;) {
+		int k;
+
+		if (rc != CLI_EXIT_OK && msg[0])
+			wizard_say(z->w, msg);
+		wizard_set_lock(z->w, "let go");
+		if (!cwz_open(e->state_dir, z->id)) {
+			wizard_ask(z->w, rc == CLI_EXIT_OK
+					     ? "Finished. Enter: back to the "
+					       "console"
+					     : "Stopped (the log says why). "
+					       "Enter: back to the console");
+			return;
+		}
+		k = wizard_ask(z->w, "The procedure is open: r retry, b roll "
+				     "back, a abandon, q leave it open");
+		if (k != 'r' && k != 'b' && k != 'a')
+			return;
+		msg[0] = '\0';
+		rc = cwz_act(e, z, ui, k, msg, msgsize);
+	}
+}
+
+static void console_edit_config(void *ctx, size_t node, struct wizard *w)
 {
 	struct console_edit *e = ctx;
 	struct cfgedit_opts co = {.wait_ms = 180000};
+	struct console_wz z = {0};
 	struct cfgedit_ui ui;
-	char msg[2048] = "", answer[8];
+	char msg[2048] = "";
+	int rc;
 
-	cmd_procedure_ui(&ui);
-	printf("\n== bvops config edit %s ==\n", e->f->nodes[node].name);
-	if (e->state_dir == NULL)
+	cwz_ui(&z, w, &ui);
+	if (e->state_dir == NULL) {
 		snprintf(msg, sizeof(msg),
-			 "no state folder: no journal, so "
-			 "no edit");
-	else if (cfgedit_run(e->f, &e->f->nodes[node], e->state_dir, &co, &ui,
-			     msg, sizeof(msg)) == CLI_EXIT_OK)
-		msg[0] = '\0';
-	if (msg[0])
-		printf("bvops: %s\n", msg);
-	fflush(stdout);
-	cmd_ask("Press Enter to go back to the console. ", answer,
-		sizeof(answer));
+			 "no state folder: no journal, so no edit");
+		rc = CLI_EXIT_USAGE;
+	} else {
+		rc = cfgedit_run(e->f, &e->f->nodes[node], e->state_dir, &co,
+				 &ui, msg, sizeof(msg));
+	}
+	cwz_finish(e, &z, &ui, rc, msg, sizeof(msg));
 }
 
 /* The procedures view's r/b/a: as bvops procedure resume/rollback/abandon
  * would. */
-static void console_run_procedure(void *ctx, const char *id, int action)
+static void console_run_procedure(void *ctx, const char *id, int action,
+				  struct wizard *w)
 {
 	struct console_edit *e = ctx;
-	struct cfgedit_opts co = {.wait_ms = 180000};
+	struct console_wz z = {0};
 	struct cfgedit_ui ui;
-	char msg[2048] = "", answer[8];
+	char msg[2048] = "";
 	int rc;
 
-	cmd_procedure_ui(&ui);
-	printf("\n== bvops procedure %s %s ==\n",
-	       action == 'r'   ? "resume"
-	       : action == 'b' ? "rollback"
-			       : "abandon",
-	       id);
+	cwz_ui(&z, w, &ui);
+	snprintf(z.id, sizeof(z.id), "%s", id);
 	if (e->state_dir == NULL) {
 		rc = CLI_EXIT_USAGE;
 		snprintf(msg, sizeof(msg), "no state folder");
-	} else if (action == 'r') {
-		rc = cfgedit_resume(e->f, e->state_dir, id, &co, &ui, msg,
-				    sizeof(msg));
-	} else if (action == 'b') {
-		rc = cfgedit_rollback(e->f, e->state_dir, id, &co, &ui, msg,
-				      sizeof(msg));
-	} else if (ui.ask(ui.ctx, "Abandon it, leaving things as they are? "
-				  "[y/N] ") == 'y') {
-		rc = cfgedit_abandon(e->f, e->state_dir, id, &co, &ui, msg,
-				     sizeof(msg));
 	} else {
-		rc = CLI_EXIT_NOT_OK;
-		snprintf(msg, sizeof(msg), "nothing done");
+		rc = cwz_act(e, &z, &ui, action, msg, sizeof(msg));
 	}
-	if (rc != CLI_EXIT_OK && msg[0])
-		printf("bvops: %s\n", msg);
-	fflush(stdout);
-	cmd_ask("Press Enter to go back to the console. ", answer,
-		sizeof(answer));
+	cwz_finish(e, &z, &ui, rc, msg, sizeof(msg));
 }
 
 /* $XDG_STATE_HOME/bvops/FLEET/logs: where a saved pane goes. */

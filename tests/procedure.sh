@@ -39,6 +39,7 @@ SIM_FLEET_HEALTH='interval = "300ms"\ntimeout = "250ms"' sim_start 2 || exit 1
 	done <"$SIM_DIR/ports"
 } >"$TMP/fleet.toml"
 F="$TMP/fleet.toml"
+cp "$F" "$TMP/fleet-console.toml" # the console's: restarts really restart
 stored() { aws s3 cp "s3://$1/$2/config.toml" - --region eu-west-1 2>/dev/null; }
 ORIG0=$(stored "$B0" tsm-0)
 # editor NAME BODY: a script that plays the operator's editor.
@@ -143,7 +144,7 @@ check_contains "says what failed" "$ERR" "restart of node-1 failed (exit 1)"
 check_contains "offers the ways on" "$OUT" "procedure resume"
 id=$(printf '%s\n' "$OUT" | sed -n 's/.*Procedure \([^ ]*\) stays open.*/\1/p')
 run "$B" -f "$F" procedure list
-check_contains "open, at the restart" "$(printf '%s\n' "$OUT" | grep "$id")" "interrupted at restart on node-1 (failed)"
+check_contains "open, at the restart" "$(printf '%s\n' "$OUT" | grep "$id")" "failed at restart on node-1"
 check_contains "the procedure holds its node (no auto-restart, no paging)" "$(cat "$STATE/holds.json")" "\"reason\":	\"procedure $id\""
 "$SIM" ctl "$SIM_DIR" node-1 restart-mode ok >/dev/null
 run setsid -w "$B" -f "$F" procedure resume "$id" --restart
@@ -184,7 +185,7 @@ bv "$ED_KILL" config edit node-0 --yes --restart
 check_eq "killed" "$RC" 137
 id=$(ls -t "$STATE/procedures" | grep 'config-edit-node-0\(-[0-9]*\)\?.jsonl$' | head -1 | sed 's/.jsonl$//')
 run "$B" -f "$F" procedure list
-check_contains "interrupted at an exact step and node" "$(printf '%s\n' "$OUT" | grep "$id")" "interrupted at restart on node-0 (start)"
+check_contains "interrupted at an exact step and node" "$(printf '%s\n' "$OUT" | grep "$id")" "interrupted at restart on node-0"
 check_contains "uploaded before the kill" "$(stored "$B0" tsm-0)" "Port = 9003"
 run "$B" -f "$F" lock status
 check_contains "its lock is still there" "$OUT" "procedure $id"
@@ -192,7 +193,7 @@ run setsid -w "$B" -f "$F" procedure rollback "$id"
 check_eq "rolled back" "$RC:$ERR" "0:"
 check_eq "byte for byte as before" "$(stored "$B0" tsm-0)" "$BEFORE"
 run "$B" -f "$F" procedure list
-check_contains "says so" "$(printf '%s\n' "$OUT" | grep "$id")" "rolled_back"
+check_contains "says so" "$(printf '%s\n' "$OUT" | grep "$id")" "rolled back"
 run "$B" -f "$F" lock status
 check_eq "lock let go" "$RC" 0
 run setsid -w "$B" -f "$F" procedure rollback "$id"
@@ -206,7 +207,7 @@ bv "$ED_DIE" config edit node-0 --yes
 check_eq "killed" "$RC" 137
 id=$(ls -t "$STATE/procedures" | grep 'config-edit-node-0\(-[0-9]*\)\?.jsonl$' | head -1 | sed 's/.jsonl$//')
 run "$B" -f "$F" procedure list
-check_contains "interrupted while editing" "$(printf '%s\n' "$OUT" | grep "$id")" "interrupted at edit on node-0 (start)"
+check_contains "interrupted while editing" "$(printf '%s\n' "$OUT" | grep "$id")" "interrupted at edit on node-0"
 run setsid -w "$B" -f "$F" procedure resume "$id"
 check_eq "exit 1" "$RC" 1
 check_contains "nothing was uploaded" "$ERR" "interrupted before the edit was saved: nothing was uploaded"
@@ -241,7 +242,7 @@ if command -v tmux >/dev/null; then
 	SOCK="$TMP/tmux.sock"
 	tm() { tmux -S "$SOCK" -f /dev/null "$@"; }
 	ED_TUI=$(editor tui 'sed -i "s/^Port = 9000/Port = 9005/" "$1"')
-	tm new-session -d -s t -x 100 -y 30 "env TERM=xterm-256color LANG=C.UTF-8 HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION AWS_EC2_METADATA_DISABLED=true EDITOR=$ED_TUI $B -f $F"
+	tm new-session -d -s t -x 100 -y 30 "env TERM=xterm-256color LANG=C.UTF-8 HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION AWS_EC2_METADATA_DISABLED=true EDITOR=$ED_TUI $B -f $TMP/fleet-console.toml"
 	screen_has() {
 		local i
 		for i in $(seq 200); do
@@ -254,34 +255,66 @@ if command -v tmux >/dev/null; then
 	screen_has "node-0"
 	tm send-keys -t t Enter
 	screen_has "e: edit it"
+	# The restart will fail once: the wizard then offers the ways on.
+	"$SIM" ctl "$SIM_DIR" node-0 restart-mode fail >/dev/null
 	tm send-keys -t t e
 	screen_has "Upload to s3://$B0/tsm-0/config.toml? [y/N]"
-	check_contains "the diff on the terminal" "$(tm capture-pane -p -t t -S -60)" "+Port = 9005"
-	tm send-keys -t t y Enter
+	SCREEN=$(tm capture-pane -p -t t)
+	check_contains "the wizard's title" "$SCREEN" "bvops procedure: config edit node-0"
+	check_contains "the plan: steps by nodes" "$SCREEN" "NODE        read    edit    backup  upload  restart wait"
+	check_contains "read and edit done" "$(printf '%s\n' "$SCREEN" | grep '^node-0')" "ok      ok      .       .       .       ."
+	check_contains "the lock" "$SCREEN" "lock: yours until 20"
+	check_contains "the diff in the log" "$SCREEN" "+Port = 9005"
+	# A resize at any time: the question and the plan are drawn again.
+	tm resize-window -t t -x 80 -y 24
+	screen_has "read    edit    backup  upload  restart wait"
+	check_contains "80x24: the question still there" "$(tm capture-pane -p -t t | tail -1)" "Upload to s3://"
+	tm send-keys -t t y
 	screen_has "Restart node-0 now so that it reads it? [y/N]"
-	tm send-keys -t t n Enter
-	screen_has "Press Enter to go back to the console."
+	tm send-keys -t t y
+	screen_has "The procedure is open: r retry, b roll back, a abandon"
+	SCREEN=$(tm capture-pane -p -t t)
+	check_contains "the failed cell" "$(printf '%s\n' "$SCREEN" | grep '^node-0')" "ok      ok      ok      ok      FAILED"
+	check_contains "where it stands" "$SCREEN" "state: failed at restart on node-0 (journal open)"
+	check_contains "why, in the log" "$SCREEN" "restart of node-0 failed"
+	"$SIM" ctl "$SIM_DIR" node-0 restart-mode ok >/dev/null
+	tm send-keys -t t r
+	screen_has "Finished. Enter: back to the console"
+	SCREEN=$(tm capture-pane -p -t t)
+	check_contains "retried: up" "$SCREEN" "node-0 is up: /ping answers 200"
+	check_contains "every step ok" "$(printf '%s\n' "$SCREEN" | grep '^node-0')" "ok      ok      ok      ok      ok      ok"
+	check_contains "done" "$SCREEN" "state: done"
 	tm send-keys -t t Enter
 	screen_has "back from the config edit of node-0"
 	check_contains "uploaded" "$(stored "$B0" tsm-0)" "Port = 9005"
-	# An edit killed at its restart (the fleet's restart kills bvops
-	# here), then rolled back from the console's procedure view.
+	# An edit killed at its restart (the other fleet file's restart kills
+	# bvops), then rolled back from the console's procedure view.
 	BEFORE=$(stored "$B0" tsm-0)
 	ED_K2=$(editor k2 'sed -i "s/^Port = 9005/Port = 9006/" "$1"')
 	bv "$ED_K2" config edit node-0 --yes --restart
 	check_eq "killed" "$RC" 137
 	tm send-keys -t t P
-	screen_has "OPEN: at restart on node-0 (start)"
+	screen_has "* interrupted at restart on node-0"
 	tm send-keys -t t Enter
 	screen_has "step upload node-0 done"
 	tm send-keys -t t Escape
-	screen_has "OPEN: at restart on node-0 (start)"
+	screen_has "* interrupted at restart on node-0"
 	tm send-keys -t t b
-	# Rolled back on the terminal, then Enter goes back.
-	screen_has "config.toml is back to the text read"
-	tm send-keys -t t Enter
-	screen_has "rolled_back"
+	screen_has "config.toml is back to"
+	screen_has "Finished. Enter: back to the console"
+	check_contains "the upload undone" "$(tm capture-pane -p -t t | grep '^node-0')" "undone"
 	check_eq "byte for byte as before" "$(stored "$B0" tsm-0)" "$BEFORE"
+	# Someone else takes the lock: the console says so in its header.
+	cat >"$TMP/lock2.json" <<'JSON'
+{"held": true, "id": "20261127T000000Z-config-edit-node-1", "who": "carol", "host": "ops-3", "what": "config edit node-1", "since": "2026-11-27T00:00:00Z", "expires": "2099-11-27T00:15:00Z"}
+JSON
+	aws s3 cp "$TMP/lock2.json" "s3://$B0/bvops/lock-tsm.json" --region eu-west-1 >/dev/null
+	tm send-keys -t t Enter
+	screen_has "rolled back"
+	tm send-keys -t t Escape
+	screen_has "LOCKED by carol@ops-3"
+	run "$B" -f "$F" lock break --yes
+	check_eq "broken" "$RC" 0
 	tm kill-server 2>/dev/null
 fi
 test_end

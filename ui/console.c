@@ -141,8 +141,9 @@ struct console {
 	struct timespec holds_mtime;
 	int64_t holds_checked;
 
-	void (*edit_config)(void *ctx, size_t node);
-	void (*run_procedure)(void *ctx, const char *id, int action);
+	void (*edit_config)(void *ctx, size_t node, struct wizard *w);
+	void (*run_procedure)(void *ctx, const char *id, int action,
+			      struct wizard *w);
 	void *edit_ctx;
 
 	/* The state folder's records (incidents, logs). */
@@ -281,7 +282,8 @@ static void console_layout(struct console *c, int cols)
 
 static void console_draw_header(struct console *c, int cols)
 {
-	char line[512], clock[16];
+	struct fleetlock_holder lk;
+	char line[1024], clock[16];
 	const struct fleet *f = c->fleet;
 	time_t t = time(NULL);
 	struct tm tm;
@@ -298,8 +300,21 @@ static void console_draw_header(struct console *c, int cols)
 	attrset(c->style[THEME_HEADER]);
 	mvhline(0, 0, ' ', cols);
 	console_put(c, 0, 0, cols, line);
-	if (cols > (int)strlen(line) + 12)
+	if (c->aws != NULL && awswork_lock(c->aws, &lk)) {
+		/* Someone runs a procedure on this fleet (or one died with
+		 * the lock): say who before anyone starts another. */
+		int x = (int)strlen(line) + 2;
+
+		snprintf(line, sizeof(line), " LOCKED by %s@%s: %s%s ", lk.who,
+			 lk.host, lk.what,
+			 lk.expires_ms < probe_now_ms() ? " (STALE)" : "");
+		if (x > cols - 24)
+			x = cols - 24 > 0 ? cols - 24 : 0;
+		attrset(c->style[THEME_ALERT] | A_BOLD);
+		console_put(c, 0, x, cols - x, line);
+	} else if (cols > (int)strlen(line) + 12) {
 		console_put(c, 0, cols - 10, 10, clock);
+	}
 	attrset(A_NORMAL);
 }
 
@@ -1424,34 +1439,60 @@ static void console_config_key(struct console *c, int ch)
 		c->cfg_top = 0;
 }
 
+/* A wizard over the whole screen, in the console's colours. */
+static struct wizard *console_wizard(struct console *c, struct wizard_env *env,
+				     const char *title)
+{
+	*env = (struct wizard_env){
+	    .style = c->style, .utf8 = c->utf8, .state_dir = c->renv.state_dir};
+	return wizard_new(env, title);
+}
+
+/* Back from a wizard: the dashboard as it was, and the lock looked at
+ * again (this console's procedure let it go). */
+static void console_back(struct console *c)
+{
+	clearok(stdscr, TRUE);
+	timeout(0);
+	curs_set(0);
+	if (c->aws != NULL)
+		awswork_lock_request(c->aws);
+}
+
 /*
- * The guided config edit runs on the terminal itself (the operator's
- * editor needs it): curses gives the screen back, the edit runs as
- * `bvops config edit` would, and the console comes back as it was.
+ * The guided config edit, in the procedure wizard (wizard.h): the plan
+ * and its progress from the journal, the diff, the questions; the
+ * operator's editor gets the terminal while it runs.
  */
 static void console_edit_config(struct console *c)
 {
+	struct wizard_env env;
+	struct wizard *w;
+	char title[200];
+
 	if (c->read_only) {
 		console_say(c, "read-only: configs are not edited from here");
 		return;
 	}
-	def_prog_mode();
-	endwin();
-	c->edit_config(c->edit_ctx, c->selected);
-	reset_prog_mode();
-	clearok(stdscr, TRUE);
+	snprintf(title, sizeof(title), "config edit %s",
+		 c->fleet->nodes[c->selected].name);
+	w = console_wizard(c, &env, title);
+	wizard_draw(w);
+	c->edit_config(c->edit_ctx, c->selected, w);
+	wizard_free(w);
+	console_back(c);
 	c->overlay = OVERLAY_NONE;
-	console_say(c,
-		    "back from the config edit of %s (bvops procedure "
-		    "list shows how it ended)",
+	console_say(c, "back from the config edit of %s (P: the procedures)",
 		    c->fleet->nodes[c->selected].name);
 }
 
-/* A procedure's resume/rollback/abandon on the terminal, like 'e'. */
+/* A procedure's resume/rollback/abandon, in the wizard like 'e'. */
 static void console_run_procedure(struct console *c, int action)
 {
 	const char *id = records_procedure_id(c->rec);
-	char copy[200];
+	struct wizard_env env;
+	struct wizard *w;
+	char copy[200], title[240];
 
 	if (id == NULL || c->run_procedure == NULL)
 		return;
@@ -1460,11 +1501,15 @@ static void console_run_procedure(struct console *c, int action)
 		return;
 	}
 	snprintf(copy, sizeof(copy), "%s", id);
-	def_prog_mode();
-	endwin();
-	c->run_procedure(c->edit_ctx, copy, action);
-	reset_prog_mode();
-	clearok(stdscr, TRUE);
+	snprintf(title, sizeof(title), "%s",
+		 action == 'r'   ? "resume"
+		 : action == 'b' ? "rollback"
+				 : "abandon");
+	w = console_wizard(c, &env, title);
+	wizard_set_journal(w, copy);
+	c->run_procedure(c->edit_ctx, copy, action, w);
+	wizard_free(w);
+	console_back(c);
 	records_open_procedures(c->rec, &c->renv);
 	console_say(c, "back from procedure %s", copy);
 }

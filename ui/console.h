@@ -15,6 +15,7 @@
 #include "../src/monitor.h"
 #include "../src/nodeact.h"
 #include "../src/theme.h"
+#include "wizard.h"
 
 struct console_options {
 	const struct theme *theme; /* borrowed; colours used if the terminal
@@ -30,12 +31,13 @@ struct console_options {
 	struct alertbox *alerts;   /* the alerts to show (borrowed), or NULL */
 	const char *state_dir;     /* the fleet's state folder: incidents,
 				      events.log, audit.log; or NULL */
-	/* Run the guided config edit of node on the terminal (the console
-	 * has given the screen back); NULL: not offered. */
-	void (*edit_config)(void *ctx, size_t node);
-	/* Resume ('r'), roll back ('b') or abandon ('a') procedure id on the
-	 * terminal, as the commands would; NULL: not offered. */
-	void (*run_procedure)(void *ctx, const char *id, int action);
+	/* Run the guided config edit of node in the wizard w (wizard.h:
+	 * the screen is the wizard's until it returns); NULL: not offered. */
+	void (*edit_config)(void *ctx, size_t node, struct wizard *w);
+	/* Resume ('r'), roll back ('b') or abandon ('a') procedure id in
+	 * the wizard, as the commands would; NULL: not offered. */
+	void (*run_procedure)(void *ctx, const char *id, int action,
+			      struct wizard *w);
 	void *edit_ctx;
 };
 

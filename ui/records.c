@@ -12,6 +12,7 @@
 #include "../src/buf.h"
 #include "../src/duration.h"
 #include "../src/incident_file.h"
+#include "../src/procedure.h"
 #include "../src/procjournal.h"
 #include "../src/sanitize.h"
 #include "../src/xalloc.h"
@@ -44,6 +45,7 @@ struct records {
 	/* The procedures: ids and one line each. */
 	char **procs;
 	char **proc_lines;
+	bool *proc_open; /* not ended: resume, rollback, abandon apply */
 	size_t nprocs, proc_sel;
 };
 
@@ -57,7 +59,9 @@ static void rec_procs_free(struct records *r)
 	}
 	free(r->procs);
 	free(r->proc_lines);
+	free(r->proc_open);
 	r->procs = r->proc_lines = NULL;
+	r->proc_open = NULL;
 	r->nprocs = 0;
 }
 
@@ -142,9 +146,10 @@ void records_open_procedures(struct records *r, const struct records_env *env)
 		return;
 	}
 	r->proc_lines = xcalloc(r->nprocs + 1, sizeof(char *));
+	r->proc_open = xcalloc(r->nprocs + 1, sizeof(bool));
 	for (k = 0; k < r->nprocs; k++) {
 		struct procjournal_view v;
-		const cJSON *s, *n, *st;
+		char where[400];
 
 		if (procjournal_read(env->state_dir, r->procs[k], &v, msg,
 				     sizeof(msg)) < 0) {
@@ -152,21 +157,11 @@ void records_open_procedures(struct records *r, const struct records_env *env)
 			    xasprintf("%-44s %s", r->procs[k], msg);
 			continue;
 		}
-		s = v.last ? cJSON_GetObjectItem(v.last, "step") : NULL;
-		n = v.last ? cJSON_GetObjectItem(v.last, "node") : NULL;
-		st = v.last ? cJSON_GetObjectItem(v.last, "state") : NULL;
-		if (v.outcome != NULL)
-			r->proc_lines[k] =
-			    xasprintf("%-44s %s", r->procs[k], v.outcome);
-		else
-			r->proc_lines[k] = xasprintf(
-			    "%-44s OPEN: at %s on %s (%s)", r->procs[k],
-			    cJSON_GetStringValue(s) ? cJSON_GetStringValue(s)
-						    : "its start",
-			    cJSON_GetStringValue(n) ? cJSON_GetStringValue(n)
-						    : "-",
-			    cJSON_GetStringValue(st) ? cJSON_GetStringValue(st)
-						     : "-");
+		procedure_describe(&v, where, sizeof(where));
+		/* "*": open, waiting for resume, rollback or abandon. */
+		r->proc_open[k] = v.outcome == NULL;
+		r->proc_lines[k] = xasprintf("%-36s %s%s", r->procs[k],
+					     v.outcome ? "  " : "* ", where);
 		procjournal_view_free(&v);
 	}
 	if (r->proc_sel >= r->nprocs)
@@ -407,10 +402,9 @@ static void rec_draw_procs(struct records *r, const struct records_env *env,
 	avail = rows > 3 ? (size_t)(rows - 2) : 1;
 	top = r->proc_sel >= avail ? r->proc_sel - avail + 1 : 0;
 	for (k = top, y = 1; k < r->nprocs && y < rows - 1; k++, y++) {
-		attrset(k == r->proc_sel ? env->style[THEME_SELECTED]
-			: strstr(r->proc_lines[k], " OPEN: ")
-			    ? env->style[THEME_DOWN]
-			    : env->style[THEME_WINDOW]);
+		attrset(k == r->proc_sel  ? env->style[THEME_SELECTED]
+			: r->proc_open[k] ? env->style[THEME_DOWN]
+					  : env->style[THEME_WINDOW]);
 		mvhline(y, 0, ' ', cols);
 		rec_put(env, y, 1, cols - 2, r->proc_lines[k]);
 	}
@@ -548,8 +542,8 @@ enum records_action records_key(struct records *r,
 		rec_scroll_key(r, ch, rows);
 		return RECORDS_NONE;
 	case REC_PROCS: {
-		bool open = r->proc_sel < r->nprocs &&
-			    strstr(r->proc_lines[r->proc_sel], " OPEN: ");
+		bool open =
+		    r->proc_sel < r->nprocs && r->proc_open[r->proc_sel];
 
 		if (esc)
 			return RECORDS_CLOSE;

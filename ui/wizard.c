@@ -1,0 +1,453 @@
+#include "wizard.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/procedure.h"
+#include "../src/procjournal.h"
+#include "../src/sanitize.h"
+#include "../src/xalloc.h"
+#include "term.h"
+
+#define WIZARD_LOG_MAX  2000 /* lines kept; the oldest go first */
+#define WIZARD_LINE_MAX 512  /* bytes of one line, sanitized */
+
+struct wizard {
+	const struct wizard_env *env;
+	char title[200];
+	char id[200];
+	char lock[400];
+	char question[400];
+	char *log[WIZARD_LOG_MAX]; /* a ring: start, count */
+	size_t log_start, log_count;
+	int scroll; /* lines up from the newest; 0 follows */
+	bool asking;
+};
+
+struct wizard *wizard_new(const struct wizard_env *env, const char *title)
+{
+	struct wizard *w = xcalloc(1, sizeof(*w));
+
+	w->env = env;
+	snprintf(w->title, sizeof(w->title), "%s", title);
+	snprintf(w->lock, sizeof(w->lock), "not taken yet");
+	return w;
+}
+
+void wizard_free(struct wizard *w)
+{
+	size_t k;
+
+	if (w == NULL)
+		return;
+	for (k = 0; k < w->log_count; k++)
+		free(w->log[(w->log_start + k) % WIZARD_LOG_MAX]);
+	free(w);
+}
+
+void wizard_set_journal(struct wizard *w, const char *id)
+{
+	snprintf(w->id, sizeof(w->id), "%s", id ? id : "");
+	wizard_draw(w);
+}
+
+void wizard_set_lock(struct wizard *w, const char *text)
+{
+	snprintf(w->lock, sizeof(w->lock), "%s", text);
+	wizard_draw(w);
+}
+
+static void wz_log_add(struct wizard *w, const char *line, size_t len)
+{
+	char clean[WIZARD_LINE_MAX];
+	size_t slot;
+
+	sanitize_text(line, len, clean, sizeof(clean), !w->env->utf8);
+	if (w->log_count == WIZARD_LOG_MAX) {
+		free(w->log[w->log_start]);
+		w->log_start = (w->log_start + 1) % WIZARD_LOG_MAX;
+		w->log_count--;
+	}
+	slot = (w->log_start + w->log_count) % WIZARD_LOG_MAX;
+	w->log[slot] = xstrdup(clean);
+	w->log_count++;
+}
+
+void wizard_say(struct wizard *w, const char *text)
+{
+	const char *p = text, *nl;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		if (nl == NULL) {
+			wz_log_add(w, p, strlen(p));
+			break;
+		}
+		wz_log_add(w, p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+	w->scroll = 0; /* new lines: follow them */
+	wizard_draw(w);
+}
+
+/* Bytes of s that fill at most width columns (UTF-8: one a character). */
+static int wz_fit(const char *s, int width)
+{
+	int bytes = 0, chars = 0;
+
+	for (; s[bytes] != '\0'; bytes++) {
+		if (((unsigned char)s[bytes] & 0xc0) == 0x80)
+			continue;
+		if (chars++ == width)
+			break;
+	}
+	return bytes;
+}
+
+static void wz_put(int y, int x, int width, const char *s)
+{
+	if (width > 0)
+		mvaddnstr(y, x, s, wz_fit(s, width));
+}
+
+/* A whole row in one style, text cut to the screen. */
+static void wz_bar(int y, int cols, attr_t a, const char *s)
+{
+	attrset(a);
+	mvhline(y, 0, ' ', cols);
+	wz_put(y, 0, cols, s);
+	attrset(A_NORMAL);
+}
+
+/* The newest record of rec for (step, node) in v, or NULL. */
+static const char *wz_state(const struct procjournal_view *v, const char *rec,
+			    const char *step, const char *node)
+{
+	const cJSON *o;
+	const char *found = NULL;
+
+	cJSON_ArrayForEach(o, v->records)
+	{
+		const char *r =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "rec"));
+		const char *s =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "step"));
+		const char *n =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "node"));
+
+		if (r && s && n && strcmp(r, rec) == 0 &&
+		    strcmp(s, step) == 0 && strcmp(n, node) == 0)
+			found = cJSON_GetStringValue(
+			    cJSON_GetObjectItem(o, "state"));
+	}
+	return found;
+}
+
+/* A cell: what happened to step on node, and its style. */
+static const char *wz_cell(const struct wizard *w,
+			   const struct procjournal_view *v, const char *step,
+			   const char *node, attr_t *a)
+{
+	const attr_t *st = w->env->style;
+	const char *u = wz_state(v, "undo", step, node);
+	const char *d = wz_state(v, "step", step, node);
+
+	*a = A_NORMAL;
+	if (u != NULL) {
+		if (strcmp(u, "done") == 0)
+			return *a = st[THEME_UNKNOWN], "undone";
+		if (strcmp(u, "failed") == 0)
+			return *a = st[THEME_DOWN] | A_BOLD, "UNDO!";
+		return *a = st[THEME_UNKNOWN] | A_BOLD, "undo..";
+	}
+	if (d == NULL)
+		return *a = A_DIM, ".";
+	if (strcmp(d, "done") == 0)
+		return *a = st[THEME_UP], "ok";
+	if (strcmp(d, "failed") == 0)
+		return *a = st[THEME_DOWN] | A_BOLD, "FAILED";
+	return *a = st[THEME_UNKNOWN] | A_BOLD,
+	       v->outcome ? "cut off" : "now..";
+}
+
+/* The plan: steps across, nodes down. Returns the next free row. */
+static int wz_draw_plan(struct wizard *w, const struct procjournal_view *v,
+			int y, int rows, int cols)
+{
+	const cJSON *steps = cJSON_GetObjectItem(v->begin, "steps");
+	const cJSON *nodes = cJSON_GetObjectItem(v->begin, "nodes");
+	const char *cur =
+	    v->last ? cJSON_GetStringValue(cJSON_GetObjectItem(v->last, "step"))
+		    : NULL;
+	int nn = cJSON_GetArraySize(nodes), shown, k, x;
+	int namew = 12;
+	const cJSON *s, *n;
+
+	/* At most about a third of the screen for nodes; "+N more". */
+	shown = nn;
+	if (shown > (rows - 8) / 2)
+		shown = (rows - 8) / 2 > 1 ? (rows - 8) / 2 : 1;
+	attrset(w->env->style[THEME_TITLE]);
+	mvhline(y, 0, ' ', cols);
+	wz_put(y, 0, namew, "NODE");
+	x = namew;
+	cJSON_ArrayForEach(s, steps)
+	{
+		const char *name = cJSON_GetStringValue(s);
+		int cw = name ? (int)strlen(name) + 1 : 2;
+
+		if (cw < 8)
+			cw = 8;
+		if (name && cur && strcmp(name, cur) == 0 && v->outcome == NULL)
+			attron(A_REVERSE);
+		wz_put(y, x, cols - x, name ? name : "?");
+		attroff(A_REVERSE);
+		x += cw;
+	}
+	attrset(A_NORMAL);
+	y++;
+	k = 0;
+	cJSON_ArrayForEach(n, nodes)
+	{
+		const char *node = cJSON_GetStringValue(n);
+
+		if (node == NULL)
+			continue;
+		if (k == shown) {
+			mvprintw(y++, 0, "  (+%d more nodes)", nn - shown);
+			break;
+		}
+		wz_put(y, 0, namew - 1, node);
+		x = namew;
+		cJSON_ArrayForEach(s, steps)
+		{
+			const char *name = cJSON_GetStringValue(s);
+			int cw = name ? (int)strlen(name) + 1 : 2;
+			attr_t a;
+			const char *cell;
+
+			if (cw < 8)
+				cw = 8;
+			if (name == NULL || x >= cols)
+				break;
+			cell = wz_cell(w, v, name, node, &a);
+			attrset(a);
+			wz_put(y, x, cols - x, cell);
+			attrset(A_NORMAL);
+			x += cw;
+		}
+		y++;
+		k++;
+	}
+	return y;
+}
+
+/* Columns of s (UTF-8: one a character). */
+static int wz_width(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Screen rows line takes when wrapped at cols. */
+static int wz_rows(const char *line, int cols)
+{
+	int n = wz_width(line);
+
+	return n <= cols ? 1 : (n + cols - 1) / cols;
+}
+
+/* The style of a log line: a diff coloured as diff -u --color would. */
+static attr_t wz_line_style(const struct wizard *w, const char *line)
+{
+	const attr_t *st = w->env->style;
+
+	if (line[0] == '+' && strncmp(line, "+++", 3) != 0)
+		return st[THEME_UP];
+	if (line[0] == '-' && strncmp(line, "---", 3) != 0)
+		return st[THEME_DOWN];
+	if (strncmp(line, "@@", 2) == 0)
+		return st[THEME_TITLE];
+	return A_NORMAL;
+}
+
+/*
+ * The log between y and the footer, long lines wrapped (a message cut
+ * at the screen's edge could hide the part that matters), the newest at
+ * the bottom unless scrolled up (by whole lines).
+ */
+static void wz_draw_log(struct wizard *w, int y, int rows, int cols)
+{
+	int h = rows - 1 - y, used = 0, last, first, skip, row;
+
+	if (h <= 0 || cols <= 0 || w->log_count == 0)
+		return;
+	if (w->scroll > (int)w->log_count - 1)
+		w->scroll = (int)w->log_count - 1;
+	last = (int)w->log_count - 1 - w->scroll;
+	/* Back from the last line shown until the rows are full. */
+	for (first = last; first >= 0; first--) {
+		used += wz_rows(
+		    w->log[(w->log_start + (size_t)first) % WIZARD_LOG_MAX],
+		    cols);
+		if (used >= h)
+			break;
+	}
+	if (first < 0)
+		first = 0;
+	skip = used > h ? used - h : 0; /* the first line's hidden rows */
+	row = y;
+	for (; first <= last && row < rows - 1; first++) {
+		const char *line =
+		    w->log[(w->log_start + (size_t)first) % WIZARD_LOG_MAX];
+		const char *p = line;
+
+		attrset(wz_line_style(w, line));
+		do {
+			int n = wz_fit(p, cols);
+
+			if (skip > 0)
+				skip--;
+			else if (row < rows - 1)
+				mvaddnstr(row++, 0, p, n);
+			p += n;
+		} while (*p != '\0');
+		attrset(A_NORMAL);
+	}
+}
+
+void wizard_draw(struct wizard *w)
+{
+	struct procjournal_view v;
+	char line[1024], msg[300];
+	int rows, cols, y;
+	bool have = false;
+
+	/* A resize is only seen by getch: look for one (type-ahead goes;
+	 * every question flushes it anyway). */
+	if (!w->asking) {
+		timeout(0);
+		while (getch() != ERR)
+			;
+	}
+	rows = LINES;
+	cols = COLS;
+	erase();
+	if (w->id[0] && w->env->state_dir &&
+	    procjournal_read(w->env->state_dir, w->id, &v, msg, sizeof(msg)) ==
+		0)
+		have = true;
+	snprintf(line, sizeof(line), " bvops procedure: %s%s%s", w->title,
+		 w->id[0] ? "  " : "", w->id);
+	wz_bar(0, cols, w->env->style[THEME_HEADER], line);
+	snprintf(line, sizeof(line), " lock: %s", w->lock);
+	wz_put(1, 0, cols, line);
+	y = 3;
+	if (have) {
+		char where[400];
+
+		procedure_describe(&v, where, sizeof(where));
+		snprintf(line, sizeof(line), " state: %s%s", where,
+			 v.outcome ? "" : " (journal open)");
+		attrset(v.outcome == NULL ? A_BOLD : A_NORMAL);
+		wz_put(2, 0, cols, line);
+		attrset(A_NORMAL);
+		y = wz_draw_plan(w, &v, 3, rows, cols);
+		procjournal_view_free(&v);
+	} else {
+		wz_put(2, 0, cols, " state: not journaled yet");
+	}
+	attrset(A_DIM);
+	mvhline(y, 0, ACS_HLINE, cols);
+	snprintf(line, sizeof(line), " log%s ",
+		 w->scroll ? " (scrolled: PgDn for the newest)" : "");
+	wz_put(y, 2, cols - 2, line);
+	attrset(A_NORMAL);
+	wz_draw_log(w, y + 1, rows, cols);
+	if (w->asking)
+		snprintf(line, sizeof(line), " %s", w->question);
+	else
+		snprintf(line, sizeof(line), " working... (the log follows)");
+	wz_bar(rows - 1, cols, w->env->style[THEME_FOOTER], line);
+	if (w->asking) {
+		int x = wz_fit(line, cols) >= (int)strlen(line)
+			    ? (int)strlen(line)
+			    : cols - 1;
+
+		move(rows - 1, x < cols ? x : cols - 1);
+		curs_set(1);
+	} else {
+		curs_set(0);
+	}
+	refresh();
+}
+
+int wizard_ask(struct wizard *w, const char *question)
+{
+	int answer = 0;
+	size_t len;
+
+	snprintf(w->question, sizeof(w->question), "%s", question);
+	/* One line: the question's own newline is not drawn. */
+	len = strlen(w->question);
+	while (len > 0 &&
+	       (w->question[len - 1] == '\n' || w->question[len - 1] == ' '))
+		w->question[--len] = '\0';
+	w->asking = true;
+	flushinp(); /* no type-ahead answers a question */
+	wizard_draw(w);
+	timeout(500);
+	for (;;) {
+		int ch;
+
+		if (term_quit_requested())
+			break;
+		ch = getch();
+		if (ch == ERR)
+			continue;
+		if (ch == KEY_RESIZE) {
+			wizard_draw(w);
+		} else if (ch == KEY_PPAGE || ch == KEY_UP) {
+			w->scroll += ch == KEY_UP ? 1 : LINES / 2;
+			wizard_draw(w);
+		} else if (ch == KEY_NPAGE || ch == KEY_DOWN) {
+			w->scroll -= ch == KEY_DOWN ? 1 : LINES / 2;
+			if (w->scroll < 0)
+				w->scroll = 0;
+			wizard_draw(w);
+		} else if (ch == 27) {
+			break;
+		} else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+			answer = '\n';
+			break;
+		} else if (ch > 0 && ch < 127) {
+			answer = ch;
+			break;
+		}
+	}
+	timeout(0);
+	w->asking = false;
+	w->question[0] = '\0';
+	curs_set(0);
+	wizard_draw(w);
+	return answer;
+}
+
+void wizard_suspend(struct wizard *w)
+{
+	(void)w;
+	def_prog_mode();
+	endwin();
+}
+
+void wizard_resume(struct wizard *w)
+{
+	reset_prog_mode();
+	clearok(stdscr, TRUE);
+	wizard_draw(w);
+}
