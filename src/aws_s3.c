@@ -82,17 +82,17 @@ int aws_s3_get(struct aws_client *a, const char *region, const char *bucket,
 	return rc;
 }
 
-int aws_s3_put(struct aws_client *a, const char *region, const char *bucket,
-	       const char *key, const char *body, size_t len,
-	       const char *content_type, const char *if_match,
-	       bool if_none_match_any, struct aws_s3_object *out, char *msg,
-	       size_t msgsize)
+static int s3_put(struct aws_client *a, const char *region, const char *bucket,
+		  const char *key, const char *body, size_t len,
+		  const char *content_type, const char *if_match,
+		  bool if_none_match_any, const char *tagging,
+		  struct aws_s3_object *out, char *msg, size_t msgsize)
 {
 	struct aws_request rq;
 	struct aws_response rs;
-	char *path = aws_s3_path(bucket, key), *cond = NULL;
+	char *path = aws_s3_path(bucket, key), *cond = NULL, *tags = NULL;
 	char *resource = xasprintf("s3://%s/%s", bucket, key);
-	const char *headers[2] = {NULL, NULL};
+	const char *headers[3] = {NULL, NULL, NULL};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -107,7 +107,10 @@ int aws_s3_put(struct aws_client *a, const char *region, const char *bucket,
 		cond = xasprintf("If-Match: %s", if_match);
 	else if (if_none_match_any)
 		cond = xstrdup("If-None-Match: *");
-	headers[0] = cond;
+	if (tagging != NULL)
+		tags = xasprintf("x-amz-tagging: %s", tagging);
+	headers[0] = cond ? cond : tags;
+	headers[1] = cond ? tags : NULL;
 	rq.headers = headers;
 	rc = aws_call(a, &rq, &rs, msg, msgsize);
 	if (rc == 0) {
@@ -120,8 +123,28 @@ int aws_s3_put(struct aws_client *a, const char *region, const char *bucket,
 	}
 	free(path);
 	free(cond);
+	free(tags);
 	free(resource);
 	return rc;
+}
+
+int aws_s3_put(struct aws_client *a, const char *region, const char *bucket,
+	       const char *key, const char *body, size_t len,
+	       const char *content_type, const char *if_match,
+	       bool if_none_match_any, struct aws_s3_object *out, char *msg,
+	       size_t msgsize)
+{
+	return s3_put(a, region, bucket, key, body, len, content_type, if_match,
+		      if_none_match_any, NULL, out, msg, msgsize);
+}
+
+int aws_s3_put_tagged(struct aws_client *a, const char *region,
+		      const char *bucket, const char *key, const char *body,
+		      size_t len, const char *content_type, const char *tagging,
+		      struct aws_s3_object *out, char *msg, size_t msgsize)
+{
+	return s3_put(a, region, bucket, key, body, len, content_type, NULL,
+		      true, tagging, out, msg, msgsize);
 }
 
 int aws_s3_list_versions(struct aws_client *a, const char *region,

@@ -58,6 +58,13 @@ int aws_s3_put(struct aws_client *a, const char *region, const char *bucket,
 	       bool if_none_match_any, struct aws_s3_object *out, char *msg,
 	       size_t msgsize);
 
+/* A new object (never over one: -2 when it exists) with tags: tagging is
+ * URL-encoded "k=v&k2=v2" (keys and values of letters, digits, "-_."). */
+int aws_s3_put_tagged(struct aws_client *a, const char *region,
+		      const char *bucket, const char *key, const char *body,
+		      size_t len, const char *content_type, const char *tagging,
+		      struct aws_s3_object *out, char *msg, size_t msgsize);
+
 /* ListObjectVersions of exactly key (at most 1000 versions). */
 int aws_s3_list_versions(struct aws_client *a, const char *region,
 			 const char *bucket, const char *key,

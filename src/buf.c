@@ -160,3 +160,22 @@ int buf_write_file(const char *path, const char *data, size_t len,
 	}
 	return 0;
 }
+
+char *buf_read_whole(const char *path, size_t limit, size_t *len, char *msg,
+		     size_t msgsize)
+{
+	struct buf b;
+	size_t n;
+	char *out;
+
+	buf_init(&b, limit);
+	if (buf_read_file(&b, path, msg, msgsize) < 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	buf_append(&b, "", 0);
+	out = buf_take(&b, &n);
+	if (len != NULL)
+		*len = n;
+	return out;
+}

@@ -37,6 +37,10 @@ int buf_printf(struct buf *b, const char *fmt, ...)
  * bounds it). 0, or -1 with "path: why" in msg.
  */
 int buf_read_file(struct buf *b, const char *path, char *msg, size_t msgsize);
+/* The whole file at path (at most limit bytes) as a new NUL-terminated
+ * string (*len its length, may be NULL); NULL with "path: why". */
+char *buf_read_whole(const char *path, size_t limit, size_t *len, char *msg,
+		     size_t msgsize);
 /*
  * Write len bytes of data to path (0600), fsync'd: a new file only when
  * exclusive (an existing one is an error saying "(not overwritten)"),

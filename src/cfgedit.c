@@ -21,6 +21,7 @@
 #include "fleetlock.h"
 #include "holds.h"
 #include "monitor.h"
+#include "nodewait.h"
 #include "probe.h"
 #include "procjournal.h"
 #include "redact.h"
@@ -244,15 +245,7 @@ static int ce_lock(struct ce *c, const char *id, char *msg, size_t msgsize)
 static char *ce_read_file(const char *path, size_t *len, char *msg,
 			  size_t msgsize)
 {
-	struct buf b;
-
-	buf_init(&b, (size_t)16 << 20);
-	if (buf_read_file(&b, path, msg, msgsize) < 0) {
-		buf_free(&b);
-		return NULL;
-	}
-	buf_append(&b, "", 0);
-	return buf_take(&b, len);
+	return buf_read_whole(path, (size_t)16 << 20, len, msg, msgsize);
 }
 
 /* Lines of a unified diff that change something. */
@@ -410,10 +403,7 @@ static int ce_restart_wait(struct ce *c, char *msg, size_t msgsize)
 {
 	struct transport *t = transport_new(c->f);
 	struct transport_result r;
-	struct monitor *m;
-	int64_t until;
 	size_t idx = (size_t)(c->n - c->f->nodes);
-	int rc = -1;
 
 	if (ce_step(c, "restart", "start", NULL, NULL, msg, msgsize) < 0) {
 		transport_free(t);
@@ -437,53 +427,22 @@ static int ce_restart_wait(struct ce *c, char *msg, size_t msgsize)
 	transport_result_free(&r);
 	ce_step(c, "restart", "done", NULL, NULL, msg, msgsize);
 	ce_step(c, "wait", "start", NULL, NULL, msg, msgsize);
-	m = monitor_new(c->f, msg, msgsize);
-	until = probe_mono_ms() + (int64_t)c->o->wait_ms;
-	while (m != NULL && probe_mono_ms() < until) {
-		struct timespec ts = {0, 0};
-		int64_t iv = (int64_t)c->f->health.interval_ms;
-
-		monitor_round(m);
-		if (monitor_node(m, idx)->last.http_code == 200) {
-			rc = 0;
-			break;
-		}
-		iv = iv > 1000 ? 1000 : iv;
-		ts.tv_sec = iv / 1000;
-		ts.tv_nsec = (iv % 1000) * 1000000L;
-		nanosleep(&ts, NULL);
-	}
-	if (rc == 0) {
+	transport_free(t);
+	if (nodewait_up(c->f, idx, c->o->wait_ms, msg, msgsize) == 0) {
 		ce_say(c, "%s is up: /ping answers 200\n", c->n->name);
 		ce_step(c, "wait", "done", NULL, NULL, msg, msgsize);
+		return 0;
 	} else {
-		char err[300] = "";
+		char err[300] = "", *tail;
 
-		snprintf(msg, msgsize,
-			 "%s did not answer /ping with 200 within %llu s",
-			 c->n->name,
-			 (unsigned long long)(c->o->wait_ms / 1000));
 		ce_step(c, "wait", "failed", NULL, msg, err, sizeof(err));
-		/* Its journal's last lines say why, more often than not. */
-		if (transport_run(t, c->n, FLEET_CMD_JOURNAL, 3000, 65536, &r,
-				  err, sizeof(err)) == 0 ||
-		    r.out != NULL) {
-			const char *p = r.out ? r.out + r.out_len : NULL;
-			int lines = 0;
-
-			while (p != NULL && p > r.out && lines <= 15)
-				if (*--p == '\n')
-					lines++;
-			if (p != NULL)
-				ce_say(c,
-				       "the last lines of %s's journal:\n%s\n",
-				       c->n->name, p == r.out ? p : p + 1);
-		}
-		transport_result_free(&r);
+		tail = nodewait_journal_tail(c->f, c->n, 15);
+		if (tail != NULL)
+			ce_say(c, "the last lines of %s's journal:\n%s\n",
+			       c->n->name, tail);
+		free(tail);
+		return -1;
 	}
-	monitor_free(m);
-	transport_free(t);
-	return rc;
 }
 
 /*

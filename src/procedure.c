@@ -306,14 +306,13 @@ static int pr_forward(const struct procedure_def *def, const char *state_dir,
 	return 0;
 }
 
-int procedure_start(const struct procedure_def *def, const char *state_dir,
+int procedure_begin(const struct procedure_def *def, const char *state_dir,
 		    const char *fleet, const char *const *nodes, size_t nnodes,
 		    const cJSON *params, char **id, char *msg, size_t msgsize)
 {
 	const char **names = xcalloc(def->nsteps + 1, sizeof(*names));
 	struct procjournal *j;
 	size_t k;
-	int rc;
 
 	*id = NULL;
 	for (k = 0; k < def->nsteps; k++)
@@ -324,10 +323,19 @@ int procedure_start(const struct procedure_def *def, const char *state_dir,
 	if (j == NULL)
 		return -1;
 	*id = xstrdup(procjournal_id(j));
-	pr_progress(def, "begin", NULL, NULL, NULL, NULL);
-	rc = pr_forward(def, state_dir, j, msg, msgsize);
 	procjournal_close(j);
-	return rc;
+	pr_progress(def, "begin", NULL, NULL, NULL, NULL);
+	return 0;
+}
+
+int procedure_start(const struct procedure_def *def, const char *state_dir,
+		    const char *fleet, const char *const *nodes, size_t nnodes,
+		    const cJSON *params, char **id, char *msg, size_t msgsize)
+{
+	if (procedure_begin(def, state_dir, fleet, nodes, nnodes, params, id,
+			    msg, msgsize) < 0)
+		return -1;
+	return procedure_resume(def, state_dir, *id, msg, msgsize);
 }
 
 int procedure_resume(const struct procedure_def *def, const char *state_dir,

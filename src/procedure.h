@@ -77,6 +77,11 @@ struct procedure_def {
 int procedure_start(const struct procedure_def *def, const char *state_dir,
 		    const char *fleet, const char *const *nodes, size_t nnodes,
 		    const cJSON *params, char **id, char *msg, size_t msgsize);
+/* Only the begin record (so that the caller can take the lock under the
+ * procedure's id first); then procedure_resume runs it. */
+int procedure_begin(const struct procedure_def *def, const char *state_dir,
+		    const char *fleet, const char *const *nodes, size_t nnodes,
+		    const cJSON *params, char **id, char *msg, size_t msgsize);
 /* Continue journal id from where it stands (retry). The same returns. */
 int procedure_resume(const struct procedure_def *def, const char *state_dir,
 		     const char *id, char *msg, size_t msgsize);
