@@ -17,6 +17,7 @@
 #include "cfgedit.h"
 #include "cfgloc.h"
 #include "cmd.h"
+#include "debugmode.h"
 #include "duration.h"
 #include "eventlog.h"
 #include "fleet.h"
@@ -130,8 +131,9 @@ static int proc_args(int argc, char **argv, const char **word,
 }
 
 /* Fleet, node (when name), state folder; an exit code when it fails. */
-static int proc_setup(const struct cli_opts *o, const char *name,
-		      struct fleet **f, const struct fleet_node **n, char **dir)
+int cmd_procedure_setup(const struct cli_opts *o, const char *name,
+			struct fleet **f, const struct fleet_node **n,
+			char **dir)
 {
 	char msg[512];
 
@@ -176,7 +178,7 @@ static int proc_config(const struct cli_opts *o, int argc, char **argv,
 		return CMD_BAD_ARGS;
 	co.dry_run = o->dry_run;
 	co.yes = o->yes;
-	rc = proc_setup(o, name, &f, &n, &dir);
+	rc = cmd_procedure_setup(o, name, &f, &n, &dir);
 	if (rc != 0)
 		return rc;
 	cmd_procedure_ui(&ui);
@@ -214,7 +216,7 @@ int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv)
 		cJSON_Delete(arr);
 		return CMD_BAD_ARGS;
 	}
-	rc = proc_setup(o, NULL, &f, &n, &dir);
+	rc = cmd_procedure_setup(o, NULL, &f, &n, &dir);
 	if (rc != 0) {
 		cJSON_Delete(arr);
 		return rc;
@@ -300,6 +302,20 @@ static bool proc_is_config(const char *dir, const char *id)
 	return yes;
 }
 
+static bool proc_is_debug(const char *dir, const char *id)
+{
+	struct procjournal_view v;
+	char msg[300];
+	bool yes;
+
+	if (procjournal_read(dir, id, &v, msg, sizeof(msg)) < 0)
+		return false;
+	yes = debugmode_kind(
+	    cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "kind")));
+	procjournal_view_free(&v);
+	return yes;
+}
+
 static int proc_continue(const struct cli_opts *o, int argc, char **argv,
 			 bool rollback)
 {
@@ -315,9 +331,23 @@ static int proc_continue(const struct cli_opts *o, int argc, char **argv,
 		return CMD_BAD_ARGS;
 	co.yes = o->yes;
 	co.dry_run = false;
-	rc = proc_setup(o, NULL, &f, &n, &dir);
+	rc = cmd_procedure_setup(o, NULL, &f, &n, &dir);
 	if (rc != 0)
 		return rc;
+	if (proc_is_debug(dir, id)) {
+		struct debugmode_opts d = {.yes = o->yes,
+					   .wait_ms = co.wait_ms};
+		struct debugmode_ui dui;
+
+		cmd_debug_ui(&dui);
+		rc = debugmode_continue(f, dir, id, rollback, &d, &dui, msg,
+					sizeof(msg));
+		if (rc != CLI_EXIT_OK && msg[0])
+			fprintf(stderr, "bvops: %s\n", msg);
+		free(dir);
+		fleet_free(f);
+		return rc;
+	}
 	if (!proc_is_config(dir, id)) {
 		fprintf(stderr,
 			"bvops: %s: this bvops has no steps for its kind; "
@@ -358,7 +388,7 @@ int cmd_procedure_abandon(const struct cli_opts *o, int argc, char **argv)
 
 	if (argc != 1 || argv[0][0] == '-')
 		return CMD_BAD_ARGS;
-	rc = proc_setup(o, NULL, &f, &n, &dir);
+	rc = cmd_procedure_setup(o, NULL, &f, &n, &dir);
 	if (rc != 0)
 		return rc;
 	if (!o->yes && !cmd_confirm("Abandon it, leaving things as they "
@@ -395,7 +425,7 @@ static int proc_lock(const struct cli_opts *o, bool do_break)
 	char msg[1024], region[64], *dir;
 	int rc;
 
-	rc = proc_setup(o, NULL, &f, &n, &dir);
+	rc = cmd_procedure_setup(o, NULL, &f, &n, &dir);
 	if (rc != 0)
 		return rc;
 	if (awscred_region(f->region, region, sizeof(region), msg,

@@ -10,6 +10,8 @@
 
 #include "awscred.h"
 #include "cmd.h"
+#include "debugmode.h"
+#include "eventlog.h"
 #include "fleet.h"
 #include "monitor.h"
 #include "nitro.h"
@@ -48,6 +50,28 @@ static void *status_nitro_fetch(void *arg)
 static double status_round_ms(double ms)
 {
 	return round(ms * 1000.0) / 1000.0;
+}
+
+/* "debug_mode" and "debug_since": what bvops recorded (debugmode.h). */
+static void status_debug(const struct fleet *f, const struct fleet_node *node,
+			 cJSON *n)
+{
+	char msg[300], id[200];
+	char *dir = eventlog_dir(f->name, msg, sizeof(msg));
+	int64_t since_ms;
+	bool on = dir != NULL && debugmode_recorded(dir, node->name, &since_ms,
+						    id, sizeof(id));
+
+	cJSON_AddBoolToObject(n, "debug_mode", on);
+	if (on) {
+		char since[40];
+
+		timefmt_iso8601(since_ms, false, since, sizeof(since));
+		cJSON_AddStringToObject(n, "debug_since", since);
+	} else {
+		cJSON_AddNullToObject(n, "debug_since");
+	}
+	free(dir);
 }
 
 static int status_json(const struct fleet *f, const struct monitor *m,
@@ -90,6 +114,7 @@ static int status_json(const struct fleet *f, const struct monitor *m,
 						sn->values[k]);
 		else
 			cJSON_AddNullToObject(n, "nitro_status");
+		status_debug(f, &f->nodes[k], n);
 		cJSON_AddItemToArray(nodes, n);
 	}
 	if (f->nitro.enabled && sn->rc < 0)

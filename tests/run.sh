@@ -81,6 +81,8 @@ suite "config get (moto)" tests/config.sh "$BUILD/bvops"
 suite "config get (moto, asan+ubsan)" tests/config.sh "$BUILD/asan/bvops"
 suite "config edit and procedures (moto)" tests/procedure.sh "$BUILD/bvops"
 suite "config edit and procedures (moto, asan+ubsan)" tests/procedure.sh "$BUILD/asan/bvops"
+suite "debug mode (moto)" tests/debug.sh "$BUILD/bvops"
+suite "debug mode (moto, asan+ubsan)" tests/debug.sh "$BUILD/asan/bvops"
 suite "install" tests/install.sh
 suite "demo (make run)" tests/demo.sh
 suite "demo (make run, asan+ubsan)" env BVOPS="$BUILD/asan/bvops" tests/demo.sh

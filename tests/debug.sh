@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# bvops debug enter / exit / status, end to end against moto_server
+# (signatures checked; a CloudFormation stack per node with a
+# ShardKMSKeyNitro key whose policy pins a production PCR8, seeded by
+# demo/aws_seed.py) and the node simulator (debug/protected restarts,
+# enclave_state Flags, the console).
+# usage: tests/debug.sh BVOPS_BINARY
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib.sh
+. tests/simlib.sh
+. tests/motolib.sh
+B=$(realpath "$1")
+TMP=$(mktemp -d)
+cleanup() {
+	moto_stop
+	sim_stop
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+aws_test_env "$TMP"
+export XDG_STATE_HOME="$TMP/state"
+STATE="$XDG_STATE_HOME/bvops/dbg"
+moto_start "$TMP/moto.log" || exit 1
+moto_signed_user "$TMP"
+python3 demo/aws_seed.py --endpoint "$AWS_ENDPOINT_URL" --fleet dbg --nodes 2 \
+	--out "$TMP/seed.json" || { echo "seeding failed"; echo "0 passed, 1 failed"; exit 1; }
+seed() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["nodes"][int(sys.argv[2])][sys.argv[3]])' "$TMP/seed.json" "$1" "$2"; }
+K0=$(seed 0 key)
+K1=$(seed 1 key)
+B0=$(seed 0 bucket)
+SIM_FLEET_HEALTH='interval = "300ms"\ntimeout = "250ms"' sim_start 2 || exit 1
+{
+	printf '[fleet]\nname = "dbg"\nregion = "us-east-1"\n[health]\ninterval = "300ms"\ntimeout = "250ms"\n'
+	sim_commands
+	while read -r name port; do
+		i=${name#node-}
+		printf '\n[[node]]\nname = "%s"\nindex = %s\nping_url = "http://127.0.0.1:%s/ping"\n' "$name" "$i" "$port"
+		printf 'transport = "local"\nenclave_name = "dbg-%s"\nconfig_ssm_param = "/dbg/node-%s/config"\n' "$i" "$i"
+		printf 'kms_stack = "%s"\n' "$(seed "$i" stack)"
+	done <"$SIM_DIR/ports"
+} >"$TMP/fleet.toml"
+F="$TMP/fleet.toml"
+# The key policy exactly as KMS holds it (a trailing newline added).
+policy() { aws kms get-key-policy --key-id "$1" --policy-name default --region eu-west-1 --query Policy --output text; }
+put_policy() { aws kms put-key-policy --key-id "$1" --policy-name default --region eu-west-1 --policy "$2"; }
+ZERO=$(printf '0%.0s' $(seq 96))
+ORIG0=$(policy "$K0")
+ORIG1=$(policy "$K1")
+bv() { run setsid -w "$B" -f "$F" "$@"; }
+enclave_flags() { "$SIM" ctl "$SIM_DIR" "$1" state | python3 -c 'import json,sys; a=json.load(sys.stdin); print(a[0]["Flags"] if a else "none")'; }
+
+test_begin dry_run_shows_the_one_line_diff
+bv debug enter node-0 --dry-run
+check_eq "exit" "$RC:$ERR" "0:"
+check_contains "the change, and only it" "$OUT" "@@ -23,7 +23,7 @@"
+check_contains "PCR8 becomes zeros" "$OUT" "+          \"kms:RecipientAttestation:PCR8\": \"$ZERO\""
+check_eq "one line out, one in" "$(printf '%s\n' "$OUT" | grep -c '^[-+] ')" 2
+check_contains "names the key and operator" "$OUT" "ShardKMSKeyNitro of stack dbg-kms-node-0, eu-west-1), set its PCR8 condition (under StringEqualsIgnoreCase"
+check_contains "says so" "$OUT" "dry run: nothing changed"
+check_eq "policy untouched" "$(policy "$K0")" "$ORIG0"
+test_end
+
+test_begin confirmation_is_needed
+bv debug enter node-0 --no-console
+check_eq "exit 1" "$RC" 1
+check_contains "says why" "$ERR" "no terminal to confirm on: nothing changed (--yes stands for the typed name)"
+check_eq "policy untouched" "$(policy "$K0")" "$ORIG0"
+check_eq "no journal" "$(ls "$STATE/procedures" 2>/dev/null | wc -l)" 0
+test_end
+
+test_begin enter_then_exit_is_byte_identical
+bv debug enter node-0 --yes --no-console
+check_eq "exit" "$RC:$ERR" "0:"
+check_contains "says it" "$OUT" "node-0 is in DEBUG MODE"
+check_contains "the policy" "$(policy "$K0")" "\"kms:RecipientAttestation:PCR8\": \"$ZERO\""
+check_eq "the enclave restarted in debug mode" "$(enclave_flags node-0)" DEBUG_MODE
+id=$(ls "$STATE/procedures" | grep 'debug-enter' | head -1 | sed 's/.jsonl$//')
+check_eq "the backup file is the original" "$(cat "$STATE/debug/backups/$id.policy.json")" "$ORIG0"
+check_eq "backup file 0600" "$(stat -c %a "$STATE/debug/backups/$id.policy.json")" 600
+check_eq "and in S3, tagged" "$(aws s3api get-object-tagging --bucket "$B0" --key "backups/kms-policy/dbg-0.$id.json" --region eu-west-1 --query 'TagSet[?Key==`bvops`].Value' --output text)" "kms-policy-backup"
+check_eq "the S3 backup is the original" "$(aws s3 cp "s3://$B0/backups/kms-policy/dbg-0.$id.json" - --region eu-west-1)" "$ORIG0"
+run "$B" -f "$F" --json debug status
+check_eq "status exit 1: a node is in debug mode" "$RC" 1
+check_eq "status JSON" "$(printf '%s' "$OUT" | python3 -c 'import json,sys; e=json.load(sys.stdin)[0]; print(e["node"], e["debug_mode"], e["policy"], e["enclave"], e["mismatch"], e["since"][:2])')" "node-0 True debug debug False 20"
+check_contains "audited" "$(cat "$STATE/audit.log")" '"action":"debug-enter node-0"'
+run "$B" -f "$F" --json status
+check_eq "status --json says so, and since when" "$(printf '%s' "$OUT" | python3 -c 'import json,sys; n=json.load(sys.stdin)["nodes"]; print(n[0]["debug_mode"], n[0]["debug_since"][:2], n[1]["debug_mode"], n[1]["debug_since"])')" "True 20 False None"
+bv debug exit node-0 --yes --wait 20s
+check_eq "exit" "$RC:$ERR" "0:"
+check_eq "the original policy, byte for byte" "$(policy "$K0")" "$ORIG0"
+check_eq "protected again" "$(enclave_flags node-0)" NONE
+check_contains "up" "$OUT" "node-0 is up: /ping answers 200"
+check_eq "no longer recorded" "$(ls "$STATE/debug/node-0.json" 2>/dev/null)" ""
+run "$B" -f "$F" --json debug status
+check_eq "status exit 0" "$RC" 0
+test_end
+
+test_begin pcr8_missing_or_doubled_is_refused
+NOPCR=$(printf '%s' "$ORIG1" | python3 -c 'import json,sys; p=json.load(sys.stdin); del p["Statement"][1]["Condition"]; print(json.dumps(p))')
+put_policy "$K1" "$NOPCR"
+bv debug enter node-1 --yes --no-console
+check_eq "exit 1" "$RC" 1
+check_contains "explains" "$ERR" "has no kms:RecipientAttestation:PCR8 condition"
+check_eq "untouched" "$(policy "$K1")" "$NOPCR"
+TWO=$(printf '%s' "$ORIG1" | python3 -c 'import json,sys; p=json.load(sys.stdin); s=dict(p["Statement"][1]); s["Sid"]="Second"; p["Statement"].append(s); print(json.dumps(p))')
+put_policy "$K1" "$TWO"
+bv debug enter node-1 --yes --no-console
+check_eq "exit 1" "$RC" 1
+check_contains "names both" "$ERR" "has 2 kms:RecipientAttestation:PCR8 conditions (statement \"Nitro enclave decrypt\", statement \"Second\"): bvops does not guess"
+check_eq "untouched" "$(policy "$K1")" "$TWO"
+test_end
+
+test_begin another_operator_works_too
+OTHER=$(printf '%s' "$ORIG1" | sed 's/StringEqualsIgnoreCase/StringEquals/')
+put_policy "$K1" "$OTHER"
+OTHER=$(policy "$K1")
+bv debug enter node-1 --yes --no-console
+check_eq "enter" "$RC:$ERR" "0:"
+check_contains "under StringEquals" "$OUT" "under StringEquals, in"
+bv debug exit node-1 --yes --wait 20s
+check_eq "exit" "$RC:$ERR" "0:"
+check_eq "byte for byte" "$(policy "$K1")" "$OTHER"
+test_end
+
+test_begin changed_while_in_debug_mode
+bv debug enter node-0 --yes --no-console
+check_eq "enter" "$RC" 0
+CHANGED=$(policy "$K0" | sed 's/"Nitro enclave decrypt"/"Nitro enclave decrypt (edited)"/')
+put_policy "$K0" "$CHANGED"
+CHANGED=$(policy "$K0")
+bv debug exit node-0
+check_eq "refused without a confirmation" "$RC" 1
+check_contains "shows their change" "$OUT" "+      \"Sid\": \"Nitro enclave decrypt (edited)\","
+check_eq "not restored over it" "$(policy "$K0")" "$CHANGED"
+bv debug exit node-0 --yes --wait 20s
+check_eq "confirmed: restored" "$RC:$ERR" "0:"
+check_eq "the original" "$(policy "$K0")" "$ORIG0"
+test_end
+
+test_begin killed_at_the_restart_then_rollback_or_resume
+sed "s|^debug_restart = .*|debug_restart = \"kill -9 \$PPID\"|" "$F" >"$TMP/kill.toml"
+run setsid -w "$B" -f "$TMP/kill.toml" debug enter node-0 --yes --no-console
+check_eq "killed" "$RC" 137
+id=$(ls -t "$STATE/procedures" | grep 'debug-enter' | head -1 | sed 's/.jsonl$//')
+run "$B" -f "$F" procedure list
+check_contains "interrupted at the restart" "$(printf '%s\n' "$OUT" | grep "$id")" "interrupted at restart on node-0"
+check_contains "policy changed before the kill" "$(policy "$K0")" "$ZERO"
+bv procedure rollback "$id"
+check_eq "rolled back" "$RC:$ERR" "0:"
+check_eq "the original, byte for byte" "$(policy "$K0")" "$ORIG0"
+check_eq "restarted protected" "$(enclave_flags node-0)" NONE
+run "$B" -f "$F" procedure list
+check_contains "says so" "$(printf '%s\n' "$OUT" | grep "$id")" "rolled back"
+run setsid -w "$B" -f "$TMP/kill.toml" debug enter node-0 --yes --no-console
+check_eq "killed again" "$RC" 137
+id=$(ls -t "$STATE/procedures" | grep 'debug-enter' | head -1 | sed 's/.jsonl$//')
+bv procedure resume "$id"
+check_eq "resumed" "$RC:$ERR" "0:"
+check_eq "in debug mode" "$(enclave_flags node-0)" DEBUG_MODE
+check_contains "recorded" "$(cat "$STATE/debug/node-0.json")" "\"procedure\":	\"$id\""
+bv debug exit node-0 --yes --wait 20s
+check_eq "and out" "$RC:$ERR" "0:"
+check_eq "the original" "$(policy "$K0")" "$ORIG0"
+test_end
+
+test_begin a_zero_pcr8_put_by_hand_is_found
+put_policy "$K1" "$(printf '%s' "$ORIG1" | sed "s/\"a1a1[a1]*\"/\"$ZERO\"/")"
+run "$B" -f "$F" debug status
+check_eq "exit 1" "$RC" 1
+check_contains "reported" "$(printf '%s\n' "$OUT" | grep '^node-1')" "the key policy has the zero PCR8 but bvops did not record it"
+bv debug exit node-1 --yes
+check_eq "exit refuses: no original seen" "$RC" 1
+check_contains "says why" "$ERR" "bvops has no record of node-1's original key policy"
+put_policy "$K1" "$ORIG1"
+test_end
+
+summary
