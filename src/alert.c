@@ -21,6 +21,7 @@ static const char *const alert_names[ALERT_KIND_COUNT] = {
     [ALERT_START_LIMIT] = "start_limit",
     [ALERT_RESTART_HELD] = "restart_held",
     [ALERT_MANY_DOWN] = "many_down",
+    [ALERT_DEBUG_MODE] = "debug_mode",
     [ALERT_GROUPED] = "grouped",
 };
 

@@ -28,6 +28,7 @@ enum alert_kind {
 	ALERT_RESTART_HELD,    /* a restart was due but a guard held it */
 	ALERT_MANY_DOWN,       /* more nodes failing than the quorum allows */
 	ALERT_GROUPED,         /* downs close in time, paged as one */
+	ALERT_DEBUG_MODE,      /* a node left in Nitro debug mode too long */
 	ALERT_KIND_COUNT
 };
 

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "cfgedit.h"
 #include "cfgloc.h"
+#include "debugmode.h"
 #include "fleetlock.h"
 #include "nitro.h"
 #include "probe.h"
@@ -42,8 +43,16 @@ struct awswork {
 	struct awswork_config *cfg;
 	/* The fleet lock (fleetlock.h), read every AWSWORK_LOCK_MS: */
 	bool lock_on, lock_wanted;
+	/* Each node's key policy PCR8 (debugmode_live): 1 debug, 0 not, -1
+	 * unknown or not looked at (no kms_stack). Looked at on start and
+	 * every AWSWORK_POLICY_MS. */
+	int *policy;
+	bool policy_on, policy_wanted;
 	struct fleetlock_holder lock_h;
 };
+
+/* How often the console reads the nodes' key policies (debug mode). */
+#define AWSWORK_POLICY_MS 300000
 
 /* How often the console looks at who holds the fleet's lock. */
 #define AWSWORK_LOCK_MS 30000
@@ -163,11 +172,35 @@ static void awswork_do_lock(struct awswork *w, struct aws_client *a,
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* Every node's key policy: is its PCR8 the debug zeros? */
+static void awswork_do_policies(struct awswork *w)
+{
+	size_t k;
+
+	for (k = 0; k < w->f->nnodes; k++) {
+		int v = -1;
+
+		if (w->f->nodes[k].kms_stack != NULL) {
+			char msg[512];
+
+			v = debugmode_live(w->f, &w->f->nodes[k], msg,
+					   sizeof(msg));
+		}
+		pthread_mutex_lock(&w->lock);
+		if (v != w->policy[k]) {
+			w->policy[k] = v;
+			w->version++;
+			awswork_notify(w);
+		}
+		pthread_mutex_unlock(&w->lock);
+	}
+}
+
 static void *awswork_main(void *arg)
 {
 	struct awswork *w = arg;
 	struct aws_client *a = w->client;
-	int64_t next_nitro = 0, next_lock = 0;
+	int64_t next_nitro = 0, next_lock = 0, next_policy = 0;
 	struct fleetlock_where where;
 	bool have_where = false;
 
@@ -205,6 +238,14 @@ static void *awswork_main(void *arg)
 			pthread_mutex_lock(&w->lock);
 			continue;
 		}
+		if (w->policy_on && (now >= next_policy || w->policy_wanted)) {
+			w->policy_wanted = false;
+			pthread_mutex_unlock(&w->lock);
+			awswork_do_policies(w);
+			next_policy = probe_mono_ms() + AWSWORK_POLICY_MS;
+			pthread_mutex_lock(&w->lock);
+			continue;
+		}
 		if (w->lock_on && (now >= next_lock || w->lock_wanted)) {
 			w->lock_wanted = false;
 			pthread_mutex_unlock(&w->lock);
@@ -221,6 +262,8 @@ static void *awswork_main(void *arg)
 
 			if (w->lock_on && next_lock - now < ms)
 				ms = next_lock - now;
+			if (w->policy_on && next_policy - now < ms)
+				ms = next_policy - now;
 			if (ms < 0)
 				ms = 0;
 
@@ -249,9 +292,14 @@ struct awswork *awswork_start(const struct fleet *f)
 	w->client = aws_client_new();
 	/* The lock lives beside the configs: only a fleet whose configs
 	 * bvops can find in AWS has one to watch. */
-	for (size_t k = 0; k < f->nnodes; k++)
+	w->policy = xcalloc(f->nnodes + 1, sizeof(*w->policy));
+	for (size_t k = 0; k < f->nnodes; k++) {
 		if (f->nodes[k].config_ssm_param || f->nodes[k].instance_id)
 			w->lock_on = true;
+		if (f->nodes[k].kms_stack != NULL)
+			w->policy_on = true;
+		w->policy[k] = -1;
+	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	if (pthread_create(&w->thread, NULL, awswork_main, w) != 0)
@@ -277,6 +325,7 @@ void awswork_stop(struct awswork *w)
 	free(w->cfg);
 	free(w->nitro);
 	free(w->have);
+	free(w->policy);
 	if (w->notify_fd >= 0)
 		close(w->notify_fd);
 	pthread_mutex_destroy(&w->lock);
@@ -358,6 +407,24 @@ void awswork_lock_request(struct awswork *w)
 {
 	pthread_mutex_lock(&w->lock);
 	w->lock_wanted = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+int awswork_policy(struct awswork *w, size_t k)
+{
+	int v;
+
+	pthread_mutex_lock(&w->lock);
+	v = w->policy[k];
+	pthread_mutex_unlock(&w->lock);
+	return v;
+}
+
+void awswork_policy_request(struct awswork *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->policy_wanted = true;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 }

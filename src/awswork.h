@@ -67,4 +67,11 @@ bool awswork_lock(struct awswork *w, struct fleetlock_holder *h);
 /* Look again now (after a procedure of this console ended). */
 void awswork_lock_request(struct awswork *w);
 
+/* Node k's key policy as last read (on start, then every 5 minutes, for
+ * nodes with a kms_stack): 1 its PCR8 is the debug zeros, 0 not, -1
+ * unknown. */
+int awswork_policy(struct awswork *w, size_t k);
+/* Read them again now (a node went in or out of debug mode). */
+void awswork_policy_request(struct awswork *w);
+
 #endif

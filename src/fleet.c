@@ -213,6 +213,10 @@ static const struct field incident_fields[] = {
     FI("max_lines", struct fleet_incidents, max_lines, 10, 100000),
 };
 
+static const struct field debug_fields[] = {
+    FD("alert_after", struct fleet_debug, alert_after_ms, 1000, 604800000),
+};
+
 static const struct field metrics_fields[] = {
     F("enabled", FK_BOOL, struct fleet_metrics, enabled),
     F("namespace", FK_STRING, struct fleet_metrics, namespace_),
@@ -656,7 +660,7 @@ static void load_fleet(struct loader *L, struct fleet *f)
 {
 	static const char *const top_subs[] = {
 	    "fleet", "health", "alerts",    "node",    "commands", "ssh",
-	    "logs",  "nitro",  "incidents", "metrics", NULL};
+	    "logs",  "nitro",  "incidents", "metrics", "debug",    NULL};
 	const struct toml_value *root = toml_doc_root(L->doc), *t, *nodes;
 	size_t k;
 
@@ -692,6 +696,10 @@ static void load_fleet(struct loader *L, struct fleet *f)
 		load_table(L, t, metrics_fields, NFIELDS(metrics_fields),
 			   &f->metrics, "[metrics] ", NULL);
 	}
+	t = sub_table(L, root, "debug", "[debug]");
+	if (t != NULL)
+		load_table(L, t, debug_fields, NFIELDS(debug_fields), &f->debug,
+			   "[debug] ", NULL);
 	if (f->metrics.namespace_ == NULL)
 		f->metrics.namespace_ = xstrdup("BVOps");
 	if (f->metrics.metric == NULL)
@@ -818,6 +826,7 @@ struct fleet *fleet_parse(const char *path, const char *text, size_t len,
 	f->incidents.after_ms = 60000;
 	f->incidents.max_lines = 2000;
 	f->metrics.interval_ms = 60000;
+	f->debug.alert_after_ms = 3600000;
 	f->ssh.agent = true;
 	f->ssh.connect_timeout_ms = 10000;
 	f->ssh.auth_timeout_ms = 10000;

@@ -97,6 +97,13 @@ struct fleet_metrics {
 	uint64_t interval_ms; /* 60s */
 };
 
+/* [debug]: Nitro debug mode (docs/debug.md). */
+struct fleet_debug {
+	/* bvops watch alerts when a node stays in debug mode this long, and
+	 * again each time as long again passes. 1h. */
+	uint64_t alert_after_ms;
+};
+
 /* [ssh]: how the ssh transport connects (SPEC is silent; docs/fleet.md). */
 struct fleet_ssh {
 	char *known_hosts; /* NULL: ~/.ssh/known_hosts */
@@ -143,6 +150,7 @@ struct fleet {
 	struct fleet_alerts alerts;
 	struct fleet_incidents incidents;
 	struct fleet_metrics metrics;
+	struct fleet_debug debug;
 	char *commands[FLEET_CMD_COUNT];
 	struct fleet_node *nodes;
 	size_t nnodes;

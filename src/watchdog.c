@@ -6,11 +6,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "debugmode.h"
+#include "duration.h"
 #include "eventlog.h"
 #include "holds.h"
 #include "incident.h"
 #include "probe.h"
 #include "sink.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #define WATCHDOG_QUEUE   256
@@ -48,6 +51,8 @@ struct watchdog {
 	struct timespec holds_mtime;
 	bool holds_read; /* at least once */
 	int64_t holds_checked;
+	int64_t debug_checked; /* monotonic: the debug records looked at */
+	int64_t *debug_next;   /* per node, wall: when to alert (0: not in) */
 	/* Downs within group_window of a paged one wait to page together. */
 	int64_t group_until; /* monotonic; 0: no window open */
 	char *group[WATCHDOG_GROUP];
@@ -280,6 +285,7 @@ struct watchdog *watchdog_new(const struct fleet *f, struct monitor *m,
 	w->sinks = sinks_new(f, wd_sink_report, w);
 	w->ring = (size_t)f->alerts.flap_changes + 1;
 	w->n = xcalloc(f->nnodes + 1, sizeof(*w->n));
+	w->debug_next = xcalloc(f->nnodes + 1, sizeof(*w->debug_next));
 	for (k = 0; k < f->nnodes; k++)
 		w->n[k].changes = xcalloc(w->ring, sizeof(int64_t));
 	return w;
@@ -298,6 +304,7 @@ void watchdog_free(struct watchdog *w)
 	for (k = 0; k < w->f->nnodes; k++)
 		free(w->n[k].changes);
 	free(w->n);
+	free(w->debug_next);
 	holds_free(&w->holds);
 	free(w->state_dir);
 	free(w);
@@ -510,12 +517,59 @@ static void wd_maintenance(struct watchdog *w, int64_t now)
 	}
 }
 
+/*
+ * A node left in Nitro debug mode past [debug] alert_after is paged, and
+ * again every alert_after while it stays so: its key no longer proves
+ * which code runs. Looked at every 10 s.
+ */
+static void wd_debug(struct watchdog *w, int64_t now)
+{
+	int64_t wall = probe_now_ms(), after;
+	size_t k;
+
+	if (w->state_dir == NULL || now - w->debug_checked < 10000)
+		return;
+	w->debug_checked = now;
+	after = (int64_t)w->f->debug.alert_after_ms;
+	for (k = 0; k < w->f->nnodes; k++) {
+		char id[200], since_s[40], dur[32];
+		int64_t since;
+		struct alert a;
+
+		if (!debugmode_recorded(w->state_dir, w->f->nodes[k].name,
+					&since, id, sizeof(id))) {
+			w->debug_next[k] = 0;
+			continue;
+		}
+		if (w->debug_next[k] == 0)
+			w->debug_next[k] = since + after;
+		if (wall < w->debug_next[k])
+			continue;
+		w->debug_next[k] = wall + after;
+		memset(&a, 0, sizeof(a));
+		a.kind = ALERT_DEBUG_MODE;
+		a.node = k;
+		timefmt_iso8601(since, false, since_s, sizeof(since_s));
+		/* Whole minutes (whole seconds under one): "1h5m", not ms. */
+		duration_format(wall - since >= 60000
+				    ? (uint64_t)((wall - since) / 60000) * 60000
+				    : (uint64_t)((wall - since) / 1000) * 1000,
+				dur, sizeof(dur));
+		snprintf(a.detail, sizeof(a.detail),
+			 "in Nitro debug mode for %s (since %s, procedure %s): "
+			 "bvops debug exit %s",
+			 dur, since_s, id, w->f->nodes[k].name);
+		wd_emit(w, &a);
+	}
+}
+
 void watchdog_step(struct watchdog *w)
 {
 	int64_t now = probe_mono_ms();
 	size_t k;
 
 	wd_maintenance(w, now);
+	wd_debug(w, now);
 	for (k = 0; k < w->nqueue; k++)
 		wd_transition(w, &w->queue[k], now);
 	w->nqueue = 0;

@@ -164,11 +164,57 @@ check_eq "and out" "$RC:$ERR" "0:"
 check_eq "the original" "$(policy "$K0")" "$ORIG0"
 test_end
 
+test_begin the_console_shows_it_on_every_screen
+if command -v tmux >/dev/null; then
+	bv debug enter node-0 --yes --no-console
+	check_eq "enter" "$RC" 0
+	SOCK="$TMP/tmux.sock"
+	tm() { tmux -S "$SOCK" -f /dev/null "$@"; }
+	tm new-session -d -s t -x 80 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION AWS_EC2_METADATA_DISABLED=true $B -f $F"
+	screen_has() {
+		local i
+		for i in $(seq 200); do
+			tm capture-pane -p -t t 2>/dev/null | grep -qF -- "$1" && return 0
+			tick
+		done
+		fail "timed out waiting for [$1]: $(tm capture-pane -p -t t)"
+		return 1
+	}
+	screen_has "DEBUG MODE node-0 <1m"
+	check_contains "the row says it in a word" "$(tm capture-pane -p -t t)" "DEBUG node-0"
+	check_not_contains "only that node" "$(tm capture-pane -p -t t)" "DEBUG node-1"
+	# Another screen (help) keeps the header.
+	tm send-keys -t t '?'
+	screen_has "DEBUG MODE node-0"
+	tm send-keys -t t Escape
+	bv debug exit node-0 --yes --wait 20s
+	check_eq "exit" "$RC" 0
+	for i in $(seq 100); do
+		tm capture-pane -p -t t | grep -qF "DEBUG MODE" || break
+		tick
+	done
+	check_not_contains "gone once out" "$(tm capture-pane -p -t t)" "DEBUG"
+	tm kill-server 2>/dev/null
+fi
+test_end
+
 test_begin a_zero_pcr8_put_by_hand_is_found
 put_policy "$K1" "$(printf '%s' "$ORIG1" | sed "s/\"a1a1[a1]*\"/\"$ZERO\"/")"
 run "$B" -f "$F" debug status
 check_eq "exit 1" "$RC" 1
 check_contains "reported" "$(printf '%s\n' "$OUT" | grep '^node-1')" "the key policy has the zero PCR8 but bvops did not record it"
+if command -v tmux >/dev/null; then
+	# A console's start reads the live policies and says so.
+	tm new-session -d -s t2 -x 100 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION AWS_EC2_METADATA_DISABLED=true $B -f $F"
+	for i in $(seq 300); do
+		tm capture-pane -p -t t2 2>/dev/null | grep -qF "DEBUG MODE node-1 (unrecorded)" && break
+		tick
+	done
+	SCREEN=$(tm capture-pane -p -t t2)
+	check_contains "the console's header at start" "$SCREEN" "DEBUG MODE node-1 (unrecorded)"
+	check_contains "and its row" "$SCREEN" "DEBUG? node-1"
+	tm kill-server 2>/dev/null
+fi
 bv debug exit node-1 --yes
 check_eq "exit refuses: no original seen" "$RC" 1
 check_contains "says why" "$ERR" "bvops has no record of node-1's original key policy"

@@ -428,4 +428,19 @@ if command -v valgrind >/dev/null && [[ "$BVOPS" != */asan/* ]]; then
 fi
 test_end
 
+test_begin debug_mode_left_too_long_pages
+fleet 2 1 "" '[debug]\nalert_after = "30m"'
+SW="$XDG_STATE_HOME/bvops/sim"
+mkdir -p "$SW/debug"
+printf '{"node":"node-1","since":"%s","procedure":"P1"}\n' "$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)" >"$SW/debug/node-1.json"
+watch_start
+wait_for '"kind":"debug_mode"' 100 || fail "no debug-mode alert: $(cat "$TMP/out")"
+check_contains "names the node, how long, the way out" "$(lines debug_mode | head -1)" 'in Nitro debug mode for 1h (since '
+check_contains "the command" "$(lines debug_mode | head -1)" 'procedure P1): bvops debug exit node-1'
+check_eq "once per alert_after" "$(lines debug_mode | wc -l)" 1
+check_eq "only that node" "$(lines debug_mode | grep -c '"node":"node-0"')" 0
+watch_stop
+rm -f "$SW/debug/node-1.json"
+test_end
+
 summary

@@ -18,12 +18,14 @@
 
 #include "../src/awswork.h"
 #include "../src/cli.h"
+#include "../src/debugmode.h"
 #include "../src/duration.h"
 #include "../src/eventlog.h"
 #include "../src/holds.h"
 #include "../src/probe.h"
 #include "../src/sanitize.h"
 #include "../src/transport.h"
+#include "../src/xalloc.h"
 #include "pane.h"
 #include "records.h"
 #include "term.h"
@@ -140,6 +142,11 @@ struct console {
 	struct holds holds;
 	struct timespec holds_mtime;
 	int64_t holds_checked;
+	/* Nodes bvops put in Nitro debug mode (debugmode.h): since when
+	 * (ms since the epoch), 0 when not; looked at every second. */
+	int64_t *debug_since;
+	char header_main[1024]; /* the header's own text */
+	int64_t debug_checked;
 
 	void (*edit_config)(void *ctx, size_t node, struct wizard *w);
 	void (*run_procedure)(void *ctx, const char *id, int action,
@@ -280,6 +287,42 @@ static void console_layout(struct console *c, int cols)
 			}
 }
 
+/* " DEBUG node-0 12m (+1) ": the nodes in debug mode, the longest first;
+ * false when none. */
+static bool console_debug_banner(struct console *c, char *out, size_t size)
+{
+	size_t k, count = 0, oldest = 0, unrecorded = SIZE_MAX;
+	char age[32];
+
+	for (k = 0; k < c->fleet->nnodes; k++) {
+		if (c->debug_since[k] == 0) {
+			/* Its key policy says debug, bvops has no record: put
+			 * by hand, or by a bvops that crashed. */
+			if (c->aws != NULL && awswork_policy(c->aws, k) == 1 &&
+			    unrecorded == SIZE_MAX)
+				unrecorded = k;
+			continue;
+		}
+		if (count++ == 0 || c->debug_since[k] < c->debug_since[oldest])
+			oldest = k;
+	}
+	if (unrecorded != SIZE_MAX) {
+		snprintf(out, size, " DEBUG MODE %s (unrecorded) ",
+			 c->fleet->nodes[unrecorded].name);
+		return true;
+	}
+	if (count == 0)
+		return false;
+	console_age(c->debug_since[oldest], probe_now_ms(), age, sizeof(age));
+	if (count > 1)
+		snprintf(out, size, " DEBUG MODE %s %s (+%zu) ",
+			 c->fleet->nodes[oldest].name, age, count - 1);
+	else
+		snprintf(out, size, " DEBUG MODE %s %s ",
+			 c->fleet->nodes[oldest].name, age);
+	return true;
+}
+
 static void console_draw_header(struct console *c, int cols)
 {
 	struct fleetlock_holder lk;
@@ -300,7 +343,15 @@ static void console_draw_header(struct console *c, int cols)
 	attrset(c->style[THEME_HEADER]);
 	mvhline(0, 0, ' ', cols);
 	console_put(c, 0, 0, cols, line);
-	if (c->aws != NULL && awswork_lock(c->aws, &lk)) {
+	snprintf(c->header_main, sizeof(c->header_main), "%s", line);
+	if (console_debug_banner(c, line, sizeof(line))) {
+		int x = (int)strlen(c->header_main) + 2;
+
+		if (x > cols - 26)
+			x = cols - 26 > 0 ? cols - 26 : 0;
+		attrset(c->style[THEME_ALERT] | A_BOLD);
+		console_put(c, 0, x, cols - x, line);
+	} else if (c->aws != NULL && awswork_lock(c->aws, &lk)) {
 		/* Someone runs a procedure on this fleet (or one died with
 		 * the lock): say who before anyone starts another. */
 		int x = (int)strlen(line) + 2;
@@ -401,6 +452,38 @@ static bool console_holds_refresh(struct console *c)
 	return true;
 }
 
+/* The debug records again (every second, with the holds): true when one
+ * changed. */
+static bool console_debug_refresh(struct console *c)
+{
+	int64_t now = probe_mono_ms();
+	bool changed = false;
+	size_t k;
+
+	if (c->renv.state_dir == NULL || now - c->debug_checked < 1000)
+		return false;
+	c->debug_checked = now;
+	for (k = 0; k < c->fleet->nnodes; k++) {
+		char id[200];
+		int64_t since = 0;
+
+		if (!debugmode_recorded(c->renv.state_dir,
+					c->fleet->nodes[k].name, &since, id,
+					sizeof(id)))
+			since = 0;
+		else if (since <= 0)
+			since = 1; /* recorded, its time unreadable */
+		if (since != c->debug_since[k]) {
+			c->debug_since[k] = since;
+			changed = true;
+		}
+	}
+	/* In or out of debug mode: the key policies are read again. */
+	if (changed && c->aws != NULL)
+		awswork_policy_request(c->aws);
+	return changed;
+}
+
 static void console_draw_row(struct console *c, int y, int cols, size_t k,
 			     int64_t now)
 {
@@ -415,7 +498,17 @@ static void console_draw_row(struct console *c, int y, int cols, size_t k,
 	mvhline(y, 0, ' ', cols);
 	snprintf(buf, sizeof(buf), "%3lld", (long long)n->index);
 	x = console_cell(c, y, x, cols, COL_IDX, buf, base);
-	x = console_cell(c, y, x, cols, COL_NODE, n->name, base);
+	if (c->debug_since[k] != 0 ||
+	    (c->aws != NULL && awswork_policy(c->aws, k) == 1)) {
+		/* A word and a colour: never missed, even without colours.
+		 * "DEBUG?": the key policy says so, bvops has no record. */
+		snprintf(buf, sizeof(buf), "%s %s",
+			 c->debug_since[k] != 0 ? "DEBUG" : "DEBUG?", n->name);
+		x = console_cell(c, y, x, cols, COL_NODE, buf,
+				 sel ? base : c->style[THEME_ALERT] | A_BOLD);
+	} else {
+		x = console_cell(c, y, x, cols, COL_NODE, n->name, base);
+	}
 	x = console_cell(c, y, x, cols, COL_ROLE, fleet_role_name(n->role),
 			 base);
 	snprintf(buf, sizeof(buf), "%s %s%s%s", console_symbol(c, v->status),
@@ -564,11 +657,13 @@ static void console_box(struct console *c, int rows, int cols, int h, int w,
 {
 	int r;
 
-	if (h > rows)
-		h = rows;
+	/* Never over the header: what it says (debug mode, a lock) is for
+	 * every screen. */
+	if (h > rows - 1)
+		h = rows - 1;
 	if (w > cols)
 		w = cols;
-	*y = (rows - h) / 2;
+	*y = 1 + (rows - 1 - h) / 2;
 	*x = (cols - w) / 2;
 	attrset(c->style[THEME_WINDOW]);
 	for (r = 0; r < h; r++)
@@ -648,7 +743,7 @@ static void console_alerts_key(struct console *c, int ch)
 static void console_draw_help(struct console *c, int rows, int cols)
 {
 	int y, x, k, n = (int)(sizeof(console_keys) / sizeof(console_keys[0]));
-	int avail = rows - 4 < n ? rows - 4 : n;
+	int avail = rows - 5 < n ? rows - 5 : n;
 	char line[128];
 
 	if (avail < 1)
@@ -778,7 +873,7 @@ static void console_draw_detail(struct console *c, int rows, int cols)
 	const struct fleet_node *n = &c->fleet->nodes[c->selected];
 	const struct monitor_node_view *v = &c->snap.nodes[c->selected];
 	char lines[24][300], age[16];
-	int y, x, k, count = 0;
+	int y, x, k, h, count = 0;
 
 #define DETAIL(...) snprintf(lines[count++], sizeof(lines[0]), __VA_ARGS__)
 	DETAIL("status      %s%s", health_status_name(v->status),
@@ -828,10 +923,10 @@ static void console_draw_detail(struct console *c, int rows, int cols)
 	}
 #undef DETAIL
 	snprintf(lines[count], sizeof(lines[0]), " %s (Esc closes) ", n->name);
-	console_box(c, rows, cols, count + 4 < rows ? count + 4 : rows, 72,
-		    lines[count], &y, &x);
+	h = count + 4 < rows - 1 ? count + 4 : rows - 1;
+	console_box(c, rows, cols, h, 72, lines[count], &y, &x);
 	/* Inside the box: its width is what is left of 72 on each side. */
-	for (k = 0; k < count && 2 + k < rows - 2 * y - 1; k++)
+	for (k = 0; k < count && k < h - 3; k++)
 		console_put(c, y + 2 + k, x + 2, cols - 2 * x - 4, lines[k]);
 	attrset(A_NORMAL);
 }
@@ -1675,6 +1770,8 @@ static bool console_refresh_state(struct console *c, int *minute)
 	c->snap = s;
 	if (console_holds_refresh(c))
 		changed = true;
+	if (console_debug_refresh(c))
+		changed = true;
 	if (c->alerts != NULL &&
 	    alertbox_version(c->alerts) != c->alerts_version) {
 		size_t unacked;
@@ -1777,6 +1874,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	c.aws = o->aws;
 	c.alerts = o->alerts;
 	c.holds_dir = o->holds_dir;
+	c.debug_since = xcalloc(fleet->nnodes + 1, sizeof(*c.debug_since));
 	c.renv.state_dir = o->state_dir;
 	c.edit_config = o->edit_config;
 	c.run_procedure = o->run_procedure;
@@ -1846,6 +1944,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	monitor_snapshot_free(&c.snap);
 	free(c.cfg_text);
 	holds_free(&c.holds);
+	free(c.debug_since);
 	records_free(c.rec);
 	return CLI_EXIT_OK;
 }
