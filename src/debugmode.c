@@ -32,7 +32,6 @@
 #include "transport.h"
 #include "xalloc.h"
 
-#define DM_LOGICAL_ID  "ShardKMSKeyNitro"
 #define DM_LOCK_TTL_MS ((int64_t)15 * 60 * 1000)
 
 /* One debug-mode procedure under way. */
@@ -130,7 +129,7 @@ static int dm_connect(struct dm *d, char *msg, size_t msgsize)
 	snprintf(d->enclave, sizeof(d->enclave), "%s", loc.enclave);
 	cfgloc_free(&loc);
 	key = aws_cfn_stack_resource(d->a, d->region, d->n->kms_stack,
-				     DM_LOGICAL_ID, msg, msgsize);
+				     d->f->debug.kms_logical_id, msg, msgsize);
 	if (key == NULL)
 		return -1;
 	snprintf(d->key, sizeof(d->key), "%s", key);
@@ -674,8 +673,8 @@ int debugmode_enter(const struct fleet *f, const struct fleet_node *n,
 	       "Plan for %s: back up the key policy of %s (%s of stack %s, "
 	       "%s), set its PCR8 condition (under %s, in %s) to 96 zeros, "
 	       "read it back, run debug_restart, then follow its console.\n",
-	       n->name, d.key, DM_LOGICAL_ID, n->kms_stack, d.region, p.op,
-	       p.sid);
+	       n->name, d.key, f->debug.kms_logical_id, n->kms_stack, d.region,
+	       p.op, p.sid);
 	dm_diff(&d, d.original, d.debug, "key policy now", "in debug mode");
 	if (p.warning[0])
 		dm_say(&d, "WARNING: %s\n", p.warning);

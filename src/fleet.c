@@ -215,6 +215,7 @@ static const struct field incident_fields[] = {
 
 static const struct field debug_fields[] = {
     FD("alert_after", struct fleet_debug, alert_after_ms, 1000, 604800000),
+    F("kms_logical_id", FK_STRING, struct fleet_debug, kms_logical_id),
 };
 
 static const struct field metrics_fields[] = {
@@ -700,6 +701,8 @@ static void load_fleet(struct loader *L, struct fleet *f)
 	if (t != NULL)
 		load_table(L, t, debug_fields, NFIELDS(debug_fields), &f->debug,
 			   "[debug] ", NULL);
+	if (f->debug.kms_logical_id == NULL)
+		f->debug.kms_logical_id = xstrdup("ShardKMSKeyNitro");
 	if (f->metrics.namespace_ == NULL)
 		f->metrics.namespace_ = xstrdup("BVOps");
 	if (f->metrics.metric == NULL)
@@ -922,6 +925,7 @@ void fleet_free(struct fleet *f)
 	free(f->nitro.metric);
 	free(f->nitro.dimension);
 	free(f->nitro.stat);
+	free(f->debug.kms_logical_id);
 	free(f->metrics.namespace_);
 	free(f->metrics.metric);
 	free(f->ssh.known_hosts);

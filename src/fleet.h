@@ -102,6 +102,8 @@ struct fleet_debug {
 	/* bvops watch alerts when a node stays in debug mode this long, and
 	 * again each time as long again passes. 1h. */
 	uint64_t alert_after_ms;
+	/* The key's logical id in each node's kms_stack. */
+	char *kms_logical_id; /* "ShardKMSKeyNitro" */
 };
 
 /* [ssh]: how the ssh transport connects (SPEC is silent; docs/fleet.md). */

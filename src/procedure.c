@@ -1,9 +1,11 @@
 #include "procedure.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xalloc.h"
 
@@ -27,12 +29,28 @@ struct pr_batch {
 	char jmsg[300];
 };
 
+/*
+ * Fault injection for crash tests of whole procedures (docs/procedures.md):
+ * with BVOPS_FAULT_AFTER_RECORDS=N in the environment, the process kills
+ * itself (SIGKILL, as kill -9 would) once its Nth journal record is on
+ * disk. Unset, it costs one getenv per record.
+ */
+static void pr_fault(void)
+{
+	static unsigned long written;
+	const char *s = getenv("BVOPS_FAULT_AFTER_RECORDS");
+
+	if (s != NULL && *s != '\0' && ++written == strtoul(s, NULL, 10))
+		kill(getpid(), SIGKILL);
+}
+
 static void pr_progress(const struct procedure_def *def, const char *rec,
 			const char *step, const char *node, const char *state,
 			const char *message)
 {
 	if (def->progress != NULL)
 		def->progress(def->ctx, rec, step, node, state, message);
+	pr_fault();
 }
 
 /* Journal a record and tell of it; under b->mu. 0, or -1. */

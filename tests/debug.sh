@@ -198,6 +198,42 @@ if command -v tmux >/dev/null; then
 fi
 test_end
 
+test_begin enter_killed_after_every_record_then_rollback_or_resume
+# debug enter writes 10 records (begin, 4 steps x start/done, end): kill
+# it after each of the first 9 in turn (BVOPS_FAULT_AFTER_RECORDS), then
+# roll back (the original policy, protected); and again, then resume
+# (debug mode, recorded) and exit (the original).
+bad=""
+for n in $(seq 1 9); do
+	for way in rollback resume; do
+		run setsid -w env BVOPS_FAULT_AFTER_RECORDS=$n "$B" -f "$F" debug enter node-0 --yes --no-console
+		if [ "$RC" != 137 ]; then
+			bad="$bad $n/$way:not-killed($RC)"
+			continue
+		fi
+		id=$(ls -t "$STATE/procedures" | grep 'debug-enter' | head -1 | sed 's/.jsonl$//')
+		bv procedure "$way" "$id"
+		if [ "$way" = rollback ]; then
+			[ "$RC" = 0 ] && [ "$(policy "$K0")" = "$ORIG0" ] &&
+				[ "$(enclave_flags node-0)" = NONE ] &&
+				[ ! -e "$STATE/debug/node-0.json" ] ||
+				bad="$bad $n/rollback($RC:$ERR)"
+		else
+			[ "$RC" = 0 ] && [ "$(policy "$K0")" != "$ORIG0" ] &&
+				[ "$(enclave_flags node-0)" = DEBUG_MODE ] &&
+				[ -e "$STATE/debug/node-0.json" ] ||
+				bad="$bad $n/resume($RC:$ERR)"
+			bv debug exit node-0 --yes --wait 20s
+			[ "$RC" = 0 ] && [ "$(policy "$K0")" = "$ORIG0" ] ||
+				bad="$bad $n/exit($RC:$ERR)"
+		fi
+	done
+done
+check_eq "every crash point ends where it should" "$bad" ""
+run "$B" -f "$F" lock status
+check_eq "the lock let go" "$RC" 0
+test_end
+
 test_begin a_zero_pcr8_put_by_hand_is_found
 put_policy "$K1" "$(printf '%s' "$ORIG1" | sed "s/\"a1a1[a1]*\"/\"$ZERO\"/")"
 run "$B" -f "$F" debug status
@@ -219,6 +255,19 @@ bv debug exit node-1 --yes
 check_eq "exit refuses: no original seen" "$RC" 1
 check_contains "says why" "$ERR" "bvops has no record of node-1's original key policy"
 put_policy "$K1" "$ORIG1"
+test_end
+
+test_begin valgrind_clean
+if command -v valgrind >/dev/null && [[ "$B" != */asan/* ]]; then
+	run setsid -w valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect "$B" -f "$F" debug enter node-0 --dry-run
+	check_eq "enter --dry-run under valgrind (99 is a report)" "$RC" 0
+	[ "$RC" = 99 ] && printf '%s\n' "$ERR" | head -30
+	run setsid -w valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect "$B" -f "$F" --json debug status
+	check_eq "debug status under valgrind" "$RC" 0
+	[ "$RC" = 99 ] && printf '%s\n' "$ERR" | head -30
+fi
 test_end
 
 summary
