@@ -180,6 +180,22 @@ if command -v tmux >/dev/null; then
 		fail "timed out waiting for [$1]: $(tm capture-pane -p -t t)"
 		return 1
 	}
+	# On a terminal, the confirmation is the node's name, typed.
+	P1=$(policy "$K1")
+	tm new-window -t t -n ask "env HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION AWS_EC2_METADATA_DISABLED=true $B -f $F debug enter node-1 --no-console; echo rc=\$?; read x"
+	for i in $(seq 200); do
+		tm capture-pane -p -t t:ask 2>/dev/null | grep -qF "Type the node's name (node-1) to put it in debug mode:" && break
+		tick
+	done
+	tm send-keys -t t:ask "node-0" Enter
+	for i in $(seq 200); do
+		tm capture-pane -p -t t:ask 2>/dev/null | grep -qF "rc=" && break
+		tick
+	done
+	check_contains "a wrong name is refused" "$(tm capture-pane -p -t t:ask)" 'not confirmed (typed "node-0"): nothing changed'
+	check_contains "exit 1" "$(tm capture-pane -p -t t:ask)" "rc=1"
+	check_eq "node-1's policy untouched" "$(policy "$K1")" "$P1"
+	tm kill-window -t t:ask
 	screen_has "DEBUG MODE node-0 <1m"
 	check_contains "the row says it in a word" "$(tm capture-pane -p -t t)" "DEBUG node-0"
 	check_not_contains "only that node" "$(tm capture-pane -p -t t)" "DEBUG node-1"
