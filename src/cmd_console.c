@@ -9,6 +9,7 @@
 #include "awswork.h"
 #include "cfgedit.h"
 #include "cmd.h"
+#include "debugmode.h"
 #include "eventlog.h"
 #include "fleet.h"
 #include "incident.h"
@@ -263,6 +264,60 @@ static void console_run_procedure(void *ctx, const char *id, int action,
 	cwz_finish(e, &z, &ui, rc, msg, sizeof(msg));
 }
 
+/* D and X: debug mode entered or left, in the wizard. */
+static void cwz_dsay(void *ctx, const char *text)
+{
+	wizard_say(ctx, text);
+}
+
+static int cwz_dask(void *ctx, const char *question, char *out, size_t size)
+{
+	return wizard_ask_line(ctx, question, out, size);
+}
+
+static void cwz_dstarted(void *ctx, const char *id)
+{
+	wizard_set_journal(ctx, id);
+	wizard_set_lock(ctx, "yours while it runs");
+}
+
+static bool console_debug_mode(void *ctx, size_t node, bool enter,
+			       struct wizard *w)
+{
+	struct console_edit *e = ctx;
+	struct debugmode_opts o = {.wait_ms = 180000};
+	struct debugmode_ui ui = {.ctx = w,
+				  .say = cwz_dsay,
+				  .ask_line = cwz_dask,
+				  .started = cwz_dstarted,
+				  .colour = false};
+	const struct fleet_node *n = &e->f->nodes[node];
+	char msg[2048] = "", id[200];
+	int64_t since;
+	int rc;
+
+	if (e->state_dir == NULL) {
+		rc = CLI_EXIT_USAGE;
+		snprintf(msg, sizeof(msg), "no state folder: no journal");
+	} else if (enter) {
+		rc = debugmode_enter(e->f, n, e->state_dir, &o, &ui, NULL, msg,
+				     sizeof(msg));
+	} else {
+		rc = debugmode_exit(e->f, n, e->state_dir, &o, &ui, msg,
+				    sizeof(msg));
+	}
+	if (rc != CLI_EXIT_OK && msg[0])
+		wizard_say(w, msg);
+	wizard_set_lock(w, "let go");
+	wizard_ask(w, rc == CLI_EXIT_OK
+			  ? "Finished. Enter: back to the console"
+			  : "Stopped (the log says why; P: the procedures). "
+			    "Enter: back to the console");
+	return e->state_dir != NULL &&
+	       debugmode_recorded(e->state_dir, n->name, &since, id,
+				  sizeof(id));
+}
+
 /* $XDG_STATE_HOME/bvops/FLEET/logs: where a saved pane goes. */
 static char *cmd_save_dir(const struct fleet *f)
 {
@@ -328,6 +383,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	edit.state_dir = state_dir;
 	co.edit_config = console_edit_config;
 	co.run_procedure = console_run_procedure;
+	co.debug_mode = console_debug_mode;
 	co.edit_ctx = &edit;
 	hook.fd = logstreams_fd(engine.ls);
 	hook.step = console_engine_step;

@@ -32,6 +32,7 @@ void cmd_debug_ui(struct debugmode_ui *ui)
 	ui->ctx = NULL;
 	ui->say = dbg_say;
 	ui->ask_line = dbg_ask_line;
+	ui->started = NULL;
 	ui->colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 }
 

@@ -573,6 +573,8 @@ static int dm_go(struct dm *d, bool enter, bool rollback, char *msg,
 	if (dm_lock(d, msg, msgsize) < 0)
 		return CLI_EXIT_NOT_OK;
 	dm_hold(d, true);
+	if (d->ui->started != NULL)
+		d->ui->started(d->ui->ctx, d->id);
 	rc = rollback
 		 ? procedure_rollback(&def, d->state_dir, d->id, msg, msgsize)
 		 : procedure_resume(&def, d->state_dir, d->id, msg, msgsize);

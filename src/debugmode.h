@@ -33,6 +33,8 @@ struct debugmode_ui {
 	/* Ask for a line; -1 when there is nobody to ask (no terminal). */
 	int (*ask_line)(void *ctx, const char *question, char *out,
 			size_t size);
+	/* Told once the journal is begun and the lock taken (may be NULL). */
+	void (*started)(void *ctx, const char *id);
 	bool colour;
 };
 

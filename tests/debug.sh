@@ -210,6 +210,32 @@ if command -v tmux >/dev/null; then
 		tick
 	done
 	check_not_contains "gone once out" "$(tm capture-pane -p -t t)" "DEBUG"
+	# From the console itself: D in node-1's details, in the wizard.
+	tm send-keys -t t j
+	tm send-keys -t t Enter
+	screen_has "debug mode  off: D enters it"
+	tm send-keys -t t D
+	screen_has "Type the node's name (node-1) to put it in debug mode:"
+	check_contains "the diff in the wizard" "$(tm capture-pane -p -t t)" "+          \"kms:RecipientAttestation:PCR8\": \"0000"
+	tm send-keys -t t "node-1" Enter
+	screen_has "Finished. Enter: back to the console"
+	check_contains "every step ok" "$(tm capture-pane -p -t t)" "node-1      ok      ok      ok      ok"
+	tm send-keys -t t Enter
+	screen_has "DEBUG MODE node-1"
+	check_eq "in debug mode" "$(enclave_flags node-1)" DEBUG_MODE
+	tm send-keys -t t Escape
+	tm send-keys -t t Enter
+	screen_has "debug mode  ON: X leaves it"
+	tm send-keys -t t X
+	screen_has "Enter: back to the console"
+	check_contains "exit done" "$(tm capture-pane -p -t t)" "Finished."
+	tm send-keys -t t Enter
+	for i in $(seq 100); do
+		tm capture-pane -p -t t | grep -qF "DEBUG MODE" || break
+		tick
+	done
+	check_not_contains "out again" "$(tm capture-pane -p -t t | head -1)" "DEBUG"
+	check_eq "node-1's policy as it was" "$(policy "$K1")" "$P1"
 	tm kill-server 2>/dev/null
 fi
 test_end

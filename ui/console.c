@@ -151,6 +151,8 @@ struct console {
 	void (*edit_config)(void *ctx, size_t node, struct wizard *w);
 	void (*run_procedure)(void *ctx, const char *id, int action,
 			      struct wizard *w);
+	bool (*debug_mode)(void *ctx, size_t node, bool enter,
+			   struct wizard *w);
 	void *edit_ctx;
 
 	/* The state folder's records (incidents, logs). */
@@ -180,6 +182,8 @@ static const struct {
     {"M", "maintenance on/off for the node (asks)"},
     {" e (in details)", "edit its config.toml (guided)"},
     {"P", "procedures: journal, resume, rollback"},
+    {" D (in details)", "Nitro debug mode: enter it (guided)"},
+    {" X (in details)", "leave debug mode (the original policy)"},
     {"Tab", "next pane (and back to the nodes)"},
     {"in a pane:", ""},
     {" j/k PgUp/PgDn", "scroll; g/G top/bottom (G follows)"},
@@ -813,6 +817,10 @@ static void console_detail_config(struct console *c, char (*lines)[300],
 		snprintf(lines[(*count)++], 300, "config      %s", c->cfg_text);
 		return;
 	}
+	if (c->debug_mode != NULL && c->fleet->nodes[c->selected].kms_stack)
+		snprintf(lines[(*count)++], 300, "%-11s %s", "debug mode",
+			 c->debug_since[c->selected] ? "ON: X leaves it"
+						     : "off: D enters it");
 	for (k = 0; fields[k] != NULL && c->cfg_text != NULL; k++)
 		if (console_cfg_field(c->cfg_text, fields[k], v, sizeof(v)))
 			snprintf(lines[(*count)++], 300, "%-11s %s",
@@ -1581,6 +1589,34 @@ static void console_edit_config(struct console *c)
 		    c->fleet->nodes[c->selected].name);
 }
 
+/* D and X in a node's details: debug mode entered or left in the wizard;
+ * after an enter, the node's console opens in a pane. */
+static void console_debug_mode(struct console *c, bool enter)
+{
+	struct wizard_env env;
+	struct wizard *w;
+	char title[200];
+	size_t node = c->selected;
+	bool on;
+
+	if (c->read_only) {
+		console_say(c,
+			    "read-only: debug mode is not changed from here");
+		return;
+	}
+	snprintf(title, sizeof(title), "debug %s %s", enter ? "enter" : "exit",
+		 c->fleet->nodes[node].name);
+	w = console_wizard(c, &env, title);
+	wizard_draw(w);
+	on = c->debug_mode(c->edit_ctx, node, enter, w);
+	wizard_free(w);
+	console_back(c);
+	c->overlay = OVERLAY_NONE;
+	c->debug_checked = 0; /* the header at once */
+	if (enter && on)
+		console_open_pane(c, node, LOGSTREAM_CONSOLE, false);
+}
+
 /* A procedure's resume/rollback/abandon, in the wizard like 'e'. */
 static void console_run_procedure(struct console *c, int action)
 {
@@ -1653,6 +1689,11 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 	}
 	if (c->overlay == OVERLAY_DETAIL && ch == 'e' && c->edit_config) {
 		console_edit_config(c);
+		return true;
+	}
+	if (c->overlay == OVERLAY_DETAIL && (ch == 'D' || ch == 'X') &&
+	    c->debug_mode) {
+		console_debug_mode(c, ch == 'D');
 		return true;
 	}
 	if (c->overlay == OVERLAY_DETAIL && ch == 'v' && c->aws != NULL) {
@@ -1878,6 +1919,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	c.renv.state_dir = o->state_dir;
 	c.edit_config = o->edit_config;
 	c.run_procedure = o->run_procedure;
+	c.debug_mode = o->debug_mode;
 	c.edit_ctx = o->edit_ctx;
 	if (term_start(msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "bvops: %s\n", msg);

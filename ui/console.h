@@ -38,6 +38,11 @@ struct console_options {
 	 * the wizard, as the commands would; NULL: not offered. */
 	void (*run_procedure)(void *ctx, const char *id, int action,
 			      struct wizard *w);
+	/* Put node in Nitro debug mode (enter) or take it out, in the
+	 * wizard; NULL: not offered. Returns true when it is in debug mode
+	 * at the end of an enter (the console then opens its console). */
+	bool (*debug_mode)(void *ctx, size_t node, bool enter,
+			   struct wizard *w);
 	void *edit_ctx;
 };
 

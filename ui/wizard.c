@@ -451,3 +451,45 @@ void wizard_resume(struct wizard *w)
 	clearok(stdscr, TRUE);
 	wizard_draw(w);
 }
+
+int wizard_ask_line(struct wizard *w, const char *question, char *out,
+		    size_t size)
+{
+	size_t len = 0;
+	int rc = -1;
+
+	out[0] = '\0';
+	flushinp(); /* no type-ahead answers a question */
+	w->asking = true;
+	timeout(500);
+	for (;;) {
+		int ch;
+
+		snprintf(w->question, sizeof(w->question), "%s%s", question,
+			 out);
+		wizard_draw(w);
+		if (term_quit_requested())
+			break;
+		ch = getch();
+		if (ch == ERR || ch == KEY_RESIZE)
+			continue;
+		if (ch == 27)
+			break;
+		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+			rc = 0;
+			break;
+		}
+		if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && len > 0)
+			out[--len] = '\0';
+		else if (ch >= 32 && ch < 127 && len + 1 < size) {
+			out[len++] = (char)ch;
+			out[len] = '\0';
+		}
+	}
+	timeout(0);
+	w->asking = false;
+	w->question[0] = '\0';
+	curs_set(0);
+	wizard_draw(w);
+	return rc;
+}

@@ -49,6 +49,11 @@ void wizard_say(struct wizard *w, const char *text);
  */
 int wizard_ask(struct wizard *w, const char *question);
 
+/* Ask for a line (typed on the footer, Backspace edits): 0 with it in
+ * out, -1 on Esc or when the console is told to quit. */
+int wizard_ask_line(struct wizard *w, const char *question, char *out,
+		    size_t size);
+
 /* Give the terminal to a program (the editor), and take it back. */
 void wizard_suspend(struct wizard *w);
 void wizard_resume(struct wizard *w);
