@@ -1915,7 +1915,6 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	c.aws = o->aws;
 	c.alerts = o->alerts;
 	c.holds_dir = o->holds_dir;
-	c.debug_since = xcalloc(fleet->nnodes + 1, sizeof(*c.debug_since));
 	c.renv.state_dir = o->state_dir;
 	c.edit_config = o->edit_config;
 	c.run_procedure = o->run_procedure;
@@ -1925,6 +1924,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 		fprintf(stderr, "bvops: %s\n", msg);
 		return CLI_EXIT_USAGE;
 	}
+	c.debug_since = xcalloc(fleet->nnodes + 1, sizeof(*c.debug_since));
 	c.rec = records_new();
 	c.utf8 = term_utf8();
 	console_apply_theme(&c, o->theme);
