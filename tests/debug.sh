@@ -276,6 +276,25 @@ run "$B" -f "$F" lock status
 check_eq "the lock let go" "$RC" 0
 test_end
 
+test_begin exit_killed_after_every_record_then_resume
+# debug exit writes 10 records too: killed after each of the first 9,
+# then resumed, it ends with the original policy, protected, no record.
+bad=""
+for n in $(seq 1 9); do
+	bv debug enter node-0 --yes --no-console
+	[ "$RC" = 0 ] || { bad="$bad $n/enter($RC:$ERR)"; continue; }
+	run setsid -w env BVOPS_FAULT_AFTER_RECORDS=$n "$B" -f "$F" debug exit node-0 --yes --wait 20s
+	[ "$RC" = 137 ] || { bad="$bad $n/not-killed($RC)"; continue; }
+	id=$(ls -t "$STATE/procedures" | grep 'debug-exit' | head -1 | sed 's/.jsonl$//')
+	bv procedure resume "$id"
+	[ "$RC" = 0 ] && [ "$(policy "$K0")" = "$ORIG0" ] &&
+		[ "$(enclave_flags node-0)" = NONE ] &&
+		[ ! -e "$STATE/debug/node-0.json" ] ||
+		bad="$bad $n/resume($RC:$ERR)"
+done
+check_eq "every crash point ends protected" "$bad" ""
+test_end
+
 test_begin a_zero_pcr8_put_by_hand_is_found
 put_policy "$K1" "$(printf '%s' "$ORIG1" | sed "s/\"a1a1[a1]*\"/\"$ZERO\"/")"
 run "$B" -f "$F" debug status

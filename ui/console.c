@@ -820,7 +820,10 @@ static void console_detail_config(struct console *c, char (*lines)[300],
 	if (c->debug_mode != NULL && c->fleet->nodes[c->selected].kms_stack)
 		snprintf(lines[(*count)++], 300, "%-11s %s", "debug mode",
 			 c->debug_since[c->selected] ? "ON: X leaves it"
-						     : "off: D enters it");
+			 : c->aws != NULL &&
+				 awswork_policy(c->aws, c->selected) == 1
+			     ? "ON, not recorded by bvops: X leaves it"
+			     : "off: D enters it");
 	for (k = 0; fields[k] != NULL && c->cfg_text != NULL; k++)
 		if (console_cfg_field(c->cfg_text, fields[k], v, sizeof(v)))
 			snprintf(lines[(*count)++], 300, "%-11s %s",
