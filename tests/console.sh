@@ -155,7 +155,10 @@ check_contains "starts at the top" "$(screen)" "move between nodes"
 check_not_contains "the last line is below at 80x24" "$(screen)" "quit (from the nodes)"
 for i in $(seq 10); do tm send-keys -t t j; done
 wait_for "quit (from the nodes)"
-check_contains "lists incidents" "$(screen)" "incidents: list, view, x export a report"
+check_contains "lists debug mode" "$(screen)" "Nitro debug mode: enter it (guided)"
+for i in $(seq 4); do tm send-keys -t t k; done
+wait_for "incidents: list, view, x export a report"
+check_not_contains "scrolled back up" "$(screen)" "quit (from the nodes)"
 tm send-keys -t t Escape
 wait_gone "Keys (j/k scroll"
 test_end
