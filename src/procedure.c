@@ -188,6 +188,12 @@ static const char *pr_state(const cJSON *r)
 	return r ? cJSON_GetStringValue(cJSON_GetObjectItem(r, "state")) : NULL;
 }
 
+const char *procedure_state(const struct procjournal_view *v, const char *rec,
+			    const char *step, const char *node)
+{
+	return pr_state(pr_find(v, rec, step, node));
+}
+
 const cJSON *procedure_data(const struct procjournal_view *v, const char *step,
 			    const char *node)
 {

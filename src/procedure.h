@@ -98,6 +98,11 @@ int procedure_abandon(const char *state_dir, const char *id, char *msg,
 void procedure_describe(const struct procjournal_view *v, char *out,
 			size_t size);
 
+/* The state ("start", "done", "failed") of the newest rec ("step" or
+ * "undo") record of step on node, or NULL when there is none. */
+const char *procedure_state(const struct procjournal_view *v, const char *rec,
+			    const char *step, const char *node);
+
 /* The data of the "done" record of step on node, or NULL. */
 const cJSON *procedure_data(const struct procjournal_view *v, const char *step,
 			    const char *node);

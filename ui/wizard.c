@@ -120,38 +120,14 @@ static void wz_bar(int y, int cols, attr_t a, const char *s)
 	attrset(A_NORMAL);
 }
 
-/* The newest record of rec for (step, node) in v, or NULL. */
-static const char *wz_state(const struct procjournal_view *v, const char *rec,
-			    const char *step, const char *node)
-{
-	const cJSON *o;
-	const char *found = NULL;
-
-	cJSON_ArrayForEach(o, v->records)
-	{
-		const char *r =
-		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "rec"));
-		const char *s =
-		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "step"));
-		const char *n =
-		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "node"));
-
-		if (r && s && n && strcmp(r, rec) == 0 &&
-		    strcmp(s, step) == 0 && strcmp(n, node) == 0)
-			found = cJSON_GetStringValue(
-			    cJSON_GetObjectItem(o, "state"));
-	}
-	return found;
-}
-
 /* A cell: what happened to step on node, and its style. */
 static const char *wz_cell(const struct wizard *w,
 			   const struct procjournal_view *v, const char *step,
 			   const char *node, attr_t *a)
 {
 	const attr_t *st = w->env->style;
-	const char *u = wz_state(v, "undo", step, node);
-	const char *d = wz_state(v, "step", step, node);
+	const char *u = procedure_state(v, "undo", step, node);
+	const char *d = procedure_state(v, "step", step, node);
 
 	*a = A_NORMAL;
 	if (u != NULL) {
