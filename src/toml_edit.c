@@ -335,6 +335,29 @@ static size_t block_start_of(const struct toml_doc *doc, size_t idx)
 				  stmt_floor(doc, idx));
 }
 
+/*
+ * Where a removed header block ends: at the next block, or past the
+ * blank lines before it when the block starts the document (a header
+ * added first in the file brings the blank line after it, not before).
+ */
+static size_t header_block_end(const struct toml_doc *doc, size_t start,
+			       size_t next_block)
+{
+	size_t len, at = next_block;
+	const char *text = toml_doc_text(doc, &len);
+
+	if (start != stmt_floor(doc, 0))
+		return next_block;
+	while (at < len && line_kind(text, len, at) == 0) {
+		const char *nl = memchr(text + at, '\n', len - at);
+
+		if (nl == NULL)
+			break;
+		at = (size_t)(nl - text) + 1;
+	}
+	return at;
+}
+
 static bool is_header(const struct toml_stmt *st)
 {
 	return st->kind == TOML_STMT_TABLE || st->kind == TOML_STMT_AOT;
@@ -914,7 +937,10 @@ int toml_edit_remove_table(struct toml_doc **docp, const char *path,
 				next++;
 			ranges[nr].start = block_start_of(doc, k);
 			ranges[nr].end =
-			    next < n ? block_start_of(doc, next) : len;
+			    next < n
+				? header_block_end(doc, ranges[nr].start,
+						   block_start_of(doc, next))
+				: len;
 			nr++;
 		} else if (!is_within(section_table(doc, st->section),
 				      target)) {
@@ -956,6 +982,7 @@ int toml_edit_remove_header(struct toml_doc **docp, const char *path,
 		;
 	toml_doc_text(doc, &len);
 	r.start = block_start_of(doc, h);
-	r.end = k < n ? block_start_of(doc, k) : len;
+	r.end = k < n ? header_block_end(doc, r.start, block_start_of(doc, k))
+		      : len;
 	return splice_out(docp, &r, 1, err);
 }
