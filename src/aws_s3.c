@@ -233,6 +233,57 @@ int aws_s3_list_versions(struct aws_client *a, const char *region,
 	return 0;
 }
 
+int aws_s3_list_keys(struct aws_client *a, const char *region,
+		     const char *bucket, char ***keys, bool *truncated,
+		     char *msg, size_t msgsize)
+{
+	struct aws_request rq;
+	struct aws_response rs;
+	char *path = aws_s3_path(bucket, NULL);
+	char *resource = xasprintf("s3://%s", bucket);
+	const struct xml *e;
+	struct xml *root;
+	size_t n = 0;
+	const char *s;
+	int rc;
+
+	*keys = xcalloc(1, sizeof(char *));
+	*truncated = false;
+	aws_s3_request(&rq, region, "GET", "S3 ListObjectsV2", resource);
+	rq.path = path;
+	rq.query = "list-type=2";
+	rc = aws_call(a, &rq, &rs, msg, msgsize);
+	free(path);
+	if (rc < 0) {
+		free(resource);
+		return -1;
+	}
+	root = xml_parse(rs.body, rs.len, msg, msgsize);
+	if (root == NULL || strcmp(root->name, "ListBucketResult") != 0) {
+		snprintf(msg, msgsize,
+			 "S3 ListObjectsV2 %s: the answer does not parse",
+			 resource);
+		xml_free(root);
+		aws_response_free(&rs);
+		free(resource);
+		return -1;
+	}
+	for (e = root->child; e != NULL; e = e->next) {
+		if (strcmp(e->name, "Contents") != 0 ||
+		    (s = xml_text(e, "Key")) == NULL)
+			continue;
+		*keys = xrealloc(*keys, (n + 2) * sizeof(char *));
+		(*keys)[n++] = xstrdup(s);
+		(*keys)[n] = NULL;
+	}
+	s = xml_text(root, "IsTruncated");
+	*truncated = s != NULL && strcmp(s, "true") == 0;
+	xml_free(root);
+	aws_response_free(&rs);
+	free(resource);
+	return 0;
+}
+
 void aws_s3_object_free(struct aws_s3_object *o)
 {
 	free(o->body);

@@ -1,8 +1,9 @@
 /*
  * aws_s3: the S3 calls bvops needs for config objects: GetObject (latest
- * or one version), HeadObject, PutObject with If-Match/If-None-Match, and
- * ListObjectVersions for one key. Path-style addressing (/bucket/key),
- * which works with real S3 and with local endpoints alike.
+ * or one version), HeadObject, PutObject with If-Match/If-None-Match,
+ * ListObjectVersions for one key and ListObjectsV2 of a bucket. Path-style
+ * addressing (/bucket/key), which works with real S3 and with local endpoints
+ * alike.
  *
  * Every returned string and struct is the caller's (aws_s3_object_free,
  * aws_s3_versions_free).
@@ -70,6 +71,13 @@ int aws_s3_list_versions(struct aws_client *a, const char *region,
 			 const char *bucket, const char *key,
 			 struct aws_s3_versions *out, char *msg,
 			 size_t msgsize);
+
+/* ListObjectsV2 of the bucket's first 1000 keys: a NULL-terminated array
+ * of new strings (free each, then the array); *truncated when there were
+ * more. */
+int aws_s3_list_keys(struct aws_client *a, const char *region,
+		     const char *bucket, char ***keys, bool *truncated,
+		     char *msg, size_t msgsize);
 
 void aws_s3_object_free(struct aws_s3_object *o);
 void aws_s3_versions_free(struct aws_s3_versions *v);

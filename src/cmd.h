@@ -50,13 +50,16 @@ int cmd_hostkey(const struct cli_opts *o, int argc, char **argv);
 int cmd_config_get(const struct cli_opts *o, int argc, char **argv);
 int cmd_config_edit(const struct cli_opts *o, int argc, char **argv);
 int cmd_config_restore(const struct cli_opts *o, int argc, char **argv);
-/* The terminal as a debug-mode procedure's ui (debugmode.h). */
-struct debugmode_ui;
+/* The terminal as a procedure's ui (procedure.h): stdout, /dev/tty. */
+struct procedure_ui;
 struct fleet_node;
-void cmd_debug_ui(struct debugmode_ui *ui);
+void cmd_step_ui(struct procedure_ui *ui);
 int cmd_debug_enter(const struct cli_opts *o, int argc, char **argv);
 int cmd_debug_exit(const struct cli_opts *o, int argc, char **argv);
 int cmd_debug_status(const struct cli_opts *o, int argc, char **argv);
+int cmd_ers_apply(const struct cli_opts *o, int argc, char **argv);
+int cmd_ers_revert(const struct cli_opts *o, int argc, char **argv);
+int cmd_ers_status(const struct cli_opts *o, int argc, char **argv);
 /* Fleet (writable), node (when name), state folder; an exit code (with
  * the message printed) when it fails. */
 int cmd_procedure_setup(const struct cli_opts *o, const char *name,

@@ -27,7 +27,7 @@ static int dbg_ask_line(void *ctx, const char *question, char *out, size_t size)
 	return cmd_ask(question, out, size);
 }
 
-void cmd_debug_ui(struct debugmode_ui *ui)
+void cmd_step_ui(struct procedure_ui *ui)
 {
 	ui->ctx = NULL;
 	ui->say = dbg_say;
@@ -69,7 +69,7 @@ static int dbg_enter_exit(const struct cli_opts *o, int argc, char **argv,
 			  bool enter)
 {
 	struct debugmode_opts d = {0};
-	struct debugmode_ui ui;
+	struct procedure_ui ui;
 	const struct fleet_node *n = NULL;
 	const char *name = NULL;
 	bool no_console = false;
@@ -84,7 +84,7 @@ static int dbg_enter_exit(const struct cli_opts *o, int argc, char **argv,
 	rc = cmd_procedure_setup(o, name, &f, &n, &dir);
 	if (rc != 0)
 		return rc;
-	cmd_debug_ui(&ui);
+	cmd_step_ui(&ui);
 	rc = enter ? debugmode_enter(f, n, dir, &d, &ui, &id, msg, sizeof(msg))
 		   : debugmode_exit(f, n, dir, &d, &ui, msg, sizeof(msg));
 	if (rc != CLI_EXIT_OK && msg[0])

@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "debugmode.h"
 #include "duration.h"
+#include "ers.h"
 #include "eventlog.h"
 #include "fleet.h"
 #include "fleetlock.h"
@@ -302,7 +303,9 @@ static bool proc_is_config(const char *dir, const char *id)
 	return yes;
 }
 
-static bool proc_is_debug(const char *dir, const char *id)
+/* The kind of journal id, through is_kind ("" when unreadable). */
+static bool proc_kind_is(const char *dir, const char *id,
+			 bool (*is_kind)(const char *kind))
 {
 	struct procjournal_view v;
 	char msg[300];
@@ -310,10 +313,15 @@ static bool proc_is_debug(const char *dir, const char *id)
 
 	if (procjournal_read(dir, id, &v, msg, sizeof(msg)) < 0)
 		return false;
-	yes = debugmode_kind(
-	    cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "kind")));
+	yes =
+	    is_kind(cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "kind")));
 	procjournal_view_free(&v);
 	return yes;
+}
+
+static bool proc_is_debug(const char *dir, const char *id)
+{
+	return proc_kind_is(dir, id, debugmode_kind);
 }
 
 static int proc_continue(const struct cli_opts *o, int argc, char **argv,
@@ -334,12 +342,27 @@ static int proc_continue(const struct cli_opts *o, int argc, char **argv,
 	rc = cmd_procedure_setup(o, NULL, &f, &n, &dir);
 	if (rc != 0)
 		return rc;
+	if (proc_kind_is(dir, id, ers_kind)) {
+		struct ers_opts eo = {.yes = o->yes,
+				      .wait_ms = co.wait_ms,
+				      .stop_wait_ms = 60000};
+		struct procedure_ui eui;
+
+		cmd_step_ui(&eui);
+		rc = ers_continue(f, dir, id, rollback, &eo, &eui, msg,
+				  sizeof(msg));
+		if (rc != CLI_EXIT_OK && msg[0])
+			fprintf(stderr, "bvops: %s\n", msg);
+		free(dir);
+		fleet_free(f);
+		return rc;
+	}
 	if (proc_is_debug(dir, id)) {
 		struct debugmode_opts d = {.yes = o->yes,
 					   .wait_ms = co.wait_ms};
-		struct debugmode_ui dui;
+		struct procedure_ui dui;
 
-		cmd_debug_ui(&dui);
+		cmd_step_ui(&dui);
 		rc = debugmode_continue(f, dir, id, rollback, &d, &dui, msg,
 					sizeof(msg));
 		if (rc != CLI_EXIT_OK && msg[0])
@@ -399,12 +422,16 @@ int cmd_procedure_abandon(const struct cli_opts *o, int argc, char **argv)
 		char msg[2048] = "";
 
 		cmd_procedure_ui(&ui);
-		if (proc_is_config(dir, argv[0]))
+		if (proc_kind_is(dir, argv[0], ers_kind))
+			rc = ers_abandon(f, dir, argv[0], msg, sizeof(msg));
+		else if (proc_is_config(dir, argv[0]))
 			rc = cfgedit_abandon(f, dir, argv[0], &co, &ui, msg,
 					     sizeof(msg));
 		else if (procedure_abandon(dir, argv[0], msg, sizeof(msg)) < 0)
 			rc = CLI_EXIT_NOT_OK;
 		else
+			printf("%s: %s\n", argv[0], msg);
+		if (rc == CLI_EXIT_OK && proc_kind_is(dir, argv[0], ers_kind))
 			printf("%s: %s\n", argv[0], msg);
 		if (rc != CLI_EXIT_OK)
 			fprintf(stderr, "bvops: %s\n", msg);

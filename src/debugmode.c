@@ -26,13 +26,12 @@
 #include "kmspolicy.h"
 #include "nodewait.h"
 #include "probe.h"
+#include "procctx.h"
 #include "procedure.h"
 #include "procjournal.h"
 #include "timefmt.h"
 #include "transport.h"
 #include "xalloc.h"
-
-#define DM_LOCK_TTL_MS ((int64_t)15 * 60 * 1000)
 
 /* One debug-mode procedure under way. */
 struct dm {
@@ -40,7 +39,7 @@ struct dm {
 	const struct fleet_node *n;
 	const char *state_dir;
 	const struct debugmode_opts *o;
-	const struct debugmode_ui *ui;
+	const struct procedure_ui *ui;
 	struct aws_client *a;
 	char region[64]; /* the key's (the node's config region) */
 	char key[256];
@@ -511,54 +510,20 @@ bool debugmode_kind(const char *kind)
 
 static int dm_lock(struct dm *d, char *msg, size_t msgsize)
 {
-	struct fleetlock_where w;
-	struct fleetlock_holder h;
-	char what[300], region[64];
+	char what[300];
 
 	snprintf(what, sizeof(what), "debug mode %s", d->n->name);
-	/* The lock is found from the fleet's region, as every procedure
-	 * finds it. */
-	if (awscred_region(d->f->region, region, sizeof(region), msg, msgsize) <
-		0 ||
-	    cfgedit_lock_where(d->f, d->a, region, &w, msg, msgsize) < 0)
+	if (procctx_lock(d->f, d->a, d->id, what, &d->lock, NULL, 0, msg,
+			 msgsize) < 0)
 		return -1;
-	switch (fleetlock_take(d->a, &w, d->id, what, DM_LOCK_TTL_MS, &d->lock,
-			       &h, msg, msgsize)) {
-	case FLEETLOCK_TAKEN: d->locked = true; return 0;
-	case FLEETLOCK_HELD: {
-		char who[800];
-
-		fleetlock_describe(&h, who, sizeof(who));
-		snprintf(msg, msgsize,
-			 "the fleet is locked by %s: nothing done (bvops lock "
-			 "break, only if that procedure is dead)",
-			 who);
-		return -1;
-	}
-	default: return -1;
-	}
+	d->locked = true;
+	return 0;
 }
 
 /* The node is held (no watch restarts it) while the procedure runs. */
 static void dm_hold(struct dm *d, bool on)
 {
-	char reason[300], msg[300];
-	struct holds h;
-	const struct hold *x;
-
-	snprintf(reason, sizeof(reason), "procedure %s", d->id);
-	if (on) {
-		holds_set(d->state_dir, d->n->name, reason, 0, false, msg,
-			  sizeof(msg));
-		return;
-	}
-	if (holds_load(d->state_dir, &h, msg, sizeof(msg)) < 0)
-		return;
-	x = holds_active(&h, d->n->name, probe_now_ms());
-	if (x != NULL && strcmp(x->reason, reason) == 0)
-		holds_set(d->state_dir, d->n->name, NULL, 0, false, msg,
-			  sizeof(msg));
-	holds_free(&h);
+	procctx_hold(d->state_dir, d->n->name, d->id, on, NULL, 0);
 }
 
 /* Run (resume or roll back) journal d->id under the lock. */
@@ -632,7 +597,7 @@ static int dm_begin(struct dm *d, bool enter, char *msg, size_t msgsize)
 
 int debugmode_enter(const struct fleet *f, const struct fleet_node *n,
 		    const char *state_dir, const struct debugmode_opts *o,
-		    const struct debugmode_ui *ui, char **id, char *msg,
+		    const struct procedure_ui *ui, char **id, char *msg,
 		    size_t msgsize)
 {
 	struct dm d = {
@@ -767,7 +732,7 @@ static int dm_find_enter(struct dm *d, char *msg, size_t msgsize)
 
 int debugmode_exit(const struct fleet *f, const struct fleet_node *n,
 		   const char *state_dir, const struct debugmode_opts *o,
-		   const struct debugmode_ui *ui, char *msg, size_t msgsize)
+		   const struct procedure_ui *ui, char *msg, size_t msgsize)
 {
 	struct dm d = {
 	    .f = f, .n = n, .state_dir = state_dir, .o = o, .ui = ui};
@@ -833,7 +798,7 @@ int debugmode_exit(const struct fleet *f, const struct fleet_node *n,
 int debugmode_continue(const struct fleet *f, const char *state_dir,
 		       const char *id, bool rollback,
 		       const struct debugmode_opts *o,
-		       const struct debugmode_ui *ui, char *msg, size_t msgsize)
+		       const struct procedure_ui *ui, char *msg, size_t msgsize)
 {
 	struct dm d = {.f = f, .state_dir = state_dir, .o = o, .ui = ui};
 	struct procjournal_view v;

@@ -26,17 +26,7 @@
 #include <stdint.h>
 
 #include "fleet.h"
-
-struct debugmode_ui {
-	void *ctx;
-	void (*say)(void *ctx, const char *text);
-	/* Ask for a line; -1 when there is nobody to ask (no terminal). */
-	int (*ask_line)(void *ctx, const char *question, char *out,
-			size_t size);
-	/* Told once the journal is begun and the lock taken (may be NULL). */
-	void (*started)(void *ctx, const char *id);
-	bool colour;
-};
+#include "procedure.h"
 
 struct debugmode_opts {
 	bool yes;         /* stands for the typed confirmation */
@@ -48,11 +38,11 @@ struct debugmode_opts {
  * (may be NULL) gets the procedure's id, a new string. */
 int debugmode_enter(const struct fleet *f, const struct fleet_node *n,
 		    const char *state_dir, const struct debugmode_opts *o,
-		    const struct debugmode_ui *ui, char **id, char *msg,
+		    const struct procedure_ui *ui, char **id, char *msg,
 		    size_t msgsize);
 int debugmode_exit(const struct fleet *f, const struct fleet_node *n,
 		   const char *state_dir, const struct debugmode_opts *o,
-		   const struct debugmode_ui *ui, char *msg, size_t msgsize);
+		   const struct procedure_ui *ui, char *msg, size_t msgsize);
 
 /* Is kind one of ours ("debug-enter", "debug-exit")? */
 bool debugmode_kind(const char *kind);
@@ -60,7 +50,7 @@ bool debugmode_kind(const char *kind);
 int debugmode_continue(const struct fleet *f, const char *state_dir,
 		       const char *id, bool rollback,
 		       const struct debugmode_opts *o,
-		       const struct debugmode_ui *ui, char *msg,
+		       const struct procedure_ui *ui, char *msg,
 		       size_t msgsize);
 
 /* What bvops recorded of node: true when it put it in debug mode (and

@@ -388,10 +388,9 @@ int ersfrag_merge(const char *config, size_t len, const struct ersfrag *f,
 		return -1;
 	}
 	buf_init(&conflicts, 0);
-	for (k = 0; k < f->n && rc >= 0; k++) {
+	for (k = 0; k < f->n; k++) {
 		const struct ersfrag_key *e = &f->keys[k];
 		const struct toml_value *t, *old, *want;
-		struct toml_doc *wd;
 		size_t depth;
 		int found = ef_resolve(doc, e, &t, &depth, &conflicts);
 
@@ -399,6 +398,7 @@ int ersfrag_merge(const char *config, size_t len, const struct ersfrag *f,
 			continue;
 		old = found == 0 ? toml_table_get(t, e->key) : NULL;
 		if (old != NULL) {
+			struct toml_doc *wd;
 			char have[80];
 
 			wd = ef_value_doc(e->value, &want);
@@ -480,6 +480,42 @@ static size_t ef_own_keys(const struct toml_value *t)
 	return own;
 }
 
+/*
+ * Remove an emptied table that the merge created, unless that would take
+ * a comment with it: a comment written into it since is somebody's, and
+ * the empty header is kept with it.
+ */
+static void ef_remove_table(struct toml_doc **docp, const struct toml_value *t,
+			    const char *table)
+{
+	struct toml_doc *copy;
+	struct toml_error err;
+	size_t blen, alen, pre = 0, suf = 0;
+	const char *before = toml_doc_text(*docp, &blen), *after;
+
+	copy = toml_doc_parse(before, blen, &err);
+	if (copy == NULL)
+		return;
+	if (toml_table_count(t) == 0 &&
+	    toml_table_origin(t) != TOML_ORIGIN_INLINE)
+		toml_edit_remove_table(&copy, table, &err);
+	else if (toml_table_origin(t) == TOML_ORIGIN_HEADER)
+		toml_edit_remove_header(&copy, table, &err);
+	after = toml_doc_text(copy, &alen);
+	/* What went: the bytes between the common prefix and suffix. */
+	while (pre < alen && before[pre] == after[pre])
+		pre++;
+	for (; pre + suf < alen; suf++)
+		if (before[blen - 1 - suf] != after[alen - 1 - suf])
+			break;
+	if (memchr(before + pre, '#', blen - suf - pre) != NULL) {
+		toml_doc_free(copy);
+		return;
+	}
+	toml_doc_free(*docp);
+	*docp = copy;
+}
+
 int ersfrag_unmerge(const char *config, size_t len, const cJSON *record,
 		    char **out, size_t *outlen, size_t *removed, char *msg,
 		    size_t msgsize)
@@ -549,11 +585,7 @@ int ersfrag_unmerge(const char *config, size_t len, const cJSON *record,
 		if (t == NULL || toml_value_type(t) != TOML_TABLE ||
 		    ef_own_keys(t) > 0)
 			continue;
-		if (toml_table_count(t) == 0 &&
-		    toml_table_origin(t) != TOML_ORIGIN_INLINE)
-			toml_edit_remove_table(&doc, table, &err);
-		else if (toml_table_origin(t) == TOML_ORIGIN_HEADER)
-			toml_edit_remove_header(&doc, table, &err);
+		ef_remove_table(&doc, t, table);
 	}
 	if (conflicts.len > 0) {
 		snprintf(msg, msgsize, "%s", conflicts.data);

@@ -1,6 +1,7 @@
 /*
  * nodewait: after a procedure restarts a node, wait until its /ping
- * answers 200 again, and when it does not, fetch the last lines of its
+ * answers 200 again (or, before a change, until it is really stopped),
+ * and when it does not come back, fetch the last lines of its
  * journal, which say why more often than not.
  *
  * Blocking; owns nothing past a call.
@@ -18,6 +19,12 @@
  * message. */
 int nodewait_up(const struct fleet *f, size_t idx, uint64_t wait_ms, char *msg,
 		size_t msgsize);
+
+/* Wait at most wait_ms until node idx is really stopped: /ping gives no
+ * HTTP answer at all and enclave_state (when the node has one) shows no
+ * enclave. 0, or -1 with a message saying which check still fails. */
+int nodewait_down(const struct fleet *f, size_t idx, uint64_t wait_ms,
+		  char *msg, size_t msgsize);
 
 /* The last lines (at most max) of n's journal command, a new string the
  * caller frees; NULL when there is nothing to show. */

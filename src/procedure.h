@@ -68,6 +68,21 @@ struct procedure_def {
 };
 
 /*
+ * How a procedure that talks to its operator reaches them: the command
+ * line (cmd.h) or the console's wizard (ui/wizard.h).
+ */
+struct procedure_ui {
+	void *ctx;
+	void (*say)(void *ctx, const char *text);
+	/* Ask for a line; -1 when there is nobody to ask (no terminal). */
+	int (*ask_line)(void *ctx, const char *question, char *out,
+			size_t size);
+	/* Told once the journal is begun and the lock taken (may be NULL). */
+	void (*started)(void *ctx, const char *id);
+	bool colour;
+};
+
+/*
  * Begin a procedure of def on nodes (params: copied into the begin
  * record) and run it. *id (a new string, the caller frees; set whenever
  * the journal was begun) names it. 0 when every step is done on every

@@ -86,6 +86,8 @@ suite "config edit and procedures (moto)" tests/procedure.sh "$BUILD/bvops"
 suite "config edit and procedures (moto, asan+ubsan)" tests/procedure.sh "$BUILD/asan/bvops"
 suite "debug mode (moto)" tests/debug.sh "$BUILD/bvops"
 suite "debug mode (moto, asan+ubsan)" tests/debug.sh "$BUILD/asan/bvops"
+suite "ERS rollout (moto)" tests/ers.sh "$BUILD/bvops" 1
+suite "ERS rollout (moto, asan+ubsan)" tests/ers.sh "$BUILD/asan/bvops" 5
 suite "install" tests/install.sh
 suite "demo (make run)" tests/demo.sh
 suite "demo (make run, asan+ubsan)" env BVOPS="$BUILD/asan/bvops" tests/demo.sh

@@ -19,6 +19,9 @@
  *   state                      nitro-cli describe-enclaves style JSON
  *   fault 503|slow MS|hang|refuse|crash|none
  *   restart-mode ok|fail|start-limit   how later restarts go
+ *   stop-mode ok|fail|ignore   later stops: work, fail (exit 1), or say
+ *                              ok while the enclave keeps running
+ *   start-mode ok|fail         later starts: work or fail (exit 1)
  *   journal [follow]           journalctl-like lines
  *   console                    nitro-cli console (debug mode only)
  *   stats                      pings served and connections accepted
@@ -64,6 +67,8 @@ struct sim_node {
 	enum sim_fault fault;
 	int slow_ms;
 	int restart_mode; /* 0 works, 1 fails, 2 systemd start limit */
+	int stop_mode;    /* 0 works, 1 fails, 2 says ok, stops nothing */
+	int start_mode;   /* 0 works, 1 fails */
 	unsigned long pings, conns, restarts;
 	int64_t next_heartbeat;
 	struct sim_ring journal, console;
@@ -419,10 +424,21 @@ static void control_command(struct sim_conn *c, char *line)
 		node_start(n, debug);
 		conn_printf(c, "ok %s %s\n", n->name, argv[1]);
 	} else if (strcmp(argv[1], "stop") == 0) {
-		if (n->enclave != SIM_STOPPED)
+		if (n->stop_mode == 1) {
+			conn_printf(c, "error: Job for enclave.service failed: "
+				       "the stop timed out (timeout).\n");
+			return;
+		}
+		if (n->enclave != SIM_STOPPED && n->stop_mode == 0)
 			node_stop(n, "Stopped enclave.service.");
 		conn_printf(c, "ok %s stopped\n", n->name);
 	} else if (strcmp(argv[1], "start") == 0) {
+		if (n->start_mode == 1) {
+			conn_printf(c, "error: Job for enclave.service failed "
+				       "because the control process exited "
+				       "with error code.\n");
+			return;
+		}
 		if (n->enclave == SIM_STOPPED)
 			node_start(n, n->debug);
 		conn_printf(c, "ok %s started\n", n->name);
@@ -436,6 +452,14 @@ static void control_command(struct sim_conn *c, char *line)
 				  : strcmp(argv[2], "start-limit") == 0 ? 2
 									: 0;
 		conn_printf(c, "ok %s restart-mode %s\n", n->name, argv[2]);
+	} else if (strcmp(argv[1], "stop-mode") == 0 && argc >= 3) {
+		n->stop_mode = strcmp(argv[2], "fail") == 0     ? 1
+			       : strcmp(argv[2], "ignore") == 0 ? 2
+								: 0;
+		conn_printf(c, "ok %s stop-mode %s\n", n->name, argv[2]);
+	} else if (strcmp(argv[1], "start-mode") == 0 && argc >= 3) {
+		n->start_mode = strcmp(argv[2], "fail") == 0 ? 1 : 0;
+		conn_printf(c, "ok %s start-mode %s\n", n->name, argv[2]);
 	} else if (strcmp(argv[1], "fault") == 0 && argc >= 3) {
 		const char *f = argv[2];
 

@@ -1,0 +1,84 @@
+#include "procctx.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "awscred.h"
+#include "cfgedit.h"
+#include "holds.h"
+#include "probe.h"
+#include "timefmt.h"
+
+int procctx_lock(const struct fleet *f, struct aws_client *a, const char *id,
+		 const char *what, struct fleetlock *out, char *where,
+		 size_t wsize, char *msg, size_t msgsize)
+{
+	struct fleetlock_where w;
+	struct fleetlock_holder h;
+	char region[64], who[800];
+
+	/* Every procedure finds the lock from the fleet's region. */
+	if (awscred_region(f->region, region, sizeof(region), msg, msgsize) <
+		0 ||
+	    cfgedit_lock_where(f, a, region, &w, msg, msgsize) < 0)
+		return -1;
+	switch (fleetlock_take(a, &w, id, what, PROCCTX_LOCK_TTL_MS, out, &h,
+			       msg, msgsize)) {
+	case FLEETLOCK_TAKEN:
+		if (where != NULL) {
+			char until[40];
+
+			timefmt_iso8601(probe_now_ms() + PROCCTX_LOCK_TTL_MS,
+					false, until, sizeof(until));
+			snprintf(where, wsize,
+				 "yours until %s unless renewed (s3://%s/%s)",
+				 until, w.bucket, w.key);
+		}
+		return 0;
+	case FLEETLOCK_HELD:
+		fleetlock_describe(&h, who, sizeof(who));
+		snprintf(msg, msgsize,
+			 "the fleet is locked by %s: nothing done (bvops lock "
+			 "break, only if that procedure is dead)",
+			 who);
+		return -1;
+	default: return -1;
+	}
+}
+
+int procctx_lock_keep(struct aws_client *a, struct fleetlock *l,
+		      int64_t *renewed_ms, char *msg, size_t msgsize)
+{
+	int64_t now = probe_mono_ms();
+
+	if (*renewed_ms != 0 && now - *renewed_ms < l->ttl_ms / 3)
+		return 0;
+	if (fleetlock_renew(a, l, msg, msgsize) < 0)
+		return -1;
+	*renewed_ms = now;
+	return 0;
+}
+
+void procctx_hold(const char *state_dir, const char *node, const char *id,
+		  bool on, char *msg, size_t msgsize)
+{
+	char reason[300], err[300];
+	struct holds h;
+	const struct hold *x;
+
+	if (msg == NULL) {
+		msg = err;
+		msgsize = sizeof(err);
+	}
+	snprintf(reason, sizeof(reason), "procedure %s", id);
+	if (on) {
+		holds_set(state_dir, node, reason, 0, false, msg, msgsize);
+		return;
+	}
+	if (holds_load(state_dir, &h, msg, msgsize) < 0)
+		return;
+	x = holds_active(&h, node, probe_now_ms());
+	if (x != NULL && strcmp(x->reason, reason) == 0)
+		holds_set(state_dir, node, NULL, 0, false, msg, msgsize);
+	holds_free(&h);
+}

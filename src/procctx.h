@@ -1,0 +1,42 @@
+/*
+ * procctx: what every procedure on the engine does around its steps
+ * (docs/procedures.md): take the fleet lock under the procedure's id, keep
+ * it renewed while the steps run, let it go, and hold its nodes from
+ * bvops watch (no auto-restart, no paging) while it runs.
+ *
+ * Blocking; owns nothing past a call except the struct fleetlock it fills.
+ */
+#ifndef BVOPS_PROCCTX_H
+#define BVOPS_PROCCTX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aws.h"
+#include "fleet.h"
+#include "fleetlock.h"
+
+/* Procedures take the lock for this long and renew it as they go. */
+#define PROCCTX_LOCK_TTL_MS ((int64_t)15 * 60 * 1000)
+
+/*
+ * Take the fleet's lock for procedure id doing what. 0 (where, when not
+ * NULL, says "yours until ... (s3://...)"), or -1 with a message (held by
+ * someone else: who, and what to do).
+ */
+int procctx_lock(const struct fleet *f, struct aws_client *a, const char *id,
+		 const char *what, struct fleetlock *out, char *where,
+		 size_t wsize, char *msg, size_t msgsize);
+
+/* Renew the lock when a third of its time has passed since *renewed_ms
+ * (updated). 0, or -1 when it was lost (msg says so). */
+int procctx_lock_keep(struct aws_client *a, struct fleetlock *l,
+		      int64_t *renewed_ms, char *msg, size_t msgsize);
+
+/* Hold node for procedure id (on), or lift the hold if it is still that
+ * procedure's (off). Failures are told in msg (may be NULL) only. */
+void procctx_hold(const char *state_dir, const char *node, const char *id,
+		  bool on, char *msg, size_t msgsize);
+
+#endif
