@@ -10,6 +10,8 @@
 #include "cfgedit.h"
 #include "cmd.h"
 #include "debugmode.h"
+#include "ers.h"
+#include "ersfrag.h"
 #include "eventlog.h"
 #include "fleet.h"
 #include "incident.h"
@@ -167,13 +169,85 @@ static bool cwz_open(const char *state_dir, const char *id)
 	return open;
 }
 
+static void cwz_dsay(void *ctx, const char *text);
+static int cwz_dask(void *ctx, const char *question, char *out, size_t size);
+static void cwz_dstarted(void *ctx, const char *id);
+
+/* The wizard as a procedure's operator (procedure.h). */
+static void cwz_procedure_ui(struct wizard *w, struct procedure_ui *ui)
+{
+	*ui = (struct procedure_ui){.ctx = w,
+				    .say = cwz_dsay,
+				    .ask_line = cwz_dask,
+				    .started = cwz_dstarted,
+				    .colour = false};
+}
+
+/* The kind of journal id ("" when unreadable). */
+static void cwz_kind(const char *state_dir, const char *id, char *out,
+		     size_t size)
+{
+	struct procjournal_view v;
+	char msg[300];
+
+	out[0] = '\0';
+	if (procjournal_read(state_dir, id, &v, msg, sizeof(msg)) < 0)
+		return;
+	snprintf(
+	    out, size, "%s",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "kind"))
+		? cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "kind"))
+		: "");
+	procjournal_view_free(&v);
+}
+
+/* r/b of an ERS or debug-mode journal: that procedure's own steps. */
+static int cwz_act_steps(struct console_edit *e, struct console_wz *z,
+			 const char *kind, int action, char *msg,
+			 size_t msgsize)
+{
+	struct procedure_ui pui;
+
+	cwz_procedure_ui(z->w, &pui);
+	if (ers_kind(kind)) {
+		struct ers_opts eo = {.wait_ms = 180000, .stop_wait_ms = 60000};
+
+		return ers_continue(e->f, e->state_dir, z->id, action == 'b',
+				    &eo, &pui, msg, msgsize);
+	}
+	{
+		struct debugmode_opts d = {.wait_ms = 180000};
+
+		return debugmode_continue(e->f, e->state_dir, z->id,
+					  action == 'b', &d, &pui, msg,
+					  msgsize);
+	}
+}
+
 /* One of the three ways on for an open procedure (or 'q' to leave it). */
 static int cwz_act(struct console_edit *e, struct console_wz *z,
 		   struct cfgedit_ui *ui, int action, char *msg, size_t msgsize)
 {
 	struct cfgedit_opts co = {.wait_ms = 180000};
+	char kind[64];
 
 	wizard_set_lock(z->w, "taking it");
+	cwz_kind(e->state_dir, z->id, kind, sizeof(kind));
+	if ((ers_kind(kind) || debugmode_kind(kind)) && action != 'a')
+		return cwz_act_steps(e, z, kind, action, msg, msgsize);
+	if (ers_kind(kind) || debugmode_kind(kind)) {
+		if (wizard_ask(z->w, "Abandon it, leaving things as they are "
+				     "(recorded)? [y/N] ") != 'y') {
+			snprintf(msg, msgsize, "not abandoned");
+			return CLI_EXIT_NOT_OK;
+		}
+		if (ers_kind(kind))
+			return ers_abandon(e->f, e->state_dir, z->id, msg,
+					   msgsize);
+		return procedure_abandon(e->state_dir, z->id, msg, msgsize) < 0
+			   ? CLI_EXIT_NOT_OK
+			   : CLI_EXIT_OK;
+	}
 	switch (action) {
 	case 'r':
 		co.restart = true; /* a retry restarts without asking again */
@@ -286,7 +360,7 @@ static bool console_debug_mode(void *ctx, size_t node, bool enter,
 {
 	struct console_edit *e = ctx;
 	struct debugmode_opts o = {.wait_ms = 180000};
-	struct debugmode_ui ui = {.ctx = w,
+	struct procedure_ui ui = {.ctx = w,
 				  .say = cwz_dsay,
 				  .ask_line = cwz_dask,
 				  .started = cwz_dstarted,
@@ -316,6 +390,69 @@ static bool console_debug_mode(void *ctx, size_t node, bool enter,
 	return e->state_dir != NULL &&
 	       debugmode_recorded(e->state_dir, n->name, &since, id,
 				  sizeof(id));
+}
+
+/*
+ * V: the ERS rollout in the wizard. Apply (a preset or a fragment file)
+ * when bvops recorded none, revert when it did; the plan, the typed
+ * fleet name, the steps' cells; on a failure r retry, b roll back, a
+ * abandon, as for every procedure.
+ */
+static void console_ers(void *ctx, struct wizard *w)
+{
+	struct console_edit *e = ctx;
+	struct ers_opts o = {.wait_ms = 180000, .stop_wait_ms = 60000};
+	struct procedure_ui ui;
+	struct console_wz z = {0};
+	struct cfgedit_ui cui;
+	char msg[8192] = "", file[1024];
+	char *id = NULL;
+	int64_t since;
+	bool active, apply;
+	int rc, k;
+
+	cwz_procedure_ui(w, &ui);
+	cwz_ui(&z, w, &cui);
+	if (e->state_dir == NULL) {
+		wizard_ask(w, "No state folder: no journal, so no rollout. "
+			      "Enter: back");
+		return;
+	}
+	active = ers_marked(e->state_dir, &since) > 0;
+	wizard_say(w, active ? "bvops left the ERS configuration on this "
+			       "fleet's nodes: revert takes out exactly what "
+			       "it added."
+			     : "No ERS configuration recorded on this fleet: "
+			       "apply adds it to every node (static and "
+			       "dynamic), all of them stopped first.");
+	k = wizard_ask(w, active ? "r revert, a apply again, q back"
+				 : "a apply, r revert one made by hand, q "
+				   "back");
+	if (k != 'a' && k != 'r')
+		return;
+	apply = k == 'a';
+	if (apply || !active) {
+		k = wizard_ask(w, "1 enable-ers-export (older TSM), 2 "
+				  "generate-recovery-data (v72-style), f a "
+				  "fragment file, q back");
+		if (k == '1' || k == '2')
+			o.preset = ersfrag_preset_names[k - '1'];
+		else if (k == 'f' &&
+			 wizard_ask_line(w, "Fragment file: ", file,
+					 sizeof(file)) == 0 &&
+			 file[0] != '\0')
+			o.fragment = file;
+		else
+			return;
+	}
+	rc = apply
+		 ? ers_apply(e->f, e->state_dir, &o, &ui, &id, msg, sizeof(msg))
+		 : ers_revert(e->f, e->state_dir, &o, &ui, &id, msg,
+			      sizeof(msg));
+	if (id != NULL)
+		snprintf(z.id, sizeof(z.id), "%s", id);
+	free(id);
+	cwz_finish(e, &z, &cui, rc, msg, sizeof(msg));
 }
 
 /* $XDG_STATE_HOME/bvops/FLEET/logs: where a saved pane goes. */
@@ -384,6 +521,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	co.edit_config = console_edit_config;
 	co.run_procedure = console_run_procedure;
 	co.debug_mode = console_debug_mode;
+	co.ers = console_ers;
 	co.edit_ctx = &edit;
 	hook.fd = logstreams_fd(engine.ls);
 	hook.step = console_engine_step;

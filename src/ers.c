@@ -1014,8 +1014,7 @@ int ers_apply(const struct fleet *f, const char *state_dir,
 		er_free(&e);
 		return CLI_EXIT_OK;
 	}
-	if (!er_confirm(&e, "stop every node and add the ERS configuration",
-			msg, msgsize)) {
+	if (!er_confirm(&e, "stop every node and add ERS", msg, msgsize)) {
 		er_free(&e);
 		return CLI_EXIT_NOT_OK;
 	}
@@ -1241,10 +1240,7 @@ int ers_revert(const struct fleet *f, const char *state_dir,
 		er_free(&e);
 		return CLI_EXIT_OK;
 	}
-	if (!er_confirm(&e,
-			"stop every node and take the ERS configuration "
-			"out",
-			msg, msgsize)) {
+	if (!er_confirm(&e, "stop every node and take ERS out", msg, msgsize)) {
 		er_free(&e);
 		return CLI_EXIT_NOT_OK;
 	}

@@ -259,6 +259,60 @@ check_contains "warned" "$OUT" "WARNING: s3://$(seed 0 bucket)/tsm-9/config.toml
 aws s3 rm "s3://$(seed 0 bucket)/tsm-9/config.toml" --region eu-west-1 >/dev/null
 test_end
 
+test_begin the_guided_view_in_the_console
+if command -v tmux >/dev/null; then
+	SOCK="$TMP/tmux.sock"
+	tm() { tmux -S "$SOCK" -f /dev/null "$@"; }
+	tm new-session -d -s t -x 100 -y 30 "env TERM=xterm-256color LANG=C.UTF-8 HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION AWS_EC2_METADATA_DISABLED=true $B -f $F"
+	screen_has() {
+		local i
+		for i in $(seq 300); do
+			tm capture-pane -p -t t 2>/dev/null | grep -qF -- "$1" && return 0
+			tick
+		done
+		fail "timed out waiting for [$1]: $(tm capture-pane -p -t t)"
+		return 1
+	}
+	screen_has "node-3"
+	tm send-keys -t t V
+	screen_has "a apply, r revert one made by hand, q back"
+	tm send-keys -t t a
+	screen_has "1 enable-ers-export (older TSM)"
+	tm send-keys -t t 1
+	screen_has "Type the fleet's name (tsm) to stop every node and add ERS:"
+	check_contains "the plan in the log" "$(tm capture-pane -p -t t)" "+EnableERSExport = true"
+	# The confirmation is asked at 80x24 too.
+	tm resize-window -t t -x 80 -y 24 2>/dev/null || tm resize-pane -t t -x 80 -y 24
+	screen_has "Type the fleet's name (tsm)"
+	tm send-keys -t t "tsm" Enter
+	screen_has "Finished. Enter: back to the console"
+	grid=$(tm capture-pane -p -t t)
+	check_contains "the plan grid: steps across" "$grid" "stop"
+	check_contains "a dynamic node done everywhere" "$grid" "node-3      ok      ok      ok      ok      ok"
+	check_eq "applied" "$(state)" "ers up"
+	tm send-keys -t t Enter
+	screen_has "ERS ACTIVE"
+	tm send-keys -t t '?'
+	screen_has "ERS ACTIVE"
+	check_contains "the help names the key" "$(tm capture-pane -p -t t)" "ERS rollout"
+	tm send-keys -t t Escape
+	tm send-keys -t t V
+	screen_has "r revert, a apply again, q back"
+	tm send-keys -t t r
+	screen_has "Type the fleet's name (tsm) to stop every node and take ERS out:"
+	tm send-keys -t t "tsm" Enter
+	screen_has "Finished. Enter: back to the console"
+	tm send-keys -t t Enter
+	for i in $(seq 100); do
+		tm capture-pane -p -t t | head -1 | grep -qF "ERS" || break
+		tick
+	done
+	check_not_contains "the banner gone" "$(tm capture-pane -p -t t | head -1)" "ERS"
+	check_eq "reverted byte for byte" "$(state)" "orig up"
+	tm kill-server 2>/dev/null
+fi
+test_end
+
 # kill -9 after every journal record in turn (every CRASH_STEP-th), then
 # resume (all with ERS, up) or roll back (all as they were, up).
 test_begin killed_after_every_record_then_resume_or_rollback_is_consistent

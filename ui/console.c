@@ -20,6 +20,7 @@
 #include "../src/cli.h"
 #include "../src/debugmode.h"
 #include "../src/duration.h"
+#include "../src/ers.h"
 #include "../src/eventlog.h"
 #include "../src/holds.h"
 #include "../src/probe.h"
@@ -147,12 +148,17 @@ struct console {
 	int64_t *debug_since;
 	char header_main[1024]; /* the header's own text */
 	int64_t debug_checked;
+	/* Nodes bvops left with the ERS configuration (ers.h), and since
+	 * when: the fleet is "ERS ACTIVE" until it is reverted. */
+	size_t ers_nodes;
+	int64_t ers_since;
 
 	void (*edit_config)(void *ctx, size_t node, struct wizard *w);
 	void (*run_procedure)(void *ctx, const char *id, int action,
 			      struct wizard *w);
 	bool (*debug_mode)(void *ctx, size_t node, bool enter,
 			   struct wizard *w);
+	void (*ers)(void *ctx, struct wizard *w);
 	void *edit_ctx;
 
 	/* The state folder's records (incidents, logs). */
@@ -184,6 +190,7 @@ static const struct {
     {"P", "procedures: journal, resume, rollback"},
     {" D (in details)", "Nitro debug mode: enter it (guided)"},
     {" X (in details)", "leave debug mode (the original policy)"},
+    {"V", "ERS rollout: apply or revert on every node (guided)"},
     {"Tab", "next pane (and back to the nodes)"},
     {"in a pane:", ""},
     {" j/k PgUp/PgDn", "scroll; g/G top/bottom (G follows)"},
@@ -327,10 +334,27 @@ static bool console_debug_banner(struct console *c, char *out, size_t size)
 	return true;
 }
 
+/* " ERS ACTIVE 2h " on every node, " ERS PARTIAL 2/4 " on some; false
+ * when none. */
+static bool console_ers_banner(struct console *c, char *out, size_t size)
+{
+	char age[32];
+
+	if (c->ers_nodes == 0)
+		return false;
+	console_age(c->ers_since, probe_now_ms(), age, sizeof(age));
+	if (c->ers_nodes >= c->fleet->nnodes)
+		snprintf(out, size, " ERS ACTIVE %s ", age);
+	else
+		snprintf(out, size, " ERS PARTIAL %zu/%zu %s ", c->ers_nodes,
+			 c->fleet->nnodes, age);
+	return true;
+}
+
 static void console_draw_header(struct console *c, int cols)
 {
 	struct fleetlock_holder lk;
-	char line[1024], clock[16];
+	char line[1024], clock[16], banner[1024], ers[128];
 	const struct fleet *f = c->fleet;
 	time_t t = time(NULL);
 	struct tm tm;
@@ -348,13 +372,21 @@ static void console_draw_header(struct console *c, int cols)
 	mvhline(0, 0, ' ', cols);
 	console_put(c, 0, 0, cols, line);
 	snprintf(c->header_main, sizeof(c->header_main), "%s", line);
-	if (console_debug_banner(c, line, sizeof(line))) {
+	banner[0] = '\0';
+	if (console_debug_banner(c, line, sizeof(line)))
+		snprintf(banner, sizeof(banner), "%s", line);
+	if (console_ers_banner(c, ers, sizeof(ers)))
+		snprintf(banner + strlen(banner),
+			 sizeof(banner) - strlen(banner), "%s%s",
+			 banner[0] ? " " : "", ers);
+	if (banner[0]) {
 		int x = (int)strlen(c->header_main) + 2;
+		int w = (int)strlen(banner);
 
-		if (x > cols - 26)
-			x = cols - 26 > 0 ? cols - 26 : 0;
+		if (x > cols - w)
+			x = cols - w > 0 ? cols - w : 0;
 		attrset(c->style[THEME_ALERT] | A_BOLD);
-		console_put(c, 0, x, cols - x, line);
+		console_put(c, 0, x, cols - x, banner);
 	} else if (c->aws != NULL && awswork_lock(c->aws, &lk)) {
 		/* Someone runs a procedure on this fleet (or one died with
 		 * the lock): say who before anyone starts another. */
@@ -485,6 +517,16 @@ static bool console_debug_refresh(struct console *c)
 	/* In or out of debug mode: the key policies are read again. */
 	if (changed && c->aws != NULL)
 		awswork_policy_request(c->aws);
+	{
+		int64_t since;
+		size_t n = ers_marked(c->renv.state_dir, &since);
+
+		if (n != c->ers_nodes || since != c->ers_since) {
+			c->ers_nodes = n;
+			c->ers_since = since;
+			changed = true;
+		}
+	}
 	return changed;
 }
 
@@ -1620,6 +1662,27 @@ static void console_debug_mode(struct console *c, bool enter)
 		console_open_pane(c, node, LOGSTREAM_CONSOLE, false);
 }
 
+/* V: the ERS rollout over the whole fleet, in the wizard. */
+static void console_ers_run(struct console *c)
+{
+	struct wizard_env env;
+	struct wizard *w;
+
+	if (c->ers == NULL)
+		return;
+	if (c->read_only) {
+		console_say(c, "read-only: no ERS rollout from here");
+		return;
+	}
+	w = console_wizard(c, &env, "ERS rollout");
+	wizard_draw(w);
+	c->ers(c->edit_ctx, w);
+	wizard_free(w);
+	console_back(c);
+	c->overlay = OVERLAY_NONE;
+	c->debug_checked = 0; /* the header at once */
+}
+
 /* A procedure's resume/rollback/abandon, in the wizard like 'e'. */
 static void console_run_procedure(struct console *c, int action)
 {
@@ -1791,6 +1854,7 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 	case 'R': console_ask_action(c, FLEET_CMD_RESTART); break;
 	case 'S': console_ask_action(c, FLEET_CMD_STOP); break;
 	case 'U': console_ask_action(c, FLEET_CMD_START); break;
+	case 'V': console_ers_run(c); break;
 	case KEY_RESIZE: break;
 	default: *dirty = false;
 	}
@@ -1922,6 +1986,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	c.edit_config = o->edit_config;
 	c.run_procedure = o->run_procedure;
 	c.debug_mode = o->debug_mode;
+	c.ers = o->ers;
 	c.edit_ctx = o->edit_ctx;
 	if (term_start(msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "bvops: %s\n", msg);

@@ -43,6 +43,9 @@ struct console_options {
 	 * at the end of an enter (the console then opens its console). */
 	bool (*debug_mode)(void *ctx, size_t node, bool enter,
 			   struct wizard *w);
+	/* The ERS rollout (apply or revert) in the wizard; NULL: not
+	 * offered. */
+	void (*ers)(void *ctx, struct wizard *w);
 	void *edit_ctx;
 };
 
