@@ -191,7 +191,7 @@ install: $(BUILD)/bvops
 	install -m 0644 themes/*.theme $(DESTDIR)$(PREFIX)/share/bvops/themes/
 	install -m 0644 docs/fleet.example.toml docs/fleet.md docs/console.md \
 		docs/ssh.md docs/health.md docs/aws.md docs/config.md \
-		docs/watch.md docs/incidents.md docs/procedures.md docs/debug.md contrib/bvops-watch.service README.md \
+		docs/watch.md docs/incidents.md docs/procedures.md docs/debug.md docs/ers.md contrib/bvops-watch.service README.md \
 		$(DESTDIR)$(PREFIX)/share/doc/bvops/
 
 uninstall:

@@ -123,3 +123,7 @@ bench/logs.sh "$BUILD/bvops" "${BENCH_LOG_SECONDS:-30}"
 # AWS calls against the aws CLI, on moto.
 echo
 bench/aws.sh "$BUILD"
+
+# The ERS rollout: 4, 16, 64 nodes, against the guide done by hand.
+echo
+bench/ers.sh "$BUILD"

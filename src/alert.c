@@ -22,6 +22,7 @@ static const char *const alert_names[ALERT_KIND_COUNT] = {
     [ALERT_RESTART_HELD] = "restart_held",
     [ALERT_MANY_DOWN] = "many_down",
     [ALERT_DEBUG_MODE] = "debug_mode",
+    [ALERT_ERS_ACTIVE] = "ers_active",
     [ALERT_GROUPED] = "grouped",
 };
 

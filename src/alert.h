@@ -29,6 +29,7 @@ enum alert_kind {
 	ALERT_MANY_DOWN,       /* more nodes failing than the quorum allows */
 	ALERT_GROUPED,         /* downs close in time, paged as one */
 	ALERT_DEBUG_MODE,      /* a node left in Nitro debug mode too long */
+	ALERT_ERS_ACTIVE,      /* the ERS configuration left on too long */
 	ALERT_KIND_COUNT
 };
 

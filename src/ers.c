@@ -597,59 +597,104 @@ static int er_fragment(struct ers *e, struct ersfrag *fr, char *msg,
 	return rc;
 }
 
-/* Locate and read every node's config; a message per node that fails. */
+/* One node's config located and read, on its own thread. */
+struct er_reader {
+	struct en *x;
+	const char *region; /* the fleet's */
+	int rc;
+	char msg[1024];
+};
+
+static void *er_read_one(void *arg)
+{
+	struct er_reader *r = arg;
+	struct en *x = r->x;
+	struct cfgloc loc;
+	struct aws_s3_object o;
+
+	r->rc = -1;
+	if (cfgloc_resolve(x->a, r->region, x->n, &loc, r->msg,
+			   sizeof(r->msg)) < 0)
+		return NULL;
+	snprintf(x->region, sizeof(x->region), "%s", loc.region);
+	snprintf(x->bucket, sizeof(x->bucket), "%s", loc.bucket);
+	snprintf(x->key, sizeof(x->key), "%s", loc.key);
+	snprintf(x->enclave, sizeof(x->enclave), "%s", loc.enclave);
+	cfgloc_free(&loc);
+	if (aws_s3_get(x->a, x->region, x->bucket, x->key, NULL, false, &o,
+		       r->msg, sizeof(r->msg)) < 0)
+		return NULL;
+	if (o.len > ERS_CONFIG_MAX || strlen(o.body) != o.len) {
+		snprintf(r->msg, sizeof(r->msg),
+			 "s3://%s/%s: not a text of at most 4 MiB", x->bucket,
+			 x->key);
+		aws_s3_object_free(&o);
+		return NULL;
+	}
+	x->before = o.body;
+	o.body = NULL;
+	snprintf(x->etag, sizeof(x->etag), "%s", o.etag ? o.etag : "");
+	snprintf(x->version, sizeof(x->version), "%s",
+		 o.version_id ? o.version_id : "");
+	snprintf(x->modified, sizeof(x->modified), "%s",
+		 o.last_modified ? o.last_modified : "");
+	aws_s3_object_free(&o);
+	r->rc = 0;
+	return NULL;
+}
+
+/*
+ * Locate and read every node's config, every node at once (the plan of a
+ * large fleet takes as long as its slowest node). 0, or -1 with the
+ * first failure's message.
+ */
 static int er_read_all(struct ers *e, char *msg, size_t msgsize)
 {
+	struct er_reader *r;
+	pthread_t *th;
+	bool *started;
 	char region[64];
 	size_t k;
+	int rc = 0;
 
 	if (e->f->nnodes > ERS_MAX_NODES) {
 		snprintf(msg, msgsize,
-			 "%zu nodes: more than bvops rolls out "
-			 "at once (%d)",
+			 "%zu nodes: more than bvops rolls out at once (%d)",
 			 e->f->nnodes, ERS_MAX_NODES);
 		return -1;
 	}
 	if (awscred_region(e->f->region, region, sizeof(region), msg, msgsize) <
 	    0)
 		return -1;
-	e->nodes = xcalloc(e->f->nnodes, sizeof(*e->nodes));
+	e->nodes = xcalloc(e->f->nnodes + 1, sizeof(*e->nodes));
+	r = xcalloc(e->f->nnodes + 1, sizeof(*r));
+	th = xcalloc(e->f->nnodes + 1, sizeof(*th));
+	started = xcalloc(e->f->nnodes + 1, sizeof(*started));
 	for (k = 0; k < e->f->nnodes; k++) {
-		struct en *x = &e->nodes[e->n];
-		struct cfgloc loc;
-		struct aws_s3_object o;
+		struct en *x = &e->nodes[e->n++];
 
 		x->n = &e->f->nodes[k];
 		x->idx = k;
 		x->a = aws_client_new();
-		e->n++;
-		if (cfgloc_resolve(x->a, region, x->n, &loc, msg, msgsize) < 0)
-			return -1;
-		snprintf(x->region, sizeof(x->region), "%s", loc.region);
-		snprintf(x->bucket, sizeof(x->bucket), "%s", loc.bucket);
-		snprintf(x->key, sizeof(x->key), "%s", loc.key);
-		snprintf(x->enclave, sizeof(x->enclave), "%s", loc.enclave);
-		cfgloc_free(&loc);
-		if (aws_s3_get(x->a, x->region, x->bucket, x->key, NULL, false,
-			       &o, msg, msgsize) < 0)
-			return -1;
-		if (o.len > ERS_CONFIG_MAX || strlen(o.body) != o.len) {
-			snprintf(msg, msgsize,
-				 "s3://%s/%s: not a text of at most 4 MiB",
-				 x->bucket, x->key);
-			aws_s3_object_free(&o);
-			return -1;
-		}
-		x->before = o.body;
-		o.body = NULL;
-		snprintf(x->etag, sizeof(x->etag), "%s", o.etag ? o.etag : "");
-		snprintf(x->version, sizeof(x->version), "%s",
-			 o.version_id ? o.version_id : "");
-		snprintf(x->modified, sizeof(x->modified), "%s",
-			 o.last_modified ? o.last_modified : "");
-		aws_s3_object_free(&o);
+		r[k].x = x;
+		r[k].region = region;
+		started[k] =
+		    pthread_create(&th[k], NULL, er_read_one, &r[k]) == 0;
+		if (!started[k])
+			er_read_one(&r[k]); /* no thread: here, then */
 	}
-	return 0;
+	for (k = 0; k < e->f->nnodes; k++) {
+		if (started[k])
+			pthread_join(th[k], NULL);
+		if (r[k].rc < 0 && rc == 0) {
+			snprintf(msg, msgsize, "%s", r[k].msg);
+			rc = -1;
+		}
+	}
+	free(r);
+	free(th);
+	free(started);
+	return rc;
 }
 
 /* Config objects in the nodes' buckets that no node of the fleet file

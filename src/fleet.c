@@ -218,6 +218,10 @@ static const struct field debug_fields[] = {
     F("kms_logical_id", FK_STRING, struct fleet_debug, kms_logical_id),
 };
 
+static const struct field ers_fields[] = {
+    FD("remind_after", struct fleet_ers, remind_after_ms, 60000, 2592000000),
+};
+
 static const struct field metrics_fields[] = {
     F("enabled", FK_BOOL, struct fleet_metrics, enabled),
     F("namespace", FK_STRING, struct fleet_metrics, namespace_),
@@ -660,8 +664,8 @@ static void check_unique(struct loader *L, struct fleet *f,
 static void load_fleet(struct loader *L, struct fleet *f)
 {
 	static const char *const top_subs[] = {
-	    "fleet", "health", "alerts",    "node",    "commands", "ssh",
-	    "logs",  "nitro",  "incidents", "metrics", "debug",    NULL};
+	    "fleet", "health",    "alerts",  "node",  "commands", "ssh", "logs",
+	    "nitro", "incidents", "metrics", "debug", "ers",      NULL};
 	const struct toml_value *root = toml_doc_root(L->doc), *t, *nodes;
 	size_t k;
 
@@ -701,6 +705,10 @@ static void load_fleet(struct loader *L, struct fleet *f)
 	if (t != NULL)
 		load_table(L, t, debug_fields, NFIELDS(debug_fields), &f->debug,
 			   "[debug] ", NULL);
+	t = sub_table(L, root, "ers", "[ers]");
+	if (t != NULL)
+		load_table(L, t, ers_fields, NFIELDS(ers_fields), &f->ers,
+			   "[ers] ", NULL);
 	if (f->debug.kms_logical_id == NULL)
 		f->debug.kms_logical_id = xstrdup("ShardKMSKeyNitro");
 	if (f->metrics.namespace_ == NULL)
@@ -830,6 +838,7 @@ struct fleet *fleet_parse(const char *path, const char *text, size_t len,
 	f->incidents.max_lines = 2000;
 	f->metrics.interval_ms = 60000;
 	f->debug.alert_after_ms = 3600000;
+	f->ers.remind_after_ms = 8 * 3600000ULL;
 	f->ssh.agent = true;
 	f->ssh.connect_timeout_ms = 10000;
 	f->ssh.auth_timeout_ms = 10000;

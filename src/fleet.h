@@ -98,6 +98,13 @@ struct fleet_metrics {
 };
 
 /* [debug]: Nitro debug mode (docs/debug.md). */
+/* [ers]: the ERS rollout (docs/ers.md). */
+struct fleet_ers {
+	/* bvops watch reminds when the ERS configuration stays on this
+	 * long, and again each time as long again passes. 8h. */
+	uint64_t remind_after_ms;
+};
+
 struct fleet_debug {
 	/* bvops watch alerts when a node stays in debug mode this long, and
 	 * again each time as long again passes. 1h. */
@@ -153,6 +160,7 @@ struct fleet {
 	struct fleet_incidents incidents;
 	struct fleet_metrics metrics;
 	struct fleet_debug debug;
+	struct fleet_ers ers;
 	char *commands[FLEET_CMD_COUNT];
 	struct fleet_node *nodes;
 	size_t nnodes;

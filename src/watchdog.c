@@ -8,6 +8,7 @@
 
 #include "debugmode.h"
 #include "duration.h"
+#include "ers.h"
 #include "eventlog.h"
 #include "holds.h"
 #include "incident.h"
@@ -53,6 +54,7 @@ struct watchdog {
 	int64_t holds_checked;
 	int64_t debug_checked; /* monotonic: the debug records looked at */
 	int64_t *debug_next;   /* per node, wall: when to alert (0: not in) */
+	int64_t ers_next;      /* wall: when to remind of ERS (0: not on) */
 	/* Downs within group_window of a paged one wait to page together. */
 	int64_t group_until; /* monotonic; 0: no window open */
 	char *group[WATCHDOG_GROUP];
@@ -522,6 +524,8 @@ static void wd_maintenance(struct watchdog *w, int64_t now)
  * again every alert_after while it stays so: its key no longer proves
  * which code runs. Looked at every 10 s.
  */
+static void wd_ers(struct watchdog *w);
+
 static void wd_debug(struct watchdog *w, int64_t now)
 {
 	int64_t wall = probe_now_ms(), after;
@@ -530,6 +534,7 @@ static void wd_debug(struct watchdog *w, int64_t now)
 	if (w->state_dir == NULL || now - w->debug_checked < 10000)
 		return;
 	w->debug_checked = now;
+	wd_ers(w);
 	after = (int64_t)w->f->debug.alert_after_ms;
 	for (k = 0; k < w->f->nnodes; k++) {
 		char id[200], since_s[40], dur[32];
@@ -561,6 +566,43 @@ static void wd_debug(struct watchdog *w, int64_t now)
 			 dur, since_s, id, w->f->nodes[k].name);
 		wd_emit(w, &a);
 	}
+}
+
+/*
+ * The fleet left with the ERS configuration (ers.h) past [ers]
+ * remind_after is reminded of, and again each time as long passes: ERS
+ * is for a recovery, not for every day. Looked at with debug mode.
+ */
+static void wd_ers(struct watchdog *w)
+{
+	int64_t wall = probe_now_ms(), since, after;
+	size_t n = ers_marked(w->state_dir, &since);
+	char since_s[40], dur[32];
+	struct alert a;
+
+	after = (int64_t)w->f->ers.remind_after_ms;
+	if (n == 0) {
+		w->ers_next = 0;
+		return;
+	}
+	if (w->ers_next == 0)
+		w->ers_next = since + after;
+	if (wall < w->ers_next)
+		return;
+	w->ers_next = wall + after;
+	memset(&a, 0, sizeof(a));
+	a.kind = ALERT_ERS_ACTIVE;
+	a.node = ALERT_NODE_NONE;
+	timefmt_iso8601(since, false, since_s, sizeof(since_s));
+	duration_format(wall - since >= 60000
+			    ? (uint64_t)((wall - since) / 60000) * 60000
+			    : (uint64_t)((wall - since) / 1000) * 1000,
+			dur, sizeof(dur));
+	snprintf(a.detail, sizeof(a.detail),
+		 "the ERS configuration has been on %zu of %zu nodes for %s "
+		 "(since %s): bvops ers revert when the recovery is done",
+		 n, w->f->nnodes, dur, since_s);
+	wd_emit(w, &a);
 }
 
 void watchdog_step(struct watchdog *w)

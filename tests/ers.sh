@@ -313,6 +313,22 @@ if command -v tmux >/dev/null; then
 fi
 test_end
 
+test_begin valgrind_clean
+if command -v valgrind >/dev/null && [[ "$B" != */asan/* ]]; then
+	vg() { run setsid -w valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite,indirect "$B" -f "$F" "$@"; }
+	vg ers apply --preset enable-ers-export --yes --wait 15s
+	check_eq "apply under valgrind (99 is a report)" "$RC" 0
+	[ "$RC" = 99 ] && printf '%s\n' "$ERR" | head -30
+	vg --json ers status
+	check_eq "status under valgrind" "$RC" 0
+	vg ers revert --yes --wait 15s
+	check_eq "revert under valgrind" "$RC" 0
+	[ "$RC" = 99 ] && printf '%s\n' "$ERR" | head -30
+	check_eq "and the fleet as it was" "$(state)" "orig up"
+fi
+test_end
+
 # kill -9 after every journal record in turn (every CRASH_STEP-th), then
 # resume (all with ERS, up) or roll back (all as they were, up).
 test_begin killed_after_every_record_then_resume_or_rollback_is_consistent

@@ -443,4 +443,21 @@ watch_stop
 rm -f "$SW/debug/node-1.json"
 test_end
 
+test_begin ers_left_on_too_long_is_reminded
+fleet 2 1 "" '[ers]\nremind_after = "2h"'
+SW="$XDG_STATE_HOME/bvops/sim"
+mkdir -p "$SW/ers"
+for n in node-0 node-1; do
+	printf '{"node":"%s","since":"%s","procedure":"E1"}\n' "$n" "$(date -u -d '-3 hours' +%Y-%m-%dT%H:%M:%SZ)" >"$SW/ers/$n.json"
+done
+watch_start
+wait_for '"kind":"ers_active"' 100 || fail "no ERS reminder: $(cat "$TMP/out")"
+check_contains "how long, on how many, the way out" "$(lines ers_active | head -1)" 'the ERS configuration has been on 2 of 2 nodes for 3h (since '
+check_contains "the command" "$(lines ers_active | head -1)" 'bvops ers revert when the recovery is done'
+check_contains "the fleet's, not a node's" "$(lines ers_active | head -1)" '"node":null'
+check_eq "once per remind_after" "$(lines ers_active | wc -l)" 1
+watch_stop
+rm -rf "$SW/ers"
+test_end
+
 summary
