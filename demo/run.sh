@@ -9,6 +9,10 @@
 #   demo/run.sh [BVOPS ARGS...]   e.g. demo/run.sh config get node-0
 #   MOTO_SERVER=...               another moto_server (default: on PATH)
 #   BVOPS=...                     another bvops binary (default: $BUILD/bvops)
+#
+# The demo's AWS account lives as long as the demo, so its state folder
+# (journals, debug-mode and ERS records, holds) does too: a fresh one in
+# the demo's own folder, unless BVOPS_DEMO_STATE names one to keep.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -69,6 +73,7 @@ ctl="$SIM ctl $dir {node}"
 		printf 'transport = "local"\nenclave_name = "demo-%s"\n' "${name#node-}"
 	done <"$dir/ports"
 } >"$dir/fleet.toml"
+export XDG_STATE_HOME="${BVOPS_DEMO_STATE:-$dir/state}"
 rc=0
 "${BVOPS:-$BUILD/bvops}" -f "$dir/fleet.toml" "$@" || rc=$?
 [ -n "$aws_off" ] && echo "bvops demo: AWS features were off: $aws_off" >&2
