@@ -23,6 +23,7 @@
 #include "monitor.h"
 #include "nodewait.h"
 #include "probe.h"
+#include "procctx.h"
 #include "procjournal.h"
 #include "redact.h"
 #include "timefmt.h"
@@ -30,8 +31,7 @@
 #include "transport.h"
 #include "xalloc.h"
 
-#define CFGEDIT_LOCK_TTL_MS ((int64_t)15 * 60 * 1000)
-#define CFGEDIT_KIND        "config-edit"
+#define CFGEDIT_KIND "config-edit"
 
 static const char *const cfgedit_steps[] = {"read",   "edit",    "backup",
 					    "upload", "restart", "wait"};
@@ -58,7 +58,6 @@ struct ce {
 	char *text; /* the new text */
 	size_t textlen;
 	char what[300];
-	char hold[300]; /* the maintenance reason this procedure set */
 };
 
 static void ce_say(struct ce *c, const char *fmt, ...)
@@ -113,34 +112,22 @@ static int ce_step(struct ce *c, const char *step, const char *state,
  */
 static void ce_hold(struct ce *c)
 {
-	char msg[300];
+	char msg[300] = "";
 
 	if (c->j == NULL)
 		return;
-	snprintf(c->hold, sizeof(c->hold), "procedure %s",
-		 procjournal_id(c->j));
-	if (holds_set(c->state_dir, c->n->name, c->hold, 0, false, msg,
-		      sizeof(msg)) < 0)
+	procctx_hold(c->state_dir, c->n->name, procjournal_id(c->j), true, msg,
+		     sizeof(msg));
+	if (msg[0])
 		ce_say(c, "warning: %s (the node is not held)\n", msg);
 }
 
 static void ce_unhold(struct ce *c)
 {
-	struct holds h;
-	const struct hold *x;
-	char msg[300];
-
 	if (c->j == NULL || c->n == NULL)
 		return;
-	snprintf(c->hold, sizeof(c->hold), "procedure %s",
-		 procjournal_id(c->j));
-	if (holds_load(c->state_dir, &h, msg, sizeof(msg)) < 0)
-		return;
-	x = holds_active(&h, c->n->name, probe_now_ms());
-	if (x != NULL && strcmp(x->reason, c->hold) == 0)
-		holds_set(c->state_dir, c->n->name, NULL, 0, false, msg,
-			  sizeof(msg));
-	holds_free(&h);
+	procctx_hold(c->state_dir, c->n->name, procjournal_id(c->j), false,
+		     NULL, 0);
 }
 
 static void ce_end(struct ce *c, const char *outcome, const char *message)
@@ -207,38 +194,15 @@ int cfgedit_lock_where(const struct fleet *f, struct aws_client *a,
 /* Take the fleet lock for procedure id (docs/procedures.md). */
 static int ce_lock(struct ce *c, const char *id, char *msg, size_t msgsize)
 {
-	struct fleetlock_where w;
-	struct fleetlock_holder h;
+	char where[800];
 
-	if (cfgedit_lock_where(c->f, c->a, c->region, &w, msg, msgsize) < 0)
+	if (procctx_lock(c->f, c->a, id, c->what, &c->lock, where,
+			 sizeof(where), msg, msgsize) < 0)
 		return -1;
-	switch (fleetlock_take(c->a, &w, id, c->what, CFGEDIT_LOCK_TTL_MS,
-			       &c->lock, &h, msg, msgsize)) {
-	case FLEETLOCK_TAKEN:
-		c->locked = true;
-		if (c->ui->started != NULL) {
-			char where[800], until[40];
-
-			timefmt_iso8601(probe_now_ms() + CFGEDIT_LOCK_TTL_MS,
-					false, until, sizeof(until));
-			snprintf(where, sizeof(where),
-				 "yours until %s unless renewed (s3://%s/%s)",
-				 until, w.bucket, w.key);
-			c->ui->started(c->ui->ctx, id, where);
-		}
-		return 0;
-	case FLEETLOCK_HELD: {
-		char who[800];
-
-		fleetlock_describe(&h, who, sizeof(who));
-		snprintf(msg, msgsize,
-			 "the fleet is locked by %s: nothing done (bvops lock "
-			 "break, only if that procedure is dead)",
-			 who);
-		return -1;
-	}
-	default: return -1;
-	}
+	c->locked = true;
+	if (c->ui->started != NULL)
+		c->ui->started(c->ui->ctx, id, where);
+	return 0;
 }
 
 /* A file's whole text (NULL with a message). */

@@ -993,8 +993,19 @@ static int er_begin_go(struct ers *e, char **id, char *msg, size_t msgsize)
 		*id = pid;
 	else
 		free(pid);
-	return er_go(e, false, msg, msgsize);
+	rc = er_go(e, false, msg, msgsize);
+	if (rc != CLI_EXIT_OK && !e->locked) {
+		/* The lock was not ours: nothing was done, and the journal
+		 * says so rather than staying open. */
+		char err[300];
+
+		procedure_abandon(e->state_dir, e->id, err, sizeof(err));
+	}
+	return rc;
 }
+
+static void er_newest(const char *state_dir, char *out, size_t size,
+		      struct procjournal_view *v, bool *found);
 
 int ers_apply(const struct fleet *f, const char *state_dir,
 	      const struct ers_opts *o, const struct procedure_ui *ui,
@@ -1010,6 +1021,28 @@ int ers_apply(const struct fleet *f, const char *state_dir,
 		*id = NULL;
 	er_init(&e, f, state_dir, o, ui);
 	e.apply = true;
+	{
+		struct procjournal_view v;
+		char last[200], where[300];
+		bool found, open;
+
+		er_newest(state_dir, last, sizeof(last), &v, &found);
+		open = found && v.outcome == NULL;
+		if (open) {
+			procedure_describe(&v, where, sizeof(where));
+			snprintf(msg, msgsize,
+				 "the ERS procedure %s is not finished (%s): "
+				 "bvops procedure resume | rollback | abandon "
+				 "%s first",
+				 last, where, last);
+		}
+		if (found)
+			procjournal_view_free(&v);
+		if (open) {
+			er_free(&e);
+			return CLI_EXIT_NOT_OK;
+		}
+	}
 	if (er_fragment(&e, &fr, msg, msgsize) < 0) {
 		er_free(&e);
 		return CLI_EXIT_USAGE;

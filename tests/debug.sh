@@ -10,37 +10,12 @@ cd "$(dirname "$0")/.."
 . tests/lib.sh
 . tests/simlib.sh
 . tests/motolib.sh
+. tests/proclib.sh
 B=$(realpath "$1")
-TMP=$(mktemp -d)
-cleanup() {
-	moto_stop
-	sim_stop
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-aws_test_env "$TMP"
-export XDG_STATE_HOME="$TMP/state"
-STATE="$XDG_STATE_HOME/bvops/dbg"
-moto_start "$TMP/moto.log" || exit 1
-moto_signed_user "$TMP"
-python3 demo/aws_seed.py --endpoint "$AWS_ENDPOINT_URL" --fleet dbg --nodes 2 \
-	--out "$TMP/seed.json" || { echo "seeding failed"; echo "0 passed, 1 failed"; exit 1; }
-seed() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["nodes"][int(sys.argv[2])][sys.argv[3]])' "$TMP/seed.json" "$1" "$2"; }
+PROC_KMS=1 proc_world dbg 2
 K0=$(seed 0 key)
 K1=$(seed 1 key)
 B0=$(seed 0 bucket)
-SIM_FLEET_HEALTH='interval = "300ms"\ntimeout = "250ms"' sim_start 2 || exit 1
-{
-	printf '[fleet]\nname = "dbg"\nregion = "us-east-1"\n[health]\ninterval = "300ms"\ntimeout = "250ms"\n'
-	sim_commands
-	while read -r name port; do
-		i=${name#node-}
-		printf '\n[[node]]\nname = "%s"\nindex = %s\nping_url = "http://127.0.0.1:%s/ping"\n' "$name" "$i" "$port"
-		printf 'transport = "local"\nenclave_name = "dbg-%s"\nconfig_ssm_param = "/dbg/node-%s/config"\n' "$i" "$i"
-		printf 'kms_stack = "%s"\n' "$(seed "$i" stack)"
-	done <"$SIM_DIR/ports"
-} >"$TMP/fleet.toml"
-F="$TMP/fleet.toml"
 # The key policy exactly as KMS holds it (a trailing newline added).
 policy() { aws kms get-key-policy --key-id "$1" --policy-name default --region eu-west-1 --query Policy --output text; }
 put_policy() { aws kms put-key-policy --key-id "$1" --policy-name default --region eu-west-1 --policy "$2"; }

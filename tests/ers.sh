@@ -171,6 +171,8 @@ check_contains "listed as failed at stop" "$OUT" "failed at stop on node-1"
 bv ers status
 check_eq "status: open, exit 1" "$RC" 1
 check_contains "status says where" "$OUT" "ers-apply $id is OPEN: failed at stop on node-1"
+bv ers apply --preset enable-ers-export --yes
+check_contains "no second rollout while one is open" "$RC:$ERR" "1:bvops: the ERS procedure $id is not finished (failed at stop on node-1): bvops procedure resume | rollback | abandon $id first"
 sim_ctl node-1 stop-mode ok
 bv procedure resume "$id" --yes
 check_eq "retried: done" "$RC:$ERR" "0:"
@@ -250,6 +252,20 @@ check_contains "says what it does" "$OUT" "did not finish (interrupted at upload
 check_eq "all as they were, up" "$(state)" "orig up"
 run "$B" -f "$F" procedure list
 check_contains "the apply is rolled back" "$OUT" "rolled back"
+test_end
+
+test_begin another_operators_lock_stops_it_before_anything
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+later=$(date -u -d '+10 min' +%Y-%m-%dT%H:%M:%SZ)
+printf '{"held": true, "id": "X", "who": "bob", "host": "ops-2", "what": "config edit node-1", "since": "%s", "expires": "%s"}\n' "$now" "$later" |
+	aws s3 cp - "s3://$(seed 0 bucket)/bvops/lock-tsm.json" --region eu-west-1 >/dev/null
+bv ers apply --preset enable-ers-export --yes
+check_eq "exit 1" "$RC" 1
+check_contains "says who" "$ERR" "the fleet is locked by bob@ops-2"
+check_eq "nothing stopped, nothing changed" "$(state)" "orig up"
+run "$B" -f "$F" procedure list
+check_contains "its journal closed, not left open" "$(printf '%s' "$OUT" | grep "$(last_id)")" "abandoned"
+aws s3 rm "s3://$(seed 0 bucket)/bvops/lock-tsm.json" --region eu-west-1 >/dev/null
 test_end
 
 test_begin stray_configs_in_a_bucket_are_warned_of

@@ -9,36 +9,11 @@ cd "$(dirname "$0")/.."
 . tests/lib.sh
 . tests/simlib.sh
 . tests/motolib.sh
+. tests/proclib.sh
 B=$(realpath "$1")
-TMP=$(mktemp -d)
-cleanup() {
-	moto_stop
-	sim_stop
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-aws_test_env "$TMP"
-export XDG_STATE_HOME="$TMP/state"
-STATE="$XDG_STATE_HOME/bvops/tsm"
-moto_start "$TMP/moto.log" || exit 1
-moto_signed_user "$TMP"
-python3 demo/aws_seed.py --endpoint "$AWS_ENDPOINT_URL" --fleet tsm --nodes 2 \
-	--out "$TMP/seed.json" || { echo "seeding failed"; echo "0 passed, 1 failed"; exit 1; }
-seed() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["nodes"][int(sys.argv[2])][sys.argv[3]])' "$TMP/seed.json" "$1" "$2"; }
+proc_world tsm 2
 B0=$(seed 0 bucket)
 B1=$(seed 1 bucket)
-SIM_FLEET_HEALTH='interval = "300ms"\ntimeout = "250ms"' sim_start 2 || exit 1
-# The simulator's fleet, with each node's config location.
-{
-	printf '[fleet]\nname = "tsm"\nregion = "us-east-1"\n[health]\ninterval = "300ms"\ntimeout = "250ms"\n'
-	sim_commands
-	while read -r name port; do
-		i=${name#node-}
-		printf '\n[[node]]\nname = "%s"\nindex = %s\nping_url = "http://127.0.0.1:%s/ping"\n' "$name" "$i" "$port"
-		printf 'transport = "local"\nenclave_name = "tsm-%s"\nconfig_ssm_param = "/tsm/node-%s/config"\n' "$i" "$i"
-	done <"$SIM_DIR/ports"
-} >"$TMP/fleet.toml"
-F="$TMP/fleet.toml"
 cp "$F" "$TMP/fleet-console.toml" # the console's: restarts really restart
 stored() { aws s3 cp "s3://$1/$2/config.toml" - --region eu-west-1 2>/dev/null; }
 ORIG0=$(stored "$B0" tsm-0)
