@@ -1023,12 +1023,14 @@ int ers_apply(const struct fleet *f, const char *state_dir,
 	e.apply = true;
 	{
 		struct procjournal_view v;
-		char last[200], where[300];
+		char last[200];
 		bool found, open;
 
 		er_newest(state_dir, last, sizeof(last), &v, &found);
 		open = found && v.outcome == NULL;
 		if (open) {
+			char where[300];
+
 			procedure_describe(&v, where, sizeof(where));
 			snprintf(msg, msgsize,
 				 "the ERS procedure %s is not finished (%s): "
