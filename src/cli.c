@@ -170,6 +170,30 @@ static void cli_usage_line(FILE *out, const struct cli_command *c)
 		c->args ? " " : "", c->args ? c->args : "");
 }
 
+/* "  LEFT   summary", the summary wrapped to stay within 80 columns
+ * (an SSM session is often 80 wide). */
+static void cli_help_summary(FILE *out, const char *left, const char *text)
+{
+	const int width = 80 - 37;
+
+	while (*text != '\0') {
+		int n = (int)strlen(text);
+
+		if (n > width) {
+			n = width;
+			while (n > 0 && text[n] != ' ')
+				n--;
+			if (n == 0)
+				n = width;
+		}
+		fprintf(out, "  %-34s %.*s\n", left, n, text);
+		left = "";
+		text += n;
+		while (*text == ' ')
+			text++;
+	}
+}
+
 static void cli_help(FILE *out)
 {
 	size_t k;
@@ -190,10 +214,9 @@ static void cli_help(FILE *out)
 			 *c->words ? c->words : "(no command)",
 			 c->args ? " " : "", c->args ? c->args : "");
 		if (strlen(left) > 34) /* too long to share the line */
-			fprintf(out, "  %s\n  %-34s %s\n", left, "",
-				c->summary);
-		else
-			fprintf(out, "  %-34s %s\n", left, c->summary);
+			fprintf(out, "  %s\n", left);
+		cli_help_summary(out, strlen(left) > 34 ? "" : left,
+				 c->summary);
 	}
 	fputs("\n"
 	      "Global options (before or after the command):\n"

@@ -59,9 +59,9 @@ check_eq "--fleet= after" "$RC" 0
 test_end
 
 test_begin spec_commands_not_in_this_version
-run "$BVOPS" ers apply --preset dkls19
+run "$BVOPS" discover --env dev
 check_eq "exit" "$RC" 2
-check_contains "stderr" "$ERR" "'ers apply' is not available in this version"
+check_contains "stderr" "$ERR" "'discover' is not available in this version"
 test_end
 
 test_begin config_validate_ok
