@@ -74,7 +74,18 @@ ctl="$SIM ctl $dir {node}"
 	done <"$dir/ports"
 } >"$dir/fleet.toml"
 export XDG_STATE_HOME="${BVOPS_DEMO_STATE:-$dir/state}"
-rc=0
-"${BVOPS:-$BUILD/bvops}" -f "$dir/fleet.toml" "$@" || rc=$?
+while :; do
+	rc=0
+	"${BVOPS:-$BUILD/bvops}" -f "$dir/fleet.toml" "$@" || rc=$?
+	# Killed (a kill -9 to try a procedure's crash safety, say): the
+	# demo's world is kept, so that bvops can be started again on it and
+	# the interrupted procedure resumed or rolled back.
+	{ [ "$rc" -gt 128 ] && [ -t 0 ]; } || break
+	stty sane 2>/dev/null || true # a killed console cannot restore it
+	tput rmcup 2>/dev/null || true
+	printf '\nbvops demo: bvops was killed (signal %d). The demo (nodes, AWS, state) is kept:\nEnter starts bvops again on it (P lists an interrupted procedure); Ctrl-C ends the demo. ' \
+		$((rc - 128)) >&2
+	read -r _ || break
+done
 [ -n "$aws_off" ] && echo "bvops demo: AWS features were off: $aws_off" >&2
 exit $rc
