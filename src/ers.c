@@ -1126,7 +1126,8 @@ static void er_newest(const char *state_dir, char *out, size_t size,
 	out[0] = '\0';
 	if (procjournal_list(state_dir, &ids, &count, msg, sizeof(msg)) < 0)
 		return;
-	qsort(ids, count, sizeof(*ids), er_cmp);
+	if (count > 1) /* ids is NULL when there is none */
+		qsort(ids, count, sizeof(*ids), er_cmp);
 	for (k = count; k-- > 0 && !*found;) {
 		if (strstr(ids[k], "-ers-") != NULL &&
 		    procjournal_read(state_dir, ids[k], v, msg, sizeof(msg)) ==
