@@ -150,25 +150,9 @@ static void dm_diff(struct dm *d, const char *a, const char *b, const char *an,
 static bool dm_confirm(struct dm *d, const char *what, char *msg,
 		       size_t msgsize)
 {
-	char q[300], answer[128];
-
-	if (d->o->yes)
-		return true;
-	snprintf(q, sizeof(q), "Type the node's name (%s) to %s: ", d->n->name,
-		 what);
-	if (d->ui->ask_line(d->ui->ctx, q, answer, sizeof(answer)) < 0) {
-		snprintf(msg, msgsize,
-			 "no terminal to confirm on: nothing changed (--yes "
-			 "stands for the typed name)");
-		return false;
-	}
-	if (strcmp(answer, d->n->name) != 0) {
-		snprintf(msg, msgsize,
-			 "not confirmed (typed \"%.60s\"): nothing changed",
-			 answer);
-		return false;
-	}
-	return true;
+	return d->o->yes ||
+	       procctx_confirm_name(d->ui, "the node's name", d->n->name, what,
+				    msg, msgsize);
 }
 
 /* ---- the steps ---- */

@@ -805,25 +805,9 @@ static void er_plan(struct ers *e)
 static bool er_confirm(struct ers *e, const char *what, char *msg,
 		       size_t msgsize)
 {
-	char q[400], answer[256];
-
-	if (e->o->yes)
-		return true;
-	snprintf(q, sizeof(q), "Type the fleet's name (%s) to %s: ", e->f->name,
-		 what);
-	if (e->ui->ask_line(e->ui->ctx, q, answer, sizeof(answer)) < 0) {
-		snprintf(msg, msgsize,
-			 "no terminal to confirm on: nothing changed (--yes "
-			 "stands for the typed name)");
-		return false;
-	}
-	if (strcmp(answer, e->f->name) != 0) {
-		snprintf(msg, msgsize,
-			 "not confirmed (typed \"%.60s\"): nothing changed",
-			 answer);
-		return false;
-	}
-	return true;
+	return e->o->yes ||
+	       procctx_confirm_name(e->ui, "the fleet's name", e->f->name, what,
+				    msg, msgsize);
 }
 
 static cJSON *er_params(const struct ers *e)

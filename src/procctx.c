@@ -82,3 +82,25 @@ void procctx_hold(const char *state_dir, const char *node, const char *id,
 		holds_set(state_dir, node, NULL, 0, false, msg, msgsize);
 	holds_free(&h);
 }
+
+bool procctx_confirm_name(const struct procedure_ui *ui, const char *label,
+			  const char *name, const char *what, char *msg,
+			  size_t msgsize)
+{
+	char q[400], answer[256];
+
+	snprintf(q, sizeof(q), "Type %s (%s) to %s: ", label, name, what);
+	if (ui->ask_line(ui->ctx, q, answer, sizeof(answer)) < 0) {
+		snprintf(msg, msgsize,
+			 "no terminal to confirm on: nothing changed (--yes "
+			 "stands for the typed name)");
+		return false;
+	}
+	if (strcmp(answer, name) != 0) {
+		snprintf(msg, msgsize,
+			 "not confirmed (typed \"%.60s\"): nothing changed",
+			 answer);
+		return false;
+	}
+	return true;
+}

@@ -1,8 +1,9 @@
 /*
  * procctx: what every procedure on the engine does around its steps
  * (docs/procedures.md): take the fleet lock under the procedure's id, keep
- * it renewed while the steps run, let it go, and hold its nodes from
- * bvops watch (no auto-restart, no paging) while it runs.
+ * it renewed while the steps run, let it go, hold its nodes from bvops
+ * watch (no auto-restart, no paging) while it runs, and ask for the typed
+ * name that confirms it.
  *
  * Blocking; owns nothing past a call except the struct fleetlock it fills.
  */
@@ -16,6 +17,7 @@
 #include "aws.h"
 #include "fleet.h"
 #include "fleetlock.h"
+#include "procedure.h"
 
 /* Procedures take the lock for this long and renew it as they go. */
 #define PROCCTX_LOCK_TTL_MS ((int64_t)15 * 60 * 1000)
@@ -38,5 +40,15 @@ int procctx_lock_keep(struct aws_client *a, struct fleetlock *l,
  * procedure's (off). Failures are told in msg (may be NULL) only. */
 void procctx_hold(const char *state_dir, const char *node, const char *id,
 		  bool on, char *msg, size_t msgsize);
+
+/*
+ * The confirmation of a procedure that must not be started by a stray
+ * key: the operator types name ("Type the fleet's name (tsm) to WHAT: ").
+ * true when typed exactly; false with a message (nobody to ask, or
+ * something else typed): nothing may change then.
+ */
+bool procctx_confirm_name(const struct procedure_ui *ui, const char *label,
+			  const char *name, const char *what, char *msg,
+			  size_t msgsize);
 
 #endif

@@ -526,6 +526,18 @@ static void wd_maintenance(struct watchdog *w, int64_t now)
  */
 static void wd_ers(struct watchdog *w);
 
+/* Since when (ISO 8601) and for how long, in whole minutes (whole
+ * seconds under one): "1h5m", not milliseconds. */
+static void wd_since_text(int64_t since, int64_t wall, char *iso,
+			  size_t isosize, char *dur, size_t dursize)
+{
+	timefmt_iso8601(since, false, iso, isosize);
+	duration_format(wall - since >= 60000
+			    ? (uint64_t)((wall - since) / 60000) * 60000
+			    : (uint64_t)((wall - since) / 1000) * 1000,
+			dur, dursize);
+}
+
 static void wd_debug(struct watchdog *w, int64_t now)
 {
 	int64_t wall = probe_now_ms(), after;
@@ -554,12 +566,8 @@ static void wd_debug(struct watchdog *w, int64_t now)
 		memset(&a, 0, sizeof(a));
 		a.kind = ALERT_DEBUG_MODE;
 		a.node = k;
-		timefmt_iso8601(since, false, since_s, sizeof(since_s));
-		/* Whole minutes (whole seconds under one): "1h5m", not ms. */
-		duration_format(wall - since >= 60000
-				    ? (uint64_t)((wall - since) / 60000) * 60000
-				    : (uint64_t)((wall - since) / 1000) * 1000,
-				dur, sizeof(dur));
+		wd_since_text(since, wall, since_s, sizeof(since_s), dur,
+			      sizeof(dur));
 		snprintf(a.detail, sizeof(a.detail),
 			 "in Nitro debug mode for %s (since %s, procedure %s): "
 			 "bvops debug exit %s",
@@ -593,11 +601,7 @@ static void wd_ers(struct watchdog *w)
 	memset(&a, 0, sizeof(a));
 	a.kind = ALERT_ERS_ACTIVE;
 	a.node = ALERT_NODE_NONE;
-	timefmt_iso8601(since, false, since_s, sizeof(since_s));
-	duration_format(wall - since >= 60000
-			    ? (uint64_t)((wall - since) / 60000) * 60000
-			    : (uint64_t)((wall - since) / 1000) * 1000,
-			dur, sizeof(dur));
+	wd_since_text(since, wall, since_s, sizeof(since_s), dur, sizeof(dur));
 	snprintf(a.detail, sizeof(a.detail),
 		 "the ERS configuration has been on %zu of %zu nodes for %s "
 		 "(since %s): bvops ers revert when the recovery is done",
