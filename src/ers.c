@@ -991,6 +991,20 @@ static int er_begin_go(struct ers *e, char **id, char *msg, size_t msgsize)
 static void er_newest(const char *state_dir, char *out, size_t size,
 		      struct procjournal_view *v, bool *found);
 
+/* After the plan: stop at a dry run, else the typed fleet name, then the
+ * procedure. An exit code. */
+static int er_confirm_go(struct ers *e, const char *what, char **id, char *msg,
+			 size_t msgsize)
+{
+	if (e->o->dry_run) {
+		er_say(e, "dry run: nothing changed\n");
+		return CLI_EXIT_OK;
+	}
+	if (!er_confirm(e, what, msg, msgsize))
+		return CLI_EXIT_NOT_OK;
+	return er_begin_go(e, id, msg, msgsize);
+}
+
 int ers_apply(const struct fleet *f, const char *state_dir,
 	      const struct ers_opts *o, const struct procedure_ui *ui,
 	      char **id, char *msg, size_t msgsize)
@@ -1073,17 +1087,8 @@ int ers_apply(const struct fleet *f, const char *state_dir,
 		er_free(&e);
 		return CLI_EXIT_OK;
 	}
-	if (o->dry_run) {
-		er_say(&e, "dry run: nothing changed\n");
-		er_free(&e);
-		return CLI_EXIT_OK;
-	}
-	if (!er_confirm(&e, "stop every node and add ERS", msg, msgsize)) {
-		er_free(&e);
-		return CLI_EXIT_NOT_OK;
-	}
-	rc = er_begin_go(&e, id, msg, msgsize);
-	if (rc == CLI_EXIT_OK)
+	rc = er_confirm_go(&e, "stop every node and add ERS", id, msg, msgsize);
+	if (rc == CLI_EXIT_OK && !o->dry_run)
 		er_say(&e,
 		       "ERS is ACTIVE on all %zu nodes (procedure %s). When "
 		       "the recovery is done: bvops ers revert\n",
@@ -1300,17 +1305,9 @@ int ers_revert(const struct fleet *f, const char *state_dir,
 		er_free(&e);
 		return CLI_EXIT_OK;
 	}
-	if (o->dry_run) {
-		er_say(&e, "dry run: nothing changed\n");
-		er_free(&e);
-		return CLI_EXIT_OK;
-	}
-	if (!er_confirm(&e, "stop every node and take ERS out", msg, msgsize)) {
-		er_free(&e);
-		return CLI_EXIT_NOT_OK;
-	}
-	rc = er_begin_go(&e, id, msg, msgsize);
-	if (rc == CLI_EXIT_OK)
+	rc = er_confirm_go(&e, "stop every node and take ERS out", id, msg,
+			   msgsize);
+	if (rc == CLI_EXIT_OK && !o->dry_run)
 		er_say(&e,
 		       "ERS configuration taken out of all %zu nodes; every "
 		       "node is up (procedure %s).\n",
