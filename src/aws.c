@@ -23,8 +23,14 @@ struct aws_client {
 	struct aws_creds creds;
 	bool have_creds;
 	unsigned seed;
-	int cancelled; /* set from another thread: __atomic only */
+	int cancelled;       /* set from another thread: __atomic only */
+	char last_code[128]; /* AWS's error code of the last failed call */
 };
+
+const char *aws_client_last_code(const struct aws_client *a)
+{
+	return a->last_code;
+}
 
 void aws_client_cancel(struct aws_client *a)
 {
@@ -222,7 +228,7 @@ static void aws_error_of(const struct aws_response *rs, char *code,
 	}
 }
 
-static bool aws_retryable(long status, const char *code)
+bool aws_code_throttling(const char *code)
 {
 	static const char *const throttles[] = {
 	    "Throttling",
@@ -238,12 +244,15 @@ static bool aws_retryable(long status, const char *code)
 	    NULL};
 	size_t k;
 
-	if (status >= 500 || status == 429)
-		return true;
 	for (k = 0; throttles[k] != NULL; k++)
 		if (strcmp(code, throttles[k]) == 0)
 			return true;
 	return false;
+}
+
+static bool aws_retryable(long status, const char *code)
+{
+	return status >= 500 || status == 429 || aws_code_throttling(code);
 }
 
 /* Load credentials when there are none or they go stale. */
@@ -368,6 +377,7 @@ int aws_call(struct aws_client *a, const struct aws_request *rq,
 	int attempt;
 
 	memset(rs, 0, sizeof(*rs));
+	a->last_code[0] = '\0';
 	if (aws_creds_ready(a, msg, msgsize) < 0)
 		return -1;
 	base = aws_endpoint(rq);
@@ -401,6 +411,7 @@ int aws_call(struct aws_client *a, const struct aws_request *rq,
 			return 0;
 		}
 		aws_error_of(rs, code, sizeof(code), message, sizeof(message));
+		snprintf(a->last_code, sizeof(a->last_code), "%s", code);
 		status = rs->status;
 		snprintf(msg, msgsize, "%s %s: %s%s%s (HTTP %ld)", rq->call,
 			 rq->resource, code[0] ? code : "error",

@@ -60,6 +60,12 @@ void aws_client_free(struct aws_client *a);
  * AWS's timeouts and back-off.
  */
 void aws_client_cancel(struct aws_client *a);
+/* AWS's error code ("InvocationDoesNotExist", "ThrottlingException") of
+ * the last call that failed with an answer; "" otherwise. Valid until the
+ * next call. */
+const char *aws_client_last_code(const struct aws_client *a);
+/* True when code is AWS throttling ("ThrottlingException", ...). */
+bool aws_code_throttling(const char *code);
 
 /*
  * Send rq (with retries). Returns 0 with a 2xx answer in *rs, or -1 with
