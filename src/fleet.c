@@ -29,7 +29,11 @@ static const char *const cmd_names[FLEET_CMD_COUNT] = {
     [FLEET_CMD_ENCLAVE_STATE] = "enclave_state",
     [FLEET_CMD_DEBUG_RESTART] = "debug_restart",
     [FLEET_CMD_PROTECTED_RESTART] = "protected_restart",
+    [FLEET_CMD_JOURNAL_POLL] = "journal_poll",
 };
+
+static const char journal_poll_default[] =
+    "journalctl -u enclave.service -o short-iso --no-pager --show-cursor -q";
 
 /* SPEC's defaults: what an operator types on a Marketplace node. */
 static const char *const cmd_defaults[FLEET_CMD_COUNT] = {
@@ -42,6 +46,7 @@ static const char *const cmd_defaults[FLEET_CMD_COUNT] = {
     [FLEET_CMD_DEBUG_RESTART] =
 	"cd /app && sudo DEBUG_MODE=\"--debug-mode\" ./restart-enclave.sh",
     [FLEET_CMD_PROTECTED_RESTART] = "cd /app && sudo ./restart-enclave.sh",
+    [FLEET_CMD_JOURNAL_POLL] = journal_poll_default,
 };
 
 const char *fleet_cmd_name(enum fleet_cmd cmd)
@@ -166,6 +171,11 @@ static const struct field ssh_fields[] = {
 static const struct field logs_fields[] = {
     FI("scrollback", struct fleet_logs, scrollback, 100, 10000000),
     FD("quiet_after", struct fleet_logs, quiet_after_ms, 1000, 86400000),
+};
+
+static const struct field ssm_fields[] = {
+    FD("poll_interval", struct fleet_ssm, poll_interval_ms, 200, 3600000),
+    FI("max_in_flight", struct fleet_ssm, max_in_flight, 1, 1000),
 };
 
 static const struct field nitro_fields[] = {
@@ -548,6 +558,7 @@ static const struct field command_fields[FLEET_CMD_COUNT] = {
     FC(FLEET_CMD_RESTART),       FC(FLEET_CMD_STOP),
     FC(FLEET_CMD_START),         FC(FLEET_CMD_ENCLAVE_STATE),
     FC(FLEET_CMD_DEBUG_RESTART), FC(FLEET_CMD_PROTECTED_RESTART),
+    FC(FLEET_CMD_JOURNAL_POLL),
 #undef FC
 };
 
@@ -665,7 +676,7 @@ static void load_fleet(struct loader *L, struct fleet *f)
 {
 	static const char *const top_subs[] = {
 	    "fleet", "health",    "alerts",  "node",  "commands", "ssh", "logs",
-	    "nitro", "incidents", "metrics", "debug", "ers",      NULL};
+	    "nitro", "incidents", "metrics", "debug", "ers",      "ssm", NULL};
 	const struct toml_value *root = toml_doc_root(L->doc), *t, *nodes;
 	size_t k;
 
@@ -723,6 +734,10 @@ static void load_fleet(struct loader *L, struct fleet *f)
 	if (t != NULL)
 		load_table(L, t, logs_fields, NFIELDS(logs_fields), &f->logs,
 			   "[logs] ", NULL);
+	t = sub_table(L, root, "ssm", "[ssm]");
+	if (t != NULL)
+		load_table(L, t, ssm_fields, NFIELDS(ssm_fields), &f->ssm,
+			   "[ssm] ", NULL);
 	t = sub_table(L, root, "nitro", "[nitro]");
 	if (t != NULL) {
 		static const char *const stats[] = {"Minimum",     "Maximum",
@@ -845,6 +860,8 @@ struct fleet *fleet_parse(const char *path, const char *text, size_t len,
 	f->ssh.keepalive_ms = 2000;
 	f->logs.scrollback = 10000;
 	f->logs.quiet_after_ms = 60000;
+	f->ssm.poll_interval_ms = 2000;
+	f->ssm.max_in_flight = 8;
 	f->nitro.period_ms = 60000;
 	f->nitro.interval_ms = 60000;
 	f->nitro.window_ms = (uint64_t)15 * 60 * 1000;

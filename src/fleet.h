@@ -32,6 +32,9 @@ enum fleet_cmd {
 	FLEET_CMD_ENCLAVE_STATE,
 	FLEET_CMD_DEBUG_RESTART,
 	FLEET_CMD_PROTECTED_RESTART,
+	/* The journal where it cannot be followed (transport "ssm"): one
+	 * poll; bvops adds the cursor and a count (docs/transports.md). */
+	FLEET_CMD_JOURNAL_POLL,
 	FLEET_CMD_COUNT
 };
 
@@ -129,6 +132,12 @@ struct fleet_logs {
 	uint64_t quiet_after_ms; /* a pane says when its source went quiet */
 };
 
+/* [ssm]: the ssm transport (docs/transports.md). */
+struct fleet_ssm {
+	uint64_t poll_interval_ms; /* journal polls: 2s */
+	int64_t max_in_flight;     /* SSM commands at once, process-wide: 8 */
+};
+
 /*
  * [nitro]: the CloudWatch metric that says whether each node's enclave is
  * up ("nitro status": 1 online and passing, 0 or lower not healthy).
@@ -155,6 +164,7 @@ struct fleet {
 	struct fleet_health health;
 	struct fleet_ssh ssh;
 	struct fleet_logs logs;
+	struct fleet_ssm ssm;
 	struct fleet_nitro nitro;
 	struct fleet_alerts alerts;
 	struct fleet_incidents incidents;

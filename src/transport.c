@@ -11,9 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "awscred.h"
 #include "buf.h"
 #include "probe.h"
 #include "ssh.h"
+#include "ssmcmd.h"
+#include "ssmpoll.h"
 #include "template.h"
 #include "xalloc.h"
 
@@ -28,15 +31,20 @@ struct transport {
 	struct transport_conn *conns;
 	size_t nconns;
 	char *key_path, *passphrase;
+	/* ssm: the region, found once; run's client; the streams' thread */
+	char region[64];
+	struct aws_client *aws;
+	struct ssmpoll *ssm;
 };
 
 struct transport_stream {
 	struct transport *t;
-	pid_t pid;           /* local: the command */
-	int fd;              /* local: its stdout and stderr, merged */
-	struct ssh_chan *ch; /* ssh: the command's channel */
-	bool permanent;      /* retrying will not help */
-	bool pending;        /* the read budget ran out with more there */
+	pid_t pid;               /* local: the command */
+	int fd;                  /* local: its stdout and stderr, merged */
+	struct ssh_chan *ch;     /* ssh: the command's channel */
+	struct ssmpoll_job *job; /* ssm: fd is its output */
+	bool permanent;          /* retrying will not help */
+	bool pending;            /* the read budget ran out with more there */
 	char error[512];
 	char line[TRANSPORT_LINE_MAX];
 	size_t len;
@@ -48,6 +56,8 @@ struct transport *transport_new(const struct fleet *f)
 	struct transport *t = xcalloc(1, sizeof(*t));
 
 	t->fleet = f;
+	if (f != NULL)
+		ssmcmd_limit_set((int)f->ssm.max_in_flight);
 	return t;
 }
 
@@ -70,6 +80,8 @@ void transport_free(struct transport *t)
 		free(t->conns[k].node);
 	}
 	free(t->conns);
+	ssmpoll_free(t->ssm);
+	aws_client_free(t->aws);
 	free(t->key_path);
 	transport_wipe(t->passphrase);
 	free(t);
@@ -167,11 +179,6 @@ char *transport_command(const struct fleet_node *n, enum fleet_cmd cmd,
 			 n->name);
 		return NULL;
 	case FLEET_TRANSPORT_SSM:
-		snprintf(msg, msgsize,
-			 "node %s: transport \"%s\" is not available in this "
-			 "version (use \"local\" when bvops runs on the node)",
-			 n->name, fleet_transport_name(n->transport));
-		return NULL;
 	case FLEET_TRANSPORT_SSH:
 	case FLEET_TRANSPORT_LOCAL: break;
 	}
@@ -379,6 +386,20 @@ static int transport_run_ssh(struct transport *t, const struct fleet_node *n,
 	return 0;
 }
 
+/* The region ssm commands go to (the fleet's, else AWS's usual
+ * places), found once. */
+static const char *transport_region(struct transport *t, char *msg,
+				    size_t msgsize)
+{
+	if (t->region[0] == '\0' &&
+	    awscred_region(t->fleet ? t->fleet->region : NULL, t->region,
+			   sizeof(t->region), msg, msgsize) < 0) {
+		t->region[0] = '\0';
+		return NULL;
+	}
+	return t->region;
+}
+
 int transport_run(struct transport *t, const struct fleet_node *n,
 		  enum fleet_cmd cmd, long timeout_ms, size_t max_output,
 		  struct transport_result *r, char *msg, size_t msgsize)
@@ -389,10 +410,20 @@ int transport_run(struct transport *t, const struct fleet_node *n,
 	memset(r, 0, sizeof(*r));
 	if (line == NULL)
 		return -1;
-	if (n->transport == FLEET_TRANSPORT_SSH)
+	if (n->transport == FLEET_TRANSPORT_SSH) {
 		rc = transport_run_ssh(t, n, line, timeout_ms, max_output, r,
 				       msg, msgsize);
-	else
+	} else if (n->transport == FLEET_TRANSPORT_SSM) {
+		const char *region = transport_region(t, msg, msgsize);
+
+		if (t->aws == NULL)
+			t->aws = aws_client_new();
+		rc = region == NULL
+			 ? -1
+			 : ssmcmd_run(t->aws, n->name, region, n->instance_id,
+				      line, timeout_ms, max_output, r, msg,
+				      msgsize);
+	} else
 		rc = transport_run_local(line, timeout_ms, max_output, r, msg,
 					 msgsize);
 	free(line);
@@ -407,6 +438,67 @@ void transport_result_free(struct transport_result *r)
 	r->err = NULL;
 }
 
+/*
+ * A stream over ssm: a job of the transport's ssm thread. The journal is
+ * polled with the journal_poll command; a console cannot be (SSM has
+ * nothing live); anything else runs to completion.
+ */
+static struct transport_stream *transport_stream_ssm(struct transport *t,
+						     const struct fleet_node *n,
+						     enum fleet_cmd cmd,
+						     const char *line,
+						     char *msg, size_t msgsize)
+{
+	struct ssmpoll_target tg = {.node = n->name,
+				    .instance_id = n->instance_id};
+	struct transport_stream *s;
+	char *poll_line = NULL;
+	int fd = -1;
+
+	if (cmd == FLEET_CMD_CONSOLE) {
+		snprintf(msg, msgsize,
+			 "node %s: the enclave console cannot be streamed "
+			 "over ssm (SSM runs commands to completion): live "
+			 "console streaming needs transport \"ssh\" or "
+			 "\"local\"",
+			 n->name);
+		return NULL;
+	}
+	if (t == NULL) {
+		snprintf(msg, msgsize, "node %s: no ssm without a transport",
+			 n->name);
+		return NULL;
+	}
+	tg.region = transport_region(t, msg, msgsize);
+	if (tg.region == NULL)
+		return NULL;
+	if (cmd == FLEET_CMD_JOURNAL) {
+		poll_line =
+		    transport_command(n, FLEET_CMD_JOURNAL_POLL, msg, msgsize);
+		if (poll_line == NULL)
+			return NULL;
+	}
+	if (t->ssm == NULL)
+		t->ssm = ssmpoll_new();
+	s = xcalloc(1, sizeof(*s));
+	s->t = t;
+	s->job =
+	    poll_line != NULL
+		? ssmpoll_journal(
+		      t->ssm, &tg, poll_line,
+		      t->fleet ? (int64_t)t->fleet->ssm.poll_interval_ms : 2000,
+		      &fd)
+		: ssmpoll_command(t->ssm, &tg, line, 120000, &fd);
+	free(poll_line);
+	if (s->job == NULL) {
+		snprintf(msg, msgsize, "cannot run: %s", strerror(errno));
+		free(s);
+		return NULL;
+	}
+	s->fd = fd;
+	return s;
+}
+
 struct transport_stream *transport_stream_open(struct transport *t,
 					       const struct fleet_node *n,
 					       enum fleet_cmd cmd, char *msg,
@@ -418,6 +510,11 @@ struct transport_stream *transport_stream_open(struct transport *t,
 
 	if (line == NULL)
 		return NULL;
+	if (n->transport == FLEET_TRANSPORT_SSM) {
+		s = transport_stream_ssm(t, n, cmd, line, msg, msgsize);
+		free(line);
+		return s;
+	}
 	if (n->transport == FLEET_TRANSPORT_SSH) {
 		struct ssh_conn *c = transport_conn(t, n, msg, msgsize);
 
@@ -588,11 +685,18 @@ int transport_stream_read(struct transport_stream *s, transport_line_fn fn,
 			 strerror(errno));
 		return -1;
 	}
+	if (s->job != NULL) {
+		ssmpoll_job_status(s->job, s->error, sizeof(s->error));
+		if (s->error[0])
+			return -1;
+	}
 	return 1;
 }
 
 bool transport_stream_running(const struct transport_stream *s)
 {
+	if (s->job != NULL)
+		return ssmpoll_job_running(s->job);
 	return s->ch == NULL || ssh_chan_running(s->ch);
 }
 
@@ -626,6 +730,13 @@ int transport_stream_close(struct transport_stream *s)
 		status =
 		    s->ended && !s->error[0] ? ssh_chan_exit_status(s->ch) : -1;
 		ssh_chan_free(s->ch);
+	} else if (s->job != NULL) {
+		char why[8];
+
+		status = s->ended ? ssmpoll_job_status(s->job, why, sizeof(why))
+				  : -1;
+		ssmpoll_job_close(s->job);
+		close(s->fd);
 	} else {
 		close(s->fd);
 		/* Whatever still runs of it goes; an exited command keeps

@@ -23,6 +23,16 @@
  *                              ok while the enclave keeps running
  *   start-mode ok|fail         later starts: work or fail (exit 1)
  *   journal [follow]           journalctl-like lines
+ *   journalctl [ARGS]          as journalctl -u enclave.service would
+ *                              answer one poll: -n N, --after-cursor=C,
+ *                              --cursor=C, --show-cursor, --version
+ *                              (short-iso lines; cursors s=bvsim;i=HEX)
+ *   journal-version V          the systemd version journalctl says;
+ *                              below 255 it skips the first entry after
+ *                              --after-cursor with -u (systemd issue
+ *                              30288, in its worst case: always)
+ *   say N [WIDTH]              N numbered journal lines at once (padded
+ *                              with '=' to WIDTH characters)
  *   console                    nitro-cli console (debug mode only)
  *   stats                      pings served and connections accepted
  */
@@ -70,6 +80,8 @@ struct sim_node {
 	int stop_mode;    /* 0 works, 1 fails, 2 says ok, stops nothing */
 	int start_mode;   /* 0 works, 1 fails */
 	unsigned long pings, conns, restarts;
+	unsigned long said; /* numbered lines added by "say" */
+	int jversion;       /* what journalctl --version says */
 	int64_t next_heartbeat;
 	struct sim_ring journal, console;
 };
@@ -382,14 +394,75 @@ static void describe_enclaves(struct sim_conn *c, struct sim_node *n)
 		    n->debug ? "DEBUG_MODE" : "NONE");
 }
 
+/* The position a cursor names ("s=bvsim;i=HEX"), or -1. */
+static long long sim_cursor_seq(const char *c)
+{
+	const char *i = strstr(c, ";i=");
+
+	return i ? strtoll(i + 3, NULL, 16) : -1;
+}
+
+/* One journalctl run over the node's journal (see the verbs above). */
+static void sim_journalctl(struct sim_conn *c, struct sim_node *n, int argc,
+			   char **argv)
+{
+	const struct sim_ring *r = &n->journal;
+	uint64_t first = r->total - r->len, start, end;
+	long long lines = -1, seq = -1;
+	bool show_cursor = false, unit = false, after = false;
+	int k;
+
+	for (k = 2; k < argc; k++) {
+		if (strcmp(argv[k], "--version") == 0) {
+			conn_printf(c, "systemd %d (%d-1)\n+PAM +AUDIT\n",
+				    n->jversion, n->jversion);
+			return;
+		} else if (strcmp(argv[k], "-u") == 0 && k + 1 < argc) {
+			unit = true;
+			k++;
+		} else if (strcmp(argv[k], "-n") == 0 && k + 1 < argc) {
+			lines = atoll(argv[++k]);
+		} else if (strcmp(argv[k], "-o") == 0 && k + 1 < argc) {
+			k++;
+		} else if (strcmp(argv[k], "--show-cursor") == 0) {
+			show_cursor = true;
+		} else if (strncmp(argv[k], "--after-cursor=", 15) == 0) {
+			seq = sim_cursor_seq(argv[k] + 15);
+			after = true;
+		} else if (strncmp(argv[k], "--cursor=", 9) == 0) {
+			seq = sim_cursor_seq(argv[k] + 9);
+		}
+	}
+	if (seq >= 0) {
+		start = (uint64_t)seq + (after ? 1 : 0);
+		if (after && unit && n->jversion < 255)
+			start++;
+		if (start < first)
+			start = first;
+		end = lines >= 0 && start + (uint64_t)lines < r->total
+			  ? start + (uint64_t)lines
+			  : r->total;
+	} else {
+		start = lines >= 0 && r->total - first > (uint64_t)lines
+			    ? r->total - (uint64_t)lines
+			    : first;
+		end = r->total;
+	}
+	for (uint64_t q = start; q < end; q++)
+		conn_printf(c, "%s\n", ring_line(r, q));
+	if (show_cursor && end > start)
+		conn_printf(c, "-- cursor: s=bvsim;i=%llx\n",
+			    (unsigned long long)(end - 1));
+}
+
 /* Handle one control command line; may turn c into a follower. */
 static void control_command(struct sim_conn *c, char *line)
 {
-	char *argv[4] = {0};
+	char *argv[16] = {0};
 	int argc = 0, k;
 	struct sim_node *n;
 
-	for (char *tok = strtok(line, " \t\r\n"); tok && argc < 4;
+	for (char *tok = strtok(line, " \t\r\n"); tok && argc < 16;
 	     tok = strtok(NULL, " \t\r\n"))
 		argv[argc++] = tok;
 	if (argc < 2 || (k = find_node(argv[0])) < 0) {
@@ -444,6 +517,25 @@ static void control_command(struct sim_conn *c, char *line)
 		conn_printf(c, "ok %s started\n", n->name);
 	} else if (strcmp(argv[1], "state") == 0) {
 		describe_enclaves(c, n);
+	} else if (strcmp(argv[1], "journalctl") == 0) {
+		sim_journalctl(c, n, argc, argv);
+	} else if (strcmp(argv[1], "journal-version") == 0 && argc >= 3) {
+		n->jversion = atoi(argv[2]);
+		conn_printf(c, "ok %s journal-version %d\n", n->name,
+			    n->jversion);
+	} else if (strcmp(argv[1], "say") == 0 && argc >= 3) {
+		int count = atoi(argv[2]);
+		int width = argc >= 4 ? atoi(argv[3]) : 0;
+		char pad[SIM_LINE_MAX];
+
+		if (width < 0 || width >= SIM_LINE_MAX)
+			width = SIM_LINE_MAX - 1;
+		memset(pad, '=', (size_t)width);
+		pad[width] = '\0';
+		for (int q = 0; q < count; q++)
+			ring_add(&n->journal, "%s tsm[1099]: said line %lu %s",
+				 n->name, ++n->said, pad);
+		conn_printf(c, "ok %s said %d\n", n->name, count);
 	} else if (strcmp(argv[1], "stats") == 0) {
 		conn_printf(c, "pings %lu conns %lu restarts %lu\n", n->pings,
 			    n->conns, n->restarts);
@@ -643,6 +735,7 @@ static int serve(const char *dir, int base_port)
 		struct sim_node *n = &nodes[k];
 
 		snprintf(n->name, sizeof(n->name), "node-%d", k);
+		n->jversion = 252; /* Debian 12, Amazon Linux 2023 */
 		n->port = base_port ? base_port + k : 0;
 		n->listen_fd = listen_on(n->port, &n->port);
 		if (n->listen_fd < 0) {

@@ -141,9 +141,14 @@ TEST(transport_none_and_remote_say_why)
 			    sizeof(msg)) < 0);
 	CHECK(strstr(msg, "has no transport (transport = \"none\")") != NULL);
 	n.transport = FLEET_TRANSPORT_SSM;
+	n.commands[FLEET_CMD_CONSOLE] = "nitro-cli console";
+	CHECK(transport_stream_open(NULL, &n, FLEET_CMD_CONSOLE, msg,
+				    sizeof(msg)) == NULL);
+	CHECK(strstr(msg, "live console streaming needs transport \"ssh\" "
+			  "or \"local\"") != NULL);
 	CHECK(transport_stream_open(NULL, &n, FLEET_CMD_JOURNAL, msg,
 				    sizeof(msg)) == NULL);
-	CHECK(strstr(msg, "\"ssm\" is not available") != NULL);
+	CHECK(strstr(msg, "no ssm without a transport") != NULL);
 	n.transport = FLEET_TRANSPORT_SSH;
 	CHECK(transport_stream_open(NULL, &n, FLEET_CMD_JOURNAL, msg,
 				    sizeof(msg)) == NULL);
