@@ -2,10 +2,11 @@
 """Seed an AWS emulator (moto_server) like a real Builder Vault deployment.
 
     aws_seed.py --endpoint URL --fleet NAME --nodes N [--region R]
-                [--kms-region R] [--out FILE]
+                [--kms-region R] [--out FILE] [--namespace NS --env ENV]
 
 For each node i, as the deployment's stacks leave them:
   - an EC2 instance tagged EnclaveName=NAME-i, CONFIG_SSM_PARAM=/NAME/node-i/config
+    (and Namespace=NS, Environment=ENV, PlayerIndex=i with --namespace/--env)
   - SSM /NAME/node-i/config (region R): {"SHARD_SSM_PARAM_ARN": <ARN in KMS region>}
   - SSM /NAME/kms/node-i (KMS region): {"CONFIG_BUCKET": <bucket>}
   - a versioned bucket NAME-ACCOUNT-KMSREGION-node-i-bucket holding
@@ -85,6 +86,8 @@ def main():
     ap.add_argument("--region", default="us-east-1")
     ap.add_argument("--kms-region", default="eu-west-1")
     ap.add_argument("--out", default="")
+    ap.add_argument("--namespace", default="")
+    ap.add_argument("--env", default="")
     a = ap.parse_args()
     name = a.fleet
 
@@ -106,12 +109,16 @@ def main():
         shard_arn = "arn:aws:ssm:%s:%s:parameter%s" % (a.kms_region, ACCOUNT, shard)
         bucket = "%s-%s-%s-node-%d-bucket" % (name, ACCOUNT, a.kms_region, i)
         stack = "%s-kms-node-%d" % (name, i)
+        tags = [{"Key": "Name", "Value": "%s-node-%d" % (name, i)},
+                {"Key": "EnclaveName", "Value": enclave},
+                {"Key": "CONFIG_SSM_PARAM", "Value": param}]
+        if a.namespace:
+            tags += [{"Key": "Namespace", "Value": a.namespace},
+                     {"Key": "Environment", "Value": a.env},
+                     {"Key": "PlayerIndex", "Value": str(i)}]
         inst = ec2.run_instances(
             ImageId="ami-12c6146b", MinCount=1, MaxCount=1,
-            TagSpecifications=[{"ResourceType": "instance", "Tags": [
-                {"Key": "Name", "Value": "%s-node-%d" % (name, i)},
-                {"Key": "EnclaveName", "Value": enclave},
-                {"Key": "CONFIG_SSM_PARAM", "Value": param}]}])
+            TagSpecifications=[{"ResourceType": "instance", "Tags": tags}])
         iid = inst["Instances"][0]["InstanceId"]
         ssm.put_parameter(Name=param, Type="String", Overwrite=True,
                           Value=json.dumps({"SHARD_SSM_PARAM_ARN": shard_arn}))

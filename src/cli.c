@@ -158,8 +158,10 @@ static const struct cli_command cli_commands[] = {
      .flags = CMD_FLEET | CMD_CHANGES,
      .run = cmd_lock_break},
     {.words = "discover",
-     .args = "[--namespace NS] [--env ENV] [--write FILE]",
-     .summary = "a fleet file from EC2 tags"},
+     .args = "[--namespace NS] [--env ENV] [--write FILE] [--force] "
+	     "[--ping-url URL] [--name NAME] [--region R]",
+     .summary = "a fleet file from EC2 tags (nodes on SSM)",
+     .run = cmd_discover},
 };
 
 #define NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
@@ -233,13 +235,8 @@ static void cli_help(FILE *out)
 	      "\n"
 	      "Exit codes: 0 ok, 1 the checked thing is not ok, 2 usage or\n"
 	      "input error, 3 a remote/AWS failure.\n"
-	      "\n"
-	      "Not yet in this version: ",
+	      "\n",
 	      out);
-	for (k = 0; k < NCOMMANDS; k++)
-		if (cli_commands[k].run == NULL)
-			fprintf(out, "%s%s", cli_commands[k].words,
-				k + 1 < NCOMMANDS ? ", " : ".\n");
 	fputs("See bvops(1) and docs/ for the fleet file and the console's "
 	      "keys.\n",
 	      out);

@@ -5,7 +5,8 @@
 #   proc_world NAME N   moto, N seeded nodes, the simulator; sets TMP,
 #                       STATE, F (the fleet file) and a cleanup trap;
 #                       nodes from PROC_DYNAMIC_FROM on (default: none)
-#                       are dynamic; PROC_KMS=1 adds each kms_stack
+#                       are dynamic; PROC_KMS=1 adds each kms_stack;
+#                       PROC_SEED_ARGS go to demo/aws_seed.py
 #   seed I FIELD        the seed's FIELD of node I (bucket, key, stack)
 
 proc_cleanup() {
@@ -26,7 +27,7 @@ proc_world() {
 	moto_start "$TMP/moto.log" || exit 1
 	moto_signed_user "$TMP"
 	python3 demo/aws_seed.py --endpoint "$AWS_ENDPOINT_URL" --fleet "$pw_fleet" --nodes "$n" \
-		--out "$TMP/seed.json" >/dev/null || { echo "seeding failed"; echo "0 passed, 1 failed"; exit 1; }
+		--out "$TMP/seed.json" ${PROC_SEED_ARGS:-} >/dev/null || { echo "seeding failed"; echo "0 passed, 1 failed"; exit 1; }
 	SIM_FLEET_HEALTH='interval = "300ms"\ntimeout = "250ms"' sim_start "$n" || exit 1
 	{
 		printf '[fleet]\nname = "%s"\nregion = "us-east-1"\n[health]\ninterval = "300ms"\ntimeout = "250ms"\n' "$pw_fleet"
