@@ -60,7 +60,7 @@ ASAN_UI       := $(call obj,obj-asan,$(UI_SRC))
 # Keep objects that pattern rules make on the way.
 .SECONDARY:
 
-.PHONY: all run test test-quick deps lint fuzz bench install uninstall \
+.PHONY: all run run-ssm test test-quick deps lint fuzz bench install uninstall \
 	clean check-deps
 
 all: $(BUILD)/bvops
@@ -130,6 +130,11 @@ TEST_BINS := $(BUILD)/tsan/tests/monitor_events $(BUILD)/bvops $(BUILD)/tests/un
 run: check-deps
 	@$(MAKE) --no-print-directory $(BUILD)/bvops $(BUILD)/tests/bvsim
 	@BUILD=$(BUILD) demo/run.sh $(ARGS)
+
+# The demo with its fleet found by bvops discover, every node on ssm.
+run-ssm: check-deps
+	@$(MAKE) --no-print-directory $(BUILD)/bvops $(BUILD)/tests/bvsim
+	@BUILD=$(BUILD) BVOPS_DEMO_TRANSPORT=ssm demo/run.sh $(ARGS)
 
 test: check-deps
 	@$(MAKE) --no-print-directory $(TEST_BINS)

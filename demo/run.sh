@@ -9,6 +9,11 @@
 #   demo/run.sh [BVOPS ARGS...]   e.g. demo/run.sh config get node-0
 #   MOTO_SERVER=...               another moto_server (default: on PATH)
 #   BVOPS=...                     another bvops binary (default: $BUILD/bvops)
+#   BVOPS_DEMO_TRANSPORT=ssm      (make run-ssm) the fleet file written by
+#                                 bvops discover from the demo account's
+#                                 EC2 tags, every node on the ssm transport:
+#                                 tests/ssm/ssm_fixture.py stands in for SSM
+#                                 Run Command and runs the commands here
 #
 # The demo's AWS account lives as long as the demo, so its state folder
 # (journals, debug-mode and ERS records, holds) does too: a fresh one in
@@ -22,7 +27,10 @@ dir=$(mktemp -d)
 	2>"$dir/sim.log" &
 sim=$!
 moto=""
-trap 'kill $sim $moto 2>/dev/null; wait $sim $moto 2>/dev/null; rm -rf "$dir"' EXIT
+ssmfix=""
+# (wait reports a child killed by the TERM: not a failure of the demo.)
+trap 'kill $sim $moto $ssmfix 2>/dev/null; wait $sim $moto $ssmfix 2>/dev/null || true; rm -rf "$dir"' EXIT
+transport=${BVOPS_DEMO_TRANSPORT:-local}
 
 # The demo's AWS: moto_server, seeded; "" and a reason when there is none.
 aws_off=""
@@ -44,18 +52,53 @@ else
 		AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1 \
 		AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 	if ! python3 demo/aws_seed.py --endpoint "$AWS_ENDPOINT_URL" --fleet demo \
-		--nodes 3 >"$dir/seed.log" 2>&1; then
+		--nodes 3 --namespace demo --env dev --out "$dir/seed.json" >"$dir/seed.log" 2>&1; then
 		aws_off="seeding moto_server failed: $(tail -1 "$dir/seed.log")"
 	fi
 fi
 [ -n "$aws_off" ] && echo "bvops demo: AWS features are off: $aws_off" >&2
+if [ "$transport" = ssm ]; then
+	[ -n "$aws_off" ] && { echo "bvops demo: the ssm demo needs its AWS account" >&2; exit 1; }
+	# SSM Run Command for the demo's instances, run here.
+	python3 tests/ssm/ssm_fixture.py --port-file "$dir/ssm.port" --forward "$AWS_ENDPOINT_URL" \
+		$(python3 -c 'import json,sys; print(" ".join("--instance " + n["instance_id"] for n in json.load(open(sys.argv[1]))["nodes"]))' "$dir/seed.json") \
+		--not-yet 1 2>"$dir/ssm.log" &
+	ssmfix=$!
+	for _ in $(seq 200); do
+		[ -f "$dir/ssm.port" ] && break
+		read -r -t 0.05 _ < <(tail -f /dev/null) || true
+	done
+	export AWS_ENDPOINT_URL_SSM="http://127.0.0.1:$(cat "$dir/ssm.port")"
+fi
 for _ in $(seq 100); do
 	[ -f "$dir/ports" ] && break
 	read -r -t 0.05 _ < <(tail -f /dev/null) || true
 done
 [ -f "$dir/ports" ] || { cat "$dir/sim.log"; exit 1; }
 ctl="$SIM ctl $dir {node}"
-{
+if [ "$transport" = ssm ]; then
+	# The fleet as bvops discover writes it (ping URLs made the
+	# simulator's), the simulator's commands by player index.
+	"${BVOPS:-$BUILD/bvops}" discover --namespace demo --env dev --name demo \
+		--ping-url 'http://{enclave}:8080/ping' --write "$dir/found.toml"
+	ctl="$SIM ctl $dir node-{index}"
+	{
+		sed -n '/^\[health\]/,/^timeout/p' demo/fleet.toml
+		printf '\n[ssm]\npoll_interval = "1s"\n\n[commands]\n'
+		for verb in journal:"journal follow" console:console restart:restart \
+			stop:stop start:start enclave_state:state \
+			debug_restart:debug-restart protected_restart:protected-restart \
+			journal_poll:"journalctl -u enclave.service -o short-iso --no-pager --show-cursor -q"; do
+			printf '%s = "%s %s"\n' "${verb%%:*}" "$ctl" "${verb#*:}"
+		done
+		printf '\n'
+		cat "$dir/found.toml"
+	} >"$dir/fleet.toml"
+	while read -r name port; do
+		sed -i "s|http://demo-${name#node-}:8080/ping|http://127.0.0.1:$port/ping|" "$dir/fleet.toml"
+	done <"$dir/ports"
+fi
+[ "$transport" = ssm ] || {
 	sed -n '/^\[fleet\]/,/^timeout/p' demo/fleet.toml
 	[ -z "$aws_off" ] && printf '\n[nitro]\ninterval = "15s"\nwindow = "1d"\n'
 	printf '\n[commands]\n'

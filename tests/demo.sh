@@ -76,6 +76,47 @@ run env BUILD=${BUILD:-build} demo/run.sh status --json
 check_contains "nitro status in JSON" "$OUT" '"nitro_status":0,"debug_mode":false,"debug_since":null}]}'
 test_end
 
+test_begin demo_on_ssm_found_by_discover
+# make run-ssm: the fleet file bvops discover writes from the demo
+# account's EC2 tags, every action through SSM Run Command (the fixture).
+tm new-session -d -s s -x 80 -y 24 \
+	"env TERM=xterm-256color BUILD=${BUILD:-build} BVOPS_DEMO_TRANSPORT=ssm demo/run.sh; echo \$? >$TMP/rc3"
+for i in $(seq 300); do
+	tm capture-pane -p -t s | grep -q "3 up" && break
+	tick
+done
+S=$(tm capture-pane -p -t s)
+check_contains "the discovered fleet" "$S" "bvops  demo (us-east-1)  3 up  0 down"
+check_contains "its nodes by enclave name" "$S" "   2 demo-2 "
+tm send-keys -t s l
+for i in $(seq 300); do
+	tm capture-pane -p -t s | grep -q "node-0 tsm\[1099\]: heartbeat" && break
+	tick
+done
+check_contains "the journal, polled over ssm" "$(tm capture-pane -p -t s)" "node-0 tsm[1099]: heartbeat ok"
+tm send-keys -t s c
+for i in $(seq 300); do
+	tm capture-pane -p -t s | grep -q "cannot be streamed over ssm" && break
+	tick
+done
+check_contains "the console says why not" "$(tm capture-pane -p -t s)" "the enclave console cannot be streamed over ssm"
+tm send-keys -t s x
+tm send-keys -t s x
+tm send-keys -t s R
+tm send-keys -t s y
+for i in $(seq 300); do
+	tm capture-pane -p -t s | grep -q "restart demo-0: done" && break
+	tick
+done
+check_contains "a restart through SendCommand" "$(tm capture-pane -p -t s)" "restart demo-0: done (exit 0)"
+tm send-keys -t s q
+for i in $(seq 200); do
+	[ -f "$TMP/rc3" ] && break
+	tick
+done
+check_eq "console exit" "$(cat "$TMP/rc3" 2>/dev/null)" 0
+test_end
+
 test_begin demo_without_moto_says_why
 run env BUILD=${BUILD:-build} MOTO_SERVER=/nonexistent/moto_server demo/run.sh status
 check_eq "still runs" "$RC" 0
