@@ -117,7 +117,14 @@ $(BUILD)/tsan/tests/monitor_events: tests/monitor_events.c $(ENGINE_SRC)
 	$(Q)clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=thread $(PKG_CFLAGS) \
 		-o $@ $^ $(LDLIBS)
 
-TEST_BINS := $(BUILD)/tsan/tests/monitor_events $(BUILD)/bvops $(BUILD)/tests/unit_tests $(BUILD)/tests/bvsim \
+# The ssm transport's thread and its streams, for tests/ssm.sh.
+$(BUILD)/tsan/tests/transport_run: tests/transport_run.c $(ENGINE_SRC)
+	@mkdir -p $(dir $@)
+	$(call say,LD-TSAN,$@)
+	$(Q)clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=thread $(PKG_CFLAGS) \
+		-o $@ $^ $(LDLIBS)
+
+TEST_BINS := $(BUILD)/tsan/tests/monitor_events $(BUILD)/tsan/tests/transport_run $(BUILD)/bvops $(BUILD)/tests/unit_tests $(BUILD)/tests/bvsim \
 	$(BUILD)/tests/monitor_events $(BUILD)/asan/tests/monitor_events \
 	$(BUILD)/tests/toml_decode $(BUILD)/tests/toml_conformance \
 	$(BUILD)/asan/bvops $(BUILD)/asan/tests/unit_tests \

@@ -158,9 +158,10 @@ static const struct cli_command cli_commands[] = {
      .flags = CMD_FLEET | CMD_CHANGES,
      .run = cmd_lock_break},
     {.words = "discover",
-     .args = "[--namespace NS] [--env ENV] [--write FILE] [--force] "
-	     "[--ping-url URL] [--name NAME] [--region R]",
-     .summary = "a fleet file from EC2 tags (nodes on SSM)",
+     .args = "[--namespace NS] [--env ENV] [--write FILE] [OPTIONS]",
+     .summary = "a fleet file from EC2 tags, nodes on ssm; OPTIONS: "
+		"--force (over FILE, kept as a backup), --ping-url URL, "
+		"--name NAME, --region R",
      .run = cmd_discover},
 };
 

@@ -89,7 +89,15 @@ static int dbg_enter_exit(const struct cli_opts *o, int argc, char **argv,
 		   : debugmode_exit(f, n, dir, &d, &ui, msg, sizeof(msg));
 	if (rc != CLI_EXIT_OK && msg[0])
 		fprintf(stderr, "bvops: %s\n", msg);
-	if (enter && rc == CLI_EXIT_OK && !o->dry_run && !no_console) {
+	if (enter && rc == CLI_EXIT_OK && !o->dry_run && !no_console &&
+	    n->transport == FLEET_TRANSPORT_SSM) {
+		/* SSM runs commands to completion: nothing to follow. */
+		printf("%s's console cannot be followed over ssm (it needs "
+		       "transport \"ssh\" or \"local\", e.g. bvops on the "
+		       "node); %s is in DEBUG MODE (procedure %s): bvops "
+		       "debug exit %s\n",
+		       n->name, n->name, id ? id : "?", n->name);
+	} else if (enter && rc == CLI_EXIT_OK && !o->dry_run && !no_console) {
 		/* Follow the console until Ctrl-C; the node stays in debug
 		 * mode, and the operator is told so. */
 		char *largv[] = {(char *)n->name, "--source", "console",

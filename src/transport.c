@@ -413,6 +413,10 @@ int transport_run(struct transport *t, const struct fleet_node *n,
 	if (n->transport == FLEET_TRANSPORT_SSH) {
 		rc = transport_run_ssh(t, n, line, timeout_ms, max_output, r,
 				       msg, msgsize);
+	} else if (n->transport == FLEET_TRANSPORT_SSM && t == NULL) {
+		snprintf(msg, msgsize, "node %s: no ssm without a transport",
+			 n->name);
+		rc = -1;
 	} else if (n->transport == FLEET_TRANSPORT_SSM) {
 		const char *region = transport_region(t, msg, msgsize);
 

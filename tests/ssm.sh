@@ -6,7 +6,7 @@
 # the commands here (InvocationDoesNotExist at first, throttling, SSM's
 # output caps), forwarding every other SSM call to moto. The nodes are
 # the simulator's; their journal is read through its journalctl.
-# usage: tests/ssm.sh BVOPS_BINARY TRANSPORT_RUN_BINARY
+# usage: tests/ssm.sh BVOPS_BINARY TRANSPORT_RUN_BINARY [TSAN_TRANSPORT_RUN]
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib.sh
@@ -15,6 +15,7 @@ cd "$(dirname "$0")/.."
 . tests/proclib.sh
 B=$(realpath "$1")
 TRUN=$(realpath "$2")
+TSAN_TRUN=${3:-}
 PROC_SEED_ARGS="--namespace bv --env dev" proc_world tsm 4
 FIX_PIDS=""
 ssm_cleanup() {
@@ -110,6 +111,18 @@ check_contains "the call named" "$ERR" "SSM SendCommand to $ID0 (us-east-1)"
 check_contains "AWS's word" "$ERR" "(HTTP 403)"
 test_end
 
+test_begin moto_behind_not_yet_and_throttling
+# moto's own SendCommand and GetCommandInvocation, with what moto does not
+# do in front of them: three throttled sends, two "not yet" answers.
+fixture front --pass-commands --throttle 3 --not-yet 2
+run env AWS_ENDPOINT_URL_SSM="http://127.0.0.1:$PORT_front" "$TRUN" "$TMP/ssm.toml" node-1 enclave_state 30000
+check_eq "it ran" "$RC:$(printf '%s' "$OUT" | head -1)" "0:exit=0 timed_out=0 truncated=0"
+check_eq "throttled three times, backed off" "$(grep -c '^throttle' "$TMP/front.log")" 3
+check_eq "not yet, twice" "$(grep -c '^notyet' "$TMP/front.log")" 2
+check_eq "then moto's answers" "$(grep -c '^pass' "$TMP/front.log")" 2
+check_contains "moto has the command" "$(aws ssm list-commands --instance-id "$(seed 1 instance_id)" --output text)" "AWS-RunShellScript"
+test_end
+
 test_begin the_fixture_speaks_the_same_protocol_as_the_aws_cli
 run aws ssm send-command --endpoint-url "$AWS_ENDPOINT_URL_SSM" --instance-ids "$ID0" \
 	--document-name AWS-RunShellScript --parameters 'commands=["echo hello from $(hostname)"]' \
@@ -192,6 +205,36 @@ for n in 0 1 2 3; do
 	check_contains "node-$n" "$OUT" "node-$n:     \"EnclaveName\": \"node-$n\","
 	check_contains "node-$n exit" "$OUT" "node-$n: exit=0"
 done
+test_end
+
+test_begin valgrind_clean_over_ssm
+# The normal build only: under ASan valgrind cannot run.
+if command -v valgrind >/dev/null && ! nm "$B" 2>/dev/null | grep -q __asan_init; then
+	VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+	run $VG "$TRUN" "$TMP/ssm.toml" all enclave_state 60000 --stream
+	check_eq "streams on the ssm thread (99 is a valgrind report)" "$RC" 0
+	check_contains "all ran" "$OUT" "node-3: exit=0"
+	run $VG "$B" -f "$TMP/ssm.toml" logs node-0 --lines 3
+	check_eq "a journal poll from the command line" "$RC" 0
+	check_eq "its lines" "$(printf '%s\n' "$OUT" | grep -c ' node-0 ')" 3
+else
+	check_eq "valgrind run in the normal build's suite" skipped skipped
+fi
+test_end
+
+test_begin no_data_race_between_the_ssm_thread_and_its_readers
+if [ -n "$TSAN_TRUN" ] && [ -x "$TSAN_TRUN" ]; then
+	# Commands and journal polls of four nodes on one thread, read by
+	# another: ThreadSanitizer reports any race (exit 66).
+	run env TSAN_OPTIONS="exitcode=66 halt_on_error=1" "$TSAN_TRUN" "$TMP/ssm.toml" all enclave_state 60000 --stream
+	check_eq "commands (66 is a race)" "$RC" 0
+	check_contains "all ran" "$OUT" "node-3: exit=0"
+	run env TSAN_OPTIONS="exitcode=66 halt_on_error=1" timeout -s INT 4 "$TSAN_TRUN" "$TMP/ssm.toml" all journal 3000 --stream
+	check_eq "journal polls, closed while they run (66 is a race)" "$RC" 0
+	check_contains "lines came" "$OUT" "node-3: "
+else
+	check_eq "ThreadSanitizer run in the normal build's suite" skipped skipped
+fi
 test_end
 
 test_begin journal_every_line_once_across_many_polls

@@ -20,7 +20,10 @@ plus CancelCommand) and runs AWS-RunShellScript's "commands" with
     stderr;
   - requests must carry a SigV4 Authorization whose scope names "ssm";
   - with --forward URL, every other SSM call (GetParameter, ...) goes on
-    to URL (moto) as it came, headers and signature included.
+    to URL (moto) as it came, headers and signature included;
+  - with --pass-commands too, SendCommand and GetCommandInvocation also go
+    on to URL (moto runs nothing), after the faults above: moto's own
+    answers, with InvocationDoesNotExist and throttling in front of them.
 Each call is logged to --log as one line: the action, the command id,
 the instance, and "inflight N" (commands running at that moment).
 """
@@ -44,6 +47,7 @@ args = None
 lock = threading.Lock()
 commands = {}  # id -> dict
 throttled = [0]
+asked = {}  # --pass-commands: command id -> GetCommandInvocation calls
 
 
 def log(line):
@@ -119,6 +123,20 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             return self.error(400, "SerializationException", "bad JSON")
         action = target.split(".")[-1]
+        if args.pass_commands and action in ("SendCommand", "GetCommandInvocation"):
+            with lock:
+                if action == "SendCommand" and throttled[0] < args.throttle:
+                    throttled[0] += 1
+                    log("throttle SendCommand")
+                    return self.error(400, "ThrottlingException", "Rate exceeded")
+                if action == "GetCommandInvocation":
+                    cid = req.get("CommandId", "")
+                    asked[cid] = asked.get(cid, 0) + 1
+                    if asked[cid] <= args.not_yet:
+                        log("notyet %s" % cid)
+                        return self.error(400, "InvocationDoesNotExist", "")
+                log("pass %s" % action)
+            return self.forward(body)
         if action == "SendCommand":
             return self.send_command(req)
         if action == "GetCommandInvocation":
@@ -208,6 +226,7 @@ def main():
     p.add_argument("--throttle", type=int, default=0)
     p.add_argument("--pending-ms", type=int, default=0)
     p.add_argument("--forward")
+    p.add_argument("--pass-commands", action="store_true")
     args = p.parse_args()
     serve(Handler, args.port_file)
 
