@@ -167,6 +167,17 @@ check_contains "timed out" "$OUT" "exit=-1 timed_out=1"
 check_contains "cancelled on the node" "$(cat "$TMP/ssm.log")" "cancel "
 test_end
 
+test_begin ssm_s_statuses_become_results_or_reasons
+fixture st --undeliverable "$(seed 3 instance_id)" --exec-timeout-cap 1
+run env AWS_ENDPOINT_URL_SSM="http://127.0.0.1:$PORT_st" "$TRUN" "$TMP/ssm.toml" node-3 enclave_state 20000
+check_eq "an agent that never takes it: not run" "$RC" 3
+check_contains "said why" "$ERR" "node node-3: the SSM agent on $(seed 3 instance_id) did not take the command (DeliveryTimedOut): is the instance running, its agent online and registered?"
+run env AWS_ENDPOINT_URL_SSM="http://127.0.0.1:$PORT_st" "$TRUN" "$TMP/slow.toml" node-0 restart 20000
+check_contains "the script's own limit: TimedOut is a timeout" "$OUT" "exit=-1 timed_out=1"
+check_contains "ended by the agent" "$(cat "$TMP/st.log")" "TimedOut -1"
+check_not_contains "not cancelled by bvops" "$(cat "$TMP/st.log")" "cancel "
+test_end
+
 test_begin output_past_ssm_s_caps_is_cut_and_said
 printf 'head -c 100000 /dev/zero | tr "\\\\0" x\nhead -c 20000 /dev/zero | tr "\\\\0" y >&2\n' >"$TMP/big.sh"
 ssm_fleet "$TMP/big.toml" "" "start = \"sh $TMP/big.sh\""

@@ -3,6 +3,7 @@
 
     ssm_fixture.py --port-file FILE [--instance ID]... [--log FILE]
                    [--not-yet N] [--throttle N] [--pending-ms MS]
+                   [--undeliverable ID]... [--exec-timeout-cap S]
 
 moto's SendCommand runs nothing (every invocation is an instant Success
 with no output), so this fixture speaks the same two JSON 1.1 calls as
@@ -16,6 +17,10 @@ plus CancelCommand) and runs AWS-RunShellScript's "commands" with
   - a command stays Pending for --pending-ms, then InProgress while it
     runs, then Success or Failed (ResponseCode: its exit status), or
     TimedOut (executionTimeout passed: killed), or Cancelled;
+  - a command to an --undeliverable instance (its agent offline) stays
+    Pending for a second, then ends TimedOut / DeliveryTimedOut, never run;
+  - --exec-timeout-cap lowers every executionTimeout to S seconds (the
+    agent's own limit then ends a command first: TimedOut);
   - output is cut as AWS cuts it: 24,000 characters of stdout, 8,000 of
     stderr;
   - requests must carry a SigV4 Authorization whose scope names "ssm";
@@ -62,6 +67,13 @@ def inflight():
 
 def run(cmd):
     """Wait for the command (the agent's side), then record its end."""
+    if cmd["instance"] in args.undeliverable:
+        time.sleep(1)
+        with lock:
+            if cmd["status"] == "Pending":
+                cmd["status"], cmd["details"] = "TimedOut", "DeliveryTimedOut"
+                log("end %s %s %s" % (cmd["id"], cmd["status"], cmd["details"]))
+        return
     time.sleep(args.pending_ms / 1000.0)
     with lock:
         if cmd["status"] == "Cancelled":
@@ -175,6 +187,8 @@ class Handler(BaseHTTPRequestHandler):
         params = req.get("Parameters") or {}
         script = "\n".join(params.get("commands") or [])
         timeout = int((params.get("executionTimeout") or ["3600"])[0])
+        if args.exec_timeout_cap:
+            timeout = min(timeout, args.exec_timeout_cap)
         cid = str(uuid.uuid4())
         cmd = {"id": cid, "instance": ids[0], "script": script, "timeout": timeout,
                "status": "Pending", "details": "Pending", "rc": -1, "out": "", "err": "",
@@ -227,6 +241,8 @@ def main():
     p.add_argument("--pending-ms", type=int, default=0)
     p.add_argument("--forward")
     p.add_argument("--pass-commands", action="store_true")
+    p.add_argument("--undeliverable", action="append", default=[])
+    p.add_argument("--exec-timeout-cap", type=int, default=0)
     args = p.parse_args()
     serve(Handler, args.port_file)
 
