@@ -92,6 +92,10 @@ echo "CPU per probe (user + system). curl -Z: one curl process fetching all"
 echo "URLs in parallel; curl/probe: one curl process per probe (xargs -P 64)."
 echo "ratio = curl CPU / engine CPU (above 1x: the engine is cheaper)"
 
+# The engine with every journal of 1000 nodes streaming.
+echo
+bench/streams.sh "$BUILD" "${BENCH_STREAM_SECONDS:-20}"
+
 # The console at idle: bytes written to the terminal per minute with every
 # node healthy, measured with tmux pipe-pane after the history strips
 # have filled. `top -d 1` (a redraw every second) is the comparison.

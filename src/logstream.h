@@ -9,6 +9,12 @@
  * descriptor is ready, and at least every few hundred ms); readers lock it
  * to read the rings. Health transitions are written into every ring of
  * their node as marked lines, at the moment they happen.
+ *
+ * A step costs what is ready, not what is open: it reads the streams whose
+ * descriptors are ready (all of them twice a second), at most 512 KiB in
+ * all and 64 KiB per stream, and starts at most 32 commands; what it puts
+ * off comes first in the next step, which it asks for at once. So floods
+ * on many streams share the engine fairly and never hold its other work.
  */
 #ifndef BVOPS_LOGSTREAM_H
 #define BVOPS_LOGSTREAM_H

@@ -83,7 +83,8 @@ struct ssh_chan {
 	enum chan_phase phase;
 	enum ssh_failure failure; /* the connection's, when it took us down */
 	char *passphrase_key;
-	bool pending; /* stopped at the read budget */
+	bool pending;    /* stopped at the read budget */
+	size_t read_max; /* bytes one step reads at most; 0: 1 MiB */
 	int exit_status;
 	char error[512];
 };
@@ -1069,19 +1070,22 @@ static int chan_read(struct ssh_chan *ch, ssh_data_fn fn, void *ctx)
 {
 	char data[32768];
 	bool more = true;
-	size_t budget = 0;
+	size_t budget = 0, most = ch->read_max ? ch->read_max : (size_t)1 << 20;
 
 	ch->pending = false;
 
 	/* A flood must not hold the engine: come back for more. */
-	while (more && budget < (size_t)1 << 20) {
+	while (more && budget < most) {
 		int stream;
 
 		more = false;
-		for (stream = 0; stream < 2; stream++) {
+		for (stream = 0; stream < 2 && budget < most; stream++) {
+			size_t want = most - budget < sizeof(data)
+					  ? most - budget
+					  : sizeof(data);
 			ssize_t got = libssh2_channel_read_ex(
 			    ch->ch, stream ? SSH_EXTENDED_DATA_STDERR : 0, data,
-			    sizeof(data));
+			    want);
 
 			if (got > 0) {
 				fn(ctx, stream, data, (size_t)got);
@@ -1096,6 +1100,11 @@ static int chan_read(struct ssh_chan *ch, ssh_data_fn fn, void *ctx)
 	}
 	ch->pending = more;
 	return libssh2_channel_eof(ch->ch) ? 1 : 0;
+}
+
+void ssh_chan_read_max(struct ssh_chan *ch, size_t bytes)
+{
+	ch->read_max = bytes;
 }
 
 bool ssh_chan_pending(const struct ssh_chan *ch)

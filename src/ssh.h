@@ -126,6 +126,8 @@ int ssh_chan_step(struct ssh_chan *ch, int64_t now_ms, ssh_data_fn fn,
 int ssh_chan_exit_status(const struct ssh_chan *ch); /* -1: by a signal */
 /* The last step stopped reading at its budget, with more there. */
 bool ssh_chan_pending(const struct ssh_chan *ch);
+/* The most bytes the next steps read (0: the default, 1 MiB). */
+void ssh_chan_read_max(struct ssh_chan *ch, size_t bytes);
 /* The command has started (or already ended). */
 bool ssh_chan_running(const struct ssh_chan *ch);
 const char *ssh_chan_error(const struct ssh_chan *ch);

@@ -89,6 +89,9 @@ int transport_stream_poll(const struct transport_stream *s, short *events);
  */
 int transport_stream_read(struct transport_stream *s, transport_line_fn fn,
 			  void *ctx);
+/* The same, reading at most max bytes (then transport_stream_pending). */
+int transport_stream_read_max(struct transport_stream *s, transport_line_fn fn,
+			      void *ctx, size_t max);
 const char *transport_stream_error(const struct transport_stream *s);
 /* The command runs (over ssh: connected, signed in, started). */
 bool transport_stream_running(const struct transport_stream *s);
@@ -101,6 +104,9 @@ bool transport_stream_permanent(const struct transport_stream *s);
 /* The last read stopped at its budget with more to read: read again soon,
  * without waiting for the descriptor. */
 bool transport_stream_pending(const struct transport_stream *s);
+/* Ask a local command to end (SIGTERM to its process group) without
+ * waiting: closing many streams, stop them all first, then close each. */
+void transport_stream_stop(struct transport_stream *s);
 /* Stop the command (its whole process group) and free the stream.
  * Returns its exit status, or -1 if it was killed. */
 int transport_stream_close(struct transport_stream *s);

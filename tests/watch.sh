@@ -306,6 +306,28 @@ pgrep -f "^cat $TMP/hang$" >/dev/null && fail "the command is still running"
 watch_stop
 test_end
 
+test_begin fifty_flooding_journals_hold_nothing
+# 51 nodes whose journals are floods (yes prints as fast as it is read):
+# the engine must still check, alert and stop on SIGTERM.
+fleet 51 1 ''
+sed -i 's|^journal = .*|journal = "yes journal-line-{node}"|' "$F"
+watch_start
+wait_for "flood-ready" 1 # (nothing: just let the floods run a moment)
+sim_ctl node-50 fault 503
+wait_for '"node":"node-50"' 200 || fail "no down event for node-50 under 50 floods"
+check_eq "the event is the down" "$(grep -F '"node":"node-50"' "$TMP/out" | head -1 | field kind)" down
+kill -TERM "$WATCH_PID"
+for i in $(seq 40); do kill -0 "$WATCH_PID" 2>/dev/null || break; tick; done
+if kill -0 "$WATCH_PID" 2>/dev/null; then
+	fail "watch still runs 2 s after SIGTERM"
+	kill -KILL "$WATCH_PID"
+fi
+wait "$WATCH_PID"
+check_eq "SIGTERM under floods: exit 0" "$?" 0
+WATCH_PID=""
+check_eq "no flood left running" "$(pgrep -fc '^yes journal-line-node-')" 0
+test_end
+
 test_begin maintenance_holds_restarts_and_paging
 rm -f "$TMP/cmd.log"
 fleet 3 2 'restart_after = 2\nmax_restarts = 1' "[alerts]\ncommand = \"cat >> $TMP/cmd.log\"\nremind_every = \"0s\""

@@ -135,3 +135,85 @@ TEST(nodeact_runs_on_the_engine_and_reports)
 	transport_free(t);
 	fleet_free(f);
 }
+
+/* n nodes; node k's journal is journal_of(k). */
+static struct fleet *many_nodes(size_t n, const char *flood, const char *quiet)
+{
+	struct fleet_diags d;
+	struct fleet *f;
+	size_t k, cap = 4096 + n * 400, len;
+	char *text = malloc(cap);
+
+	len = (size_t)snprintf(text, cap, "[fleet]\nname = \"t\"\n");
+	for (k = 0; k < n; k++)
+		len += (size_t)snprintf(
+		    text + len, cap - len,
+		    "[[node]]\nname = \"n%zu\"\nindex = %zu\n"
+		    "ping_url = \"http://127.0.0.1:1/ping\"\n"
+		    "transport = \"local\"\n[node.commands]\njournal = "
+		    "\"%s\"\n",
+		    k, k, k + 1 < n ? flood : quiet);
+	f = fleet_parse("t.toml", text, len, &d);
+	fleet_diags_free(&d);
+	free(text);
+	return f;
+}
+
+/*
+ * 40 floods and one node that says one line: every step reads a bounded
+ * amount (the engine keeps its turns), every flood gets its share, and
+ * the quiet node's line arrives while the floods go on.
+ */
+TEST(logstream_floods_share_bounded_steps)
+{
+	enum { N = 41 };
+	struct fleet *f = many_nodes(N, "exec yes flood-line",
+				     "echo the-quiet-line; exec sleep 30");
+	struct transport *t;
+	struct logstreams *ls;
+	uint64_t last_total = 0, most = 0;
+	bool quiet_seen = false, all_fed = false;
+	size_t k;
+	int step;
+
+	if (!CHECK(f != NULL))
+		return;
+	t = transport_new(f);
+	ls = logstreams_new(f, t, 100);
+	for (k = 0; k < N; k++)
+		logstreams_watch(ls, k, LOGSTREAM_JOURNAL, true);
+	for (step = 0; step < 400 && !(quiet_seen && all_fed); step++) {
+		struct pollfd p = {.fd = logstreams_fd(ls), .events = POLLIN};
+		uint64_t total = 0;
+		size_t fed = 0;
+
+		poll(&p, 1, 20);
+		logstreams_step(ls);
+		logstreams_lock(ls);
+		for (k = 0; k < N; k++) {
+			struct logstream_view v =
+			    logstreams_view(ls, k, LOGSTREAM_JOURNAL);
+
+			total += v.ring->total;
+			if (k + 1 < N && v.ring->total > 2)
+				fed++;
+			if (k + 1 == N &&
+			    logring_find(v.ring, logring_first(v.ring),
+					 "the-quiet-line", false) >= 0)
+				quiet_seen = true;
+		}
+		logstreams_unlock(ls);
+		if (total - last_total > most)
+			most = total - last_total;
+		last_total = total;
+		all_fed = fed == N - 1;
+	}
+	CHECK(quiet_seen);
+	CHECK(all_fed);
+	/* "flood-line\n" is 11 bytes: a step of at most 512 KiB (plus a
+	 * line cut at each stream's slice) is under 50,000 lines. */
+	CHECK(most > 0 && most < 50000);
+	logstreams_free(ls);
+	transport_free(t);
+	fleet_free(f);
+}
