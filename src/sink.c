@@ -225,6 +225,14 @@ static int sink_command_start(struct sinks *s, int64_t now)
 		dup2(null >= 0 ? null : err[1], 1);
 		dup2(err[1], 2);
 		signal(SIGPIPE, SIG_DFL);
+		{
+			/* bvops watch blocks its signals for sigwait; the
+			 * command must not inherit that. */
+			sigset_t none;
+
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+		}
 		execl("/bin/sh", "sh", "-c", s->f->alerts.command,
 		      (char *)NULL);
 		_exit(127);

@@ -212,6 +212,14 @@ static int conn_start_proxy(struct ssh_conn *c)
 		    dup2(errp[1], STDERR_FILENO) < 0)
 			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
+		{
+			/* bvops watch blocks its signals for sigwait; the
+			 * command must not inherit that. */
+			sigset_t none;
+
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+		}
 		execl("/bin/sh", "sh", "-c", line, (char *)NULL);
 		_exit(127);
 	}
