@@ -14,6 +14,26 @@
 #include "eventlog.h"
 #include "fleet.h"
 #include "holds.h"
+#include "probe.h"
+
+/* Holds that stay once maintenance ended: their owners lift them. */
+static void maint_still_held(const char *dir, const char *name)
+{
+	struct holds h;
+	char msg[300], what[600];
+	int64_t now = probe_now_ms();
+	size_t k;
+
+	if (holds_load(dir, &h, msg, sizeof(msg)) < 0)
+		return;
+	for (k = 0; k < h.n; k++)
+		if (strcmp(h.v[k].node, name) == 0 &&
+		    (h.v[k].until_ms == 0 || h.v[k].until_ms > now)) {
+			holds_describe(&h.v[k], what, sizeof(what));
+			printf("%s is still held by %s\n", name, what);
+		}
+	holds_free(&h);
+}
 
 /* The common part: the node, the state folder, confirmation. */
 static int maint_apply(const struct cli_opts *o, const char *name,
@@ -23,6 +43,7 @@ static int maint_apply(const struct cli_opts *o, const char *name,
 	struct fleet *f = cmd_fleet_load(o);
 	char msg[512], question[600], *dir;
 	int rc = CLI_EXIT_OK;
+	bool was = false;
 
 	if (f == NULL)
 		return CLI_EXIT_USAGE;
@@ -45,11 +66,20 @@ static int maint_apply(const struct cli_opts *o, const char *name,
 	}
 	dir = eventlog_dir(f->name, msg, sizeof(msg));
 	if (dir == NULL ||
-	    holds_set(dir, name, reason, for_ms, rearm, msg, sizeof(msg)) < 0) {
+	    (rearm            ? holds_rearm(dir, name, msg, sizeof(msg))
+	     : reason != NULL ? holds_add(dir, name, HOLD_MAINTENANCE, "",
+					  reason, for_ms, msg, sizeof(msg))
+			      : holds_remove(dir, name, HOLD_MAINTENANCE, "",
+					     &was, msg, sizeof(msg))) < 0) {
 		fprintf(stderr, "bvops: %s\n", msg);
 		rc = CLI_EXIT_USAGE;
+	} else if (!rearm && reason == NULL && !was) {
+		printf("%s was not in maintenance: nothing to end\n", name);
+		maint_still_held(dir, name);
 	} else {
 		printf("%s: done\n", what);
+		if (!rearm && reason == NULL)
+			maint_still_held(dir, name);
 		eventlog_audit(dir,
 			       rearm            ? "rearm"
 			       : reason != NULL ? "maintenance start"

@@ -1,11 +1,21 @@
 /*
- * holds: nodes in maintenance, and operators' re-arms of auto-restart,
- * shared by every bvops process of a fleet through one small file,
- * $XDG_STATE_HOME/bvops/FLEET/holds.json:
+ * holds: what keeps bvops watch from restarting or paging a node, and
+ * operators' re-arms of auto-restart, shared by every bvops process of a
+ * fleet through one small file, $XDG_STATE_HOME/bvops/FLEET/holds.json:
  *
- *   {"maintenance": {"node-1": {"reason": "...", "owner": "ann@host",
- *                               "since": "...Z", "until": "...Z"|null}},
+ *   {"holds": {"node-1": [
+ *       {"kind": "maintenance", "id": "", "reason": "kernel update",
+ *        "owner": "ann@host", "since": "...Z", "until": "...Z"|null},
+ *       {"kind": "procedure", "id": "20261202T...-ers-apply", ...},
+ *       {"kind": "stop", "id": "", "reason": "stopped ...", ...}]},
  *    "rearm": {"node-2": "...Z"}}
+ *
+ * A node's holds are a set: an operator's maintenance, each procedure
+ * that runs on it, a stop from the console. Each is added and lifted by
+ * its owner alone (kind and id name it), so a procedure never ends a
+ * maintenance and `maintenance --end` never ends a procedure's hold; the
+ * node is held while any of them is. (The older file shape, one
+ * "maintenance" entry per node, is read as such holds.)
  *
  * Writers take an flock on holds.lock, read, change, write a temporary
  * file and rename it over (0600): a reader never sees half a file.
@@ -18,12 +28,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum hold_kind {
+	HOLD_MAINTENANCE, /* an operator's; id "" */
+	HOLD_PROCEDURE,   /* a procedure's; id is the procedure's */
+	HOLD_STOP,        /* stopped on purpose; id "" */
+	HOLD_OTHER,       /* a kind this bvops does not know: still a hold */
+};
+
 struct hold {
 	char node[128];
+	enum hold_kind kind;
+	char id[200];
 	char reason[256];
 	char owner[160];
 	int64_t since_ms; /* wall clock */
-	int64_t until_ms; /* wall clock; 0: until ended by hand */
+	int64_t until_ms; /* wall clock; 0: until lifted */
 };
 
 struct rearm {
@@ -46,18 +65,37 @@ void holds_free(struct holds *h);
 int holds_parse(const char *path, const char *text, struct holds *h, char *msg,
 		size_t msgsize);
 
-/* The hold on node in force at now_ms, or NULL. */
+/* A hold on node in force at now_ms (the first of them), or NULL. */
 const struct hold *holds_active(const struct holds *h, const char *node,
 				int64_t now_ms);
+/* The hold of that kind and id on node in force at now_ms, or NULL. */
+const struct hold *holds_find(const struct holds *h, const char *node,
+			      enum hold_kind kind, const char *id,
+			      int64_t now_ms);
+/* How many holds on node are in force at now_ms. */
+size_t holds_count(const struct holds *h, const char *node, int64_t now_ms);
 /* When node was last re-armed (0: never). */
 int64_t holds_rearmed(const struct holds *h, const char *node);
 
+/* "maintenance: kernel update (ann@host)", "procedure ID (ann@host)",
+ * "stopped on purpose from the console (ann@host)". */
+void holds_describe(const struct hold *x, char *out, size_t size);
+const char *holds_kind_name(enum hold_kind kind);
+
 /*
- * Change the file under its lock: put node in maintenance (reason, for
- * for_ms, 0 = until ended), end it (reason NULL), or re-arm (rearm true).
- * owner is "user@host". 0, or -1 with a message.
+ * Change the file under its lock. owner is this process's "user@host".
+ * holds_add: hold node (kind, id) for reason, for for_ms (0: until
+ *            lifted); the same kind and id again replaces it.
+ * holds_remove: lift node's hold (kind, id) only; *was (may be NULL) says
+ *            whether there was one.
+ * holds_rearm: record a re-arm of node's auto-restart now.
+ * 0, or -1 with a message.
  */
-int holds_set(const char *dir, const char *node, const char *reason,
-	      int64_t for_ms, bool rearm, char *msg, size_t msgsize);
+int holds_add(const char *dir, const char *node, enum hold_kind kind,
+	      const char *id, const char *reason, int64_t for_ms, char *msg,
+	      size_t msgsize);
+int holds_remove(const char *dir, const char *node, enum hold_kind kind,
+		 const char *id, bool *was, char *msg, size_t msgsize);
+int holds_rearm(const char *dir, const char *node, char *msg, size_t msgsize);
 
 #endif

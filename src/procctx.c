@@ -63,24 +63,20 @@ void procctx_hold(const char *state_dir, const char *node, const char *id,
 		  bool on, char *msg, size_t msgsize)
 {
 	char reason[300], err[300];
-	struct holds h;
-	const struct hold *x;
 
 	if (msg == NULL) {
 		msg = err;
 		msgsize = sizeof(err);
 	}
 	snprintf(reason, sizeof(reason), "procedure %s", id);
-	if (on) {
-		holds_set(state_dir, node, reason, 0, false, msg, msgsize);
-		return;
-	}
-	if (holds_load(state_dir, &h, msg, msgsize) < 0)
-		return;
-	x = holds_active(&h, node, probe_now_ms());
-	if (x != NULL && strcmp(x->reason, reason) == 0)
-		holds_set(state_dir, node, NULL, 0, false, msg, msgsize);
-	holds_free(&h);
+	/* Its own hold only: a maintenance or another procedure's hold on
+	 * the same node stays as it is. */
+	if (on)
+		holds_add(state_dir, node, HOLD_PROCEDURE, id, reason, 0, msg,
+			  msgsize);
+	else
+		holds_remove(state_dir, node, HOLD_PROCEDURE, id, NULL, msg,
+			     msgsize);
 }
 
 bool procctx_confirm_name(const struct procedure_ui *ui, const char *label,

@@ -36,8 +36,9 @@ int procctx_lock(const struct fleet *f, struct aws_client *a, const char *id,
 int procctx_lock_keep(struct aws_client *a, struct fleetlock *l,
 		      int64_t *renewed_ms, char *msg, size_t msgsize);
 
-/* Hold node for procedure id (on), or lift the hold if it is still that
- * procedure's (off). Failures are told in msg (may be NULL) only. */
+/* Hold node for procedure id (on), or lift that procedure's hold (off),
+ * leaving every other hold on the node. Failures are told in msg (may be
+ * NULL) only. */
 void procctx_hold(const char *state_dir, const char *node, const char *id,
 		  bool on, char *msg, size_t msgsize);
 

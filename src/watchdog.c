@@ -487,8 +487,7 @@ static void wd_maintenance(struct watchdog *w, int64_t now)
 		if (hd != NULL && !n->maint) {
 			char why[500];
 
-			snprintf(why, sizeof(why), "maintenance: %s (%s)",
-				 hd->reason, hd->owner);
+			holds_describe(hd, why, sizeof(why));
 			n->maint = true;
 			autorestart_hold(w->ar, k, why);
 		} else if (hd == NULL && n->maint) {

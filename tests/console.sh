@@ -384,11 +384,11 @@ wait_for "node-1: maintenance ended"
 wait_gone "M/up"
 tm send-keys -t t S y
 wait_for "stop node-1: done (exit 0)"
-wait_for "M/down"
+wait_for "S/down"
 check_contains "a node stopped on purpose is held" "$(cat "$STATE/holds.json")" "stopped on purpose from the console"
 tm send-keys -t t U y
 wait_for "start node-1: done (exit 0)"
-wait_gone "M/"
+wait_gone "S/"
 check_not_contains "started again: the hold is gone" "$(cat "$STATE/holds.json")" "stopped on purpose"
 A=$(cat "$STATE/audit.log")
 check_contains "maintenance audited" "$A" '"action":"maintenance start","node":"node-1","result":"kernel update"'
@@ -479,7 +479,7 @@ check_eq "set" "$RC" 0
 wait_for "M/up"
 check_contains "on node-2's row" "$(screen | grep node-2)" "M/up"
 tm send-keys -t t G Enter
-wait_for "maintenance disk swap ($(id -un)@$(hostname))"
+wait_for "held        maintenance: disk swap ($(id -un)@$(hostname))"
 tm send-keys -t t Escape
 XDG_STATE_HOME="$TMP/state" run "$BVOPS" -f "$SIM_DIR/fleet.toml" maintenance node-2 --end --yes
 wait_gone "M/up"

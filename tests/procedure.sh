@@ -130,6 +130,33 @@ check_contains "done" "$(printf '%s\n' "$OUT" | grep "$id")" " done"
 check_not_contains "and lets it go" "$(cat "$STATE/holds.json")" "procedure $id"
 test_end
 
+test_begin holds_stack_each_lifted_by_its_owner
+run "$B" -f "$F" maintenance node-1 --reason "disk swap" --yes
+check_eq "maintenance set" "$RC" 0
+"$SIM" ctl "$SIM_DIR" node-1 restart-mode fail >/dev/null
+ED_N1C=$(editor n1c 'printf "# holds stack\n" >>"$1"')
+bv "$ED_N1C" config edit node-1 --yes --restart
+check_eq "the edit stays open" "$RC" 1
+id=$(printf '%s\n' "$OUT" | sed -n 's/.*Procedure \([^ ]*\) stays open.*/\1/p')
+check_contains "the procedure's hold beside the maintenance" "$(cat "$STATE/holds.json")" "\"id\":	\"$id\""
+check_contains "the maintenance kept" "$(cat "$STATE/holds.json")" '"reason":	"disk swap"'
+run "$B" -f "$F" maintenance node-1 --end --yes
+check_eq "maintenance ended" "$RC" 0
+check_contains "says what still holds the node" "$OUT" "node-1 is still held by procedure $id ("
+check_contains "the procedure's hold stays" "$(cat "$STATE/holds.json")" "\"id\":	\"$id\""
+check_not_contains "the maintenance is gone" "$(cat "$STATE/holds.json")" "disk swap"
+run "$B" -f "$F" maintenance node-1 --end --yes
+check_contains "no maintenance to end" "$OUT" "node-1 was not in maintenance: nothing to end"
+run "$B" -f "$F" maintenance node-1 --reason "kernel update" --yes
+"$SIM" ctl "$SIM_DIR" node-1 restart-mode ok >/dev/null
+run setsid -w "$B" -f "$F" procedure resume "$id" --restart --yes
+check_eq "resumed" "$RC:$ERR" "0:"
+check_not_contains "the procedure's hold lifted" "$(cat "$STATE/holds.json")" "$id"
+check_contains "the maintenance set meanwhile is kept" "$(cat "$STATE/holds.json")" '"reason":	"kernel update"'
+run "$B" -f "$F" maintenance node-1 --end --yes
+check_eq "no hold left" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["holds"])' "$STATE/holds.json")" "{}"
+test_end
+
 test_begin a_lock_held_elsewhere_refuses_then_break
 cat >"$TMP/lock.json" <<'JSON'
 {"held": true, "id": "20261127T000000Z-config-edit-node-1", "who": "bob", "host": "ops-2", "what": "config edit node-1", "since": "2026-11-27T00:00:00Z", "expires": "2026-11-27T00:15:00Z"}

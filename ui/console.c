@@ -452,11 +452,27 @@ static void console_draw_history(struct console *c, int y, int x, int cols,
 	attrset(A_NORMAL);
 }
 
-/* Node k is in maintenance (checked, not restarted, not paged). */
+/* Node k is in an operator's maintenance. */
 static bool console_in_maint(const struct console *c, size_t k)
 {
-	return holds_active(&c->holds, c->fleet->nodes[k].name,
-			    probe_now_ms()) != NULL;
+	return holds_find(&c->holds, c->fleet->nodes[k].name, HOLD_MAINTENANCE,
+			  "", probe_now_ms()) != NULL;
+}
+
+/* The status cell's mark of a held node (checked, not restarted, not
+ * paged): M maintenance, P a procedure, S stopped on purpose; "" none. */
+static const char *console_hold_mark(const struct console *c, size_t k)
+{
+	const struct hold *h =
+	    holds_active(&c->holds, c->fleet->nodes[k].name, probe_now_ms());
+
+	if (h == NULL)
+		return "";
+	if (console_in_maint(c, k))
+		return "M/";
+	return h->kind == HOLD_PROCEDURE ? "P/"
+	       : h->kind == HOLD_STOP    ? "S/"
+					 : "H/";
 }
 
 /* holds.json again when it changed; a look a second at most. Returns
@@ -558,8 +574,8 @@ static void console_draw_row(struct console *c, int y, int cols, size_t k,
 	x = console_cell(c, y, x, cols, COL_ROLE, fleet_role_name(n->role),
 			 base);
 	snprintf(buf, sizeof(buf), "%s %s%s%s", console_symbol(c, v->status),
-		 console_in_maint(c, k) ? "M/" : "",
-		 health_status_name(v->status), v->stale ? "?" : "");
+		 console_hold_mark(c, k), health_status_name(v->status),
+		 v->stale ? "?" : "");
 	x = console_cell(c, y, x, cols, COL_STATUS, buf,
 			 sel ? base : console_status_style(c, v));
 	if (v->last.http_code != 0)
@@ -953,12 +969,21 @@ static void console_draw_detail(struct console *c, int rows, int cols)
 	       n->config_ssm_param ? n->config_ssm_param : "-");
 	DETAIL("kms stack   %s", n->kms_stack ? n->kms_stack : "-");
 	{
-		const struct hold *hd =
-		    holds_active(&c->holds, n->name, probe_now_ms());
+		int64_t now = probe_now_ms();
+		size_t j;
 
-		if (hd != NULL)
-			DETAIL("maintenance %.120s (%.80s)%s", hd->reason,
-			       hd->owner, hd->until_ms ? ", with an end" : "");
+		/* Every hold on it, while the box has room. */
+		for (j = 0; j < c->holds.n && count < 17; j++) {
+			const struct hold *hd = &c->holds.v[j];
+			char what[600];
+
+			if (strcmp(hd->node, n->name) != 0 ||
+			    (hd->until_ms != 0 && hd->until_ms <= now))
+				continue;
+			holds_describe(hd, what, sizeof(what));
+			DETAIL("held        %.200s%s", what,
+			       hd->until_ms ? ", with an end" : "");
+		}
 	}
 	if (c->aws != NULL) {
 		double nv;
@@ -1252,6 +1277,18 @@ static void console_run_action(struct console *c)
 		console_say(c, "too many actions running; wait for one");
 		return;
 	}
+	if (c->confirm_cmd == FLEET_CMD_STOP && c->holds_dir != NULL) {
+		char msg[300];
+
+		/* Held before it goes down: its fall is never an outage. */
+		if (holds_add(c->holds_dir, n->name, HOLD_STOP, "",
+			      CONSOLE_STOPPED_REASON, 0, msg, sizeof(msg)) < 0)
+			console_say(c,
+				    "%s: the stop is not recorded as held "
+				    "(%s): a watch may page or restart it",
+				    n->name, msg);
+		c->holds_checked = 0;
+	}
 	id = nodeacts_start(c->acts, c->confirm_node, c->confirm_cmd);
 	c->running[c->nrunning++] = id;
 	snprintf(mark, sizeof(mark), "-- operator: %s %s --",
@@ -1277,8 +1314,11 @@ static void console_maint_set(struct console *c, size_t node,
 		console_say(c, "no state folder: maintenance cannot be set");
 		return;
 	}
-	if (holds_set(c->holds_dir, name, reason, (int64_t)for_ms, false, msg,
-		      sizeof(msg)) < 0) {
+	if ((reason != NULL
+		 ? holds_add(c->holds_dir, name, HOLD_MAINTENANCE, "", reason,
+			     (int64_t)for_ms, msg, sizeof(msg))
+		 : holds_remove(c->holds_dir, name, HOLD_MAINTENANCE, "", NULL,
+				msg, sizeof(msg))) < 0) {
 		console_say(c, "%s", msg);
 		return;
 	}
@@ -1288,9 +1328,25 @@ static void console_maint_set(struct console *c, size_t node,
 	c->holds_checked = 0; /* show it at once */
 	if (quiet)
 		return;
-	if (reason == NULL)
-		console_say(c, "%s: maintenance ended", name);
-	else if (for_ms > 0) {
+	if (reason == NULL) {
+		struct holds h;
+		const struct hold *other = NULL;
+		char what[600] = "";
+
+		/* Other holds are their owners' to lift: say they stay. */
+		if (holds_load(c->holds_dir, &h, msg, sizeof(msg)) == 0) {
+			other = holds_active(&h, name, probe_now_ms());
+			if (other != NULL)
+				holds_describe(other, what, sizeof(what));
+			holds_free(&h);
+		}
+		if (other != NULL)
+			console_say(c,
+				    "%s: maintenance ended; still held by %s",
+				    name, what);
+		else
+			console_say(c, "%s: maintenance ended", name);
+	} else if (for_ms > 0) {
 		char d[40];
 
 		duration_format(for_ms, d, sizeof(d));
@@ -1301,16 +1357,16 @@ static void console_maint_set(struct console *c, size_t node,
 }
 
 /*
- * An operator's action ended: audited; a node stopped on purpose is held
- * (no auto-restart, no paging: the hold's reason says why) until it is
- * started or restarted from here.
+ * An operator's action ended: audited. A node stopped on purpose was held
+ * before the stop (no auto-restart, no paging: the hold's reason says who
+ * and why) and stays held until it is started or restarted from a
+ * console; a stop that failed lets its hold go.
  */
 static void console_action_done(struct console *c,
 				const struct nodeact_result *r,
 				const char *result)
 {
 	const char *name = c->fleet->nodes[r->node].name;
-	const struct hold *h;
 	bool ok = r->exit_status == 0 && r->error[0] == '\0';
 	char msg[300];
 
@@ -1318,14 +1374,14 @@ static void console_action_done(struct console *c,
 		return;
 	eventlog_audit(c->holds_dir, fleet_cmd_name(r->cmd), name, result, msg,
 		       sizeof(msg));
-	if (!ok)
-		return;
-	h = holds_active(&c->holds, name, probe_now_ms());
-	if (r->cmd == FLEET_CMD_STOP && h == NULL)
-		console_maint_set(c, r->node, CONSOLE_STOPPED_REASON, 0, true);
-	else if ((r->cmd == FLEET_CMD_START || r->cmd == FLEET_CMD_RESTART) &&
-		 h != NULL && strcmp(h->reason, CONSOLE_STOPPED_REASON) == 0)
-		console_maint_set(c, r->node, NULL, 0, true);
+	if ((r->cmd == FLEET_CMD_STOP && !ok) ||
+	    ((r->cmd == FLEET_CMD_START || r->cmd == FLEET_CMD_RESTART) &&
+	     ok)) {
+		if (holds_remove(c->holds_dir, name, HOLD_STOP, "", NULL, msg,
+				 sizeof(msg)) < 0)
+			console_say(c, "%s", msg);
+		c->holds_checked = 0;
+	}
 }
 
 /* Report actions that ended; true when one did. */

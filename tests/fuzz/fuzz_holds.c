@@ -27,6 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    NULL)
 				abort();
 		(void)holds_active(&h, "node-0", 0);
+		(void)holds_find(&h, "node-0", HOLD_PROCEDURE, "p", 0);
+		(void)holds_count(&h, "node-0", 0);
+		for (k = 0; k < h.n; k++) {
+			char what[700];
+
+			holds_describe(&h.v[k], what, sizeof(what));
+		}
 		(void)holds_rearmed(&h, "node-0");
 	}
 	holds_free(&h);

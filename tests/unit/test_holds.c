@@ -1,4 +1,5 @@
-/* holds.json: set, read back, expiry, end, re-arm. */
+/* holds.json: set, read back, expiry, end, re-arm; holds stack, each
+ * lifted by its owner only; the older file shape read as holds. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +23,11 @@ TEST(holds_set_load_expire_end_rearm)
 		return;
 	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0 && h.n == 0);
 	holds_free(&h);
-	CHECK(holds_set(dir, "node-1", "kernel update", 0, false, msg,
+	CHECK(holds_add(dir, "node-1", HOLD_MAINTENANCE, "", "kernel update", 0,
+			msg, sizeof(msg)) == 0);
+	CHECK(holds_add(dir, "node-2", HOLD_MAINTENANCE, "", "short", 1000, msg,
 			sizeof(msg)) == 0);
-	CHECK(holds_set(dir, "node-2", "short", 1000, false, msg,
-			sizeof(msg)) == 0);
-	CHECK(holds_set(dir, "node-3", NULL, 0, true, msg, sizeof(msg)) == 0);
+	CHECK(holds_rearm(dir, "node-3", msg, sizeof(msg)) == 0);
 	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
 	x = holds_active(&h, "node-1", now);
 	CHECK(x != NULL && strcmp(x->reason, "kernel update") == 0 &&
@@ -37,7 +38,8 @@ TEST(holds_set_load_expire_end_rearm)
 	CHECK(holds_rearmed(&h, "node-3") >= now - 1000);
 	CHECK(holds_rearmed(&h, "node-1") == 0);
 	holds_free(&h);
-	CHECK(holds_set(dir, "node-1", NULL, 0, false, msg, sizeof(msg)) == 0);
+	CHECK(holds_remove(dir, "node-1", HOLD_MAINTENANCE, "", NULL, msg,
+			   sizeof(msg)) == 0);
 	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
 	CHECK(holds_active(&h, "node-1", now) == NULL);
 	CHECK(holds_active(&h, "node-2", now) != NULL);
@@ -60,4 +62,126 @@ TEST(holds_set_load_expire_end_rearm)
 	unlink(path);
 	rmdir(dir);
 	free(path);
+}
+
+/* Write text as dir/holds.json. */
+static void holds_write(const char *dir, const char *text)
+{
+	char path[300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/holds.json", dir);
+	f = fopen(path, "w");
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void holds_rm(const char *dir)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/holds.json", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/holds.lock", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+TEST(holds_stack_and_each_is_lifted_by_its_owner)
+{
+	char dir[] = "/tmp/bvops-holds-XXXXXX", msg[300], what[600];
+	struct holds h;
+	const struct hold *x;
+	int64_t now = probe_now_ms();
+	bool was = true;
+
+	if (!CHECK(mkdtemp(dir) != NULL))
+		return;
+	/* An operator's maintenance, then two procedures on the node. */
+	CHECK(holds_add(dir, "node-1", HOLD_MAINTENANCE, "", "disk swap", 0,
+			msg, sizeof(msg)) == 0);
+	CHECK(holds_add(dir, "node-1", HOLD_PROCEDURE, "p1", "procedure p1", 0,
+			msg, sizeof(msg)) == 0);
+	CHECK(holds_add(dir, "node-1", HOLD_PROCEDURE, "p2", "procedure p2", 0,
+			msg, sizeof(msg)) == 0);
+	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
+	CHECK(holds_count(&h, "node-1", now) == 3);
+	holds_free(&h);
+	/* p1 ends: the maintenance and p2 stay. */
+	CHECK(holds_remove(dir, "node-1", HOLD_PROCEDURE, "p1", &was, msg,
+			   sizeof(msg)) == 0 &&
+	      was);
+	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
+	CHECK(holds_count(&h, "node-1", now) == 2);
+	x = holds_find(&h, "node-1", HOLD_MAINTENANCE, "", now);
+	CHECK(x != NULL && strcmp(x->reason, "disk swap") == 0);
+	CHECK(holds_find(&h, "node-1", HOLD_PROCEDURE, "p2", now) != NULL);
+	CHECK(holds_find(&h, "node-1", HOLD_PROCEDURE, "p1", now) == NULL);
+	holds_free(&h);
+	/* maintenance --end lifts the maintenance only. */
+	CHECK(holds_remove(dir, "node-1", HOLD_MAINTENANCE, "", &was, msg,
+			   sizeof(msg)) == 0 &&
+	      was);
+	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
+	x = holds_active(&h, "node-1", now);
+	CHECK(x != NULL && x->kind == HOLD_PROCEDURE &&
+	      strcmp(x->id, "p2") == 0);
+	holds_describe(x, what, sizeof(what));
+	CHECK(strncmp(what, "procedure p2 (", 14) == 0);
+	holds_free(&h);
+	/* Lifting what is not there changes nothing and says so. */
+	CHECK(holds_remove(dir, "node-1", HOLD_MAINTENANCE, "", &was, msg,
+			   sizeof(msg)) == 0 &&
+	      !was);
+	/* The same kind and id again replaces, never doubles. */
+	CHECK(holds_add(dir, "node-1", HOLD_PROCEDURE, "p2", "procedure p2", 0,
+			msg, sizeof(msg)) == 0);
+	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
+	CHECK(holds_count(&h, "node-1", now) == 1);
+	holds_free(&h);
+	CHECK(holds_remove(dir, "node-1", HOLD_PROCEDURE, "p2", NULL, msg,
+			   sizeof(msg)) == 0);
+	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
+	CHECK(holds_active(&h, "node-1", now) == NULL && h.n == 0);
+	holds_free(&h);
+	holds_rm(dir);
+}
+
+/* A file from before holds stacked: one entry per node, its reason
+ * saying whose; read as those holds, and kept as such when changed. */
+TEST(holds_read_the_older_file)
+{
+	char dir[] = "/tmp/bvops-holds-XXXXXX", msg[300];
+	struct holds h;
+	int64_t now = probe_now_ms();
+
+	if (!CHECK(mkdtemp(dir) != NULL))
+		return;
+	holds_write(dir,
+		    "{\"maintenance\": {"
+		    "\"node-0\": {\"reason\": \"disk\", \"owner\": \"a@h\","
+		    " \"since\": \"2026-01-01T00:00:00Z\", \"until\": null},"
+		    "\"node-1\": {\"reason\": \"procedure 2026-x\","
+		    " \"owner\": \"a@h\", \"until\": null},"
+		    "\"node-2\": {\"reason\": \"stopped on purpose from "
+		    "the console\", \"owner\": \"a@h\", \"until\": null}},"
+		    "\"rearm\": {\"node-3\": \"2026-01-01T00:00:00Z\"}}");
+	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
+	CHECK(holds_find(&h, "node-0", HOLD_MAINTENANCE, "", now) != NULL);
+	CHECK(holds_find(&h, "node-1", HOLD_PROCEDURE, "2026-x", now) != NULL);
+	CHECK(holds_find(&h, "node-2", HOLD_STOP, "", now) != NULL);
+	CHECK(holds_rearmed(&h, "node-3") > 0);
+	holds_free(&h);
+	/* A change keeps every one of them, in the new shape. */
+	CHECK(holds_add(dir, "node-0", HOLD_PROCEDURE, "p9", "procedure p9", 0,
+			msg, sizeof(msg)) == 0);
+	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
+	CHECK(holds_count(&h, "node-0", now) == 2);
+	CHECK(holds_find(&h, "node-1", HOLD_PROCEDURE, "2026-x", now) != NULL);
+	CHECK(holds_find(&h, "node-2", HOLD_STOP, "", now) != NULL);
+	CHECK(holds_rearmed(&h, "node-3") > 0);
+	holds_free(&h);
+	holds_rm(dir);
 }
