@@ -322,9 +322,9 @@ struct holds_change {
 
 static void holds_apply(cJSON *j, struct holds_change *c)
 {
-	char when[32], owner[160];
+	char when[32];
 	int64_t now = probe_now_ms();
-	cJSON *all, *arr, *e;
+	cJSON *all, *arr;
 	int at;
 
 	timefmt_iso8601(now, false, when, sizeof(when));
@@ -354,8 +354,10 @@ static void holds_apply(cJSON *j, struct holds_change *c)
 		c->was = true;
 	}
 	if (c->reason != NULL) {
+		char owner[160];
+		cJSON *e = cJSON_CreateObject();
+
 		holds_owner(owner, sizeof(owner));
-		e = cJSON_CreateObject();
 		cJSON_AddStringToObject(e, "kind", holds_kind_name(c->kind));
 		cJSON_AddStringToObject(e, "id", c->id ? c->id : "");
 		cJSON_AddStringToObject(e, "reason", c->reason);
