@@ -965,29 +965,3 @@ int cfgedit_rollback(const struct fleet *f, const char *state_dir,
 	ce_free(&c);
 	return rc;
 }
-
-int cfgedit_abandon(const struct fleet *f, const char *state_dir,
-		    const char *id, const struct cfgedit_opts *o,
-		    const struct cfgedit_ui *ui, char *msg, size_t msgsize)
-{
-	struct ce c = {.f = f, .state_dir = state_dir, .o = o, .ui = ui};
-	struct procjournal_view v;
-	const cJSON *s, *st;
-	char where[300];
-	int rc;
-
-	rc = ce_open(&c, &v, id, msg, msgsize);
-	if (rc != 0)
-		return rc;
-	s = v.last ? cJSON_GetObjectItem(v.last, "step") : NULL;
-	st = v.last ? cJSON_GetObjectItem(v.last, "state") : NULL;
-	snprintf(where, sizeof(where), "abandoned at %s (%s), as it stood",
-		 cJSON_GetStringValue(s) ? cJSON_GetStringValue(s)
-					 : "its start",
-		 cJSON_GetStringValue(st) ? cJSON_GetStringValue(st) : "-");
-	ce_end(&c, "abandoned", where);
-	ce_say(&c, "%s: %s\n", id, where);
-	procjournal_view_free(&v);
-	ce_free(&c);
-	return CLI_EXIT_OK;
-}

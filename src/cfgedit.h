@@ -62,10 +62,6 @@ int cfgedit_restore(const struct fleet *f, const struct fleet_node *n,
 int cfgedit_resume(const struct fleet *f, const char *state_dir, const char *id,
 		   const struct cfgedit_opts *o, const struct cfgedit_ui *ui,
 		   char *msg, size_t msgsize);
-/* Close it as abandoned, as it stands (the lock is let go). */
-int cfgedit_abandon(const struct fleet *f, const char *state_dir,
-		    const char *id, const struct cfgedit_opts *o,
-		    const struct cfgedit_ui *ui, char *msg, size_t msgsize);
 /* Where the fleet's lock lives: the config bucket of its first node
  * (lowest index), so every procedure of the fleet meets it there. */
 int cfgedit_lock_where(const struct fleet *f, struct aws_client *a,

@@ -19,6 +19,7 @@
 #include "monitor.h"
 #include "nodeact.h"
 #include "procjournal.h"
+#include "prockind.h"
 #include "theme.h"
 #include "transport.h"
 #include "watchdog.h"
@@ -183,88 +184,39 @@ static void cwz_procedure_ui(struct wizard *w, struct procedure_ui *ui)
 				    .colour = false};
 }
 
-/* The kind of journal id ("" when unreadable). */
-static void cwz_kind(const char *state_dir, const char *id, char *out,
-		     size_t size)
-{
-	struct procjournal_view v;
-	char msg[300];
-
-	out[0] = '\0';
-	if (procjournal_read(state_dir, id, &v, msg, sizeof(msg)) < 0)
-		return;
-	snprintf(
-	    out, size, "%s",
-	    cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "kind"))
-		? cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "kind"))
-		: "");
-	procjournal_view_free(&v);
-}
-
-/* r/b of an ERS or debug-mode journal: that procedure's own steps. */
-static int cwz_act_steps(struct console_edit *e, struct console_wz *z,
-			 const char *kind, int action, char *msg,
-			 size_t msgsize)
-{
-	struct procedure_ui pui;
-
-	cwz_procedure_ui(z->w, &pui);
-	if (ers_kind(kind)) {
-		struct ers_opts eo = {.wait_ms = 180000, .stop_wait_ms = 60000};
-
-		return ers_continue(e->f, e->state_dir, z->id, action == 'b',
-				    &eo, &pui, msg, msgsize);
-	}
-	{
-		struct debugmode_opts d = {.wait_ms = 180000};
-
-		return debugmode_continue(e->f, e->state_dir, z->id,
-					  action == 'b', &d, &pui, msg,
-					  msgsize);
-	}
-}
-
-/* One of the three ways on for an open procedure (or 'q' to leave it). */
+/* One of the three ways on for an open procedure, by its kind's own
+ * steps (prockind.h). */
 static int cwz_act(struct console_edit *e, struct console_wz *z,
 		   struct cfgedit_ui *ui, int action, char *msg, size_t msgsize)
 {
-	struct cfgedit_opts co = {.wait_ms = 180000};
-	char kind[64];
+	struct procedure_ui pui;
+	struct prockind_run r = {.f = e->f,
+				 .state_dir = e->state_dir,
+				 .id = z->id,
+				 .wait_ms = 180000,
+				 .edit_ui = ui,
+				 .ui = &pui};
+	const struct prockind *pk;
+	char err[600];
 
+	cwz_procedure_ui(z->w, &pui);
 	wizard_set_lock(z->w, "taking it");
-	cwz_kind(e->state_dir, z->id, kind, sizeof(kind));
-	if ((ers_kind(kind) || debugmode_kind(kind)) && action != 'a')
-		return cwz_act_steps(e, z, kind, action, msg, msgsize);
-	if (ers_kind(kind) || debugmode_kind(kind)) {
+	pk = prockind_of(e->state_dir, z->id, err, sizeof(err));
+	if (action == 'a') {
 		if (wizard_ask(z->w, "Abandon it, leaving things as they are "
 				     "(recorded)? [y/N] ") != 'y') {
 			snprintf(msg, msgsize, "not abandoned");
 			return CLI_EXIT_NOT_OK;
 		}
-		if (ers_kind(kind))
-			return ers_abandon(e->f, e->state_dir, z->id, msg,
-					   msgsize);
-		return procedure_abandon(e->state_dir, z->id, msg, msgsize) < 0
-			   ? CLI_EXIT_NOT_OK
-			   : CLI_EXIT_OK;
+		return pk != NULL ? pk->abandon(&r, msg, msgsize)
+				  : prockind_abandon(&r, msg, msgsize);
 	}
-	switch (action) {
-	case 'r':
-		co.restart = true; /* a retry restarts without asking again */
-		return cfgedit_resume(e->f, e->state_dir, z->id, &co, ui, msg,
-				      msgsize);
-	case 'b':
-		return cfgedit_rollback(e->f, e->state_dir, z->id, &co, ui, msg,
-					msgsize);
-	default:
-		if (wizard_ask(z->w, "Abandon it, leaving things as they are "
-				     "(recorded)? [y/N] ") != 'y') {
-			snprintf(msg, msgsize, "not abandoned");
-			return CLI_EXIT_NOT_OK;
-		}
-		return cfgedit_abandon(e->f, e->state_dir, z->id, &co, ui, msg,
-				       msgsize);
+	if (pk == NULL) {
+		snprintf(msg, msgsize, "%s", err);
+		return CLI_EXIT_USAGE;
 	}
+	return action == 'b' ? pk->rollback(&r, msg, msgsize)
+			     : pk->resume(&r, msg, msgsize);
 }
 
 /* Until the procedure has ended or the operator leaves it open: say how

@@ -25,6 +25,7 @@
 #include "fleetlock.h"
 #include "procedure.h"
 #include "procjournal.h"
+#include "prockind.h"
 #include "xalloc.h"
 
 /* The operator's editor on path: $VISUAL, else $EDITOR, else vi. */
@@ -286,50 +287,16 @@ int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv)
 	return rc;
 }
 
-/* Is journal id a config edit or restore (cfgedit.h's own)? Any other
- * kind goes to the procedure engine (procedure.h). */
-static bool proc_is_config(const char *dir, const char *id)
-{
-	struct procjournal_view v;
-	char msg[300];
-	const char *kind;
-	bool yes;
-
-	if (procjournal_read(dir, id, &v, msg, sizeof(msg)) < 0)
-		return true; /* cfgedit says what is wrong with it */
-	kind = cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "kind"));
-	yes = kind == NULL || strncmp(kind, "config-", 7) == 0;
-	procjournal_view_free(&v);
-	return yes;
-}
-
-/* The kind of journal id, through is_kind ("" when unreadable). */
-static bool proc_kind_is(const char *dir, const char *id,
-			 bool (*is_kind)(const char *kind))
-{
-	struct procjournal_view v;
-	char msg[300];
-	bool yes;
-
-	if (procjournal_read(dir, id, &v, msg, sizeof(msg)) < 0)
-		return false;
-	yes =
-	    is_kind(cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "kind")));
-	procjournal_view_free(&v);
-	return yes;
-}
-
-static bool proc_is_debug(const char *dir, const char *id)
-{
-	return proc_kind_is(dir, id, debugmode_kind);
-}
-
+/* bvops procedure resume | rollback ID: the journal's kind's own steps
+ * (prockind.h). */
 static int proc_continue(const struct cli_opts *o, int argc, char **argv,
 			 bool rollback)
 {
 	struct cfgedit_opts co = {0};
 	struct cfgedit_ui ui;
+	struct procedure_ui pui;
 	const struct fleet_node *n = NULL;
+	const struct prockind *pk;
 	const char *id = NULL;
 	struct fleet *f;
 	char msg[2048] = "", *dir;
@@ -337,52 +304,27 @@ static int proc_continue(const struct cli_opts *o, int argc, char **argv,
 
 	if (proc_args(argc, argv, &id, &co, false) < 0)
 		return CMD_BAD_ARGS;
-	co.yes = o->yes;
-	co.dry_run = false;
 	rc = cmd_procedure_setup(o, NULL, &f, &n, &dir);
 	if (rc != 0)
 		return rc;
-	if (proc_kind_is(dir, id, ers_kind)) {
-		struct ers_opts eo = {.yes = o->yes,
-				      .wait_ms = co.wait_ms,
-				      .stop_wait_ms = 60000};
-		struct procedure_ui eui;
+	pk = prockind_of(dir, id, msg, sizeof(msg));
+	if (pk == NULL) {
+		rc = CLI_EXIT_USAGE;
+	} else {
+		struct prockind_run r = {.f = f,
+					 .state_dir = dir,
+					 .id = id,
+					 .yes = o->yes,
+					 .restart = co.restart,
+					 .wait_ms = co.wait_ms,
+					 .edit_ui = &ui,
+					 .ui = &pui};
 
-		cmd_step_ui(&eui);
-		rc = ers_continue(f, dir, id, rollback, &eo, &eui, msg,
-				  sizeof(msg));
-		if (rc != CLI_EXIT_OK && msg[0])
-			fprintf(stderr, "bvops: %s\n", msg);
-		free(dir);
-		fleet_free(f);
-		return rc;
+		cmd_procedure_ui(&ui);
+		cmd_step_ui(&pui);
+		rc = rollback ? pk->rollback(&r, msg, sizeof(msg))
+			      : pk->resume(&r, msg, sizeof(msg));
 	}
-	if (proc_is_debug(dir, id)) {
-		struct debugmode_opts d = {.yes = o->yes,
-					   .wait_ms = co.wait_ms};
-		struct procedure_ui dui;
-
-		cmd_step_ui(&dui);
-		rc = debugmode_continue(f, dir, id, rollback, &d, &dui, msg,
-					sizeof(msg));
-		if (rc != CLI_EXIT_OK && msg[0])
-			fprintf(stderr, "bvops: %s\n", msg);
-		free(dir);
-		fleet_free(f);
-		return rc;
-	}
-	if (!proc_is_config(dir, id)) {
-		fprintf(stderr,
-			"bvops: %s: this bvops has no steps for its kind; "
-			"close it with bvops procedure abandon %s\n",
-			id, id);
-		free(dir);
-		fleet_free(f);
-		return CLI_EXIT_USAGE;
-	}
-	cmd_procedure_ui(&ui);
-	rc = rollback ? cfgedit_rollback(f, dir, id, &co, &ui, msg, sizeof(msg))
-		      : cfgedit_resume(f, dir, id, &co, &ui, msg, sizeof(msg));
 	if (rc != CLI_EXIT_OK && msg[0])
 		fprintf(stderr, "bvops: %s\n", msg);
 	free(dir);
@@ -402,8 +344,6 @@ int cmd_procedure_rollback(const struct cli_opts *o, int argc, char **argv)
 
 int cmd_procedure_abandon(const struct cli_opts *o, int argc, char **argv)
 {
-	struct cfgedit_opts co = {0};
-	struct cfgedit_ui ui;
 	const struct fleet_node *n = NULL;
 	struct fleet *f;
 	char *dir;
@@ -419,21 +359,18 @@ int cmd_procedure_abandon(const struct cli_opts *o, int argc, char **argv)
 		fprintf(stderr, "bvops: nothing done (answer 'y', or --yes)\n");
 		rc = CLI_EXIT_NOT_OK;
 	} else {
-		char msg[2048] = "";
+		struct prockind_run r = {
+		    .f = f, .state_dir = dir, .id = argv[0], .yes = o->yes};
+		char msg[2048] = "", err[600];
+		const struct prockind *pk =
+		    prockind_of(dir, argv[0], err, sizeof(err));
 
-		cmd_procedure_ui(&ui);
-		if (proc_kind_is(dir, argv[0], ers_kind))
-			rc = ers_abandon(f, dir, argv[0], msg, sizeof(msg));
-		else if (proc_is_config(dir, argv[0]))
-			rc = cfgedit_abandon(f, dir, argv[0], &co, &ui, msg,
-					     sizeof(msg));
-		else if (procedure_abandon(dir, argv[0], msg, sizeof(msg)) < 0)
-			rc = CLI_EXIT_NOT_OK;
+		/* A kind this bvops does not know is abandoned all the same. */
+		rc = pk != NULL ? pk->abandon(&r, msg, sizeof(msg))
+				: prockind_abandon(&r, msg, sizeof(msg));
+		if (rc == CLI_EXIT_OK)
+			printf("%s: %s\n", argv[0], msg);
 		else
-			printf("%s: %s\n", argv[0], msg);
-		if (rc == CLI_EXIT_OK && proc_kind_is(dir, argv[0], ers_kind))
-			printf("%s: %s\n", argv[0], msg);
-		if (rc != CLI_EXIT_OK)
 			fprintf(stderr, "bvops: %s\n", msg);
 	}
 	free(dir);

@@ -50,6 +50,7 @@ struct dm {
 	char id[200];
 	struct fleetlock lock;
 	bool locked;
+	int64_t renewed_ms; /* the lock, last renewed */
 };
 
 static void dm_say(struct dm *d, const char *fmt, ...)
@@ -470,9 +471,25 @@ static const struct procedure_step exit_steps[] = {
     {.name = "clear", .do_step = exit_clear},
 };
 
+/* The lock kept renewed between records, as every procedure does. */
+static void dm_progress(void *ctx, const char *rec, const char *step,
+			const char *node, const char *state,
+			const char *message)
+{
+	struct dm *d = ctx;
+	char msg[300];
+
+	(void)rec, (void)step, (void)node, (void)state, (void)message;
+	if (d->locked && procctx_lock_keep(d->a, &d->lock, &d->renewed_ms, msg,
+					   sizeof(msg)) < 0)
+		dm_say(d, "WARNING: the fleet lock could not be renewed: %s\n",
+		       msg);
+}
+
 static void dm_def(struct dm *d, bool enter, struct procedure_def *def)
 {
-	*def = (struct procedure_def){.ctx = d, .width = 1};
+	*def = (struct procedure_def){
+	    .ctx = d, .width = 1, .progress = dm_progress};
 	if (enter) {
 		def->kind = "debug-enter";
 		def->steps = enter_steps;
@@ -501,6 +518,7 @@ static int dm_lock(struct dm *d, char *msg, size_t msgsize)
 			 msgsize) < 0)
 		return -1;
 	d->locked = true;
+	d->renewed_ms = probe_mono_ms();
 	return 0;
 }
 

@@ -1354,37 +1354,6 @@ int ers_continue(const struct fleet *f, const char *state_dir, const char *id,
 	return rc;
 }
 
-int ers_abandon(const struct fleet *f, const char *state_dir, const char *id,
-		char *msg, size_t msgsize)
-{
-	static const struct ers_opts o = {0};
-	static const struct procedure_ui quiet = {0};
-	struct ers e;
-	struct procjournal_view v;
-	char err[300];
-	int rc;
-
-	if (procjournal_read(state_dir, id, &v, msg, msgsize) < 0)
-		return CLI_EXIT_USAGE;
-	er_init(&e, f, state_dir, &o, &quiet);
-	rc = er_from_journal(&e, &v, err, sizeof(err));
-	procjournal_view_free(&v);
-	snprintf(e.id, sizeof(e.id), "%s", id);
-	if (rc == 0) {
-		/* Its lock, if it still has it, and its holds. */
-		e.lock_a = aws_client_new();
-		if (procctx_lock(f, e.lock_a, id, "abandon", &e.lock, NULL, 0,
-				 err, sizeof(err)) == 0)
-			e.locked = true;
-		er_hold_all(&e, false);
-	}
-	rc = procedure_abandon(state_dir, id, msg, msgsize) < 0
-		 ? CLI_EXIT_NOT_OK
-		 : CLI_EXIT_OK;
-	er_free(&e);
-	return rc;
-}
-
 /* ---- status ---- */
 
 /* An HTTP date ("Sat, 28 Nov 2026 00:26:12 GMT") in ms, or 0. */

@@ -59,9 +59,6 @@ bool ers_kind(const char *kind);
 int ers_continue(const struct fleet *f, const char *state_dir, const char *id,
 		 bool rollback, const struct ers_opts *o,
 		 const struct procedure_ui *ui, char *msg, size_t msgsize);
-/* Close it as it stands: lift its holds, let its lock go. */
-int ers_abandon(const struct fleet *f, const char *state_dir, const char *id,
-		char *msg, size_t msgsize);
 
 /*
  * bvops ers status: per node, whether its stored config has the ERS

@@ -21,6 +21,9 @@
 
 /* Procedures take the lock for this long and renew it as they go. */
 #define PROCCTX_LOCK_TTL_MS ((int64_t)15 * 60 * 1000)
+/* That, unless BVOPS_LOCK_TTL_MS (ms, at least 1000) says otherwise: a
+ * test of the renewal only. */
+int64_t procctx_lock_ttl_ms(void);
 
 /*
  * Take the fleet's lock for procedure id doing what. 0 (where, when not

@@ -139,6 +139,41 @@ check_eq "and out" "$RC:$ERR" "0:"
 check_eq "the original" "$(policy "$K0")" "$ORIG0"
 test_end
 
+test_begin abandon_lets_its_hold_and_lock_go
+sed "s|^debug_restart = .*|debug_restart = \"kill -9 \$PPID\"|" "$F" >"$TMP/kill.toml"
+run setsid -w "$B" -f "$TMP/kill.toml" debug enter node-0 --yes --no-console
+check_eq "killed at the restart" "$RC" 137
+id=$(ls -t "$STATE/procedures" | grep 'debug-enter' | head -1 | sed 's/.jsonl$//')
+check_contains "held while open" "$(cat "$STATE/holds.json")" "\"id\":	\"$id\""
+run "$B" -f "$F" lock status
+check_eq "the lock still the dead procedure's" "$RC" 1
+bv procedure abandon "$id" --yes
+check_eq "abandoned" "$RC:$ERR" "0:"
+check_contains "says where it stood" "$OUT" "$id: abandoned as it stood: interrupted at restart on node-0"
+check_not_contains "its hold lifted" "$(cat "$STATE/holds.json")" "$id"
+run "$B" -f "$F" lock status
+check_eq "its lock let go" "$RC" 0
+check_contains "audited" "$(tail -1 "$STATE/audit.log")" '"action":"debug-enter abandon","node":"node-0"'
+# What it left stays: the zero PCR8 is put right by an exit.
+bv debug exit node-0 --yes --wait 20s
+check_eq "exit after the abandon" "$RC:$ERR" "0:"
+check_eq "the original again" "$(policy "$K0")" "$ORIG0"
+test_end
+
+test_begin debug_mode_renews_the_fleet_lock
+# A lock of 1.5 s and a debug restart of 1.2 s: renewed between records
+# (a third of its time passed), as the ERS rollout does; each take,
+# renewal and release is a new version of the lock object.
+sed 's|^debug_restart = "\(.*\)"|debug_restart = "sleep 1.2; \1"|' "$F" >"$TMP/slow.toml"
+versions() { aws s3api list-object-versions --bucket "$B0" --region eu-west-1 --query "length(Versions[?Key=='bvops/lock-dbg.json'])" --output text; }
+before=$(versions)
+run setsid -w env BVOPS_LOCK_TTL_MS=1500 "$B" -f "$TMP/slow.toml" debug enter node-0 --yes --no-console
+check_eq "entered" "$RC:$ERR" "0:"
+check_eq "taken, renewed at least once, let go" "$(( $(versions) - before >= 3 ))" 1
+bv debug exit node-0 --yes --wait 20s
+check_eq "and out" "$RC:$ERR" "0:"
+test_end
+
 test_begin the_console_shows_it_on_every_screen
 if command -v tmux >/dev/null; then
 	bv debug enter node-0 --yes --no-console
