@@ -1099,11 +1099,6 @@ int ers_apply(const struct fleet *f, const char *state_dir,
 
 /* ---- revert ---- */
 
-static int er_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The newest ERS journal: its id in out (or "" when none). */
 static void er_newest(const char *state_dir, char *out, size_t size,
 		      struct procjournal_view *v, bool *found)
@@ -1115,9 +1110,9 @@ static void er_newest(const char *state_dir, char *out, size_t size,
 	out[0] = '\0';
 	if (procjournal_list(state_dir, &ids, &count, msg, sizeof(msg)) < 0)
 		return;
-	if (count > 1) /* ids is NULL when there is none */
-		qsort(ids, count, sizeof(*ids), er_cmp);
-	for (k = count; k-- > 0 && !*found;) {
+	/* Newest first, by the journals' own sequence (not the second in
+	 * their ids: two begun in one second keep their order). */
+	for (k = 0; k < count && !*found; k++) {
 		if (strstr(ids[k], "-ers-") != NULL &&
 		    procjournal_read(state_dir, ids[k], v, msg, sizeof(msg)) ==
 			0) {

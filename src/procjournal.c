@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,6 +103,35 @@ static struct procjournal *pj_open_path(const char *state_dir, const char *id,
 	return j;
 }
 
+/*
+ * The next number of STATE/procedures/seq, under an flock of the file:
+ * journals are ordered by it, not by the second in their ids (two begun
+ * in one second, or a clock set back, keep their order). 0 when it
+ * cannot be had (the journal is then ordered by its time).
+ */
+static long long pj_next_seq(const char *state_dir)
+{
+	char *path = xasprintf("%s/procedures/seq", state_dir), text[32];
+	long long seq = 0;
+	ssize_t n;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	free(path);
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_EX) == 0) {
+		n = pread(fd, text, sizeof(text) - 1, 0);
+		text[n > 0 ? n : 0] = '\0';
+		seq = atoll(text) + 1;
+		n = snprintf(text, sizeof(text), "%lld\n", seq);
+		if (ftruncate(fd, 0) < 0 ||
+		    pwrite(fd, text, (size_t)n, 0) != n || fsync(fd) < 0)
+			seq = 0;
+	}
+	close(fd); /* and the lock with it */
+	return seq;
+}
+
 struct procjournal *procjournal_begin(const char *state_dir, const char *fleet,
 				      const char *kind,
 				      const char *const *nodes, size_t nnodes,
@@ -140,6 +170,7 @@ struct procjournal *procjournal_begin(const char *state_dir, const char *fleet,
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "rec", "begin");
 	cJSON_AddStringToObject(o, "id", j->id);
+	cJSON_AddNumberToObject(o, "seq", (double)pj_next_seq(state_dir));
 	cJSON_AddStringToObject(o, "kind", kind);
 	cJSON_AddStringToObject(o, "fleet", fleet);
 	cJSON_AddStringToObject(o, "user", pw ? pw->pw_name : "?");
@@ -323,9 +354,58 @@ const cJSON *procjournal_find(const struct procjournal_view *v,
 	return found;
 }
 
+/* What orders journals: the begin record's seq, then its time (older
+ * journals have no seq), then the id. */
+struct pj_order {
+	char *id;
+	long long seq;
+	char time[40];
+};
+
+static void pj_order_read(const char *dir, struct pj_order *o)
+{
+	char *path = xasprintf("%s/%s.jsonl", dir, o->id), line[8192];
+	FILE *f = fopen(path, "re");
+	cJSON *b = NULL;
+
+	free(path);
+	o->seq = 0;
+	o->time[0] = '\0';
+	/* The begin record is the first line, and its seq and time come
+	 * before its nodes, steps and params (which may be large): the part
+	 * before "nodes", closed, is parsed alone. */
+	if (f != NULL && fgets(line, sizeof(line) - 1, f) != NULL) {
+		char *cut = strstr(line, ",\"nodes\":");
+
+		if (cut != NULL) {
+			cut[0] = '}';
+			cut[1] = '\0';
+			b = cJSON_Parse(line);
+		}
+	}
+	if (f != NULL)
+		fclose(f);
+	if (cJSON_IsObject(b)) {
+		const cJSON *seq = cJSON_GetObjectItem(b, "seq");
+		const char *t =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(b, "time"));
+
+		if (cJSON_IsNumber(seq) && seq->valuedouble > 0)
+			o->seq = (long long)seq->valuedouble;
+		snprintf(o->time, sizeof(o->time), "%s", t ? t : "");
+	}
+	cJSON_Delete(b);
+}
+
 static int pj_newest_first(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)b, *(char *const *)a);
+	const struct pj_order *x = a, *y = b;
+	int c;
+
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? 1 : -1;
+	c = strcmp(y->time, x->time);
+	return c != 0 ? c : strcmp(y->id, x->id);
 }
 
 int procjournal_list(const char *state_dir, char ***ids, size_t *n, char *msg,
@@ -361,8 +441,19 @@ int procjournal_list(const char *state_dir, char ***ids, size_t *n, char *msg,
 		(*ids)[(*n)++] = xstrndup(de->d_name, len - 6);
 	}
 	closedir(d);
+	if (*n > 1) {
+		struct pj_order *o = xcalloc(*n, sizeof(*o));
+		size_t k;
+
+		for (k = 0; k < *n; k++) {
+			o[k].id = (*ids)[k];
+			pj_order_read(dir, &o[k]);
+		}
+		qsort(o, *n, sizeof(*o), pj_newest_first);
+		for (k = 0; k < *n; k++)
+			(*ids)[k] = o[k].id;
+		free(o);
+	}
 	free(dir);
-	if (*n > 1)
-		qsort(*ids, *n, sizeof(**ids), pj_newest_first);
 	return 0;
 }

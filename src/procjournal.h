@@ -6,8 +6,8 @@
  * STATE/procedures/ID.jsonl, one JSON record per line, each written with
  * one write() and fsync'd before the call returns:
  *
- *   {"rec":"begin","id","kind","fleet","user","host","time","nodes":[..],
- *    "steps":[..],"params":{..}}
+ *   {"rec":"begin","id","seq","kind","fleet","user","host","time",
+ *    "nodes":[..],"steps":[..],"params":{..}}
  *   {"rec":"step","step","node","state":"start"|"done"|"failed",
  *    "time","data":{..},"message"}
  *   {"rec":"undo", same fields}         a rollback's steps
@@ -74,7 +74,10 @@ const cJSON *procjournal_find(const struct procjournal_view *v,
 			      const char *step, const char *node);
 
 /* The ids under STATE/procedures, newest first (the caller frees each
- * and the array). 0, or -1 with a message. */
+ * and the array): by the begin record's seq, a number that
+ * STATE/procedures/seq hands out in order, so two journals begun in one
+ * second keep theirs; journals without one (older) by their time. 0, or
+ * -1 with a message. */
 int procjournal_list(const char *state_dir, char ***ids, size_t *n, char *msg,
 		     size_t msgsize);
 

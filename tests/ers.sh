@@ -19,7 +19,9 @@ bv() { run setsid -w "$B" -f "$F" "$@"; }
 state() { python3 tests/ers_check.py "$TMP/seed.json" "$TMP/orig" "$SIM_DIR/ports" "$@"; }
 stored() { aws s3 cp "s3://$(seed "$1" bucket)/tsm-$1/config.toml" - --region eu-west-1 2>/dev/null; }
 put_config() { printf '%s\n' "$2" | aws s3 cp - "s3://$(seed "$1" bucket)/tsm-$1/config.toml" --region eu-west-1 >/dev/null; }
-last_id() { ls "$STATE/procedures" | sort | tail -1 | sed 's/\.jsonl$//'; }
+# The newest journal, in bvops's own order (a name sort puts
+# "apply-2.jsonl" before "apply.jsonl").
+last_id() { "$B" -f "$F" --json procedure list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])'; }
 holds() { cat "$STATE/holds.json" 2>/dev/null; }
 check_eq "the originals saved" "$(state save)" "orig up"
 ORIG0=$(stored 0)
