@@ -111,16 +111,17 @@ static struct procjournal *pj_open_path(const char *state_dir, const char *id,
  */
 static long long pj_next_seq(const char *state_dir)
 {
-	char *path = xasprintf("%s/procedures/seq", state_dir), text[32];
+	char *path = xasprintf("%s/procedures/seq", state_dir);
 	long long seq = 0;
-	ssize_t n;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	free(path);
 	if (fd < 0)
 		return 0;
 	if (flock(fd, LOCK_EX) == 0) {
-		n = pread(fd, text, sizeof(text) - 1, 0);
+		char text[32];
+		ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+
 		text[n > 0 ? n : 0] = '\0';
 		seq = atoll(text) + 1;
 		n = snprintf(text, sizeof(text), "%lld\n", seq);
