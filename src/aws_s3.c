@@ -82,6 +82,33 @@ int aws_s3_get(struct aws_client *a, const char *region, const char *bucket,
 	return rc;
 }
 
+/*
+ * After a 412: does the object hold exactly body? Then the put was ours
+ * after all (S3 applied it, its answer was lost, the retry met our own
+ * write) and *out gets the object's ETag and version.
+ */
+static bool s3_holds(struct aws_client *a, const char *region,
+		     const char *bucket, const char *key, const char *body,
+		     size_t len, struct aws_s3_object *out)
+{
+	struct aws_s3_object now;
+	char err[512];
+	bool same;
+
+	if (aws_s3_get(a, region, bucket, key, NULL, false, &now, err,
+		       sizeof(err)) < 0)
+		return false;
+	same = now.len == len && (len == 0 || memcmp(now.body, body, len) == 0);
+	if (same) {
+		out->etag = now.etag;
+		out->version_id = now.version_id;
+		now.etag = NULL;
+		now.version_id = NULL;
+	}
+	aws_s3_object_free(&now);
+	return same;
+}
+
 static int s3_put(struct aws_client *a, const char *region, const char *bucket,
 		  const char *key, const char *body, size_t len,
 		  const char *content_type, const char *if_match,
@@ -119,7 +146,7 @@ static int s3_put(struct aws_client *a, const char *region, const char *bucket,
 		out->version_id = rs.version_id;
 		free(rs.last_modified);
 	} else if (strstr(msg, "(HTTP 412)") != NULL) {
-		rc = -2;
+		rc = s3_holds(a, region, bucket, key, body, len, out) ? 0 : -2;
 	}
 	free(path);
 	free(cond);

@@ -51,7 +51,10 @@ int aws_s3_get(struct aws_client *a, const char *region, const char *bucket,
  * (S3 answers 412 otherwise: -2 is returned, so a caller can tell "changed
  * under you" from other failures); if_none_match_any: only if there is no
  * object yet (also -2 when there is). On success the new ETag and version
- * are in *out (body NULL).
+ * are in *out (body NULL). A 412 over an object that holds exactly body
+ * is a success: the put was applied and its answer lost (a 5xx retried),
+ * or someone put the same bytes; *out then has the object's ETag and
+ * version as read back.
  */
 int aws_s3_put(struct aws_client *a, const char *region, const char *bucket,
 	       const char *key, const char *body, size_t len,

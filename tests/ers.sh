@@ -52,6 +52,23 @@ check_contains "says why" "$ERR" "no terminal to confirm on: nothing changed (--
 check_eq "nothing changed" "$(state)" "orig up"
 test_end
 
+test_begin a_lost_answer_to_an_upload_is_not_a_failure
+# node-1's upload is applied and its answer lost (500); the retry meets
+# the rollout's own write (412): the object holds the planned text, so
+# the step is done, and the revert takes it out again.
+lost_answer_start "/$(seed 1 bucket)/tsm-1/config.toml"
+run setsid -w env AWS_ENDPOINT_URL_S3="$LOST_URL" "$B" -f "$F" ers apply --preset enable-ers-export --yes
+check_eq "done" "$RC:$ERR" "0:"
+check_eq "every node has ERS and is up" "$(state)" "ers up"
+check_contains "the answer was lost" "$(cat "$LOST_LOG")" "tsm-1/config.toml 500 (applied, answer lost)"
+check_contains "the retry met the rollout's write" "$(cat "$LOST_LOG")" "tsm-1/config.toml 412"
+check_not_contains "not called a change by someone else" "$OUT" "NOT uploaded"
+lost_answer_stop
+bv ers revert --yes
+check_eq "reverted" "$RC:$ERR" "0:"
+check_eq "byte for byte" "$(state)" "orig up"
+test_end
+
 test_begin a_fragment_with_an_array_of_tables_is_refused
 printf '[DKLS19]\nEnableERSExport = true\n\n[[Players]]\nIndex = 9\n' >"$TMP/aot.toml"
 bv ers apply --fragment "$TMP/aot.toml" --yes

@@ -93,6 +93,26 @@ check_contains "and yours" "$OUT" "+Port = 9001"
 check_eq "theirs kept" "$(stored "$B0" tsm-0)" "$(printf '%s\n# theirs' "$NOW")"
 test_end
 
+test_begin a_lost_answer_to_the_upload_is_not_a_failure
+# S3 applies the upload and its answer is lost (500): the retry meets
+# our own write (412); the object holds our text, so it was uploaded.
+lost_answer_start "/$B0/tsm-0/config.toml"
+NOW=$(stored "$B0" tsm-0)
+ED_LOST=$(editor lost 'printf "# lost answer\n" >>"$1"')
+run setsid -w env EDITOR="$ED_LOST" AWS_ENDPOINT_URL_S3="$LOST_URL" "$B" -f "$F" config edit node-0 --yes
+check_eq "done" "$RC:$ERR" "0:"
+check_contains "uploaded" "$OUT" "uploaded s3://$B0/tsm-0/config.toml"
+check_not_contains "not called a failure" "$OUT" "NOT uploaded"
+check_eq "stored" "$(stored "$B0" tsm-0)" "$(printf '%s\n# lost answer' "$NOW")"
+check_contains "the answer was lost" "$(cat "$LOST_LOG")" "PUT /$B0/tsm-0/config.toml 500 (applied, answer lost)"
+check_contains "the retry met our write" "$(cat "$LOST_LOG")" "PUT /$B0/tsm-0/config.toml 412"
+id=$("$B" -f "$F" --json procedure list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+run "$B" -f "$F" procedure list
+check_contains "journaled done" "$(printf '%s\n' "$OUT" | grep "$id")" " done"
+check_contains "the lock let go" "$("$B" -f "$F" lock status)" "not held"
+lost_answer_stop
+test_end
+
 test_begin secrets_redacted_in_the_diff
 ED_SECRET=$(editor secret 'sed -i "s/Demo-Passw0rd-0/New-Passw0rd-0/; s/^Port = 9000/Port = 9002/" "$1"')
 bv "$ED_SECRET" config edit node-0 --dry-run

@@ -9,7 +9,31 @@
 #                       PROC_SEED_ARGS go to demo/aws_seed.py
 #   seed I FIELD        the seed's FIELD of node I (bucket, key, stack)
 
+LOST_PID=""
+
+# lost_answer_start SUFFIX [TIMES]: a proxy before moto that applies the
+# first TIMES PUTs of a key ending with SUFFIX and answers them 500
+# (tests/s3_lost_answer.py); its address in LOST_URL, its log LOST_LOG.
+lost_answer_start() {
+	lost_answer_stop
+	LOST_LOG="$TMP/lost.log"
+	rm -f "$TMP/lost.port" "$LOST_LOG"
+	python3 tests/s3_lost_answer.py --port-file "$TMP/lost.port" \
+		--upstream "$AWS_ENDPOINT_URL" --suffix "$1" --times "${2:-1}" \
+		--log "$LOST_LOG" &
+	LOST_PID=$!
+	local i
+	for i in $(seq 100); do [ -f "$TMP/lost.port" ] && break; tick; done
+	LOST_URL="http://127.0.0.1:$(cat "$TMP/lost.port")"
+}
+
+lost_answer_stop() {
+	[ -n "$LOST_PID" ] && kill "$LOST_PID" 2>/dev/null && wait "$LOST_PID" 2>/dev/null
+	LOST_PID=""
+}
+
 proc_cleanup() {
+	lost_answer_stop
 	moto_stop
 	sim_stop
 	rm -rf "$TMP"
