@@ -25,6 +25,7 @@
 #include "probe.h"
 #include "procctx.h"
 #include "procjournal.h"
+#include "quorum.h"
 #include "redact.h"
 #include "timefmt.h"
 #include "toml.h"
@@ -269,6 +270,40 @@ static void ce_show_diff(struct ce *c, const char *a, size_t alen,
 	free(shown);
 }
 
+/* What restarting the node does to the fleet's quorum (quorum.h). */
+static void ce_say_quorum(struct ce *c)
+{
+	const char *names[1] = {c->n->name};
+	struct quorum_effect e;
+	char text[1200];
+
+	quorum_effect(c->f, names, 1, &e, text, sizeof(text));
+	ce_say(c, "%s\n", text);
+}
+
+/*
+ * Before a resume restarts the node: the quorum effect, then --yes or the
+ * operator's y. false (msg says why) leaves the procedure open.
+ */
+static bool ce_confirm_restart(struct ce *c, char *msg, size_t msgsize)
+{
+	char q[300];
+	int a;
+
+	ce_say_quorum(c);
+	if (c->o->yes)
+		return true;
+	snprintf(q, sizeof(q), "Restart %s now? [y/N] ", c->n->name);
+	a = c->ui->ask(c->ui->ctx, q);
+	snprintf(msg, msgsize,
+		 "%s: not restarted (%s); the procedure stays open: resume "
+		 "it to restart, or abandon it",
+		 c->n->name,
+		 a == 0 ? "no terminal to confirm on, and no --yes"
+			: "not confirmed");
+	return a == 'y';
+}
+
 /* Ask y/N, or take --yes; false when nobody said yes. */
 static bool ce_confirm(struct ce *c, const char *question)
 {
@@ -353,11 +388,10 @@ static void ce_offer(struct ce *c)
 	ce_say(c,
 	       "The new config is uploaded, but %s is not confirmed up. "
 	       "Procedure %s stays open:\n"
-	       "  bvops procedure resume %s --restart    retry the restart "
-	       "and the wait\n"
-	       "  bvops procedure rollback %s           put the old config "
-	       "back\n"
-	       "  bvops procedure abandon %s            leave it as it is "
+	       "  bvops procedure resume %s      retry the restart and the "
+	       "wait (asks first)\n"
+	       "  bvops procedure rollback %s    put the old config back\n"
+	       "  bvops procedure abandon %s     leave it as it is "
 	       "(recorded)\n",
 	       c->n->name, id, id, id, id);
 }
@@ -422,8 +456,17 @@ static int ce_apply(struct ce *c, char *msg, size_t msgsize)
 	cJSON *d;
 	int rc, k;
 
-	snprintf(q, sizeof(q), "Upload to s3://%s/%s? [y/N] ", c->loc.bucket,
-		 c->loc.key);
+	if (c->o->restart) {
+		/* One question for both: say first what the restart does. */
+		ce_say_quorum(c);
+		snprintf(q, sizeof(q),
+			 "Upload to s3://%s/%s and restart %s? "
+			 "[y/N] ",
+			 c->loc.bucket, c->loc.key, c->n->name);
+	} else {
+		snprintf(q, sizeof(q), "Upload to s3://%s/%s? [y/N] ",
+			 c->loc.bucket, c->loc.key);
+	}
 	if (!ce_confirm(c, q)) {
 		snprintf(msg, msgsize,
 			 "not confirmed: nothing uploaded (answer y, or --yes "
@@ -522,6 +565,10 @@ static int ce_apply(struct ce *c, char *msg, size_t msgsize)
 	aws_s3_object_free(&put);
 	snprintf(q, sizeof(q), "Restart %s now so that it reads it? [y/N] ",
 		 c->n->name);
+	/* --restart was confirmed with the upload; --yes alone does not
+	 * restart; else the operator is told the quorum effect and asked. */
+	if (!c->o->restart && !c->o->yes)
+		ce_say_quorum(c);
 	if (!(c->o->restart ||
 	      (!c->o->yes && c->ui->ask(c->ui->ctx, q) == 'y'))) {
 		ce_say(c,
@@ -864,19 +911,22 @@ int cfgedit_resume(const struct fleet *f, const char *state_dir, const char *id,
 			ce_step(&c, "upload", "done", d,
 				"found uploaded on resume", msg, msgsize);
 			ce_say(&c, "the edit was already uploaded\n");
-			rc = ce_restart_wait(&c, msg, msgsize) == 0
-				 ? CLI_EXIT_OK
-				 : CLI_EXIT_NOT_OK;
-			if (rc == CLI_EXIT_OK)
+			if (!ce_confirm_restart(&c, msg, msgsize))
+				rc = CLI_EXIT_NOT_OK;
+			else if (ce_restart_wait(&c, msg, msgsize) == 0)
 				ce_end(&c, "done", "resumed: restarted, up");
-			else
+			else {
+				rc = CLI_EXIT_NOT_OK;
 				ce_offer(&c);
+			}
 		} else {
 			ce_show_diff(&c, c.old, c.oldlen, c.text, c.textlen,
 				     "stored when read", "the edit");
 			rc = ce_apply(&c, msg, msgsize);
 		}
 		aws_s3_object_free(&now_o);
+	} else if (!ce_confirm_restart(&c, msg, msgsize)) {
+		rc = CLI_EXIT_NOT_OK;
 	} else {
 		rc = ce_restart_wait(&c, msg, msgsize) == 0 ? CLI_EXIT_OK
 							    : CLI_EXIT_NOT_OK;

@@ -458,7 +458,11 @@ static int exit_clear(void *ctx, const char *node,
 static const struct procedure_step enter_steps[] = {
     {.name = "backup", .do_step = enter_backup},
     {.name = "policy", .do_step = enter_policy, .undo = enter_policy_undo},
-    {.name = "restart", .do_step = enter_restart, .undo = enter_restart_undo},
+    {.name = "restart",
+     .do_step = enter_restart,
+     .undo = enter_restart_undo,
+     .disrupts = true,
+     .undo_disrupts = true},
     {.name = "mark", .do_step = enter_mark, .undo = enter_mark_undo},
 };
 
@@ -466,7 +470,7 @@ static const struct procedure_step enter_steps[] = {
  * again by a rollback. */
 static const struct procedure_step exit_steps[] = {
     {.name = "policy", .do_step = exit_policy},
-    {.name = "restart", .do_step = exit_restart},
+    {.name = "restart", .do_step = exit_restart, .disrupts = true},
     {.name = "wait", .do_step = exit_wait},
     {.name = "clear", .do_step = exit_clear},
 };
@@ -657,6 +661,11 @@ int debugmode_enter(const struct fleet *f, const struct fleet_node *n,
 		dm_free(&d);
 		return CLI_EXIT_OK;
 	}
+	{
+		const char *names[1] = {n->name};
+
+		procctx_say_quorum(f, names, 1, ui);
+	}
 	if (!dm_confirm(&d, "put it in debug mode", msg, msgsize)) {
 		dm_free(&d);
 		return CLI_EXIT_NOT_OK;
@@ -786,6 +795,20 @@ int debugmode_exit(const struct fleet *f, const struct fleet_node *n,
 		dm_free(&d);
 		return CLI_EXIT_OK;
 	}
+	{
+		const char *names[1] = {n->name};
+		char q[300];
+
+		snprintf(q, sizeof(q),
+			 "Restore the original policy and restart %s in "
+			 "protected mode? [y/N] ",
+			 n->name);
+		if (!procctx_confirm_disruption(f, names, 1, o->yes, ui, q, msg,
+						msgsize)) {
+			dm_free(&d);
+			return CLI_EXIT_NOT_OK;
+		}
+	}
 	if (dm_begin(&d, false, msg, msgsize) < 0) {
 		dm_free(&d);
 		return CLI_EXIT_USAGE;
@@ -837,6 +860,26 @@ int debugmode_continue(const struct fleet *f, const char *state_dir,
 	d.original = xstrdup(dm_param(&v, "original"));
 	d.debug = xstrdup(dm_param(&v, "debug"));
 	snprintf(d.id, sizeof(d.id), "%s", id);
+	{
+		struct procedure_def def;
+		const char *names[1];
+		size_t nn;
+		char q[300];
+
+		/* Only when what is left restarts the node. */
+		dm_def(&d, enter, &def);
+		nn = procedure_disrupted(&def, &v, rollback, names, 1);
+		snprintf(q, sizeof(q), "%s %s, restarting %s%s? [y/N] ",
+			 rollback ? "Roll back" : "Resume", id, d.n->name,
+			 rollback || !enter ? " in protected mode"
+					    : " in debug mode");
+		if (nn > 0 && !procctx_confirm_disruption(
+				  f, names, nn, o->yes, ui, q, msg, msgsize)) {
+			procjournal_view_free(&v);
+			dm_free(&d);
+			return CLI_EXIT_NOT_OK;
+		}
+	}
 	procjournal_view_free(&v);
 	d.a = aws_client_new();
 	rc = dm_go(&d, enter, rollback, msg, msgsize);

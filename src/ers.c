@@ -510,10 +510,16 @@ static int step_wait(void *ctx, const char *node,
 }
 
 static const struct procedure_step ers_steps[] = {
-    {.name = "stop", .do_step = step_stop, .undo = step_stop_undo},
+    {.name = "stop",
+     .do_step = step_stop,
+     .undo = step_stop_undo,
+     .disrupts = true},
     {.name = "backup", .do_step = step_backup},
     {.name = "upload", .do_step = step_upload, .undo = step_upload_undo},
-    {.name = "start", .do_step = step_start, .undo = step_start_undo},
+    {.name = "start",
+     .do_step = step_start,
+     .undo = step_start_undo,
+     .undo_disrupts = true},
     {.name = "wait", .do_step = step_wait},
 };
 
@@ -1000,6 +1006,15 @@ static int er_confirm_go(struct ers *e, const char *what, char **id, char *msg,
 		er_say(e, "dry run: nothing changed\n");
 		return CLI_EXIT_OK;
 	}
+	{
+		const char **names = xcalloc(e->n + 1, sizeof(*names));
+		size_t k;
+
+		for (k = 0; k < e->n; k++)
+			names[k] = e->nodes[k].n->name;
+		procctx_say_quorum(e->f, names, e->n, e->ui);
+		free(names);
+	}
 	if (!er_confirm(e, what, msg, msgsize))
 		return CLI_EXIT_NOT_OK;
 	return er_begin_go(e, id, msg, msgsize);
@@ -1331,12 +1346,36 @@ int ers_continue(const struct fleet *f, const char *state_dir, const char *id,
 	}
 	er_init(&e, f, state_dir, o, ui);
 	rc = er_from_journal(&e, &v, msg, msgsize);
-	procjournal_view_free(&v);
 	if (rc < 0) {
+		procjournal_view_free(&v);
 		er_free(&e);
 		return CLI_EXIT_USAGE;
 	}
 	snprintf(e.id, sizeof(e.id), "%s", id);
+	{
+		struct procedure_def def;
+		const char **names = xcalloc(e.n + 1, sizeof(*names));
+		size_t nn;
+		char q[300];
+		bool go = true;
+
+		/* Only when what is left stops nodes. */
+		er_def(&e, &def);
+		nn = procedure_disrupted(&def, &v, rollback, names, e.n);
+		snprintf(q, sizeof(q), "%s %s, stopping %zu node%s? [y/N] ",
+			 rollback ? "Roll back" : "Resume", id, nn,
+			 nn == 1 ? "" : "s");
+		if (nn > 0)
+			go = procctx_confirm_disruption(f, names, nn, o->yes,
+							ui, q, msg, msgsize);
+		free(names);
+		if (!go) {
+			procjournal_view_free(&v);
+			er_free(&e);
+			return CLI_EXIT_NOT_OK;
+		}
+	}
+	procjournal_view_free(&v);
 	rc = er_go(&e, rollback, msg, msgsize);
 	if (rc == CLI_EXIT_OK)
 		er_say(&e, "%s: %s\n", id,

@@ -8,6 +8,7 @@
 #include "cfgedit.h"
 #include "holds.h"
 #include "probe.h"
+#include "quorum.h"
 #include "timefmt.h"
 
 int64_t procctx_lock_ttl_ms(void)
@@ -89,6 +90,40 @@ void procctx_hold(const char *state_dir, const char *node, const char *id,
 	else
 		holds_remove(state_dir, node, HOLD_PROCEDURE, id, NULL, msg,
 			     msgsize);
+}
+
+void procctx_say_quorum(const struct fleet *f, const char *const *nodes,
+			size_t n, const struct procedure_ui *ui)
+{
+	struct quorum_effect e;
+	char text[1200];
+
+	quorum_effect(f, nodes, n, &e, text, sizeof(text));
+	strncat(text, "\n", sizeof(text) - strlen(text) - 1);
+	ui->say(ui->ctx, text);
+}
+
+bool procctx_confirm_disruption(const struct fleet *f, const char *const *nodes,
+				size_t n, bool yes,
+				const struct procedure_ui *ui,
+				const char *question, char *msg, size_t msgsize)
+{
+	char answer[64];
+
+	procctx_say_quorum(f, nodes, n, ui);
+	if (yes)
+		return true;
+	if (ui->ask_line(ui->ctx, question, answer, sizeof(answer)) < 0) {
+		snprintf(msg, msgsize,
+			 "no terminal to confirm on: nothing done (--yes "
+			 "stands for the answer)");
+		return false;
+	}
+	if (answer[0] != 'y' && answer[0] != 'Y') {
+		snprintf(msg, msgsize, "not confirmed: nothing done");
+		return false;
+	}
+	return true;
 }
 
 bool procctx_confirm_name(const struct procedure_ui *ui, const char *label,

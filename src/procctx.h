@@ -46,6 +46,21 @@ void procctx_hold(const char *state_dir, const char *node, const char *id,
 		  bool on, char *msg, size_t msgsize);
 
 /*
+ * Before a procedure stops or restarts nodes (names, n): say what that
+ * does to the quorum (quorum.h), then, unless yes, ask question (y/N).
+ * true to go on; false with a message when declined or when there is
+ * nobody to ask (no terminal, no --yes): nothing may change then.
+ */
+bool procctx_confirm_disruption(const struct fleet *f, const char *const *nodes,
+				size_t n, bool yes,
+				const struct procedure_ui *ui,
+				const char *question, char *msg,
+				size_t msgsize);
+/* Only say it (a typed name confirms what follows). */
+void procctx_say_quorum(const struct fleet *f, const char *const *nodes,
+			size_t n, const struct procedure_ui *ui);
+
+/*
  * The confirmation of a procedure that must not be started by a stray
  * key: the operator types name ("Type the fleet's name (tsm) to WHAT: ").
  * true when typed exactly; false with a message (nobody to ask, or

@@ -519,3 +519,38 @@ int procedure_abandon(const char *state_dir, const char *id, char *msg,
 		snprintf(msg, msgsize, "%s", why);
 	return rc;
 }
+
+size_t procedure_disrupted(const struct procedure_def *def,
+			   const struct procjournal_view *v, bool rollback,
+			   const char **out, size_t max)
+{
+	const cJSON *node;
+	size_t n = 0, k;
+
+	cJSON_ArrayForEach(node, cJSON_GetObjectItem(v->begin, "nodes"))
+	{
+		const char *name = cJSON_GetStringValue(node);
+		bool hit = false;
+
+		for (k = 0; name != NULL && k < def->nsteps && !hit; k++) {
+			const struct procedure_step *st = &def->steps[k];
+			const char *done =
+			    procedure_state(v, "step", st->name, name);
+			const char *undone =
+			    procedure_state(v, "undo", st->name, name);
+
+			if (!rollback)
+				hit =
+				    st->disrupts &&
+				    (done == NULL || strcmp(done, "done") != 0);
+			else
+				hit = st->undo != NULL && st->undo_disrupts &&
+				      done != NULL &&
+				      (undone == NULL ||
+				       strcmp(undone, "done") != 0);
+		}
+		if (hit && n < max)
+			out[n++] = name;
+	}
+	return n;
+}

@@ -49,6 +49,9 @@ struct procedure_step {
 	/* NULL: nothing to undo (a check, a wait). */
 	int (*undo)(void *ctx, const char *node, const cJSON *data, char *msg,
 		    size_t msgsize);
+	/* The step, or its undo, stops or restarts its node: before it runs
+	 * again the operator is told the quorum effect and asked. */
+	bool disrupts, undo_disrupts;
 };
 
 struct procedure_def {
@@ -117,6 +120,16 @@ void procedure_describe(const struct procjournal_view *v, char *out,
  * "undo") record of step on node, or NULL when there is none. */
 const char *procedure_state(const struct procjournal_view *v, const char *rec,
 			    const char *step, const char *node);
+
+/*
+ * The nodes that a resume (or a rollback) of journal v by def would stop
+ * or restart: a disrupting step not yet done on them (or, rolling back,
+ * a step started whose undo disrupts and is not yet undone). Up to max
+ * names into out (borrowed from v); returns how many.
+ */
+size_t procedure_disrupted(const struct procedure_def *def,
+			   const struct procjournal_view *v, bool rollback,
+			   const char **out, size_t max);
 
 /* The data of the "done" record of step on node, or NULL. */
 const cJSON *procedure_data(const struct procjournal_view *v, const char *step,

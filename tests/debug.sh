@@ -41,7 +41,7 @@ bv debug enter node-0 --no-console
 check_eq "exit 1" "$RC" 1
 check_contains "says why" "$ERR" "no terminal to confirm on: nothing changed (--yes stands for the typed name)"
 check_eq "policy untouched" "$(policy "$K0")" "$ORIG0"
-check_eq "no journal" "$(ls "$STATE/procedures" 2>/dev/null | wc -l)" 0
+check_eq "no journal" "$(ls "$STATE/procedures" 2>/dev/null | grep -c '\.jsonl$')" 0
 test_end
 
 test_begin enter_then_exit_is_byte_identical
@@ -98,6 +98,24 @@ check_eq "exit" "$RC:$ERR" "0:"
 check_eq "byte for byte" "$(policy "$K1")" "$OTHER"
 test_end
 
+test_begin debug_exit_asks_and_warns_before_it_restarts
+bv debug enter node-0 --yes --no-console
+check_eq "enter" "$RC" 0
+exits() { ls "$STATE/procedures" | grep -c debug-exit || true; }
+n_exits=$(exits)
+bv debug exit node-0 --wait 20s
+check_eq "no terminal, no --yes: nothing" "$RC:$ERR" "1:bvops: no terminal to confirm on: nothing done (--yes stands for the answer)"
+check_contains "the quorum effect said first" "$OUT" "while node-0 is down only 1 is up, below the quorum of 2: the fleet cannot sign until it is back."
+check_eq "still in debug mode" "$(enclave_flags node-0)" DEBUG_MODE
+check_contains "the policy untouched" "$(policy "$K0")" "$ZERO"
+check_eq "no journal begun" "$(exits)" "$n_exits"
+sed 's/^\[fleet\]/[fleet]\nquorum = 1/' "$F" >"$TMP/q1.toml"
+run setsid -w "$B" -f "$TMP/q1.toml" debug exit node-0 --yes --wait 20s
+check_eq "with --yes" "$RC:$ERR" "0:"
+check_contains "a quorum kept is said too" "$OUT" "while node-0 is down 1 is up, quorum 1: the fleet can still sign."
+check_eq "the original" "$(policy "$K0")" "$ORIG0"
+test_end
+
 test_begin changed_while_in_debug_mode
 bv debug enter node-0 --yes --no-console
 check_eq "enter" "$RC" 0
@@ -122,6 +140,10 @@ run "$B" -f "$F" procedure list
 check_contains "interrupted at the restart" "$(printf '%s\n' "$OUT" | grep "$id")" "interrupted at restart on node-0"
 check_contains "policy changed before the kill" "$(policy "$K0")" "$ZERO"
 bv procedure rollback "$id"
+check_eq "a rollback restarts: without a terminal, --yes" "$RC:$ERR" "1:bvops: no terminal to confirm on: nothing done (--yes stands for the answer)"
+check_contains "the quorum effect said" "$OUT" "WARNING: health now: 2 of 2 nodes up; while node-0 is down only 1 is up, below the quorum of 2: the fleet cannot sign until it is back."
+check_contains "nothing done" "$(policy "$K0")" "$ZERO"
+bv procedure rollback "$id" --yes
 check_eq "rolled back" "$RC:$ERR" "0:"
 check_eq "the original, byte for byte" "$(policy "$K0")" "$ORIG0"
 check_eq "restarted protected" "$(enclave_flags node-0)" NONE
@@ -130,7 +152,7 @@ check_contains "says so" "$(printf '%s\n' "$OUT" | grep "$id")" "rolled back"
 run setsid -w "$B" -f "$TMP/kill.toml" debug enter node-0 --yes --no-console
 check_eq "killed again" "$RC" 137
 id=$(ls -t "$STATE/procedures" | grep 'debug-enter' | head -1 | sed 's/.jsonl$//')
-bv procedure resume "$id"
+bv procedure resume "$id" --yes
 check_eq "resumed" "$RC:$ERR" "0:"
 check_eq "in debug mode" "$(enclave_flags node-0)" DEBUG_MODE
 check_contains "recorded" "$(cat "$STATE/debug/node-0.json")" "\"procedure\":	\"$id\""
@@ -237,6 +259,9 @@ if command -v tmux >/dev/null; then
 	tm send-keys -t t Enter
 	screen_has "debug mode  ON: X leaves it"
 	tm send-keys -t t X
+	screen_has "Restore the original policy and restart node-1 in protected mode? [y/N]"
+	check_contains "the quorum effect, before the restart" "$(tm capture-pane -p -t t)" "while node-1 is down only 1 is up"
+	tm send-keys -t t y Enter
 	screen_has "Enter: back to the console"
 	check_contains "exit done" "$(tm capture-pane -p -t t)" "Finished."
 	tm send-keys -t t Enter
@@ -264,7 +289,7 @@ for n in $(seq 1 9); do
 			continue
 		fi
 		id=$(ls -t "$STATE/procedures" | grep 'debug-enter' | head -1 | sed 's/.jsonl$//')
-		bv procedure "$way" "$id"
+		bv procedure "$way" "$id" --yes
 		if [ "$way" = rollback ]; then
 			[ "$RC" = 0 ] && [ "$(policy "$K0")" = "$ORIG0" ] &&
 				[ "$(enclave_flags node-0)" = NONE ] &&
@@ -296,7 +321,7 @@ for n in $(seq 1 9); do
 	run setsid -w env BVOPS_FAULT_AFTER_RECORDS=$n "$B" -f "$F" debug exit node-0 --yes --wait 20s
 	[ "$RC" = 137 ] || { bad="$bad $n/not-killed($RC)"; continue; }
 	id=$(ls -t "$STATE/procedures" | grep 'debug-exit' | head -1 | sed 's/.jsonl$//')
-	bv procedure resume "$id"
+	bv procedure resume "$id" --yes
 	[ "$RC" = 0 ] && [ "$(policy "$K0")" = "$ORIG0" ] &&
 		[ "$(enclave_flags node-0)" = NONE ] &&
 		[ ! -e "$STATE/debug/node-0.json" ] ||

@@ -42,7 +42,7 @@ check_contains "each node's diff" "$OUT" "+++ node-2 with ERS"
 check_contains "secrets redacted in the diff's context" "$(printf '%s' "$OUT" | grep -c 'demo-master-password' || true)" 0
 check_contains "says so" "$OUT" "dry run: nothing changed"
 check_eq "nothing changed" "$(state)" "orig up"
-check_eq "no journal" "$(ls "$STATE/procedures" 2>/dev/null | wc -l)" 0
+check_eq "no journal" "$(ls "$STATE/procedures" 2>/dev/null | grep -c '\.jsonl$')" 0
 test_end
 
 test_begin no_terminal_and_no_yes_changes_nothing
@@ -50,23 +50,6 @@ bv ers apply --preset enable-ers-export
 check_eq "exit" "$RC" 1
 check_contains "says why" "$ERR" "no terminal to confirm on: nothing changed (--yes stands for the typed name)"
 check_eq "nothing changed" "$(state)" "orig up"
-test_end
-
-test_begin a_lost_answer_to_an_upload_is_not_a_failure
-# node-1's upload is applied and its answer lost (500); the retry meets
-# the rollout's own write (412): the object holds the planned text, so
-# the step is done, and the revert takes it out again.
-lost_answer_start "/$(seed 1 bucket)/tsm-1/config.toml"
-run setsid -w env AWS_ENDPOINT_URL_S3="$LOST_URL" "$B" -f "$F" ers apply --preset enable-ers-export --yes
-check_eq "done" "$RC:$ERR" "0:"
-check_eq "every node has ERS and is up" "$(state)" "ers up"
-check_contains "the answer was lost" "$(cat "$LOST_LOG")" "tsm-1/config.toml 500 (applied, answer lost)"
-check_contains "the retry met the rollout's write" "$(cat "$LOST_LOG")" "tsm-1/config.toml 412"
-check_not_contains "not called a change by someone else" "$OUT" "NOT uploaded"
-lost_answer_stop
-bv ers revert --yes
-check_eq "reverted" "$RC:$ERR" "0:"
-check_eq "byte for byte" "$(state)" "orig up"
 test_end
 
 test_begin a_fragment_with_an_array_of_tables_is_refused
@@ -95,7 +78,7 @@ bv ers apply --preset generate-recovery-data --yes
 check_contains "a table that is not one" "$RC:$OUT" "1:The fragment conflicts"
 check_contains "says which" "$OUT" "DKLS19.Features is an array here, not a table"
 check_eq "nothing changed" "$(state)" "orig up"
-check_eq "no journal" "$(ls "$STATE/procedures" 2>/dev/null | wc -l)" 0
+check_eq "no journal" "$(ls "$STATE/procedures" 2>/dev/null | grep -c '\.jsonl$')" 0
 test_end
 
 test_begin apply_then_revert_is_byte_identical
@@ -128,6 +111,23 @@ check_contains "from the journal" "$OUT" "fragment: what $id added"
 check_eq "no mark left" "$(ls "$STATE/ers" | wc -l)" 0
 bv ers status
 check_contains "status: none" "$RC:$OUT" "0:ERS on fleet tsm: on no node"
+test_end
+
+test_begin a_lost_answer_to_an_upload_is_not_a_failure
+# node-1's upload is applied and its answer lost (500); the retry meets
+# the rollout's own write (412): the object holds the planned text, so
+# the step is done, and the revert takes it out again.
+lost_answer_start "/$(seed 1 bucket)/tsm-1/config.toml"
+run setsid -w env AWS_ENDPOINT_URL_S3="$LOST_URL" "$B" -f "$F" ers apply --preset enable-ers-export --yes
+check_eq "done" "$RC:$ERR" "0:"
+check_eq "every node has ERS and is up" "$(state)" "ers up"
+check_contains "the answer was lost" "$(cat "$LOST_LOG")" "tsm-1/config.toml 500 (applied, answer lost)"
+check_contains "the retry met the rollout's write" "$(cat "$LOST_LOG")" "tsm-1/config.toml 412"
+check_not_contains "not called a change by someone else" "$OUT" "NOT uploaded"
+lost_answer_stop
+bv ers revert --yes
+check_eq "reverted" "$RC:$ERR" "0:"
+check_eq "byte for byte" "$(state)" "orig up"
 test_end
 
 test_begin re_apply_is_idempotent
@@ -193,6 +193,10 @@ check_contains "status says where" "$OUT" "ers-apply $id is OPEN: failed at stop
 bv ers apply --preset enable-ers-export --yes
 check_contains "no second rollout while one is open" "$RC:$ERR" "1:bvops: the ERS procedure $id is not finished (failed at stop on node-1): bvops procedure resume | rollback | abandon $id first"
 sim_ctl node-1 stop-mode ok
+bv procedure resume "$id"
+check_eq "a resume that stops a node asks: no terminal, no --yes" "$RC:$ERR" "1:bvops: no terminal to confirm on: nothing done (--yes stands for the answer)"
+check_contains "the quorum effect of what is left: node-1's stop" "$OUT" "while node-1 is down"
+check_contains "nothing done" "$(printf '%s\n' "$("$B" -f "$F" procedure list)" | grep "$id")" "failed at stop on node-1"
 bv procedure resume "$id" --yes
 check_eq "retried: done" "$RC:$ERR" "0:"
 check_eq "all with ERS and up" "$(state)" "ers up"

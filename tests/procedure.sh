@@ -34,7 +34,7 @@ check_contains "the diff" "$OUT" "-Port = 8080
 check_contains "its names" "$OUT" "--- s3://$B0/tsm-0/config.toml"
 check_contains "says so" "$OUT" "dry run: nothing uploaded"
 check_eq "unchanged" "$(stored "$B0" tsm-0)" "$ORIG0"
-check_eq "no journal" "$(ls "$STATE/procedures" 2>/dev/null | wc -l)" 0
+check_eq "no journal" "$(ls "$STATE/procedures" 2>/dev/null | grep -c '\.jsonl$')" 0
 test_end
 
 test_begin without_a_terminal_yes_is_needed
@@ -142,7 +142,12 @@ run "$B" -f "$F" procedure list
 check_contains "open, at the restart" "$(printf '%s\n' "$OUT" | grep "$id")" "failed at restart on node-1"
 check_contains "the procedure holds its node (no auto-restart, no paging)" "$(cat "$STATE/holds.json")" "\"reason\":	\"procedure $id\""
 "$SIM" ctl "$SIM_DIR" node-1 restart-mode ok >/dev/null
+restarts=$("$SIM" ctl "$SIM_DIR" node-1 stats | awk '{print $6}')
 run setsid -w "$B" -f "$F" procedure resume "$id" --restart
+check_eq "a resume restarts: without a terminal, --yes" "$RC:$ERR" "1:bvops: node-1: not restarted (no terminal to confirm on, and no --yes); the procedure stays open: resume it to restart, or abandon it"
+check_contains "the quorum effect said" "$OUT" "while node-1 is down only 1 is up, below the quorum of 2"
+check_eq "nothing restarted" "$("$SIM" ctl "$SIM_DIR" node-1 stats | awk '{print $6}')" "$restarts"
+run setsid -w "$B" -f "$F" procedure resume "$id" --yes
 check_eq "resumed" "$RC:$ERR" "0:"
 check_contains "up" "$OUT" "node-1 is up: /ping answers 200"
 run "$B" -f "$F" procedure list
@@ -301,6 +306,9 @@ if command -v tmux >/dev/null; then
 	check_contains "why, in the log" "$SCREEN" "restart of node-0 failed"
 	"$SIM" ctl "$SIM_DIR" node-0 restart-mode ok >/dev/null
 	tm send-keys -t t r
+	screen_has "Restart node-0 now? [y/N]"
+	check_contains "a retry asks, with the quorum effect" "$(tm capture-pane -p -t t)" "while node-0 is down"
+	tm send-keys -t t y
 	screen_has "Finished. Enter: back to the console"
 	SCREEN=$(tm capture-pane -p -t t)
 	check_contains "retried: up" "$SCREEN" "node-0 is up: /ping answers 200"
