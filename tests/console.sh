@@ -324,6 +324,36 @@ tm send-keys -t t q
 wait_dead
 test_end
 
+test_begin actions_target_the_focused_pane
+start 100 30
+wait_for "3 up"
+tm send-keys -t t l
+wait_for "node-0 journal"
+# The table's selection moves to node-2; the focus goes back to node-0's
+# pane: R, S and M act on node-0, what the operator looks at.
+tm send-keys -t t Tab j j Tab R
+wait_for "Restart node-0 (index 0)?"
+check_not_contains "not the selected row" "$(screen)" "Restart node-2"
+tm send-keys -t t n
+wait_for "cancelled: nothing was done"
+tm send-keys -t t S
+wait_for "Stop node-0 (index 0)?"
+tm send-keys -t t n
+tm send-keys -t t M
+wait_for "Maintenance for node-0: reason"
+tm send-keys -t t Escape
+# In the table, the selected row again.
+tm send-keys -t t Escape R
+wait_for "Restart node-2 (index 2)?"
+tm send-keys -t t n
+# The merged pane has no one node: said, nothing asked.
+tm send-keys -t t L R
+wait_for "the focused pane shows every node: restart acts on one"
+check_not_contains "no question" "$(screen)" "(index"
+tm send-keys -t t q q q
+wait_dead
+test_end
+
 test_begin read_only_refuses_actions
 start 80 24 -- --read-only
 wait_for "3 up"

@@ -1249,9 +1249,34 @@ static void console_close_pane(struct console *c, size_t k)
 		c->zoom = false;
 }
 
+/*
+ * The node an action key acts on: the focused pane's (what the operator
+ * looks at), else the table's selected row. false, said in the footer,
+ * when the focused pane is the merged one (every node's journal).
+ */
+static bool console_target(struct console *c, const char *what, size_t *node)
+{
+	if (c->focus >= 0 && c->focus < (int)c->npanes) {
+		if (pane_node(c->panes[c->focus], node))
+			return true;
+		console_say(c,
+			    "the focused pane shows every node: %s acts on "
+			    "one (Esc, then pick it in the table)",
+			    what);
+		return false;
+	}
+	*node = c->selected;
+	return true;
+}
+
 static void console_ask_action(struct console *c, enum fleet_cmd cmd)
 {
-	const struct fleet_node *n = &c->fleet->nodes[c->selected];
+	const struct fleet_node *n;
+	size_t node;
+
+	if (!console_target(c, fleet_cmd_name(cmd), &node))
+		return;
+	n = &c->fleet->nodes[node];
 
 	if (c->read_only) {
 		console_say(c,
@@ -1262,7 +1287,7 @@ static void console_ask_action(struct console *c, enum fleet_cmd cmd)
 	}
 	if (c->acts == NULL)
 		return;
-	c->confirm_node = c->selected;
+	c->confirm_node = node;
 	c->confirm_cmd = cmd;
 	c->overlay = OVERLAY_CONFIRM;
 }
@@ -1471,15 +1496,18 @@ static void console_maint_prompt_done(struct console *c)
 
 static void console_ask_maint(struct console *c)
 {
+	size_t node;
+
 	if (c->read_only) {
 		console_say(c, "read-only: maintenance is not set from here");
 		return;
 	}
-	c->maint_node = c->selected;
+	if (!console_target(c, "maintenance", &node))
+		return;
+	c->maint_node = node;
 	c->input[0] = '\0';
 	c->input_len = 0;
-	c->prompt =
-	    console_in_maint(c, c->selected) ? PROMPT_MAINT_END : PROMPT_MAINT;
+	c->prompt = console_in_maint(c, node) ? PROMPT_MAINT_END : PROMPT_MAINT;
 }
 
 /* A key while a prompt reads a line. */

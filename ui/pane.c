@@ -375,6 +375,14 @@ static void pane_state_text(const struct pane *p, const struct pane_env *env,
 	}
 }
 
+bool pane_node(const struct pane *p, size_t *node)
+{
+	if (p->merged)
+		return false;
+	*node = p->node;
+	return true;
+}
+
 void pane_title(const struct pane *p, const struct pane_env *env, char *out,
 		size_t size)
 {

@@ -63,6 +63,8 @@ void pane_set_filter(struct pane *p, const char *text);
 int pane_save(struct pane *p, const struct pane_env *env, const char *dir,
 	      char *msg, size_t msgsize);
 
+/* The node the pane shows into *node; false for the merged pane. */
+bool pane_node(const struct pane *p, size_t *node);
 /* "node-1 journal", "all journals". */
 void pane_title(const struct pane *p, const struct pane_env *env, char *out,
 		size_t size);
