@@ -39,7 +39,7 @@ void alertbox_free(struct alertbox *b)
 	free(b);
 }
 
-void alertbox_push(void *box, const char *json, const char *text)
+void alertbox_push(void *box, const char *json, const char *text, bool quiet)
 {
 	struct alertbox *b = box;
 	struct alertbox_item *it;
@@ -58,7 +58,9 @@ void alertbox_push(void *box, const char *json, const char *text)
 	}
 	free(it->text);
 	it->text = xstrdup(text);
-	it->acked = false;
+	/* A held node's news is listed, already acknowledged: no bell, no
+	 * banner. */
+	it->acked = quiet;
 	b->n++;
 	b->version++;
 	pthread_mutex_unlock(&b->lock);

@@ -18,8 +18,9 @@ struct alertbox;
 struct alertbox *alertbox_new(void);
 void alertbox_free(struct alertbox *b);
 
-/* Add one (text is copied); the watchdog's print callback fits. */
-void alertbox_push(void *box, const char *json, const char *text);
+/* Add one (text is copied); quiet ones come acknowledged. The
+ * watchdog's print callback fits. */
+void alertbox_push(void *box, const char *json, const char *text, bool quiet);
 
 /* Changes with every push and acknowledgement. */
 uint64_t alertbox_version(struct alertbox *b);

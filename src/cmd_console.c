@@ -87,9 +87,7 @@ static void console_engine_event(void *ctx, const struct monitor_event *ev)
 		 health_status_name(ev->ev.from), health_status_name(ev->ev.to),
 		 ev->ev.cause[0] ? ": " : "", ev->ev.cause);
 	logstreams_mark(e->ls, ev->node, text);
-	watchdog_on_event(e->wd, ev);
-	if (e->inc != NULL)
-		incidents_on_event(e->inc, ev);
+	watchdog_on_event(e->wd, ev); /* and through it, the incidents */
 }
 
 /* The console's procedures ('e', and r/b/a in P), in a wizard. */
@@ -464,6 +462,9 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 				 alertbox_push, co.alerts);
 	/* Incidents are recorded here unless a watch on this host does. */
 	state_dir = eventlog_dir(f->name, msg, sizeof(msg));
+	/* No logs of its own, but every hold honoured: no bell for a node
+	 * stopped on purpose or in maintenance. */
+	watchdog_set_holds_dir(engine.wd, state_dir);
 	engine.inc =
 	    state_dir ? incidents_new(f, m, engine.ls, state_dir, true) : NULL;
 	watchdog_set_incidents(engine.wd, engine.inc);

@@ -33,10 +33,12 @@ struct watch_out {
 	bool json;
 };
 
-static void watch_print(void *ctx, const char *json, const char *text)
+static void watch_print(void *ctx, const char *json, const char *text,
+			bool quiet)
 {
 	struct watch_out *o = ctx;
 
+	(void)quiet; /* every line is shown; paging is the watchdog's */
 	pthread_mutex_lock(&o->lock);
 	printf("%s\n", o->json ? json : text);
 	fflush(stdout);
@@ -59,7 +61,7 @@ static void watch_say(struct watch_out *o, const char *kind, bool ok,
 	if (json == NULL)
 		abort(); /* cJSON only fails for want of memory */
 	text = xasprintf("%s %s: %s", fleet, kind, message);
-	watch_print(o, json, text);
+	watch_print(o, json, text, false);
 	free(json);
 	free(text);
 }
@@ -106,9 +108,7 @@ static void watch_event(void *ctx, const struct monitor_event *ev)
 		 health_status_name(ev->ev.to), ev->ev.cause[0] ? ": " : "",
 		 ev->ev.cause);
 	logstreams_mark(e->ls, ev->node, text);
-	watchdog_on_event(e->wd, ev);
-	if (e->inc != NULL)
-		incidents_on_event(e->inc, ev);
+	watchdog_on_event(e->wd, ev); /* and through it, the incidents */
 }
 
 /* How publishing to CloudWatch goes (the publisher's thread). */

@@ -448,24 +448,26 @@ static void inc_open(struct incidents *r, size_t node,
 	inc_write(r, node, in, "open");
 }
 
-void incidents_on_event(struct incidents *r, const struct monitor_event *e)
+void incidents_on_event(struct incidents *r, const struct monitor_event *e,
+			const char *held)
 {
 	struct inc *in;
 
-	if (e->node >= r->f->nnodes)
+	if (r == NULL || e->node >= r->f->nnodes)
 		return;
 	in = r->open[e->node];
 	if (in == NULL) {
-		if (e->ev.to == HEALTH_DOWN &&
+		if (e->ev.to == HEALTH_DOWN && held == NULL &&
 		    !(r->defer && inc_watch_running(r)))
 			inc_open(r, e->node, e);
 		return;
 	}
 	{
-		char *text =
-		    xasprintf("%s -> %s%s%s", health_status_name(e->ev.from),
-			      health_status_name(e->ev.to),
-			      e->ev.cause[0] ? ": " : "", e->ev.cause);
+		char *text = xasprintf(
+		    "%s -> %s%s%s%s%s%s", health_status_name(e->ev.from),
+		    health_status_name(e->ev.to), e->ev.cause[0] ? ": " : "",
+		    e->ev.cause, held ? " (" : "", held ? held : "",
+		    held ? ")" : "");
 		int64_t at = e->ev.at_ms ? e->ev.at_ms : probe_now_ms();
 
 		inc_note_add(in, at, text);

@@ -42,8 +42,14 @@ struct incidents *incidents_new(const struct fleet *f, struct monitor *m,
 /* Writes incidents still open as such ("recording stopped"), then frees. */
 void incidents_free(struct incidents *r);
 
-/* A health transition (the monitor hook's on_event). */
-void incidents_on_event(struct incidents *r, const struct monitor_event *e);
+/*
+ * A health transition (from the watchdog, which knows the holds). held:
+ * why the node is held (holds.h), or NULL: a held node's down opens no
+ * incident (a deliberate stop is not an outage); an incident already
+ * open gets the change noted with its hold. r may be NULL.
+ */
+void incidents_on_event(struct incidents *r, const struct monitor_event *e,
+			const char *held);
 /* A line for node's open incident's timeline (an alert, a restart). */
 void incidents_note(struct incidents *r, size_t node, const char *text);
 /* Copy new checks and lines, close what is over, write what changed. */

@@ -27,8 +27,12 @@ struct wd_node {
 	bool flapping;
 	int64_t last_change;
 	int64_t last_down_alert; /* for reminders */
-	bool maint;              /* in maintenance (holds.h) */
-	int64_t rearm_seen;      /* the last re-arm acted on */
+	bool maint;              /* held (holds.h): not paged, not rung */
+	enum hold_kind held_kind;
+	char held_why[400];       /* the hold, said ("in maintenance") */
+	bool down_alerted;        /* its last down was alerted: its up is too */
+	int64_t alert_if_down_at; /* a stop's hold ended: down after this? */
+	int64_t rearm_seen;       /* the last re-arm acted on */
 };
 
 struct watchdog {
@@ -36,6 +40,7 @@ struct watchdog {
 	struct monitor *m;
 	struct logstreams *ls;
 	char *state_dir;
+	char *holds_dir; /* where holds.json is read (state_dir by default) */
 	watchdog_print_fn print;
 	void *ctx;
 	struct autorestart *ar;
@@ -77,7 +82,7 @@ static void wd_say_error(struct watchdog *w, const char *msg)
 	cJSON_Delete(o);
 	if (json == NULL)
 		abort(); /* cJSON only fails for want of memory */
-	w->print(w->ctx, json, msg);
+	w->print(w->ctx, json, msg, false);
 	free(json);
 }
 
@@ -197,7 +202,7 @@ static void wd_group_flush(struct watchdog *w, int64_t now, bool force)
 	if (json == NULL)
 		abort(); /* cJSON only fails for want of memory */
 	text = alert_text(w->f, &a);
-	w->print(w->ctx, json, text);
+	w->print(w->ctx, json, text, false);
 	sinks_send(w->sinks, a.seq, json);
 	wd_log(w, "events.log", json);
 	free(json);
@@ -209,23 +214,37 @@ static void wd_emit(void *ctx, struct alert *a)
 {
 	struct watchdog *w = ctx;
 	char *json, *text;
+	bool quiet = false;
 
 	a->seq = ++w->seq;
 	a->time_ms = probe_now_ms();
 	if (a->node != ALERT_NODE_NONE && a->log_excerpt[0] == '\0')
 		wd_excerpt(w, a->node, a->log_excerpt, sizeof(a->log_excerpt));
-	if (a->node < w->f->nnodes && w->n[a->node].maint) {
-		size_t len = strlen(a->detail);
+	/* A held node's news is shown, not alerted: no page, no bell; and
+	 * its recovery from a down nobody was alerted to is news only. */
+	if (a->node < w->f->nnodes) {
+		struct wd_node *n = &w->n[a->node];
 
-		snprintf(a->detail + len, sizeof(a->detail) - len,
-			 "%s(in maintenance: not paged)", len ? " " : "");
+		quiet = n->maint || (a->kind == ALERT_UP && !n->down_alerted);
+		if (n->maint) {
+			size_t len = strlen(a->detail);
+
+			snprintf(a->detail + len, sizeof(a->detail) - len,
+				 "%s(%s: not paged)", len ? " " : "",
+				 n->held_why);
+		}
+		if (!quiet &&
+		    (a->kind == ALERT_DOWN || a->kind == ALERT_REMINDER))
+			n->down_alerted = true;
+		if (a->kind == ALERT_UP)
+			n->down_alerted = false;
 	}
 	json = alert_json(w->f, a);
 	text = alert_text(w->f, a);
-	w->print(w->ctx, json, text);
+	w->print(w->ctx, json, text, quiet);
 	if (a->kind != ALERT_DOWN && a->kind != ALERT_UP)
 		incidents_note(w->inc, a->node, text);
-	if (w->act && (a->node >= w->f->nnodes || !w->n[a->node].maint))
+	if (w->act && !quiet)
 		wd_page(w, a, json);
 	wd_log(w, "events.log", json);
 	if (a->kind >= ALERT_RESTART_ATTEMPT && a->kind <= ALERT_START_LIMIT &&
@@ -262,7 +281,7 @@ static void wd_sink_report(void *ctx, const struct sink_report *r)
 			 (unsigned long long)r->seq,
 			 r->ok ? "sent to" : "NOT sent to", r->sink, r->attempt,
 			 r->ok || !r->final ? "" : ", giving up", r->message);
-	w->print(w->ctx, json, text);
+	w->print(w->ctx, json, text, false);
 	wd_log(w, "events.log", json);
 	free(json);
 	free(text);
@@ -280,6 +299,7 @@ struct watchdog *watchdog_new(const struct fleet *f, struct monitor *m,
 	w->m = m;
 	w->ls = ls;
 	w->state_dir = state_dir ? xstrdup(state_dir) : NULL;
+	w->holds_dir = state_dir ? xstrdup(state_dir) : NULL;
 	w->print = print;
 	w->ctx = ctx;
 	w->act = act;
@@ -309,12 +329,20 @@ void watchdog_free(struct watchdog *w)
 	free(w->debug_next);
 	holds_free(&w->holds);
 	free(w->state_dir);
+	free(w->holds_dir);
 	free(w);
 }
 
 void watchdog_set_incidents(struct watchdog *w, struct incidents *inc)
 {
 	w->inc = inc;
+}
+
+void watchdog_set_holds_dir(struct watchdog *w, const char *dir)
+{
+	free(w->holds_dir);
+	w->holds_dir = dir ? xstrdup(dir) : NULL;
+	w->holds_checked = 0;
 }
 
 void watchdog_on_event(struct watchdog *w, const struct monitor_event *e)
@@ -443,17 +471,18 @@ static void wd_holds_reload(struct watchdog *w, int64_t now)
 	struct holds h;
 	size_t k;
 
-	if (w->state_dir == NULL || now - w->holds_checked < 500)
+	if (w->holds_dir == NULL ||
+	    (w->holds_read && now - w->holds_checked < 500))
 		return;
 	w->holds_checked = now;
-	path = xasprintf("%s/holds.json", w->state_dir);
+	path = xasprintf("%s/holds.json", w->holds_dir);
 	if (stat(path, &st) < 0)
 		memset(&st, 0, sizeof(st));
 	free(path);
 	if (w->holds_read && st.st_mtim.tv_sec == w->holds_mtime.tv_sec &&
 	    st.st_mtim.tv_nsec == w->holds_mtime.tv_nsec)
 		return;
-	if (holds_load(w->state_dir, &h, msg, sizeof(msg)) < 0) {
+	if (holds_load(w->holds_dir, &h, msg, sizeof(msg)) < 0) {
 		wd_say_error(w, msg);
 		w->holds_mtime = st.st_mtim;
 		return;
@@ -473,6 +502,47 @@ static void wd_holds_reload(struct watchdog *w, int64_t now)
 }
 
 /* Maintenance starts and ends (also by expiry). */
+/* Node k is down and nobody was told: now they are (detail says why). */
+static void wd_still_down(struct watchdog *w, size_t k, int64_t now,
+			  const char *detail)
+{
+	const struct health_node *h = monitor_node(w->m, k);
+	struct alert a;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = ALERT_DOWN;
+	a.node = k;
+	a.to = health_status_name(h->status);
+	a.http_code = h->last.http_code;
+	snprintf(a.error, sizeof(a.error), "%s", h->last.error);
+	a.consecutive_failures = h->consecutive_failures;
+	snprintf(a.detail, sizeof(a.detail), "%s", detail);
+	w->n[k].last_down_alert = now;
+	wd_emit(w, &a);
+}
+
+/* How a hold is said in a held node's alerts. */
+static void wd_held_why(const struct hold *hd, char *out, size_t size)
+{
+	const char *by = hd->kind == HOLD_PROCEDURE ? "held by " : "";
+	size_t len = strlen(by);
+
+	if (hd->kind == HOLD_MAINTENANCE) {
+		snprintf(out, size, "in maintenance");
+		return;
+	}
+	snprintf(out, size, "%s", by);
+	if (len < size)
+		holds_describe(hd, out + len, size - len);
+}
+
+/*
+ * Holds start and end (also by expiry). A hold that starts on a node with
+ * an open incident is noted in it (who stopped it, and why). When one
+ * ends and the node is still down, that is news: at once after a
+ * maintenance or a procedure; after a console stop (ended by a start)
+ * only if it is still down restart_grace later, the time a start takes.
+ */
 static void wd_maintenance(struct watchdog *w, int64_t now)
 {
 	int64_t wall = probe_now_ms();
@@ -485,35 +555,39 @@ static void wd_maintenance(struct watchdog *w, int64_t now)
 		struct wd_node *n = &w->n[k];
 
 		if (hd != NULL && !n->maint) {
-			char why[500];
+			char why[500], note[600];
 
 			holds_describe(hd, why, sizeof(why));
 			n->maint = true;
+			n->held_kind = hd->kind;
+			n->alert_if_down_at = 0;
+			wd_held_why(hd, n->held_why, sizeof(n->held_why));
 			autorestart_hold(w->ar, k, why);
+			snprintf(note, sizeof(note), "held: %s", why);
+			incidents_note(w->inc, k, note);
 		} else if (hd == NULL && n->maint) {
-			const struct health_node *h = monitor_node(w->m, k);
-
 			n->maint = false;
 			autorestart_hold(w->ar, k, NULL);
-			/* Still down when maintenance ends: now it pages. */
-			if (h->status == HEALTH_DOWN) {
-				struct alert a;
-
-				memset(&a, 0, sizeof(a));
-				a.kind = ALERT_DOWN;
-				a.node = k;
-				a.to = health_status_name(h->status);
-				a.http_code = h->last.http_code;
-				snprintf(a.error, sizeof(a.error), "%s",
-					 h->last.error);
-				a.consecutive_failures =
-				    h->consecutive_failures;
-				snprintf(a.detail, sizeof(a.detail),
-					 "maintenance ended and the node is "
-					 "still down");
-				n->last_down_alert = now;
-				wd_emit(w, &a);
-			}
+			if (monitor_node(w->m, k)->status != HEALTH_DOWN)
+				continue;
+			if (n->held_kind == HOLD_STOP)
+				n->alert_if_down_at =
+				    now +
+				    (int64_t)w->f->health.restart_grace_ms;
+			else
+				wd_still_down(w, k, now,
+					      n->held_kind == HOLD_MAINTENANCE
+						  ? "maintenance ended and the "
+						    "node is still down"
+						  : "its hold ended and the "
+						    "node is still down");
+		} else if (hd == NULL && n->alert_if_down_at != 0 &&
+			   now >= n->alert_if_down_at) {
+			n->alert_if_down_at = 0;
+			if (monitor_node(w->m, k)->status == HEALTH_DOWN)
+				wd_still_down(w, k, now,
+					      "started again after a stop and "
+					      "still down");
 		}
 	}
 }
@@ -613,10 +687,26 @@ void watchdog_step(struct watchdog *w)
 	int64_t now = probe_mono_ms();
 	size_t k;
 
+	/* A transition is judged by the holds as they are now: a stop's
+	 * hold is written just before the stop. */
+	if (w->nqueue > 0)
+		w->holds_checked = 0;
 	wd_maintenance(w, now);
 	wd_debug(w, now);
-	for (k = 0; k < w->nqueue; k++)
-		wd_transition(w, &w->queue[k], now);
+	for (k = 0; k < w->nqueue; k++) {
+		const struct monitor_event *e = &w->queue[k];
+		struct wd_node *n =
+		    e->node < w->f->nnodes ? &w->n[e->node] : NULL;
+
+		if (n == NULL)
+			continue;
+		if (e->ev.to == HEALTH_UP)
+			n->alert_if_down_at = 0;
+		/* A held node's down is not an outage: no incident opens
+		 * for it (one open already is told of the change). */
+		incidents_on_event(w->inc, e, n->maint ? n->held_why : NULL);
+		wd_transition(w, e, now);
+	}
 	w->nqueue = 0;
 	wd_timers(w, now);
 	if (w->act) {

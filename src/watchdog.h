@@ -12,6 +12,8 @@
 #ifndef BVOPS_WATCHDOG_H
 #define BVOPS_WATCHDOG_H
 
+#include <stdbool.h>
+
 #include "alert.h"
 #include "autorestart.h"
 #include "fleet.h"
@@ -19,9 +21,10 @@
 #include "monitor.h"
 #include "nodeact.h"
 
-/* Every event as one JSON line and one line for people. */
-typedef void (*watchdog_print_fn)(void *ctx, const char *json,
-				  const char *text);
+/* Every event as one JSON line and one line for people; quiet: news
+ * of a held node (holds.h), shown but not rung nor paged. */
+typedef void (*watchdog_print_fn)(void *ctx, const char *json, const char *text,
+				  bool quiet);
 
 struct watchdog;
 
@@ -43,7 +46,13 @@ void watchdog_free(struct watchdog *w);
 struct incidents;
 void watchdog_set_incidents(struct watchdog *w, struct incidents *inc);
 
-/* A health transition (monitor hook's on_event; only queued here). */
+/* Where holds.json is read, when not in state_dir (the console: its
+ * watchdog writes no logs but honours every hold). Copied. */
+void watchdog_set_holds_dir(struct watchdog *w, const char *dir);
+
+/* A health transition (monitor hook's on_event; only queued here). It
+ * reaches the incidents (watchdog_set_incidents) from the next step,
+ * with the node's hold, if any. */
 void watchdog_on_event(struct watchdog *w, const struct monitor_event *e);
 /* Alerts, reminders, restarts, deliveries (monitor hook's step). */
 void watchdog_step(struct watchdog *w);

@@ -501,6 +501,47 @@ wait_dead
 kill "$WPID"; wait "$WPID" 2>/dev/null
 test_end
 
+test_begin a_deliberate_stop_is_not_an_outage
+# S in the console, a watch beside it with an alert command: the stop's
+# down is shown (the row, the watch's line, the alert list) but rings no
+# bell, pages no one and opens no incident; the start's up likewise.
+rm -rf "$STATE/incidents" "$TMP/paged.log"
+sed "s|^\[fleet\]|[alerts]\ncommand = \"cat >>$TMP/paged.log\"\n\n[fleet]|" "$SIM_DIR/fleet.toml" >"$TMP/alerting.toml"
+"$BVOPS" watch --json -f "$TMP/alerting.toml" >"$TMP/watch.out" 2>&1 &
+WPID=$!
+for i in $(seq 100); do grep -q '"kind":"started"' "$TMP/watch.out" && break; tick; done
+start 100 30
+wait_for "3 up"
+tm send-keys -t t j S
+wait_for "Stop node-1 (index 1)?"
+tm send-keys -t t y
+wait_for "stop node-1: done (exit 0)"
+wait_for "S/down"
+for i in $(seq 100); do grep -q '"node":"node-1".*"kind":"down"\|"kind":"down".*"node":"node-1"' "$TMP/watch.out" && break; tick; done
+DOWN=$(grep '"kind":"down"' "$TMP/watch.out" | grep '"node":"node-1"' | head -1)
+check_contains "the watch shows it, and whose stop it is" "$DOWN" "(stopped on purpose from the console ($(id -un)@$(hostname)): not paged)"
+check_not_contains "no banner: no bell" "$(screen | tail -1)" "[A list, a ack]"
+tm send-keys -t t A
+wait_for "Alerts: "
+check_contains "listed, with its hold" "$(screen | grep 'node-1 down')" "(stopped on purpose"
+check_not_contains "not starred" "$(screen | grep 'node-1 down')" "* "
+tm send-keys -t t Escape
+tm send-keys -t t U
+wait_for "Start node-1 (index 1)?"
+tm send-keys -t t y
+wait_for "start node-1: done (exit 0)"
+wait_for "3 up"
+for i in $(seq 100); do grep '"kind":"up"' "$TMP/watch.out" | grep -q '"node":"node-1"' && break; tick; done
+check_contains "its recovery shown by the watch" "$(grep '"kind":"up"' "$TMP/watch.out")" '"node":"node-1"'
+check_not_contains "still no banner" "$(screen | tail -1)" "[A list, a ack]"
+kill -TERM "$WPID"
+wait "$WPID"
+check_eq "nothing paged" "$(cat "$TMP/paged.log" 2>/dev/null)" ""
+check_eq "no incident opened" "$(ls "$STATE/incidents" 2>/dev/null | wc -l)" 0
+tm send-keys -t t q
+wait_dead
+test_end
+
 test_begin maintenance_is_marked
 start 80 24 XDG_STATE_HOME="$TMP/state"
 wait_for "3 up"

@@ -356,6 +356,30 @@ check_contains "paged now" "$(cat "$TMP/cmd.log")" "maintenance ended and the no
 watch_stop
 test_end
 
+test_begin a_stopped_node_is_held_then_pages_if_it_does_not_come_back
+# A stop from a console holds the node (holds.json, as any bvops of the
+# fleet writes it): its down is shown, not paged. Its hold lifted (a
+# start) and the node still down after restart_grace: that is an outage.
+rm -f "$TMP/cmd2.log"
+fleet 3 2 'restart_grace = "1s"' "[alerts]\ncommand = \"cat >> $TMP/cmd2.log\""
+mkdir -p "$XDG_STATE_HOME/bvops/sim"
+H="$XDG_STATE_HOME/bvops/sim/holds.json"
+python3 -c 'import json,sys; json.dump({"holds": {"node-1": [{"kind": "stop", "id": "", "reason": "stopped on purpose from the console", "owner": "ann@ops-1", "since": "2026-12-02T00:00:00Z", "until": None}]}}, open(sys.argv[1], "w"))' "$H"
+watch_start
+sim_ctl node-1 stop
+wait_for '"kind":"down"' || fail "no down"
+check_contains "shown, with whose stop" "$(lines down)" "(stopped on purpose from the console (ann@ops-1): not paged)"
+for i in $(seq 10); do tick; done
+check_eq "nothing paged" "$(cat "$TMP/cmd2.log" 2>/dev/null)" ""
+echo '{"holds": {}}' >"$H"
+wait_for 'started again after a stop and still down' 100 || fail "no alert once the hold ended and it stayed down"
+wait_for '"sink":"command","ok":true' || fail "not paged"
+check_contains "paged now" "$(cat "$TMP/cmd2.log")" "started again after a stop and still down"
+sim_ctl node-1 start
+watch_stop
+rm -f "$H"
+test_end
+
 test_begin rearm_after_giving_up
 fleet 3 2 'restart_after = 2\nmax_restarts = 1\nrestart_grace = "500ms"'
 watch_start
