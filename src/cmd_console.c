@@ -213,8 +213,7 @@ static int cwz_act(struct console_edit *e, struct console_wz *z,
 		snprintf(msg, msgsize, "%s", err);
 		return CLI_EXIT_USAGE;
 	}
-	return action == 'b' ? pk->rollback(&r, msg, msgsize)
-			     : pk->resume(&r, msg, msgsize);
+	return pk->proceed(&r, action == 'b', msg, msgsize);
 }
 
 /* Until the procedure has ended or the operator leaves it open: say how

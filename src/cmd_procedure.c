@@ -322,8 +322,7 @@ static int proc_continue(const struct cli_opts *o, int argc, char **argv,
 
 		cmd_procedure_ui(&ui);
 		cmd_step_ui(&pui);
-		rc = rollback ? pk->rollback(&r, msg, sizeof(msg))
-			      : pk->resume(&r, msg, sizeof(msg));
+		rc = pk->proceed(&r, rollback, msg, sizeof(msg));
 	}
 	if (rc != CLI_EXIT_OK && msg[0])
 		fprintf(stderr, "bvops: %s\n", msg);

@@ -39,18 +39,6 @@ static int pk_config(const struct prockind_run *r, bool rollback, char *msg,
 					 r->edit_ui, msg, msgsize);
 }
 
-static int pk_config_resume(const struct prockind_run *r, char *msg,
-			    size_t msgsize)
-{
-	return pk_config(r, false, msg, msgsize);
-}
-
-static int pk_config_rollback(const struct prockind_run *r, char *msg,
-			      size_t msgsize)
-{
-	return pk_config(r, true, msg, msgsize);
-}
-
 static int pk_debug(const struct prockind_run *r, bool rollback, char *msg,
 		    size_t msgsize)
 {
@@ -58,18 +46,6 @@ static int pk_debug(const struct prockind_run *r, bool rollback, char *msg,
 
 	return debugmode_continue(r->f, r->state_dir, r->id, rollback, &d,
 				  r->ui, msg, msgsize);
-}
-
-static int pk_debug_resume(const struct prockind_run *r, char *msg,
-			   size_t msgsize)
-{
-	return pk_debug(r, false, msg, msgsize);
-}
-
-static int pk_debug_rollback(const struct prockind_run *r, char *msg,
-			     size_t msgsize)
-{
-	return pk_debug(r, true, msg, msgsize);
 }
 
 static int pk_ers(const struct prockind_run *r, bool rollback, char *msg,
@@ -80,18 +56,6 @@ static int pk_ers(const struct prockind_run *r, bool rollback, char *msg,
 
 	return ers_continue(r->f, r->state_dir, r->id, rollback, &eo, r->ui,
 			    msg, msgsize);
-}
-
-static int pk_ers_resume(const struct prockind_run *r, char *msg,
-			 size_t msgsize)
-{
-	return pk_ers(r, false, msg, msgsize);
-}
-
-static int pk_ers_rollback(const struct prockind_run *r, char *msg,
-			   size_t msgsize)
-{
-	return pk_ers(r, true, msg, msgsize);
 }
 
 /* The nodes of a journal's begin record. */
@@ -208,24 +172,21 @@ static const struct prockind prockinds[] = {
     {
 	.name = "config edit",
 	.owns = pk_is_config,
-	.resume = pk_config_resume,
-	.rollback = pk_config_rollback,
+	.proceed = pk_config,
 	.abandon = prockind_abandon,
 	.describe = pk_config_describe,
     },
     {
 	.name = "debug mode",
 	.owns = debugmode_kind,
-	.resume = pk_debug_resume,
-	.rollback = pk_debug_rollback,
+	.proceed = pk_debug,
 	.abandon = prockind_abandon,
 	.describe = pk_debug_describe,
     },
     {
 	.name = "ERS rollout",
 	.owns = ers_kind,
-	.resume = pk_ers_resume,
-	.rollback = pk_ers_rollback,
+	.proceed = pk_ers,
 	.abandon = prockind_abandon,
 	.describe = pk_ers_describe,
     },

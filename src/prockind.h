@@ -40,10 +40,10 @@ struct prockind_run {
 struct prockind {
 	const char *name; /* "config edit", "debug mode", "ERS rollout" */
 	bool (*owns)(const char *kind);
-	/* Each an exit code (enum cli_exit), msg on failure. */
-	int (*resume)(const struct prockind_run *r, char *msg, size_t msgsize);
-	int (*rollback)(const struct prockind_run *r, char *msg,
-			size_t msgsize);
+	/* Resume (rollback false) or roll back; abandon. Each an exit code
+	 * (enum cli_exit), msg on failure. */
+	int (*proceed)(const struct prockind_run *r, bool rollback, char *msg,
+		       size_t msgsize);
 	int (*abandon)(const struct prockind_run *r, char *msg, size_t msgsize);
 	/* What the journal is about: "config edit of node-1". */
 	void (*describe)(const struct procjournal_view *v, char *out,
