@@ -265,6 +265,8 @@ int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv)
 			else
 				cJSON_AddNullToObject(e, "outcome");
 			cJSON_AddStringToObject(e, "where", where);
+			prockind_describe(&v, where, sizeof(where));
+			cJSON_AddStringToObject(e, "what", where);
 			cJSON_AddItemToArray(arr, e);
 		} else {
 			printf("%-44s %-16s %s\n", ids[k], by, where);

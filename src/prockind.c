@@ -2,6 +2,7 @@
 
 #include <cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aws.h"
@@ -11,6 +12,7 @@
 #include "eventlog.h"
 #include "fleetlock.h"
 #include "procctx.h"
+#include "xalloc.h"
 
 static const char *pk_kind(const struct procjournal_view *v)
 {
@@ -159,8 +161,14 @@ int prockind_abandon(const struct prockind_run *r, char *msg, size_t msgsize)
 	node = cJSON_GetArraySize(pk_nodes(&v)) == 1
 		   ? cJSON_GetArrayItem(pk_nodes(&v), 0)
 		   : NULL;
-	eventlog_audit(r->state_dir, audit, cJSON_GetStringValue(node),
-		       rc == CLI_EXIT_OK ? msg : "failed", err, sizeof(err));
+	{
+		char *result = xasprintf("%s: %s", what,
+					 rc == CLI_EXIT_OK ? msg : "failed");
+
+		eventlog_audit(r->state_dir, audit, cJSON_GetStringValue(node),
+			       result, err, sizeof(err));
+		free(result);
+	}
 	aws_client_free(a);
 	procjournal_view_free(&v);
 	return rc;
