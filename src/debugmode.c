@@ -862,19 +862,11 @@ int debugmode_continue(const struct fleet *f, const char *state_dir,
 	snprintf(d.id, sizeof(d.id), "%s", id);
 	{
 		struct procedure_def def;
-		const char *names[1];
-		size_t nn;
-		char q[300];
 
 		/* Only when what is left restarts the node. */
 		dm_def(&d, enter, &def);
-		nn = procedure_disrupted(&def, &v, rollback, names, 1);
-		snprintf(q, sizeof(q), "%s %s, restarting %s%s? [y/N] ",
-			 rollback ? "Roll back" : "Resume", id, d.n->name,
-			 rollback || !enter ? " in protected mode"
-					    : " in debug mode");
-		if (nn > 0 && !procctx_confirm_disruption(
-				  f, names, nn, o->yes, ui, q, msg, msgsize)) {
+		if (!procctx_confirm_continue(f, &def, &v, rollback, o->yes, ui,
+					      id, msg, msgsize)) {
 			procjournal_view_free(&v);
 			dm_free(&d);
 			return CLI_EXIT_NOT_OK;

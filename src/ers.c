@@ -1354,22 +1354,11 @@ int ers_continue(const struct fleet *f, const char *state_dir, const char *id,
 	snprintf(e.id, sizeof(e.id), "%s", id);
 	{
 		struct procedure_def def;
-		const char **names = xcalloc(e.n + 1, sizeof(*names));
-		size_t nn;
-		char q[300];
-		bool go = true;
 
 		/* Only when what is left stops nodes. */
 		er_def(&e, &def);
-		nn = procedure_disrupted(&def, &v, rollback, names, e.n);
-		snprintf(q, sizeof(q), "%s %s, stopping %zu node%s? [y/N] ",
-			 rollback ? "Roll back" : "Resume", id, nn,
-			 nn == 1 ? "" : "s");
-		if (nn > 0)
-			go = procctx_confirm_disruption(f, names, nn, o->yes,
-							ui, q, msg, msgsize);
-		free(names);
-		if (!go) {
+		if (!procctx_confirm_continue(f, &def, &v, rollback, o->yes, ui,
+					      id, msg, msgsize)) {
 			procjournal_view_free(&v);
 			er_free(&e);
 			return CLI_EXIT_NOT_OK;

@@ -320,6 +320,15 @@ static void logstream_sync_fd(struct logstreams *ls, struct logstream *s)
 	}
 }
 
+/* Ask the engine for another step at once (any thread). */
+static void logstream_kick(struct logstreams *ls)
+{
+	uint64_t one = 1;
+
+	if (write(ls->kick, &one, sizeof(one)) < 0)
+		one = 0; /* the counter is full: kicked already */
+}
+
 /* Put stream k on the todo list (once). */
 static void logstream_queue(struct logstreams *ls, size_t k)
 {
@@ -460,7 +469,7 @@ void logstreams_step(struct logstreams *ls)
 	struct logstream_allowance al = {LOGSTREAM_STEP_BUDGET,
 					 LOGSTREAM_STARTS_PER_STEP};
 	int64_t now = probe_mono_ms();
-	uint64_t kick, version_before;
+	uint64_t version_before;
 	size_t i, nlist, put_off = SIZE_MAX, noff = 0;
 	bool again, sweep, full;
 
@@ -510,11 +519,8 @@ void logstreams_step(struct logstreams *ls)
 	if (ls->version != version_before)
 		logstream_notify(ls);
 	pthread_mutex_unlock(&ls->lock);
-	if (again) {
-		kick = 1;
-		if (write(ls->kick, &kick, sizeof(kick)) < 0)
-			kick = 0; /* the counter is full: kicked already */
-	}
+	if (again)
+		logstream_kick(ls);
 }
 
 void logstreams_watch(struct logstreams *ls, size_t node,
@@ -538,12 +544,7 @@ void logstreams_watch(struct logstreams *ls, size_t node,
 	ls->version++;
 	ls->full_next = true; /* the engine starts or stops it at once */
 	pthread_mutex_unlock(&ls->lock);
-	{
-		uint64_t kick = 1;
-
-		if (write(ls->kick, &kick, sizeof(kick)) < 0)
-			kick = 0; /* the counter is full: kicked already */
-	}
+	logstream_kick(ls);
 }
 
 void logstreams_mark(struct logstreams *ls, size_t node, const char *text)

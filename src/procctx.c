@@ -10,6 +10,7 @@
 #include "probe.h"
 #include "quorum.h"
 #include "timefmt.h"
+#include "xalloc.h"
 
 int64_t procctx_lock_ttl_ms(void)
 {
@@ -124,6 +125,32 @@ bool procctx_confirm_disruption(const struct fleet *f, const char *const *nodes,
 		return false;
 	}
 	return true;
+}
+
+bool procctx_confirm_continue(const struct fleet *f,
+			      const struct procedure_def *def,
+			      const struct procjournal_view *v, bool rollback,
+			      bool yes, const struct procedure_ui *ui,
+			      const char *id, char *msg, size_t msgsize)
+{
+	size_t max = (size_t)cJSON_GetArraySize(
+		   cJSON_GetObjectItem(v->begin, "nodes")),
+	       n;
+	const char **names = xcalloc(max + 1, sizeof(*names));
+	char q[400];
+	bool go = true;
+
+	n = procedure_disrupted(def, v, rollback, names, max);
+	if (n > 0) {
+		snprintf(q, sizeof(q),
+			 "%s %s, stopping or restarting %s%s? [y/N] ",
+			 rollback ? "Roll back" : "Resume", id, names[0],
+			 n > 1 ? " and others" : "");
+		go = procctx_confirm_disruption(f, names, n, yes, ui, q, msg,
+						msgsize);
+	}
+	free(names);
+	return go;
 }
 
 bool procctx_confirm_name(const struct procedure_ui *ui, const char *label,

@@ -56,6 +56,17 @@ bool procctx_confirm_disruption(const struct fleet *f, const char *const *nodes,
 				const struct procedure_ui *ui,
 				const char *question, char *msg,
 				size_t msgsize);
+/*
+ * Before a resume (or a rollback) of journal v by def: when what is left
+ * stops or restarts nodes (procedure_disrupted), the same: the quorum
+ * effect, then "Resume ID, stopping or restarting NODES? [y/N]" unless
+ * yes. true to go on (also when nothing is left that touches a node).
+ */
+bool procctx_confirm_continue(const struct fleet *f,
+			      const struct procedure_def *def,
+			      const struct procjournal_view *v, bool rollback,
+			      bool yes, const struct procedure_ui *ui,
+			      const char *id, char *msg, size_t msgsize);
 /* Only say it (a typed name confirms what follows). */
 void procctx_say_quorum(const struct fleet *f, const char *const *nodes,
 			size_t n, const struct procedure_ui *ui);
