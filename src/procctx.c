@@ -137,11 +137,12 @@ bool procctx_confirm_continue(const struct fleet *f,
 		   cJSON_GetObjectItem(v->begin, "nodes")),
 	       n;
 	const char **names = xcalloc(max + 1, sizeof(*names));
-	char q[400];
 	bool go = true;
 
 	n = procedure_disrupted(def, v, rollback, names, max);
 	if (n > 0) {
+		char q[400];
+
 		snprintf(q, sizeof(q),
 			 "%s %s, stopping or restarting %s%s? [y/N] ",
 			 rollback ? "Roll back" : "Resume", id, names[0],

@@ -167,8 +167,9 @@ static struct fleet *many_nodes(size_t n, const char *flood, const char *quiet)
 TEST(logstream_floods_share_bounded_steps)
 {
 	enum { N = 41 };
-	struct fleet *f = many_nodes(N, "exec yes flood-line",
-				     "echo the-quiet-line; exec tail -f /dev/null");
+	struct fleet *f =
+	    many_nodes(N, "exec yes flood-line",
+		       "echo the-quiet-line; exec tail -f /dev/null");
 	struct transport *t;
 	struct logstreams *ls;
 	uint64_t last_total = 0, most = 0;
