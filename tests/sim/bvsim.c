@@ -370,7 +370,9 @@ static void http_request(struct sim_conn *c)
 		return;
 	}
 	if (n->fault == FAULT_SLOW) {
-		c->answer_at = now_ms() + n->slow_ms;
+		/* now_ms() truncates: one more ms makes the delay at least
+		 * slow_ms, never 299.x ms for "slow 300". */
+		c->answer_at = now_ms() + n->slow_ms + 1;
 		c->answer_code = code;
 		return;
 	}
