@@ -28,7 +28,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla
-CPPFLAGS += -D_GNU_SOURCE -DBVOPS_VERSION='"$(VERSION)"' \
+CPPFLAGS += -Isrc -I. -D_GNU_SOURCE -DBVOPS_VERSION='"$(VERSION)"' \
 	-DBVOPS_DATADIR='"$(PREFIX)/share/bvops"'
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 $(WARN) $(PKG_CFLAGS) -MMD -MP
@@ -40,13 +40,16 @@ say = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2))
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
-# The engine core is everything in src/ but the command-line layer (main,
-# cli, cmd_*), which is the only part that reaches into ui/.
-APP_SRC    := src/main.c src/cli.c $(wildcard src/cmd*.c)
-ENGINE_SRC := $(filter-out $(APP_SRC),$(wildcard src/*.c))
+# The layers, lowest first; each folder includes only folders before it in
+# this list (tests/layers.py checks it in make lint; docs/architecture.md).
+LAYERS     := lib state aws transport engine proc ui cli
+# Everything but the command-line layer is the engine core, linked into
+# the test programs; only src/cli/ (main, cli, cmd_*) makes the binary.
+APP_SRC    := $(wildcard src/cli/*.c)
+ENGINE_SRC := $(filter-out $(APP_SRC),$(wildcard src/*/*.c))
 UI_SRC     := $(wildcard ui/*.c)
 UNIT_SRC   := $(wildcard tests/unit/*.c)
-ALL_C      := $(wildcard src/*.c src/*.h ui/*.c ui/*.h tests/*.c \
+ALL_C      := $(wildcard src/*/*.c src/*/*.h ui/*.c ui/*.h tests/*.c \
 	tests/unit/*.c tests/unit/*.h tests/fuzz/*.c)
 
 # Two trees from the same sources: normal, and sanitized.
@@ -124,14 +127,15 @@ $(BUILD)/tsan/tests/transport_run: tests/transport_run.c $(ENGINE_SRC)
 	$(Q)clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=thread $(PKG_CFLAGS) \
 		-o $@ $^ $(LDLIBS)
 
-TEST_BINS := $(BUILD)/tsan/tests/monitor_events $(BUILD)/tsan/tests/transport_run $(BUILD)/bvops $(BUILD)/tests/unit_tests $(BUILD)/tests/bvsim \
-	$(BUILD)/tests/monitor_events $(BUILD)/asan/tests/monitor_events \
+# What tests/run.sh runs: unit, CLI and TOML suites on both builds, the
+# end-to-end suites on the sanitized one, the threads under TSan.
+TEST_BINS := $(BUILD)/bvops $(BUILD)/tests/unit_tests $(BUILD)/tests/bvsim \
 	$(BUILD)/tests/toml_decode $(BUILD)/tests/toml_conformance \
 	$(BUILD)/asan/bvops $(BUILD)/asan/tests/unit_tests \
-	$(BUILD)/asan/tests/toml_decode $(BUILD)/tests/transport_run \
-	$(BUILD)/asan/tests/transport_run $(BUILD)/tests/aws_creds \
-	$(BUILD)/asan/tests/aws_creds $(BUILD)/tests/aws_call \
-	$(BUILD)/asan/tests/aws_call
+	$(BUILD)/asan/tests/toml_decode $(BUILD)/asan/tests/transport_run \
+	$(BUILD)/asan/tests/monitor_events $(BUILD)/asan/tests/aws_creds \
+	$(BUILD)/asan/tests/aws_call $(BUILD)/tsan/tests/monitor_events \
+	$(BUILD)/tsan/tests/transport_run
 
 # deps first: on a fresh machine it installs the compiler and libraries.
 run: check-deps

@@ -25,11 +25,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/fleet.h"
-#include "../src/logstream.h"
-#include "../src/monitor.h"
-#include "../src/probe.h"
-#include "../src/transport.h"
+#include "engine/logstream.h"
+#include "engine/monitor.h"
+#include "engine/probe.h"
+#include "lib/clock.h"
+#include "state/fleet.h"
+#include "transport/transport.h"
 
 static double cpu_seconds(void)
 {
@@ -129,7 +130,7 @@ int main(int argc, char **argv)
 		return 3;
 	count = atol(argv[3]);
 	cpu0 = cpu_seconds();
-	wall0 = (double)probe_mono_ms();
+	wall0 = (double)clock_mono_ms();
 	if (strcmp(argv[2], "round") == 0) {
 		for (long r = 0; r < count; r++)
 			if (monitor_round(m) < 0)
@@ -137,12 +138,12 @@ int main(int argc, char **argv)
 		printf("cpu_us_per_probe %.1f\nwall_ms_per_round %.1f\n",
 		       (cpu_seconds() - cpu0) * 1e6 /
 			   ((double)count * (double)f->nnodes),
-		       ((double)probe_mono_ms() - wall0) / (double)count);
+		       ((double)clock_mono_ms() - wall0) / (double)count);
 	} else {
 		bool streams = strcmp(argv[2], "streams") == 0;
 		struct transport *t = NULL;
 		struct streams_ctx sc = {0};
-		int64_t since = probe_now_ms();
+		int64_t since = clock_now_ms();
 
 		if (streams) {
 			struct monitor_hook hook = {0};

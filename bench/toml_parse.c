@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../src/buf.h"
-#include "../src/toml.h"
-#include "../src/toml_edit.h"
+#include "lib/buf.h"
+#include "lib/toml.h"
+#include "lib/toml_edit.h"
 
 static double cpu_seconds(void)
 {

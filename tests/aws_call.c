@@ -20,13 +20,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "../src/aws_cfn.h"
-#include "../src/aws_cw.h"
-#include "../src/aws_ec2.h"
-#include "../src/aws_kms.h"
-#include "../src/aws_s3.h"
-#include "../src/aws_ssm.h"
-#include "../src/xalloc.h"
+#include "aws/aws_cfn.h"
+#include "aws/aws_cw.h"
+#include "aws/aws_ec2.h"
+#include "aws/aws_kms.h"
+#include "aws/aws_s3.h"
+#include "aws/aws_ssm.h"
+#include "lib/xalloc.h"
 
 static char *read_file(const char *path, size_t *len)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../src/awscred.h"
+#include "aws/awscred.h"
 
 int main(int argc, char **argv)
 {

@@ -15,12 +15,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "../src/fleet.h"
-#include "../src/logstream.h"
-#include "../src/monitor.h"
-#include "../src/nodeact.h"
-#include "../src/probe.h"
-#include "../src/transport.h"
+#include "engine/health.h"
+#include "engine/logstream.h"
+#include "engine/monitor.h"
+#include "engine/nodeact.h"
+#include "lib/clock.h"
+#include "state/fleet.h"
+#include "transport/transport.h"
 
 static int passed, failed;
 
@@ -54,9 +55,9 @@ static void pause_ms(long ms)
 static int wait_event(struct monitor *m, size_t node, enum health_status want,
 		      uint64_t *seq, struct monitor_event *out)
 {
-	int64_t deadline = probe_mono_ms() + 10000;
+	int64_t deadline = clock_mono_ms() + 10000;
 
-	while (probe_mono_ms() < deadline) {
+	while (clock_mono_ms() < deadline) {
 		struct monitor_event evs[16];
 		size_t n = monitor_events(m, *seq, evs, 16), k;
 
@@ -100,9 +101,9 @@ static void engine_event(void *ctx, const struct monitor_event *ev)
 /* Wait (at most 10 s) for a line with text in node's journal ring. */
 static int wait_line(struct logstreams *ls, size_t node, const char *text)
 {
-	int64_t deadline = probe_mono_ms() + 10000;
+	int64_t deadline = clock_mono_ms() + 10000;
 
-	while (probe_mono_ms() < deadline) {
+	while (clock_mono_ms() < deadline) {
 		const struct logring *r;
 		int found;
 

@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../src/buf.h"
-#include "../src/toml.h"
+#include "lib/buf.h"
+#include "lib/toml.h"
 
 static int read_file(const char *path, struct buf *out)
 {

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/buf.h"
-#include "../src/toml.h"
+#include "lib/buf.h"
+#include "lib/toml.h"
 
 static void emit_string(struct buf *out, const char *s, size_t len)
 {

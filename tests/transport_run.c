@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/fleet.h"
-#include "../src/probe.h"
-#include "../src/ssmcmd.h"
-#include "../src/transport.h"
+#include "lib/clock.h"
+#include "state/fleet.h"
+#include "transport/ssmcmd.h"
+#include "transport/transport.h"
 
 static void on_line(void *ctx, const char *line, size_t len, bool cut)
 {
@@ -30,7 +30,7 @@ static int run_streams(struct fleet *f, const char *which, int cmd, long ms)
 	struct transport *t = transport_new(f);
 	struct transport_stream **s = calloc(f->nnodes, sizeof(void *));
 	int *state = calloc(f->nnodes, sizeof(*state));
-	int64_t deadline = probe_mono_ms() + ms;
+	int64_t deadline = clock_mono_ms() + ms;
 	size_t k, open = 0;
 	char msg[512];
 	int most = 0, rc = 0;
@@ -48,7 +48,7 @@ static int run_streams(struct fleet *f, const char *which, int cmd, long ms)
 		}
 		open++;
 	}
-	while (open > 0 && probe_mono_ms() < deadline) {
+	while (open > 0 && clock_mono_ms() < deadline) {
 		struct pollfd p[64];
 		size_t np = 0;
 

@@ -4,7 +4,8 @@
  * or the minute changed it, and curses sends only the cells that differ,
  * so an idle, healthy fleet costs the link next to nothing.
  */
-#include "console.h"
+#include "ui/console.h"
+#include "lib/clock.h"
 
 #include <curses.h>
 #include <poll.h>
@@ -16,20 +17,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/awswork.h"
-#include "../src/cli.h"
-#include "../src/debugmode.h"
-#include "../src/duration.h"
-#include "../src/ers.h"
-#include "../src/eventlog.h"
-#include "../src/holds.h"
-#include "../src/probe.h"
-#include "../src/sanitize.h"
-#include "../src/transport.h"
-#include "../src/xalloc.h"
-#include "pane.h"
-#include "records.h"
-#include "term.h"
+#include "engine/health.h"
+#include "lib/duration.h"
+#include "lib/sanitize.h"
+#include "lib/xalloc.h"
+#include "proc/awswork.h"
+#include "proc/debugmode.h"
+#include "proc/ers.h"
+#include "state/eventlog.h"
+#include "state/holds.h"
+#include "state/marks.h"
+#include "transport/transport.h"
+#include "ui/pane.h"
+#include "ui/records.h"
+#include "ui/term.h"
 
 enum console_overlay {
 	OVERLAY_NONE,
@@ -324,7 +325,7 @@ static bool console_debug_banner(struct console *c, char *out, size_t size)
 	}
 	if (count == 0)
 		return false;
-	console_age(c->debug_since[oldest], probe_now_ms(), age, sizeof(age));
+	console_age(c->debug_since[oldest], clock_now_ms(), age, sizeof(age));
 	if (count > 1)
 		snprintf(out, size, " DEBUG MODE %s %s (+%zu) ",
 			 c->fleet->nodes[oldest].name, age, count - 1);
@@ -342,7 +343,7 @@ static bool console_ers_banner(struct console *c, char *out, size_t size)
 
 	if (c->ers_nodes == 0)
 		return false;
-	console_age(c->ers_since, probe_now_ms(), age, sizeof(age));
+	console_age(c->ers_since, clock_now_ms(), age, sizeof(age));
 	if (c->ers_nodes >= c->fleet->nnodes)
 		snprintf(out, size, " ERS ACTIVE %s ", age);
 	else
@@ -394,7 +395,7 @@ static void console_draw_header(struct console *c, int cols)
 
 		snprintf(line, sizeof(line), " LOCKED by %s@%s: %s%s ", lk.who,
 			 lk.host, lk.what,
-			 lk.expires_ms < probe_now_ms() ? " (STALE)" : "");
+			 lk.expires_ms < clock_now_ms() ? " (STALE)" : "");
 		if (x > cols - 24)
 			x = cols - 24 > 0 ? cols - 24 : 0;
 		attrset(c->style[THEME_ALERT] | A_BOLD);
@@ -456,7 +457,7 @@ static void console_draw_history(struct console *c, int y, int x, int cols,
 static bool console_in_maint(const struct console *c, size_t k)
 {
 	return holds_find(&c->holds, c->fleet->nodes[k].name, HOLD_MAINTENANCE,
-			  "", probe_now_ms()) != NULL;
+			  "", clock_now_ms()) != NULL;
 }
 
 /* The status cell's mark of a held node (checked, not restarted, not
@@ -464,7 +465,7 @@ static bool console_in_maint(const struct console *c, size_t k)
 static const char *console_hold_mark(const struct console *c, size_t k)
 {
 	const struct hold *h =
-	    holds_active(&c->holds, c->fleet->nodes[k].name, probe_now_ms());
+	    holds_active(&c->holds, c->fleet->nodes[k].name, clock_now_ms());
 
 	if (h == NULL)
 		return "";
@@ -482,7 +483,7 @@ static bool console_holds_refresh(struct console *c)
 	char path[4200], msg[300];
 	struct stat st;
 	struct holds h;
-	int64_t now = probe_mono_ms();
+	int64_t now = clock_mono_ms();
 
 	if (c->holds_dir == NULL || now - c->holds_checked < 1000)
 		return false;
@@ -508,7 +509,7 @@ static bool console_holds_refresh(struct console *c)
  * changed. */
 static bool console_debug_refresh(struct console *c)
 {
-	int64_t now = probe_mono_ms();
+	int64_t now = clock_mono_ms();
 	bool changed = false;
 	size_t k;
 
@@ -519,9 +520,8 @@ static bool console_debug_refresh(struct console *c)
 		char id[200];
 		int64_t since = 0;
 
-		if (!debugmode_recorded(c->renv.state_dir,
-					c->fleet->nodes[k].name, &since, id,
-					sizeof(id)))
+		if (!marks_debug_get(c->renv.state_dir, c->fleet->nodes[k].name,
+				     &since, id, sizeof(id)))
 			since = 0;
 		else if (since <= 0)
 			since = 1; /* recorded, its time unreadable */
@@ -535,7 +535,7 @@ static bool console_debug_refresh(struct console *c)
 		awswork_policy_request(c->aws);
 	{
 		int64_t since;
-		size_t n = ers_marked(c->renv.state_dir, &since);
+		size_t n = marks_ers_count(c->renv.state_dir, &since);
 
 		if (n != c->ers_nodes || since != c->ers_since) {
 			c->ers_nodes = n;
@@ -617,7 +617,7 @@ static void console_draw_row(struct console *c, int y, int cols, size_t k,
 static void console_draw_rows(struct console *c, int rows, int cols)
 {
 	int body = rows - 3, y;
-	int64_t now = probe_now_ms();
+	int64_t now = clock_now_ms();
 
 	if (body < 1)
 		return;
@@ -681,7 +681,7 @@ static void console_draw_footer(struct console *c, int rows, int cols)
 		snprintf(
 		    line, sizeof(line), "%s%s_",
 		    c->prompt == PROMPT_SEARCH ? "/" : "filter: ", c->input);
-	else if (c->msg[0] && probe_mono_ms() - c->msg_at < 10000)
+	else if (c->msg[0] && clock_mono_ms() - c->msg_at < 10000)
 		snprintf(line, sizeof(line), " %s", c->msg);
 	else if (c->alerts_unacked > 0 &&
 		 console_alert_banner(c, line, sizeof(line))) {
@@ -710,7 +710,7 @@ static void console_say(struct console *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
 	va_end(ap);
-	c->msg_at = probe_mono_ms();
+	c->msg_at = clock_mono_ms();
 }
 
 /* A centred box with a title; returns its top-left corner in *y, *x. */
@@ -954,7 +954,7 @@ static void console_draw_detail(struct console *c, int rows, int cols)
 		DETAIL("last check  %s", v->last.error);
 	else
 		DETAIL("last check  none yet");
-	console_age(v->last_change_ms, probe_now_ms(), age, sizeof(age));
+	console_age(v->last_change_ms, clock_now_ms(), age, sizeof(age));
 	DETAIL("failures    %u in a row; last change %s ago",
 	       v->consecutive_failures, age);
 	DETAIL("history     %s", v->strip);
@@ -969,7 +969,7 @@ static void console_draw_detail(struct console *c, int rows, int cols)
 	       n->config_ssm_param ? n->config_ssm_param : "-");
 	DETAIL("kms stack   %s", n->kms_stack ? n->kms_stack : "-");
 	{
-		int64_t now = probe_now_ms();
+		int64_t now = clock_now_ms();
 		size_t j;
 
 		/* Every hold on it, while the box has room. */
@@ -1360,7 +1360,7 @@ static void console_maint_set(struct console *c, size_t node,
 
 		/* Other holds are their owners' to lift: say they stay. */
 		if (holds_load(c->holds_dir, &h, msg, sizeof(msg)) == 0) {
-			other = holds_active(&h, name, probe_now_ms());
+			other = holds_active(&h, name, clock_now_ms());
 			if (other != NULL)
 				holds_describe(other, what, sizeof(what));
 			holds_free(&h);
@@ -1571,7 +1571,7 @@ static void console_prompt_key(struct console *c, int ch)
 					sizeof(c->msg));
 		else if (p != NULL)
 			pane_set_filter(p, c->input);
-		c->msg_at = probe_mono_ms();
+		c->msg_at = clock_mono_ms();
 		c->prompt = PROMPT_NONE;
 		return;
 	}
@@ -1620,7 +1620,7 @@ static bool console_pane_key(struct console *c, int ch)
 	c->msg[0] = '\0';
 	if (pane_key(p, &c->env, ch, console_focus_height(c), c->msg,
 		     sizeof(c->msg))) {
-		c->msg_at = probe_mono_ms();
+		c->msg_at = clock_mono_ms();
 		return true;
 	}
 	return false;
@@ -2074,7 +2074,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	c.edit_ctx = o->edit_ctx;
 	if (term_start(msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "bvops: %s\n", msg);
-		return CLI_EXIT_USAGE;
+		return -1;
 	}
 	c.debug_since = xcalloc(fleet->nnodes + 1, sizeof(*c.debug_since));
 	c.rec = records_new();
@@ -2091,7 +2091,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	idlok(stdscr, TRUE);
 	console_refresh_state(&c, &minute);
 	while (run && !term_quit_requested()) {
-		int64_t now = probe_mono_ms();
+		int64_t now = clock_mono_ms();
 		int ch, wait;
 
 		if (console_refresh_state(&c, &minute))
@@ -2140,5 +2140,5 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	holds_free(&c.holds);
 	free(c.debug_since);
 	records_free(c.rec);
-	return CLI_EXIT_OK;
+	return 0;
 }

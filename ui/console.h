@@ -8,14 +8,14 @@
 #ifndef BVOPS_UI_CONSOLE_H
 #define BVOPS_UI_CONSOLE_H
 
-#include "../src/alertbox.h"
-#include "../src/awswork.h"
-#include "../src/fleet.h"
-#include "../src/logstream.h"
-#include "../src/monitor.h"
-#include "../src/nodeact.h"
-#include "../src/theme.h"
-#include "wizard.h"
+#include "engine/alertbox.h"
+#include "engine/logstream.h"
+#include "engine/monitor.h"
+#include "engine/nodeact.h"
+#include "proc/awswork.h"
+#include "state/fleet.h"
+#include "state/theme.h"
+#include "ui/wizard.h"
 
 struct console_options {
 	const struct theme *theme; /* borrowed; colours used if the terminal
@@ -50,7 +50,8 @@ struct console_options {
 };
 
 /*
- * Run until the operator quits; returns an exit code (enum cli_exit).
+ * Run until the operator quits; returns 0, or -1 when the terminal
+ * could not be set up (said on stderr: curses never owned it).
  * The monitor (borrowed) must be running: the console only reads its
  * snapshots, so the screen never waits on the network.
  */

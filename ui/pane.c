@@ -6,7 +6,7 @@
  * code path serves a single stream and the merged view, and a paused pane
  * stays where it is however fast lines come.
  */
-#include "pane.h"
+#include "ui/pane.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../src/probe.h"
-#include "../src/xalloc.h"
+#include "lib/clock.h"
+#include "lib/xalloc.h"
 
 #define PANE_TEXT_MAX 128
 
@@ -346,7 +346,7 @@ static int pane_draw_line(struct pane *p, const struct pane_env *env,
 static void pane_state_text(const struct pane *p, const struct pane_env *env,
 			    char *out, size_t size)
 {
-	int64_t now = probe_mono_ms();
+	int64_t now = clock_mono_ms();
 	size_t i;
 
 	out[0] = '\0';

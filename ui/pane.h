@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../src/fleet.h"
-#include "../src/logstream.h"
-#include "../src/theme.h"
+#include "engine/logstream.h"
+#include "state/fleet.h"
+#include "state/theme.h"
 
 /* What a pane needs from the console (all borrowed). */
 struct pane_env {

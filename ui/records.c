@@ -1,4 +1,4 @@
-#include "records.h"
+#include "ui/records.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -9,13 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../src/buf.h"
-#include "../src/duration.h"
-#include "../src/incident_file.h"
-#include "../src/procedure.h"
-#include "../src/procjournal.h"
-#include "../src/sanitize.h"
-#include "../src/xalloc.h"
+#include "lib/buf.h"
+#include "lib/duration.h"
+#include "lib/sanitize.h"
+#include "lib/xalloc.h"
+#include "proc/procedure.h"
+#include "state/incident_file.h"
+#include "state/procjournal.h"
 
 /* A log view shows the end of its file, at most this much of it. */
 #define RECORDS_LOG_TAIL ((off_t)1 << 20)

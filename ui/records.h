@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../src/theme.h"
+#include "state/theme.h"
 
 /* What the views need from the console (borrowed). */
 struct records_env {

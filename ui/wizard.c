@@ -1,14 +1,14 @@
-#include "wizard.h"
+#include "ui/wizard.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../src/procedure.h"
-#include "../src/procjournal.h"
-#include "../src/sanitize.h"
-#include "../src/xalloc.h"
-#include "term.h"
+#include "lib/sanitize.h"
+#include "lib/xalloc.h"
+#include "proc/procedure.h"
+#include "state/procjournal.h"
+#include "ui/term.h"
 
 #define WIZARD_LOG_MAX  2000 /* lines kept; the oldest go first */
 #define WIZARD_LINE_MAX 512  /* bytes of one line, sanitized */

@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../src/theme.h"
+#include "state/theme.h"
 
 struct wizard_env {
 	const attr_t *style; /* THEME_ROLE_COUNT curses attributes */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/awscred.h"
+#include "aws/awscred.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/diff.h"
+#include "lib/diff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

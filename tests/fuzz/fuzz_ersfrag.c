@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/ersfrag.h"
-#include "../../src/toml.h"
+#include "lib/toml.h"
+#include "state/ersfrag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/incident_file.h"
+#include "state/incident_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/redact.h"
-#include "../../src/toml.h"
+#include "lib/toml.h"
+#include "state/redact.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../src/base64.h"
-#include "../../src/ssh.h"
+#include "lib/base64.h"
+#include "transport/ssh.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/ssmcmd.h"
-#include "../../src/ssmjournal.h"
+#include "transport/ssmcmd.h"
+#include "transport/ssmjournal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

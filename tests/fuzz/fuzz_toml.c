@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/toml.h"
-#include "../../src/toml_edit.h"
+#include "lib/toml.h"
+#include "lib/toml_edit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

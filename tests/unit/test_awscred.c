@@ -1,7 +1,7 @@
 /* AWS shared-file parsing and ARN regions (the chain itself: awscred.sh). */
 #include <stdlib.h>
 
-#include "../../src/awscred.h"
+#include "aws/awscred.h"
 #include "check.h"
 
 TEST(awscred_ini_reads_like_the_aws_cli)

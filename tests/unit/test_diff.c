@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/buf.h"
-#include "../../src/diff.h"
 #include "check.h"
+#include "lib/buf.h"
+#include "lib/diff.h"
 
 TEST(diff_small_cases)
 {

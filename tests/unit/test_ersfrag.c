@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/ersfrag.h"
 #include "check.h"
+#include "state/ersfrag.h"
 
 static const char config[] =
     "# node 0\n"

@@ -2,11 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../src/duration.h"
-#include "../../src/fleet.h"
-#include "../../src/template.h"
-#include "../../src/xalloc.h"
 #include "check.h"
+#include "lib/duration.h"
+#include "lib/template.h"
+#include "lib/xalloc.h"
+#include "state/fleet.h"
 
 static const char *minimal = "[fleet]\n"
 			     "name = \"tsmdemo\"\n"

@@ -1,8 +1,8 @@
 /* The health state machine: thresholds, history ring, events. */
 #include <stdio.h>
 
-#include "../../src/health.h"
 #include "check.h"
+#include "engine/health.h"
 
 static struct health_check result(int64_t at, int code)
 {

@@ -6,9 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/holds.h"
-#include "../../src/probe.h"
 #include "check.h"
+#include "lib/clock.h"
+#include "state/holds.h"
 
 TEST(holds_set_load_expire_end_rearm)
 {
@@ -17,7 +17,7 @@ TEST(holds_set_load_expire_end_rearm)
 	struct holds h;
 	const struct hold *x;
 	struct stat st;
-	int64_t now = probe_now_ms();
+	int64_t now = clock_now_ms();
 
 	if (!CHECK(mkdtemp(dir) != NULL))
 		return;
@@ -94,7 +94,7 @@ TEST(holds_stack_and_each_is_lifted_by_its_owner)
 	char dir[] = "/tmp/bvops-holds-XXXXXX", msg[300], what[600];
 	struct holds h;
 	const struct hold *x;
-	int64_t now = probe_now_ms();
+	int64_t now = clock_now_ms();
 	bool was = true;
 
 	if (!CHECK(mkdtemp(dir) != NULL))
@@ -155,7 +155,7 @@ TEST(holds_read_the_older_file)
 {
 	char dir[] = "/tmp/bvops-holds-XXXXXX", msg[300];
 	struct holds h;
-	int64_t now = probe_now_ms();
+	int64_t now = clock_now_ms();
 
 	if (!CHECK(mkdtemp(dir) != NULL))
 		return;

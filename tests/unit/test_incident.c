@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/incident_file.h"
-#include "../../src/timefmt.h"
 #include "check.h"
+#include "lib/timefmt.h"
+#include "state/incident_file.h"
 
 static const char record[] =
     "{\"id\":\"node-1-20261127T100000Z\",\"fleet\":\"f\",\"node\":\"node-1\","

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/kmspolicy.h"
 #include "check.h"
+#include "state/kmspolicy.h"
 
 #define PCR                                                                    \
 	"a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"                     \

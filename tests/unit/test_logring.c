@@ -1,8 +1,8 @@
 /* A log stream's lines: bounded, numbered, sanitized, searchable. */
 #include <stdio.h>
 
-#include "../../src/logring.h"
 #include "check.h"
+#include "lib/logring.h"
 
 static void push(struct logring *r, const char *s)
 {

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../../src/logstream.h"
-#include "../../src/nodeact.h"
 #include "check.h"
+#include "engine/logstream.h"
+#include "engine/nodeact.h"
 
 static struct fleet *one_node(const char *journal)
 {

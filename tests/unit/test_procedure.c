@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../src/procedure.h"
 #include "check.h"
+#include "proc/procedure.h"
 
 #define NNODES 3
 

@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../src/fleetlock.h"
-#include "../../src/procjournal.h"
 #include "check.h"
+#include "proc/fleetlock.h"
+#include "state/procjournal.h"
 
 TEST(procjournal_write_read_torn_list)
 {

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/redact.h"
 #include "check.h"
+#include "state/redact.h"
 
 static char *red(const char *text, size_t *count)
 {

@@ -1,6 +1,6 @@
 /* Untrusted text never reaches the terminal with its control codes. */
-#include "../../src/sanitize.h"
 #include "check.h"
+#include "lib/sanitize.h"
 
 static const char *clean(const char *in, bool ascii)
 {

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/sha256.h"
 #include "check.h"
+#include "lib/sha256.h"
 
 TEST(sha256_known_vectors)
 {

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../src/base64.h"
-#include "../../src/ssh.h"
 #include "check.h"
+#include "lib/base64.h"
+#include "transport/ssh.h"
 
 TEST(base64_round_trip_and_rejects)
 {

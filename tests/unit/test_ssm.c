@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/buf.h"
-#include "../../src/discover.h"
-#include "../../src/fleet.h"
-#include "../../src/ssmcmd.h"
-#include "../../src/ssmjournal.h"
+#include "aws/discover.h"
 #include "check.h"
+#include "lib/buf.h"
+#include "state/fleet.h"
+#include "transport/ssmcmd.h"
+#include "transport/ssmjournal.h"
 
 TEST(ssmcmd_unframe_reads_the_size_line)
 {

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../src/theme.h"
 #include "check.h"
+#include "state/theme.h"
 
 static int parse(const char *text, struct theme *t, char *msg, size_t size)
 {

@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../src/buf.h"
-#include "../../src/toml.h"
 #include "check.h"
+#include "lib/buf.h"
+#include "lib/toml.h"
 
 /* Parse text; returns the error as "LINE:COL: msg", or "ok". */
 static const char *parse_result(const char *text, size_t len)

@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../src/toml.h"
-#include "../../src/toml_edit.h"
-#include "../../src/xalloc.h"
 #include "check.h"
+#include "lib/toml.h"
+#include "lib/toml_edit.h"
+#include "lib/xalloc.h"
 
 /* Why the last edit failed, for tests that expect a failure. */
 static char last_error[TOML_ERROR_MAX];

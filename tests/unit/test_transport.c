@@ -6,8 +6,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../src/transport.h"
 #include "check.h"
+#include "transport/transport.h"
 
 static struct fleet_node local_node(const char *journal, const char *restart)
 {

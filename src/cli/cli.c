@@ -1,0 +1,420 @@
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <libssh2.h>
+
+#include "cli/cmd.h"
+
+#ifndef BVOPS_VERSION
+#define BVOPS_VERSION "0.0.0-dev"
+#endif
+
+enum {
+	CMD_JSON = 1 << 0,    /* takes --json */
+	CMD_CHANGES = 1 << 1, /* changes things: takes --yes and --dry-run */
+	CMD_FLEET = 1 << 2,   /* reads the fleet file */
+};
+
+struct cli_command {
+	const char *words; /* "config validate"; "" is the console */
+	const char *args;
+	const char *summary;
+	unsigned flags;
+	/* NULL: named by SPEC, not in this build yet. */
+	int (*run)(const struct cli_opts *o, int argc, char **argv);
+};
+
+static const struct cli_command cli_commands[] = {
+    {.words = "",
+     .args = "[-f FLEET] [--theme NAME] [--read-only]",
+     .summary = "the interactive console (default command)",
+     .flags = CMD_FLEET,
+     .run = cmd_console},
+    {.words = "status",
+     .args = "[-f FLEET] [--json]",
+     .summary = "one round of health checks, then exit",
+     .flags = CMD_FLEET | CMD_JSON,
+     .run = cmd_status},
+    {.words = "watch",
+     .args = "[-f FLEET] [--json]",
+     .summary = "headless monitoring, one event per line",
+     .flags = CMD_FLEET | CMD_JSON | CMD_CHANGES,
+     .run = cmd_watch},
+    {.words = "maintenance",
+     .args = "NODE [--reason TEXT] [--for DURATION] | --end",
+     .summary = "hold a node: no auto-restart, no paging (checks go on)",
+     .flags = CMD_FLEET | CMD_CHANGES,
+     .run = cmd_maintenance},
+    {.words = "rearm",
+     .args = "NODE",
+     .summary = "re-arm auto-restart after it gave up or hit the start limit",
+     .flags = CMD_FLEET | CMD_CHANGES,
+     .run = cmd_rearm},
+    {.words = "incident list",
+     .args = "[--json]",
+     .summary = "incidents recorded: outages with their checks and journal",
+     .flags = CMD_FLEET | CMD_JSON,
+     .run = cmd_incident_list},
+    {.words = "incident show",
+     .args = "ID [--text]",
+     .summary = "an incident report (Markdown; --text: plain text)",
+     .flags = CMD_FLEET,
+     .run = cmd_incident_show},
+    {.words = "incident export",
+     .args = "ID FILE [--text] [--force]",
+     .summary = "write an incident report to FILE (never over one)",
+     .flags = CMD_FLEET,
+     .run = cmd_incident_export},
+    {.words = "logs",
+     .args = "NODE [--source journal|console] [--follow] [--lines N]",
+     .summary = "a node's journal or enclave console",
+     .flags = CMD_FLEET,
+     .run = cmd_logs},
+    {.words = "hostkey",
+     .args = "NODE [--trust]",
+     .summary = "show a node's SSH host key; --trust adds it to known_hosts",
+     .flags = CMD_FLEET | CMD_CHANGES,
+     .run = cmd_hostkey},
+    {.words = "config get",
+     .args = "NODE [--raw | --where]",
+     .summary = "print the node's config.toml (secrets redacted)",
+     .flags = CMD_FLEET,
+     .run = cmd_config_get},
+    {.words = "config edit",
+     .args = "NODE [--restart] [--wait DURATION] [--show-secrets]",
+     .summary = "guided edit of a node's config.toml (validated, diffed, "
+		"backed up)",
+     .flags = CMD_FLEET | CMD_CHANGES,
+     .run = cmd_config_edit},
+    {.words = "config restore",
+     .args = "NODE --backup KEY [--restart]",
+     .summary = "put a backup of a node's config.toml back",
+     .flags = CMD_FLEET | CMD_CHANGES,
+     .run = cmd_config_restore},
+    {.words = "config validate",
+     .args = "FILE",
+     .summary = "check a TOML file; errors as FILE:LINE:COL: message",
+     .run = cmd_config_validate},
+    {.words = "debug enter",
+     .args = "NODE [--no-console]",
+     .summary = "put a node's enclave in Nitro debug mode",
+     .flags = CMD_FLEET | CMD_CHANGES,
+     .run = cmd_debug_enter},
+    {.words = "debug exit",
+     .args = "NODE [--wait DURATION]",
+     .summary = "restore protected mode (the exact original key policy)",
+     .flags = CMD_FLEET | CMD_CHANGES,
+     .run = cmd_debug_exit},
+    {.words = "debug status",
+     .args = "[--json]",
+     .summary = "nodes in debug mode: recorded, key policy, enclave",
+     .flags = CMD_FLEET | CMD_JSON,
+     .run = cmd_debug_status},
+    {.words = "ers apply",
+     .args = "(--fragment FILE | --preset NAME) [--wait D] [--stop-wait D]",
+     .summary = "stop every node, add the ERS configuration, start them",
+     .flags = CMD_FLEET | CMD_CHANGES,
+     .run = cmd_ers_apply},
+    {.words = "ers revert",
+     .args = "[--fragment FILE | --preset NAME] [--wait D]",
+     .summary = "stop every node, take out exactly what apply added, start",
+     .flags = CMD_FLEET | CMD_CHANGES,
+     .run = cmd_ers_revert},
+    {.words = "ers status",
+     .args = "[--json] [--fragment FILE | --preset NAME]",
+     .summary = "which configs have ERS; any ERS procedure open",
+     .flags = CMD_FLEET | CMD_JSON,
+     .run = cmd_ers_status},
+    {.words = "procedure list",
+     .args = "[--json]",
+     .summary = "journaled procedures and where they stand",
+     .flags = CMD_FLEET | CMD_JSON,
+     .run = cmd_procedure_list},
+    {.words = "procedure resume",
+     .args = "ID [--restart]",
+     .summary = "continue an interrupted procedure",
+     .flags = CMD_FLEET | CMD_CHANGES,
+     .run = cmd_procedure_resume},
+    {.words = "procedure rollback",
+     .args = "ID",
+     .summary = "undo what a procedure did, in reverse",
+     .flags = CMD_FLEET | CMD_CHANGES,
+     .run = cmd_procedure_rollback},
+    {.words = "procedure abandon",
+     .args = "ID",
+     .summary = "close an interrupted procedure as it stands",
+     .flags = CMD_FLEET | CMD_CHANGES,
+     .run = cmd_procedure_abandon},
+    {.words = "lock status",
+     .summary = "who holds the fleet's procedure lock",
+     .flags = CMD_FLEET,
+     .run = cmd_lock_status},
+    {.words = "lock break",
+     .summary = "break a stale procedure lock (audited)",
+     .flags = CMD_FLEET | CMD_CHANGES,
+     .run = cmd_lock_break},
+    {.words = "discover",
+     .args = "[--namespace NS] [--env ENV] [--write FILE] [OPTIONS]",
+     .summary = "a fleet file from EC2 tags, nodes on ssm; OPTIONS: "
+		"--force (over FILE, kept as a backup), --ping-url URL, "
+		"--name NAME, --region R",
+     .run = cmd_discover},
+};
+
+#define NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
+
+static void cli_usage_line(FILE *out, const struct cli_command *c)
+{
+	fprintf(out, "usage: bvops%s%s%s%s\n", *c->words ? " " : "", c->words,
+		c->args ? " " : "", c->args ? c->args : "");
+}
+
+/* "  LEFT   summary", the summary wrapped to stay within 80 columns
+ * (an SSM session is often 80 wide). */
+static void cli_help_summary(FILE *out, const char *left, const char *text)
+{
+	const int width = 80 - 37;
+
+	while (*text != '\0') {
+		int n = (int)strlen(text);
+
+		if (n > width) {
+			n = width;
+			while (n > 0 && text[n] != ' ')
+				n--;
+			if (n == 0)
+				n = width;
+		}
+		fprintf(out, "  %-34s %.*s\n", left, n, text);
+		left = "";
+		text += n;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+static void cli_help(FILE *out)
+{
+	size_t k;
+
+	fputs("bvops - operations console for Builder Vault TSM nodes\n"
+	      "\n"
+	      "usage: bvops [GLOBAL OPTIONS] [COMMAND] [ARGS]\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (k = 0; k < NCOMMANDS; k++) {
+		const struct cli_command *c = &cli_commands[k];
+		char left[160];
+
+		if (c->run == NULL)
+			continue;
+		snprintf(left, sizeof(left), "%s%s%s",
+			 *c->words ? c->words : "(no command)",
+			 c->args ? " " : "", c->args ? c->args : "");
+		if (strlen(left) > 34) /* too long to share the line */
+			fprintf(out, "  %s\n", left);
+		cli_help_summary(out, strlen(left) > 34 ? "" : left,
+				 c->summary);
+	}
+	fputs("\n"
+	      "Global options (before or after the command):\n"
+	      "  -f, --fleet FILE   fleet file (default: $BVOPS_FLEET, then\n"
+	      "                     $XDG_CONFIG_HOME/bvops/fleet.toml, then\n"
+	      "                     ~/.config/bvops/fleet.toml)\n"
+	      "  --theme NAME       colour theme of the console\n"
+	      "  --yes              confirm changes without asking (scripts)\n"
+	      "  --dry-run          print the plan and change nothing\n"
+	      "  --read-only        observe only: every action is refused\n"
+	      "  --json             machine-readable output where it applies\n"
+	      "  -h, --help         this help; with a command, its usage\n"
+	      "  -V, --version      print the version\n"
+	      "\n"
+	      "Exit codes: 0 ok, 1 the checked thing is not ok, 2 usage or\n"
+	      "input error, 3 a remote/AWS failure.\n"
+	      "\n",
+	      out);
+	fputs("See bvops(1) and docs/ for the fleet file and the console's "
+	      "keys.\n",
+	      out);
+}
+
+/* Does rest[] start with the words of c? Returns how many it took. */
+static int cli_match(const struct cli_command *c, int n, char **rest)
+{
+	const char *w = c->words;
+	int used = 0;
+
+	while (*w != '\0') {
+		size_t len = strcspn(w, " ");
+
+		if (used >= n || strlen(rest[used]) != len ||
+		    strncmp(rest[used], w, len) != 0)
+			return -1;
+		used++;
+		w += len;
+		while (*w == ' ')
+			w++;
+	}
+	return used;
+}
+
+/* Value of an option: "--opt=V" or "--opt V"; NULL when missing. */
+static const char *cli_optarg(int argc, char **argv, int *i, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(argv[*i], name, len) == 0 && argv[*i][len] == '=')
+		return argv[*i] + len + 1;
+	if (*i + 1 < argc) {
+		(*i)++;
+		return argv[*i];
+	}
+	return NULL;
+}
+
+static bool cli_is_opt(const char *arg, const char *name)
+{
+	size_t len = strlen(name);
+
+	return strncmp(arg, name, len) == 0 &&
+	       (arg[len] == '\0' || arg[len] == '=');
+}
+
+int cli_main(int argc, char **argv)
+{
+	struct cli_opts o = {0};
+	char **rest = calloc((size_t)argc + 1, sizeof(*rest));
+	int n = 0, i, best = -1, best_used = -1, rc;
+	bool help = false, dashdash = false;
+	size_t k;
+
+	if (rest == NULL)
+		return CLI_EXIT_USAGE;
+	/* Once, before any thread: libcurl's global state is not
+	 * thread-safe to set up. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "bvops: cannot initialise libcurl\n");
+		free(rest);
+		return CLI_EXIT_REMOTE;
+	}
+	atexit(curl_global_cleanup);
+	/* The same for libssh2 (and its crypto library). */
+	if (libssh2_init(0) != 0) {
+		fprintf(stderr, "bvops: cannot initialise libssh2\n");
+		free(rest);
+		return CLI_EXIT_REMOTE;
+	}
+	atexit(libssh2_exit);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (dashdash || a[0] != '-' || a[1] == '\0') {
+			rest[n++] = argv[i]; /* a word, "-" or after "--" */
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			dashdash = true;
+		} else if (strcmp(a, "-f") == 0 || cli_is_opt(a, "--fleet")) {
+			o.fleet_path = cli_optarg(
+			    argc, argv, &i, a[1] == 'f' ? "-f" : "--fleet");
+			if (o.fleet_path == NULL || *o.fleet_path == '\0') {
+				fprintf(stderr, "bvops: %s needs a file\n", a);
+				free(rest);
+				return CLI_EXIT_USAGE;
+			}
+		} else if (cli_is_opt(a, "--theme")) {
+			o.theme = cli_optarg(argc, argv, &i, "--theme");
+			if (o.theme == NULL || *o.theme == '\0') {
+				fprintf(stderr,
+					"bvops: --theme needs a name\n");
+				free(rest);
+				return CLI_EXIT_USAGE;
+			}
+		} else if (strcmp(a, "--yes") == 0 || strcmp(a, "-y") == 0) {
+			o.yes = true;
+		} else if (strcmp(a, "--dry-run") == 0) {
+			o.dry_run = true;
+		} else if (strcmp(a, "--read-only") == 0) {
+			o.read_only = true;
+		} else if (strcmp(a, "--json") == 0) {
+			o.json = true;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			help = true;
+		} else if (strcmp(a, "--version") == 0 ||
+			   strcmp(a, "-V") == 0) {
+			printf("bvops %s\n", BVOPS_VERSION);
+			free(rest);
+			return CLI_EXIT_OK;
+		} else {
+			rest[n++] = argv[i]; /* the command's own option */
+		}
+	}
+	for (k = 0; k < NCOMMANDS; k++) {
+		int used = cli_match(&cli_commands[k], n, rest);
+
+		if (used > best_used) {
+			best_used = used;
+			best = (int)k;
+		}
+	}
+	/* The console takes no words: anything left is not a command. */
+	if (best_used == 0 && n > 0 && !help) {
+		if (rest[0][0] == '-')
+			fprintf(stderr, "bvops: unknown option '%s'\n",
+				rest[0]);
+		else
+			fprintf(stderr, "bvops: unknown command '%s'\n",
+				rest[0]);
+		fputs("usage: bvops [-f FLEET] [COMMAND] [ARGS]; "
+		      "try 'bvops --help'\n",
+		      stderr);
+		free(rest);
+		return CLI_EXIT_USAGE;
+	}
+	if (help) {
+		if (best_used > 0)
+			cli_usage_line(stdout, &cli_commands[best]);
+		else
+			cli_help(stdout);
+		free(rest);
+		return CLI_EXIT_OK;
+	}
+	{
+		const struct cli_command *c = &cli_commands[best];
+		const char *bad = NULL;
+
+		if (o.json && !(c->flags & CMD_JSON))
+			bad = "--json";
+		else if (o.yes && !(c->flags & CMD_CHANGES))
+			bad = "--yes";
+		else if (o.dry_run && !(c->flags & CMD_CHANGES))
+			bad = "--dry-run";
+		if (bad != NULL) {
+			fprintf(stderr, "bvops: %s does not apply to '%s'\n",
+				bad, *c->words ? c->words : "the console");
+			cli_usage_line(stderr, c);
+			free(rest);
+			return CLI_EXIT_USAGE;
+		}
+		if (c->run == NULL) {
+			fprintf(stderr,
+				"bvops: '%s' is not available in this version "
+				"(%s)\n",
+				c->words, BVOPS_VERSION);
+			free(rest);
+			return CLI_EXIT_USAGE;
+		}
+		rc = c->run(&o, n - best_used, rest + best_used);
+		if (rc == CMD_BAD_ARGS) {
+			cli_usage_line(stderr, c);
+			rc = CLI_EXIT_USAGE;
+		}
+	}
+	free(rest);
+	return rc;
+}

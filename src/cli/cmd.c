@@ -1,0 +1,109 @@
+/* What the commands share: finding and loading the fleet. */
+#include "cli/cmd.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "state/fleet.h"
+
+struct fleet *cmd_fleet_load(const struct cli_opts *o)
+{
+	char *path = fleet_path_resolve(o->fleet_path);
+	struct fleet_diags diags;
+	struct fleet *f = fleet_load(path, &diags);
+	size_t k;
+
+	for (k = 0; k < diags.n; k++)
+		fprintf(stderr, "%s\n", diags.lines[k]);
+	if (f == NULL && diags.n > 1)
+		fprintf(stderr, "bvops: %zu problems in %s\n", diags.n, path);
+	fleet_diags_free(&diags);
+	free(path);
+	return f;
+}
+
+int cmd_fleet_no_args(const struct cli_opts *o, int argc, char **argv,
+		      struct fleet **f)
+{
+	if (argc > 0) {
+		fprintf(stderr, "bvops: unexpected '%s'\n", argv[0]);
+		return CMD_BAD_ARGS;
+	}
+	*f = cmd_fleet_load(o);
+	return *f != NULL ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+}
+
+/* Read one line from the terminal, echo off when secret. */
+static int cmd_tty_line(const char *prompt, char *out, size_t size, bool secret)
+{
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	struct termios old, quiet;
+	size_t len = 0;
+	bool restore = false;
+
+	if (fd < 0)
+		return -1;
+	/* Echo off before the prompt shows, and nothing typed is thrown
+	 * away: an answer typed as soon as the prompt appears counts. */
+	if (secret && tcgetattr(fd, &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		restore = tcsetattr(fd, TCSANOW, &quiet) == 0;
+	}
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		if (restore)
+			tcsetattr(fd, TCSANOW, &old);
+		close(fd);
+		return -1;
+	}
+	while (len + 1 < size) {
+		char ch;
+
+		if (read(fd, &ch, 1) != 1 || ch == '\n')
+			break;
+		out[len++] = ch;
+	}
+	out[len] = '\0';
+	if (restore) {
+		tcsetattr(fd, TCSANOW, &old);
+		if (write(fd, "\n", 1) < 0) {
+			/* nothing more to say on a terminal that went away */
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+int cmd_ask(const char *prompt, char *out, size_t size)
+{
+	return cmd_tty_line(prompt, out, size, false);
+}
+
+int cmd_prompt_secret(const char *prompt, char *out, size_t size)
+{
+	return cmd_tty_line(prompt, out, size, true);
+}
+
+bool cmd_confirm(const char *question)
+{
+	char answer[16];
+
+	if (cmd_tty_line(question, answer, sizeof(answer), false) < 0)
+		return false;
+	return strcmp(answer, "y") == 0 || strcmp(answer, "yes") == 0;
+}
+
+int cmd_exit_code(enum proc_status st)
+{
+	switch (st) {
+	case PROC_OK: return CLI_EXIT_OK;
+	case PROC_STOPPED: return CLI_EXIT_NOT_OK;
+	case PROC_REFUSED: return CLI_EXIT_USAGE;
+	case PROC_REMOTE: return CLI_EXIT_REMOTE;
+	}
+	return CLI_EXIT_NOT_OK;
+}

@@ -1,0 +1,248 @@
+/* bvops logs NODE: a node's journal or enclave console on stdout. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "lib/clock.h"
+#include "lib/logring.h"
+#include "lib/sanitize.h"
+#include "lib/xalloc.h"
+#include "state/fleet.h"
+#include "transport/transport.h"
+
+/* Without --follow: lines stop coming for this long, and we print. */
+#define LOGS_QUIET_MS 700
+/* ...and a source that says nothing at all gets this long once it runs
+ * (a slow link or a busy node takes a while for its first line). */
+#define LOGS_FIRST_LINE_MS 3000
+#define LOGS_MAX_WAIT_MS   10000
+
+static volatile sig_atomic_t logs_stop;
+
+static void logs_on_signal(int sig)
+{
+	(void)sig;
+	logs_stop = 1;
+}
+
+struct logs_state {
+	struct logring ring; /* without --follow: the newest lines */
+	int64_t last_line_at;
+	uint64_t lines; /* seen so far */
+	bool follow;
+};
+
+static void logs_print(FILE *out, const char *line, size_t len, bool cut)
+{
+	char *clean = xmalloc(len + 1);
+
+	/* Sanitized text is never longer than the input. */
+	sanitize_text(line, len, clean, len + 1, false);
+	fputs(clean, out);
+	if (!cut)
+		fputc('\n', out);
+	free(clean);
+}
+
+/* transport_line_fn: print (follow) or keep the newest (tail). */
+static void logs_on_line(void *ctx, const char *line, size_t len, bool cut)
+{
+	struct logs_state *st = ctx;
+
+	st->last_line_at = clock_mono_ms();
+	st->lines++;
+	if (st->follow) {
+		logs_print(stdout, line, len, cut);
+		fflush(stdout);
+		return;
+	}
+	logring_push(&st->ring, clock_now_ms(), LOGRING_LINE, line, len, cut);
+}
+
+static int logs_usage(const char *why)
+{
+	fprintf(stderr, "bvops: %s\n", why);
+	return CMD_BAD_ARGS;
+}
+
+int cmd_logs(const struct cli_opts *o, int argc, char **argv)
+{
+	const char *node_name = NULL;
+	enum fleet_cmd source = FLEET_CMD_JOURNAL;
+	bool follow = false;
+	long lines = 10;
+	struct logs_state st = {0};
+	const struct fleet_node *node;
+	struct fleet *f;
+	struct transport *t;
+	int k, rc = CLI_EXIT_OK, backoff = 1;
+	char msg[512];
+
+	for (k = 0; k < argc; k++) {
+		if (strcmp(argv[k], "--follow") == 0) {
+			follow = true;
+		} else if (strcmp(argv[k], "--source") == 0 && k + 1 < argc) {
+			k++;
+			if (strcmp(argv[k], "journal") == 0)
+				source = FLEET_CMD_JOURNAL;
+			else if (strcmp(argv[k], "console") == 0)
+				source = FLEET_CMD_CONSOLE;
+			else
+				return logs_usage("--source is journal or "
+						  "console");
+		} else if (strcmp(argv[k], "--lines") == 0 && k + 1 < argc) {
+			char *end;
+
+			lines = strtol(argv[++k], &end, 10);
+			if (*end != '\0' || lines < 1 || lines > 1000000)
+				return logs_usage("--lines takes a number "
+						  "from 1 to 1000000");
+		} else if (argv[k][0] == '-') {
+			fprintf(stderr, "bvops: unknown option '%s'\n",
+				argv[k]);
+			return CMD_BAD_ARGS;
+		} else if (node_name == NULL) {
+			node_name = argv[k];
+		} else {
+			return logs_usage("logs takes one NODE");
+		}
+	}
+	if (node_name == NULL)
+		return logs_usage("logs needs a NODE");
+	f = cmd_fleet_load(o);
+	if (f == NULL)
+		return CLI_EXIT_USAGE;
+	node = fleet_node_find(f, node_name);
+	if (node == NULL) {
+		fprintf(stderr, "bvops: no node '%s' in %s\n", node_name,
+			f->path);
+		fleet_free(f);
+		return CLI_EXIT_USAGE;
+	}
+	/* The newest N lines, whatever their size (up to the default
+	 * byte bound). */
+	logring_init(&st.ring, (size_t)lines, 0);
+	st.follow = follow;
+	signal(SIGINT, logs_on_signal);
+	signal(SIGTERM, logs_on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	t = transport_new(f);
+	while (!logs_stop) {
+		struct transport_stream *s =
+		    transport_stream_open(t, node, source, msg, sizeof(msg));
+		int64_t started = clock_mono_ms();
+		int status, state = 0;
+		bool running = false;
+		int64_t running_at = 0;
+		uint64_t lines_before = st.lines;
+
+		if (s == NULL) {
+			fprintf(stderr, "bvops: %s\n", msg);
+			rc = node->transport == FLEET_TRANSPORT_NONE
+				 ? CLI_EXIT_USAGE
+				 : CLI_EXIT_REMOTE;
+			break;
+		}
+		st.last_line_at = started;
+		while (!logs_stop && state == 0) {
+			short events;
+			struct pollfd p = {
+			    .fd = transport_stream_poll(s, &events)};
+			int64_t now = clock_mono_ms();
+
+			/* Quiet counts from when the command runs:
+			 * connecting over ssh has its own timeout. */
+			if (!running && transport_stream_running(s)) {
+				running = true;
+				running_at = now;
+			}
+			if (!follow && running && st.lines > lines_before &&
+			    now - st.last_line_at >= LOGS_QUIET_MS)
+				break;
+			if (!follow && running && st.lines == lines_before &&
+			    now - running_at >= LOGS_FIRST_LINE_MS)
+				break;
+			if (!follow && now - started >= LOGS_MAX_WAIT_MS)
+				break;
+			p.events = events;
+			if (poll(&p, p.fd >= 0 ? 1 : 0, 100) < 0 &&
+			    errno != EINTR)
+				break;
+			state = transport_stream_read(s, logs_on_line, &st);
+		}
+		if (state < 0) {
+			const char *key = transport_stream_passphrase_key(s);
+
+			fprintf(stderr, "bvops: %s\n",
+				transport_stream_error(s));
+			if (key != NULL) {
+				char prompt[600], pass[512];
+
+				snprintf(prompt, sizeof(prompt),
+					 "Passphrase for %s: ", key);
+				if (cmd_prompt_secret(prompt, pass,
+						      sizeof(pass)) == 0) {
+					transport_set_passphrase(t, key, pass);
+					memset(pass, 0, sizeof(pass));
+					transport_stream_close(s);
+					continue;
+				}
+			}
+			if (transport_stream_permanent(s) || !follow) {
+				transport_stream_close(s);
+				rc = CLI_EXIT_REMOTE;
+				break;
+			}
+		}
+		status = transport_stream_close(s);
+		if (!follow) {
+			if (state == 1 && status != 0) {
+				fprintf(stderr,
+					"bvops: %s: the %s command failed "
+					"(exit %d)\n",
+					node->name, fleet_cmd_name(source),
+					status);
+				rc = CLI_EXIT_REMOTE;
+			}
+			break;
+		}
+		if (logs_stop)
+			break;
+		/* The console ends whenever the enclave restarts and links
+		 * drop: come back, and say that lines may be missing. */
+		if (state >= 0)
+			fprintf(stderr,
+				"bvops: %s %s ended (exit %d); reconnecting in "
+				"%d s\n",
+				node->name, fleet_cmd_name(source), status,
+				backoff);
+		else
+			fprintf(stderr, "bvops: reconnecting in %d s\n",
+				backoff);
+		for (k = 0; k < backoff * 10 && !logs_stop; k++)
+			poll(NULL, 0, 100);
+		backoff = backoff < 8 ? backoff * 2 : 10;
+		if (!logs_stop)
+			printf("-- %s %s reconnected; lines may be missing "
+			       "--\n",
+			       node->name, fleet_cmd_name(source));
+	}
+	transport_free(t);
+	/* What a failed command said explains it: on stderr. The ring has
+	 * sanitized the lines already. */
+	for (uint64_t q = logring_first(&st.ring); q < st.ring.total; q++) {
+		const struct logring_line *l = logring_at(&st.ring, q);
+		FILE *out = rc == CLI_EXIT_OK ? stdout : stderr;
+
+		fwrite(l->text, 1, l->len, out);
+		if (!l->cut)
+			fputc('\n', out);
+	}
+	logring_free(&st.ring);
+	fleet_free(f);
+	return rc;
+}

@@ -1,0 +1,147 @@
+/*
+ * bvops maintenance NODE [--reason TEXT] [--for DURATION] | --end,
+ * bvops rearm NODE: the operator's controls over auto-restart, for every
+ * bvops process of the fleet (holds.h). During maintenance checks go on,
+ * but the node is never restarted automatically and its alerts page no
+ * one; a re-arm takes a node out of "gave up" or "start limit".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "lib/clock.h"
+#include "lib/duration.h"
+#include "state/eventlog.h"
+#include "state/fleet.h"
+#include "state/holds.h"
+
+/* Holds that stay once maintenance ended: their owners lift them. */
+static void maint_still_held(const char *dir, const char *name)
+{
+	struct holds h;
+	char msg[300], what[600];
+	int64_t now = clock_now_ms();
+	size_t k;
+
+	if (holds_load(dir, &h, msg, sizeof(msg)) < 0)
+		return;
+	for (k = 0; k < h.n; k++)
+		if (strcmp(h.v[k].node, name) == 0 &&
+		    (h.v[k].until_ms == 0 || h.v[k].until_ms > now)) {
+			holds_describe(&h.v[k], what, sizeof(what));
+			printf("%s is still held by %s\n", name, what);
+		}
+	holds_free(&h);
+}
+
+/* The common part: the node, the state folder, confirmation. */
+static int maint_apply(const struct cli_opts *o, const char *name,
+		       const char *what, const char *reason, int64_t for_ms,
+		       bool rearm)
+{
+	struct fleet *f = cmd_fleet_load(o);
+	char msg[512], question[600], *dir;
+	int rc = CLI_EXIT_OK;
+	bool was = false;
+
+	if (f == NULL)
+		return CLI_EXIT_USAGE;
+	if (fleet_node_find(f, name) == NULL) {
+		fprintf(stderr, "bvops: no node '%s' in %s\n", name, f->path);
+		fleet_free(f);
+		return CLI_EXIT_USAGE;
+	}
+	if (o->dry_run) {
+		printf("would %s\n", what);
+		fleet_free(f);
+		return CLI_EXIT_OK;
+	}
+	snprintf(question, sizeof(question), "%s? [y/N] ", what);
+	if (!o->yes && !cmd_confirm(question)) {
+		fprintf(stderr, "bvops: nothing done (answer 'y', or --yes in "
+				"scripts)\n");
+		fleet_free(f);
+		return CLI_EXIT_NOT_OK;
+	}
+	dir = eventlog_dir(f->name, msg, sizeof(msg));
+	if (dir == NULL ||
+	    (rearm            ? holds_rearm(dir, name, msg, sizeof(msg))
+	     : reason != NULL ? holds_add(dir, name, HOLD_MAINTENANCE, "",
+					  reason, for_ms, msg, sizeof(msg))
+			      : holds_remove(dir, name, HOLD_MAINTENANCE, "",
+					     &was, msg, sizeof(msg))) < 0) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		rc = CLI_EXIT_USAGE;
+	} else if (!rearm && reason == NULL && !was) {
+		printf("%s was not in maintenance: nothing to end\n", name);
+		maint_still_held(dir, name);
+	} else {
+		printf("%s: done\n", what);
+		if (!rearm && reason == NULL)
+			maint_still_held(dir, name);
+		eventlog_audit(dir,
+			       rearm            ? "rearm"
+			       : reason != NULL ? "maintenance start"
+						: "maintenance end",
+			       name, reason ? reason : "ok", msg, sizeof(msg));
+	}
+	free(dir);
+	fleet_free(f);
+	return rc;
+}
+
+int cmd_maintenance(const struct cli_opts *o, int argc, char **argv)
+{
+	const char *name = NULL, *reason = "maintenance", *dur = NULL;
+	bool end = false;
+	uint64_t for_ms = 0;
+	char what[400];
+	int k;
+
+	for (k = 0; k < argc; k++) {
+		if (strcmp(argv[k], "--end") == 0) {
+			end = true;
+		} else if (strcmp(argv[k], "--reason") == 0 && k + 1 < argc) {
+			reason = argv[++k];
+		} else if (strcmp(argv[k], "--for") == 0 && k + 1 < argc) {
+			dur = argv[++k];
+		} else if (argv[k][0] == '-' || name != NULL) {
+			fprintf(stderr, "bvops: unexpected '%s'\n", argv[k]);
+			return CMD_BAD_ARGS;
+		} else {
+			name = argv[k];
+		}
+	}
+	if (name == NULL) {
+		fprintf(stderr, "bvops: maintenance needs a NODE\n");
+		return CMD_BAD_ARGS;
+	}
+	if (dur != NULL &&
+	    duration_parse(dur, &for_ms, what, sizeof(what)) < 0) {
+		fprintf(stderr, "bvops: --for: %s\n", what);
+		return CMD_BAD_ARGS;
+	}
+	if (end)
+		snprintf(what, sizeof(what), "end the maintenance of %s", name);
+	else
+		snprintf(what, sizeof(what),
+			 "put %s in maintenance (%s)%s%s: no automatic "
+			 "restart, no paging",
+			 name, reason, dur ? " for " : " until ended",
+			 dur ? dur : "");
+	return maint_apply(o, name, what, end ? NULL : reason, (int64_t)for_ms,
+			   false);
+}
+
+int cmd_rearm(const struct cli_opts *o, int argc, char **argv)
+{
+	char what[200];
+
+	if (argc != 1 || argv[0][0] == '-') {
+		fprintf(stderr, "bvops: rearm takes one NODE\n");
+		return CMD_BAD_ARGS;
+	}
+	snprintf(what, sizeof(what), "re-arm auto-restart on %s", argv[0]);
+	return maint_apply(o, argv[0], what, NULL, 0, true);
+}

@@ -1,0 +1,348 @@
+/*
+ * bvops config edit | config restore, bvops procedure list | resume |
+ * rollback | abandon, bvops lock status | break: the safe procedures
+ * (docs/procedures.md) from the command line. The terminal is the
+ * operator's: prompts on /dev/tty, the editor from $VISUAL or $EDITOR.
+ */
+#include <cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "aws/aws.h"
+#include "aws/awscred.h"
+#include "aws/cfgloc.h"
+#include "cli/cmd.h"
+#include "lib/duration.h"
+#include "lib/xalloc.h"
+#include "proc/cfgedit.h"
+#include "proc/debugmode.h"
+#include "proc/ers.h"
+#include "proc/fleetlock.h"
+#include "proc/procedure.h"
+#include "proc/prockind.h"
+#include "state/eventlog.h"
+#include "state/fleet.h"
+#include "state/procjournal.h"
+
+/* Options shared by the procedure commands; CMD_BAD_ARGS when wrong. */
+static int proc_args(int argc, char **argv, const char **word,
+		     struct cfgedit_opts *co, bool backup_ok)
+{
+	int k;
+
+	co->wait_ms = 180000;
+	for (k = 0; k < argc; k++) {
+		char err[200];
+
+		if (strcmp(argv[k], "--restart") == 0) {
+			co->restart = true;
+		} else if (strcmp(argv[k], "--show-secrets") == 0) {
+			co->show_secrets = true;
+		} else if (strcmp(argv[k], "--wait") == 0 && k + 1 < argc) {
+			if (duration_parse(argv[++k], &co->wait_ms, err,
+					   sizeof(err)) < 0) {
+				fprintf(stderr, "bvops: --wait: %s\n", err);
+				return CMD_BAD_ARGS;
+			}
+		} else if (backup_ok && strcmp(argv[k], "--backup") == 0 &&
+			   k + 1 < argc) {
+			co->backup = argv[++k];
+		} else if (argv[k][0] == '-' || *word != NULL) {
+			fprintf(stderr, "bvops: unexpected '%s'\n", argv[k]);
+			return CMD_BAD_ARGS;
+		} else {
+			*word = argv[k];
+		}
+	}
+	return *word != NULL ? 0 : CMD_BAD_ARGS;
+}
+
+static int proc_config(const struct cli_opts *o, int argc, char **argv,
+		       bool restore)
+{
+	struct cfgedit_opts co = {0};
+	struct cfgedit_ui ui;
+	const struct fleet_node *n = NULL;
+	const char *name = NULL;
+	struct fleet *f;
+	char msg[2048] = "", *dir;
+	int rc;
+
+	if (proc_args(argc, argv, &name, &co, restore) < 0)
+		return CMD_BAD_ARGS;
+	co.dry_run = o->dry_run;
+	co.yes = o->yes;
+	rc = cmd_procedure_setup(o, name, &f, &n, &dir);
+	if (rc != 0)
+		return rc;
+	cmd_procedure_ui(&ui);
+	rc = restore ? cfgedit_restore(f, n, dir, &co, &ui, msg, sizeof(msg))
+		     : cfgedit_run(f, n, dir, &co, &ui, msg, sizeof(msg));
+	rc = cmd_exit_code(rc);
+	/* On success everything was said on the way. */
+	if (rc != CLI_EXIT_OK && msg[0])
+		fprintf(stderr, "bvops: %s\n", msg);
+	free(dir);
+	fleet_free(f);
+	return rc;
+}
+
+int cmd_config_edit(const struct cli_opts *o, int argc, char **argv)
+{
+	return proc_config(o, argc, argv, false);
+}
+
+int cmd_config_restore(const struct cli_opts *o, int argc, char **argv)
+{
+	return proc_config(o, argc, argv, true);
+}
+
+int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv)
+{
+	const struct fleet_node *n = NULL;
+	struct fleet *f;
+	char msg[512], **ids, *dir;
+	size_t k, count;
+	cJSON *arr = cJSON_CreateArray();
+	int rc;
+
+	(void)argv;
+	if (argc > 0) {
+		cJSON_Delete(arr);
+		return CMD_BAD_ARGS;
+	}
+	rc = cmd_procedure_setup(o, NULL, &f, &n, &dir);
+	if (rc != 0) {
+		cJSON_Delete(arr);
+		return rc;
+	}
+	if (procjournal_list(dir, &ids, &count, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		rc = CLI_EXIT_USAGE;
+		count = 0;
+	}
+	if (!o->json && count == 0 && rc == 0)
+		printf("no procedure journaled (in %s/procedures)\n", dir);
+	else if (!o->json && rc == 0)
+		printf("%-44s %-16s %s\n", "ID", "BY", "WHERE IT STANDS");
+	for (k = 0; k < count; k++) {
+		struct procjournal_view v;
+		char where[400], by[300];
+
+		if (procjournal_read(dir, ids[k], &v, msg, sizeof(msg)) < 0) {
+			printf("%-44s %s\n", ids[k], msg);
+			free(ids[k]);
+			continue;
+		}
+		procedure_describe(&v, where, sizeof(where));
+		snprintf(
+		    by, sizeof(by), "%s@%s",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "user")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "host")));
+		if (o->json) {
+			cJSON *e = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(e, "id", ids[k]);
+			cJSON_AddItemToObject(
+			    e, "kind",
+			    cJSON_Duplicate(
+				cJSON_GetObjectItem(v.begin, "kind"), true));
+			cJSON_AddStringToObject(e, "by", by);
+			cJSON_AddItemToObject(
+			    e, "started",
+			    cJSON_Duplicate(
+				cJSON_GetObjectItem(v.begin, "time"), true));
+			if (v.outcome)
+				cJSON_AddStringToObject(e, "outcome",
+							v.outcome);
+			else
+				cJSON_AddNullToObject(e, "outcome");
+			cJSON_AddStringToObject(e, "where", where);
+			prockind_describe(&v, where, sizeof(where));
+			cJSON_AddStringToObject(e, "what", where);
+			cJSON_AddItemToArray(arr, e);
+		} else {
+			printf("%-44s %-16s %s\n", ids[k], by, where);
+		}
+		procjournal_view_free(&v);
+		free(ids[k]);
+	}
+	if (o->json) {
+		char *s = cJSON_PrintUnformatted(arr);
+
+		if (s == NULL)
+			abort(); /* cJSON only fails for want of memory */
+		printf("%s\n", s);
+		free(s);
+	}
+	cJSON_Delete(arr);
+	free(ids);
+	free(dir);
+	fleet_free(f);
+	return rc;
+}
+
+/* bvops procedure resume | rollback ID: the journal's kind's own steps
+ * (prockind.h). */
+static int proc_continue(const struct cli_opts *o, int argc, char **argv,
+			 bool rollback)
+{
+	struct cfgedit_opts co = {0};
+	struct cfgedit_ui ui;
+	struct procedure_ui pui;
+	const struct fleet_node *n = NULL;
+	const struct prockind *pk;
+	const char *id = NULL;
+	struct fleet *f;
+	char msg[2048] = "", *dir;
+	int rc;
+
+	if (proc_args(argc, argv, &id, &co, false) < 0)
+		return CMD_BAD_ARGS;
+	rc = cmd_procedure_setup(o, NULL, &f, &n, &dir);
+	if (rc != 0)
+		return rc;
+	pk = prockind_of(dir, id, msg, sizeof(msg));
+	if (pk == NULL) {
+		rc = CLI_EXIT_USAGE;
+	} else {
+		struct prockind_run r = {.f = f,
+					 .state_dir = dir,
+					 .id = id,
+					 .yes = o->yes,
+					 .restart = co.restart,
+					 .wait_ms = co.wait_ms,
+					 .edit_ui = &ui,
+					 .ui = &pui};
+
+		cmd_procedure_ui(&ui);
+		cmd_step_ui(&pui);
+		rc = cmd_exit_code(pk->proceed(&r, rollback, msg, sizeof(msg)));
+	}
+	if (rc != CLI_EXIT_OK && msg[0])
+		fprintf(stderr, "bvops: %s\n", msg);
+	free(dir);
+	fleet_free(f);
+	return rc;
+}
+
+int cmd_procedure_resume(const struct cli_opts *o, int argc, char **argv)
+{
+	return proc_continue(o, argc, argv, false);
+}
+
+int cmd_procedure_rollback(const struct cli_opts *o, int argc, char **argv)
+{
+	return proc_continue(o, argc, argv, true);
+}
+
+int cmd_procedure_abandon(const struct cli_opts *o, int argc, char **argv)
+{
+	const struct fleet_node *n = NULL;
+	struct fleet *f;
+	char *dir;
+	int rc;
+
+	if (argc != 1 || argv[0][0] == '-')
+		return CMD_BAD_ARGS;
+	rc = cmd_procedure_setup(o, NULL, &f, &n, &dir);
+	if (rc != 0)
+		return rc;
+	if (!o->yes && !cmd_confirm("Abandon it, leaving things as they "
+				    "are? [y/N] ")) {
+		fprintf(stderr, "bvops: nothing done (answer 'y', or --yes)\n");
+		rc = CLI_EXIT_NOT_OK;
+	} else {
+		struct prockind_run r = {
+		    .f = f, .state_dir = dir, .id = argv[0], .yes = o->yes};
+		char msg[2048] = "", err[600];
+		const struct prockind *pk =
+		    prockind_of(dir, argv[0], err, sizeof(err));
+
+		/* A kind this bvops does not know is abandoned all the same. */
+		rc = pk != NULL ? pk->abandon(&r, msg, sizeof(msg))
+				: prockind_abandon(&r, msg, sizeof(msg));
+		rc = cmd_exit_code(rc);
+		if (rc == CLI_EXIT_OK)
+			printf("%s: %s\n", argv[0], msg);
+		else
+			fprintf(stderr, "bvops: %s\n", msg);
+	}
+	free(dir);
+	fleet_free(f);
+	return rc;
+}
+
+/* bvops lock [status] | break */
+static int proc_lock(const struct cli_opts *o, bool do_break)
+{
+	const struct fleet_node *n = NULL;
+	struct fleetlock_where w;
+	struct fleetlock_holder h = {0};
+	struct aws_client *a = NULL;
+	struct fleet *f;
+	char msg[1024], region[64], *dir;
+	int rc;
+
+	rc = cmd_procedure_setup(o, NULL, &f, &n, &dir);
+	if (rc != 0)
+		return rc;
+	if (awscred_region(f->region, region, sizeof(region), msg,
+			   sizeof(msg)) == 0) {
+		a = aws_client_new();
+		if (fleetlock_where_fleet(f, a, region, &w, msg, sizeof(msg)) ==
+			0 &&
+		    fleetlock_read(a, &w, &h, msg, sizeof(msg)) == 0)
+			msg[0] = '\0';
+	}
+	if (a == NULL || msg[0] != '\0') {
+		fprintf(stderr, "bvops: %s\n", msg);
+		rc = CLI_EXIT_REMOTE;
+	} else {
+		char who[800];
+
+		fleetlock_describe(&h, who, sizeof(who));
+		if (!do_break) {
+			printf("s3://%s/%s: %s\n", w.bucket, w.key,
+			       h.held ? who : "not held");
+			rc = h.held ? CLI_EXIT_NOT_OK : CLI_EXIT_OK;
+		} else if (!h.held) {
+			printf("s3://%s/%s is not held: nothing to break\n",
+			       w.bucket, w.key);
+		} else if (o->dry_run) {
+			printf("would break the lock held by %s\n", who);
+		} else if (!o->yes &&
+			   !cmd_confirm("Break it? Only if that "
+					"procedure is dead. [y/N] ")) {
+			fprintf(stderr, "bvops: nothing done\n");
+			rc = CLI_EXIT_NOT_OK;
+		} else if (fleetlock_break(a, &w, msg, sizeof(msg)) < 0) {
+			fprintf(stderr, "bvops: %s\n", msg);
+			rc = CLI_EXIT_REMOTE;
+		} else {
+			printf("broke the lock held by %s\n", who);
+			eventlog_audit(dir, "lock break", NULL, who, msg,
+				       sizeof(msg));
+		}
+	}
+	aws_client_free(a);
+	free(dir);
+	fleet_free(f);
+	return rc;
+}
+
+int cmd_lock_status(const struct cli_opts *o, int argc, char **argv)
+{
+	(void)argv;
+	return argc > 0 ? CMD_BAD_ARGS : proc_lock(o, false);
+}
+
+int cmd_lock_break(const struct cli_opts *o, int argc, char **argv)
+{
+	(void)argv;
+	return argc > 0 ? CMD_BAD_ARGS : proc_lock(o, true);
+}

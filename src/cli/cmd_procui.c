@@ -1,0 +1,145 @@
+/*
+ * cmd_procui: what every procedure command shares on the command line:
+ * the fleet, node and state folder they start from, and the terminal
+ * side of a procedure (the operator's editor, questions on /dev/tty, one
+ * line per step). The terminal is the operator's: prompts on /dev/tty,
+ * the editor from $VISUAL or $EDITOR.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cmd.h"
+#include "lib/xalloc.h"
+#include "proc/cfgedit.h"
+#include "proc/procedure.h"
+#include "state/eventlog.h"
+#include "state/fleet.h"
+
+/* The operator's editor on path: $VISUAL, else $EDITOR, else vi. */
+static int proc_edit(void *ctx, const char *path, char *msg, size_t msgsize)
+{
+	const char *ed = getenv("VISUAL");
+	pid_t pid;
+	int status;
+
+	(void)ctx;
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	if (ed == NULL || *ed == '\0')
+		ed = "vi";
+	pid = fork();
+	if (pid < 0) {
+		snprintf(msg, msgsize, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		/* The editor may be "code --wait": the shell splits it. */
+		execl("/bin/sh", "sh", "-c", "exec $BVOPS_EDITOR \"$1\"", "sh",
+		      path, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(msg, msgsize, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(
+		    msg, msgsize,
+		    "the editor (%s) failed (status %d): nothing uploaded; "
+		    "the text is in %s",
+		    ed, WIFEXITED(status) ? WEXITSTATUS(status) : -1, path);
+		return -1;
+	}
+	return 0;
+}
+
+static int proc_ask(void *ctx, const char *question)
+{
+	char answer[64];
+
+	(void)ctx;
+	if (cmd_ask(question, answer, sizeof(answer)) < 0)
+		return 0;
+	return answer[0];
+}
+
+static void proc_say(void *ctx, const char *text)
+{
+	(void)ctx;
+	fputs(text, stdout);
+	fflush(stdout);
+}
+
+void cmd_procedure_ui(struct cfgedit_ui *ui)
+{
+	const char *ed = getenv("VISUAL");
+
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	setenv("BVOPS_EDITOR", ed && *ed ? ed : "vi", 1);
+	ui->ctx = NULL;
+	ui->edit = proc_edit;
+	ui->ask = proc_ask;
+	ui->say = proc_say;
+	ui->started = NULL;
+	ui->colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+}
+static void dbg_say(void *ctx, const char *text)
+{
+	(void)ctx;
+	fputs(text, stdout);
+	fflush(stdout);
+}
+
+static int dbg_ask_line(void *ctx, const char *question, char *out, size_t size)
+{
+	(void)ctx;
+	return cmd_ask(question, out, size);
+}
+
+void cmd_step_ui(struct procedure_ui *ui)
+{
+	ui->ctx = NULL;
+	ui->say = dbg_say;
+	ui->ask_line = dbg_ask_line;
+	ui->started = NULL;
+	ui->colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+}
+
+/* Fleet, node (when name), state folder; an exit code when it fails. */
+int cmd_procedure_setup(const struct cli_opts *o, const char *name,
+			struct fleet **f, const struct fleet_node **n,
+			char **dir)
+{
+	char msg[512];
+
+	*f = cmd_fleet_load(o);
+	if (*f == NULL)
+		return CLI_EXIT_USAGE;
+	if (name != NULL && (*n = fleet_node_find(*f, name)) == NULL) {
+		fprintf(stderr, "bvops: no node '%s' in %s\n", name,
+			(*f)->path);
+		fleet_free(*f);
+		return CLI_EXIT_USAGE;
+	}
+	if ((*f)->read_only) {
+		fprintf(stderr,
+			"bvops: %s is a read-only fleet: nothing is "
+			"changed from it\n",
+			(*f)->path);
+		fleet_free(*f);
+		return CLI_EXIT_USAGE;
+	}
+	*dir = eventlog_dir((*f)->name, msg, sizeof(msg));
+	if (*dir == NULL) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		fleet_free(*f);
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}

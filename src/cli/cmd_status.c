@@ -1,0 +1,221 @@
+/* bvops status: one round of health checks, for people or as JSON. */
+#include <cJSON.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aws/awscred.h"
+#include "aws/nitro.h"
+#include "cli/cmd.h"
+#include "engine/health.h"
+#include "engine/monitor.h"
+#include "lib/clock.h"
+#include "lib/timefmt.h"
+#include "lib/xalloc.h"
+#include "proc/debugmode.h"
+#include "state/eventlog.h"
+#include "state/fleet.h"
+#include "state/marks.h"
+
+/* The nitro status, fetched beside the health round (its own thread, so
+ * the round's wall time stays about one timeout). */
+struct status_nitro {
+	const struct fleet *f;
+	double *values;
+	bool *have;
+	int rc;
+	char msg[512];
+};
+
+static void *status_nitro_fetch(void *arg)
+{
+	struct status_nitro *sn = arg;
+	struct aws_client *a;
+	char region[64];
+
+	sn->rc = awscred_region(sn->f->region, region, sizeof(region), sn->msg,
+				sizeof(sn->msg));
+	if (sn->rc < 0)
+		return NULL;
+	a = aws_client_new();
+	sn->rc = nitro_fetch(a, region, sn->f, (int64_t)time(NULL), sn->values,
+			     sn->have, sn->msg, sizeof(sn->msg));
+	aws_client_free(a);
+	return NULL;
+}
+
+/* Microsecond precision is all a latency needs. */
+static double status_round_ms(double ms)
+{
+	return round(ms * 1000.0) / 1000.0;
+}
+
+/* "debug_mode" and "debug_since": what bvops recorded (debugmode.h). */
+static void status_debug(const struct fleet *f, const struct fleet_node *node,
+			 cJSON *n)
+{
+	char msg[300], id[200];
+	char *dir = eventlog_dir(f->name, msg, sizeof(msg));
+	int64_t since_ms;
+	bool on = dir != NULL &&
+		  marks_debug_get(dir, node->name, &since_ms, id, sizeof(id));
+
+	cJSON_AddBoolToObject(n, "debug_mode", on);
+	if (on) {
+		char since[40];
+
+		timefmt_iso8601(since_ms, false, since, sizeof(since));
+		cJSON_AddStringToObject(n, "debug_since", since);
+	} else {
+		cJSON_AddNullToObject(n, "debug_since");
+	}
+	free(dir);
+}
+
+static int status_json(const struct fleet *f, const struct monitor *m,
+		       int64_t started, const struct status_nitro *sn)
+{
+	cJSON *root = cJSON_CreateObject(), *nodes;
+	char when[32], *text;
+	size_t k;
+
+	timefmt_iso8601(started, false, when, sizeof(when));
+	cJSON_AddStringToObject(root, "fleet", f->name);
+	cJSON_AddStringToObject(root, "checked_at", when);
+	nodes = cJSON_AddArrayToObject(root, "nodes");
+	for (k = 0; k < f->nnodes; k++) {
+		const struct health_node *h = monitor_node(m, k);
+		cJSON *n = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(n, "name", f->nodes[k].name);
+		cJSON_AddNumberToObject(n, "index", (double)f->nodes[k].index);
+		cJSON_AddStringToObject(n, "role",
+					fleet_role_name(f->nodes[k].role));
+		cJSON_AddStringToObject(n, "status",
+					health_status_name(h->status));
+		if (h->last.http_code != 0) {
+			cJSON_AddNumberToObject(n, "http_code",
+						h->last.http_code);
+			cJSON_AddNumberToObject(
+			    n, "latency_ms",
+			    status_round_ms(h->last.latency_ms));
+			cJSON_AddNullToObject(n, "error");
+		} else {
+			cJSON_AddNullToObject(n, "http_code");
+			cJSON_AddNullToObject(n, "latency_ms");
+			cJSON_AddStringToObject(n, "error",
+						h->last.error[0] ? h->last.error
+								 : "no answer");
+		}
+		if (sn->have[k])
+			cJSON_AddNumberToObject(n, "nitro_status",
+						sn->values[k]);
+		else
+			cJSON_AddNullToObject(n, "nitro_status");
+		status_debug(f, &f->nodes[k], n);
+		cJSON_AddItemToArray(nodes, n);
+	}
+	if (f->nitro.enabled && sn->rc < 0)
+		cJSON_AddStringToObject(root, "nitro_error", sn->msg);
+	text = cJSON_PrintUnformatted(root);
+	printf("%s\n", text);
+	free(text);
+	cJSON_Delete(root);
+	return 0;
+}
+
+static void status_table(const struct fleet *f, const struct monitor *m,
+			 const struct status_nitro *sn)
+{
+	bool color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	size_t k, width = 4;
+
+	for (k = 0; k < f->nnodes; k++)
+		if (strlen(f->nodes[k].name) > width)
+			width = strlen(f->nodes[k].name);
+	printf("%-*s %5s  %-7s  %-7s %4s %10s  %s%s\n", (int)width, "NODE",
+	       "INDEX", "ROLE", "STATUS", "HTTP", "LATENCY",
+	       f->nitro.enabled ? "NITRO  " : "", "ERROR");
+	for (k = 0; k < f->nnodes; k++) {
+		const struct health_node *h = monitor_node(m, k);
+		const char *st = health_status_name(h->status);
+		char code[8] = "-", lat[24] = "-";
+
+		if (h->last.http_code != 0) {
+			snprintf(code, sizeof(code), "%d", h->last.http_code);
+			snprintf(lat, sizeof(lat), "%.1f ms",
+				 h->last.latency_ms);
+		}
+		printf("%-*s %5lld  %-7s  ", (int)width, f->nodes[k].name,
+		       (long long)f->nodes[k].index,
+		       fleet_role_name(f->nodes[k].role));
+		/* Colour is extra: the word says it all without it. */
+		if (color)
+			printf("\033[%sm%-7s\033[0m",
+			       h->status == HEALTH_UP ? "32" : "1;31", st);
+		else
+			printf("%-7s", st);
+		printf(" %4s %10s  ", code, lat);
+		if (f->nitro.enabled && sn->have[k])
+			printf("%5g  ", sn->values[k]);
+		else if (f->nitro.enabled)
+			printf("%5s  ", "-");
+		printf("%s\n", h->last.http_code == 0 ? h->last.error : "");
+	}
+}
+
+int cmd_status(const struct cli_opts *o, int argc, char **argv)
+{
+	struct status_nitro sn = {0};
+	pthread_t nitro_thread;
+	bool nitro_started = false;
+	struct fleet *f;
+	struct monitor *m;
+	char msg[256];
+	int64_t started;
+	int rc = CLI_EXIT_OK;
+
+	rc = cmd_fleet_no_args(o, argc, argv, &f);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	m = monitor_new(f, msg, sizeof(msg));
+	if (m == NULL) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		fleet_free(f);
+		return CLI_EXIT_REMOTE;
+	}
+	sn.f = f;
+	sn.values = xcalloc(f->nnodes + 1, sizeof(*sn.values));
+	sn.have = xcalloc(f->nnodes + 1, sizeof(*sn.have));
+	if (f->nitro.enabled)
+		nitro_started = pthread_create(&nitro_thread, NULL,
+					       status_nitro_fetch, &sn) == 0;
+	started = clock_now_ms();
+	rc = monitor_round(m);
+	if (nitro_started)
+		pthread_join(nitro_thread, NULL);
+	if (f->nitro.enabled && sn.rc < 0 && !o->json)
+		fprintf(stderr, "bvops: nitro status: %s\n", sn.msg);
+	if (rc < 0) {
+		fprintf(stderr, "bvops: the health checks did not finish\n");
+		rc = CLI_EXIT_REMOTE;
+	} else {
+		rc = CLI_EXIT_OK;
+		if (o->json)
+			status_json(f, m, started, &sn);
+		else
+			status_table(f, m, &sn);
+		for (size_t k = 0; k < f->nnodes; k++)
+			if (monitor_node(m, k)->status != HEALTH_UP)
+				rc = CLI_EXIT_NOT_OK;
+	}
+	free(sn.values);
+	free(sn.have);
+	monitor_free(m);
+	fleet_free(f);
+	return rc;
+}

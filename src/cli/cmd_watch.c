@@ -1,0 +1,268 @@
+/*
+ * bvops watch: the engine without the screen, for systemd on a
+ * monitoring host or on a node (docs/watch.md). Health checks, alerts,
+ * auto-restart, one event per line on stdout; SIGTERM/SIGINT end it
+ * cleanly, SIGHUP reloads the fleet file (a bad file keeps the old one).
+ */
+#include <cJSON.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cmd.h"
+#include "engine/health.h"
+#include "engine/incident.h"
+#include "engine/logstream.h"
+#include "engine/metricpub.h"
+#include "engine/monitor.h"
+#include "engine/nodeact.h"
+#include "engine/watchdog.h"
+#include "lib/clock.h"
+#include "lib/xalloc.h"
+#include "state/eventlog.h"
+#include "state/fleet.h"
+#include "transport/transport.h"
+
+/* At exit, alerts still being delivered get this long. */
+#define WATCH_DRAIN_MS 3000
+
+struct watch_out {
+	pthread_mutex_t lock; /* the engine thread and main both print */
+	bool json;
+};
+
+static void watch_print(void *ctx, const char *json, const char *text,
+			bool quiet)
+{
+	struct watch_out *o = ctx;
+
+	(void)quiet; /* every line is shown; paging is the watchdog's */
+	pthread_mutex_lock(&o->lock);
+	printf("%s\n", o->json ? json : text);
+	fflush(stdout);
+	pthread_mutex_unlock(&o->lock);
+}
+
+/* A line of watch's own (started, reloaded, stopped). */
+static void watch_say(struct watch_out *o, const char *kind, bool ok,
+		      const char *fleet, const char *message)
+{
+	cJSON *j = cJSON_CreateObject();
+	char *json, *text;
+
+	cJSON_AddStringToObject(j, "kind", kind);
+	cJSON_AddStringToObject(j, "fleet", fleet);
+	cJSON_AddBoolToObject(j, "ok", ok);
+	cJSON_AddStringToObject(j, "message", message);
+	json = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (json == NULL)
+		abort(); /* cJSON only fails for want of memory */
+	text = xasprintf("%s %s: %s", fleet, kind, message);
+	watch_print(o, json, text, false);
+	free(json);
+	free(text);
+}
+
+/* One fleet's engine: everything that runs between two reloads. */
+struct watch_engine {
+	struct fleet *f;
+	struct monitor *m;
+	struct transport *t;
+	struct logstreams *ls;
+	struct nodeacts *acts;
+	struct watchdog *wd;
+	struct incidents *inc; /* NULL without a state folder */
+	struct metricpub *pub; /* NULL without [metrics] */
+	int lock_fd;           /* watch.lock, held while it runs; -1 */
+	char *state_dir;
+	struct watch_out *out;
+};
+
+static void watch_step(void *ctx)
+{
+	struct watch_engine *e = ctx;
+
+	logstreams_step(e->ls);
+	nodeacts_step(e->acts);
+	watchdog_step(e->wd);
+	if (e->inc != NULL) {
+		const char *err;
+
+		incidents_step(e->inc);
+		err = incidents_error(e->inc);
+		if (err[0])
+			watch_say(e->out, "log_error", false, e->f->name, err);
+	}
+}
+
+static void watch_event(void *ctx, const struct monitor_event *ev)
+{
+	struct watch_engine *e = ctx;
+	char text[400];
+
+	snprintf(text, sizeof(text), "-- HEALTH %s: %s -> %s%s%s --",
+		 e->f->nodes[ev->node].name, health_status_name(ev->ev.from),
+		 health_status_name(ev->ev.to), ev->ev.cause[0] ? ": " : "",
+		 ev->ev.cause);
+	logstreams_mark(e->ls, ev->node, text);
+	watchdog_on_event(e->wd, ev); /* and through it, the incidents */
+}
+
+/* How publishing to CloudWatch goes (the publisher's thread). */
+static void watch_metrics_report(void *ctx, bool ok, const char *message)
+{
+	struct watch_engine *e = ctx;
+
+	watch_say(e->out, "metrics", ok, e->f->name, message);
+}
+
+static int watch_engine_start(struct watch_engine *e, struct watch_out *o,
+			      char *msg, size_t msgsize)
+{
+	struct monitor_hook hook;
+	size_t k;
+
+	e->out = o;
+	e->lock_fd = -1;
+	e->m = monitor_new(e->f, msg, msgsize);
+	if (e->m == NULL)
+		return -1;
+	e->state_dir = eventlog_dir(e->f->name, msg, msgsize);
+	if (e->state_dir == NULL)
+		watch_say(o, "log_error", false, e->f->name, msg);
+	e->t = transport_new(e->f);
+	e->ls = logstreams_new(e->f, e->t, (size_t)e->f->logs.scrollback);
+	e->acts = nodeacts_new(e->f, e->t);
+	e->wd = watchdog_new(e->f, e->m, e->acts, e->ls, e->state_dir, true,
+			     watch_print, o);
+	if (e->state_dir != NULL) {
+		e->inc = incidents_new(e->f, e->m, e->ls, e->state_dir, false);
+		watchdog_set_incidents(e->wd, e->inc);
+		/* Consoles on this host leave incidents to this watch. */
+		e->lock_fd = incidents_watch_lock(e->state_dir);
+		if (e->lock_fd < 0)
+			watch_say(o, "warning", false, e->f->name,
+				  "another bvops watch of this fleet runs on "
+				  "this host");
+	}
+	/* Journals feed the alerts' log excerpts. */
+	for (k = 0; k < e->f->nnodes; k++)
+		if (e->f->nodes[k].transport != FLEET_TRANSPORT_NONE)
+			logstreams_watch(e->ls, k, LOGSTREAM_JOURNAL, true);
+	hook.fd = logstreams_fd(e->ls);
+	hook.step = watch_step;
+	hook.on_event = watch_event;
+	hook.ctx = e;
+	monitor_set_hook(e->m, &hook);
+	if (monitor_start(e->m, msg, msgsize) < 0)
+		return -1;
+	e->pub = metricpub_start(e->f, e->m, watch_metrics_report, e);
+	return 0;
+}
+
+static void watch_engine_stop(struct watch_engine *e)
+{
+	int64_t until = clock_mono_ms() + WATCH_DRAIN_MS;
+
+	metricpub_stop(e->pub);
+	if (e->m != NULL)
+		monitor_stop(e->m);
+	/* The engine thread is gone: this thread may step what is left. */
+	while (e->wd != NULL && !watchdog_idle(e->wd) &&
+	       clock_mono_ms() < until) {
+		struct timespec ts = {0, 20 * 1000000L};
+
+		nanosleep(&ts, NULL);
+		watchdog_step(e->wd);
+	}
+	incidents_free(e->inc);
+	if (e->lock_fd >= 0)
+		close(e->lock_fd);
+	watchdog_free(e->wd);
+	nodeacts_free(e->acts);
+	logstreams_free(e->ls);
+	transport_free(e->t);
+	monitor_free(e->m);
+	free(e->state_dir);
+	{
+		struct fleet *f = e->f; /* the caller's to free */
+
+		memset(e, 0, sizeof(*e));
+		e->f = f;
+	}
+}
+
+int cmd_watch(const struct cli_opts *o, int argc, char **argv)
+{
+	struct watch_out out = {.json = o->json};
+	struct watch_engine e = {0};
+	sigset_t sigs;
+	char msg[1024], line[200];
+	int sig = 0, rc = CLI_EXIT_OK;
+
+	rc = cmd_fleet_no_args(o, argc, argv, &e.f);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	pthread_mutex_init(&out.lock, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* Signals wait for sigwait here: every thread started after this
+	 * inherits the mask, so none of them is interrupted. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if (watch_engine_start(&e, &out, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		watch_engine_stop(&e);
+		fleet_free(e.f);
+		return CLI_EXIT_REMOTE;
+	}
+	snprintf(line, sizeof(line), "watching %zu nodes", e.f->nnodes);
+	watch_say(&out, "started", true, e.f->name, line);
+	while (sigwait(&sigs, &sig) == 0) {
+		struct fleet *nf;
+		struct fleet_diags diags;
+		char *path;
+
+		if (sig != SIGHUP)
+			break;
+		path = fleet_path_resolve(o->fleet_path);
+		nf = fleet_load(path, &diags);
+		if (nf == NULL) {
+			snprintf(msg, sizeof(msg),
+				 "%s is not valid, still watching the fleet "
+				 "as it was: %s",
+				 path, diags.n ? diags.lines[0] : "");
+			watch_say(&out, "reload", false, e.f->name, msg);
+			fleet_diags_free(&diags);
+			free(path);
+			continue;
+		}
+		fleet_diags_free(&diags);
+		watch_engine_stop(&e);
+		fleet_free(e.f);
+		e.f = nf;
+		if (watch_engine_start(&e, &out, msg, sizeof(msg)) < 0) {
+			fprintf(stderr, "bvops: %s\n", msg);
+			rc = CLI_EXIT_REMOTE;
+			free(path);
+			break;
+		}
+		snprintf(msg, sizeof(msg), "%s reloaded: watching %zu nodes",
+			 path, e.f->nnodes);
+		watch_say(&out, "reload", true, e.f->name, msg);
+		free(path);
+	}
+	watch_engine_stop(&e);
+	if (rc == CLI_EXIT_OK)
+		watch_say(&out, "stopped", true, e.f->name,
+			  sig == SIGINT ? "interrupted" : "terminated");
+	fleet_free(e.f);
+	pthread_mutex_destroy(&out.lock);
+	return rc;
+}

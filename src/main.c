@@ -1,7 +1,0 @@
-/* bvops: operations console for Builder Vault TSM nodes. */
-#include "cli.h"
-
-int main(int argc, char **argv)
-{
-	return cli_main(argc, argv);
-}

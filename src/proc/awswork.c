@@ -1,0 +1,431 @@
+#include "proc/awswork.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aws/aws_s3.h"
+#include "aws/awscred.h"
+#include "aws/cfgloc.h"
+#include "aws/nitro.h"
+#include "lib/buf.h"
+#include "lib/clock.h"
+#include "lib/xalloc.h"
+#include "proc/cfgedit.h"
+#include "proc/debugmode.h"
+#include "proc/fleetlock.h"
+#include "state/redact.h"
+
+struct awswork_config {
+	enum awswork_state state;
+	bool wanted; /* a request not yet taken by the worker */
+	char *text;
+};
+
+struct awswork {
+	const struct fleet *f;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+	struct aws_client *client; /* the worker's; cancelled by stop */
+	int notify_fd;
+	unsigned long version;
+	/* Under lock: */
+	double *nitro;
+	bool *have;
+	char nitro_error[512];
+	struct awswork_config *cfg;
+	/* The fleet lock (fleetlock.h), read every AWSWORK_LOCK_MS: */
+	bool lock_on, lock_wanted;
+	/* Each node's key policy PCR8 (debugmode_live): 1 debug, 0 not, -1
+	 * unknown or not looked at (no kms_stack). Looked at on start and
+	 * every AWSWORK_POLICY_MS. */
+	int *policy;
+	bool policy_on, policy_wanted;
+	struct fleetlock_holder lock_h;
+};
+
+/* How often the console reads the nodes' key policies (debug mode). */
+#define AWSWORK_POLICY_MS 300000
+
+/* How often the console looks at who holds the fleet's lock. */
+#define AWSWORK_LOCK_MS 30000
+
+static void awswork_notify(struct awswork *w)
+{
+	uint64_t one = 1;
+
+	if (write(w->notify_fd, &one, sizeof(one)) < 0) {
+		/* Full counter: the screen wakes anyway. */
+	}
+}
+
+/* The region for the fleet's first calls, or "" with a message. */
+static int awswork_region(struct awswork *w, char *region, size_t size,
+			  char *msg, size_t msgsize)
+{
+	return awscred_region(w->f->region, region, size, msg, msgsize);
+}
+
+static void awswork_do_nitro(struct awswork *w, struct aws_client *a)
+{
+	size_t n = w->f->nnodes;
+	double *v = xcalloc(n + 1, sizeof(*v));
+	bool *h = xcalloc(n + 1, sizeof(*h));
+	char region[64], msg[512] = "";
+	int rc;
+
+	rc = awswork_region(w, region, sizeof(region), msg, sizeof(msg));
+	if (rc == 0)
+		rc = nitro_fetch(a, region, w->f, (int64_t)time(NULL), v, h,
+				 msg, sizeof(msg));
+	pthread_mutex_lock(&w->lock);
+	memcpy(w->nitro, v, n * sizeof(*v));
+	memcpy(w->have, h, n * sizeof(*h));
+	snprintf(w->nitro_error, sizeof(w->nitro_error), "%s",
+		 rc < 0 ? msg : "");
+	w->version++;
+	pthread_mutex_unlock(&w->lock);
+	free(v);
+	free(h);
+	awswork_notify(w);
+}
+
+/* Location, version and the redacted text; or the message. */
+static char *awswork_fetch_config(struct awswork *w, struct aws_client *a,
+				  size_t k, bool *ok)
+{
+	const struct fleet_node *n = &w->f->nodes[k];
+	char region[64], msg[1024], err[256];
+	struct aws_s3_object o;
+	struct cfgloc loc;
+	struct buf b;
+	size_t len, count;
+	char *red;
+
+	*ok = false;
+	if (awswork_region(w, region, sizeof(region), msg, sizeof(msg)) < 0)
+		return xstrdup(msg);
+	if (cfgloc_resolve(a, region, n, &loc, msg, sizeof(msg)) < 0)
+		return xstrdup(msg);
+	buf_init(&b, 0);
+	cfgloc_describe(n, &loc, &b);
+	if (aws_s3_get(a, loc.region, loc.bucket, loc.key, NULL, false, &o, msg,
+		       sizeof(msg)) < 0) {
+		buf_printf(&b, "\n%s\n", msg);
+		cfgloc_free(&loc);
+		return buf_take(&b, NULL);
+	}
+	buf_printf(&b, "version: %s\n", o.version_id ? o.version_id : "-");
+	red = redact_toml(o.body, o.len, &len, &count, err, sizeof(err));
+	if (red == NULL) {
+		buf_printf(&b,
+			   "\nThe object does not parse as TOML (%s): not "
+			   "shown, as its secrets cannot be found safely.\n"
+			   "bvops config get %s --raw shows it as stored.\n",
+			   err, n->name);
+	} else {
+		*ok = true;
+		buf_printf(&b, "redacted: %zu value%s\n\n", count,
+			   count == 1 ? "" : "s");
+		buf_append(&b, red, len);
+		free(red);
+	}
+	aws_s3_object_free(&o);
+	cfgloc_free(&loc);
+	return buf_take(&b, NULL);
+}
+
+/* Who holds the fleet's lock; where it lives is found once. */
+static void awswork_do_lock(struct awswork *w, struct aws_client *a,
+			    struct fleetlock_where *where, bool *have_where)
+{
+	struct fleetlock_holder h;
+	char region[64], msg[512];
+
+	memset(&h, 0, sizeof(h));
+
+	if (!*have_where &&
+	    awswork_region(w, region, sizeof(region), msg, sizeof(msg)) == 0 &&
+	    fleetlock_where_fleet(w->f, a, region, where, msg, sizeof(msg)) ==
+		0)
+		*have_where = true;
+	/* Unreadable counts as nobody: the console says only what it saw. */
+	if (!*have_where || fleetlock_read(a, where, &h, msg, sizeof(msg)) < 0)
+		memset(&h, 0, sizeof(h));
+	pthread_mutex_lock(&w->lock);
+	if (h.held != w->lock_h.held || strcmp(h.id, w->lock_h.id) != 0 ||
+	    strcmp(h.who, w->lock_h.who) != 0 ||
+	    strcmp(h.host, w->lock_h.host) != 0 ||
+	    strcmp(h.what, w->lock_h.what) != 0 ||
+	    h.since_ms != w->lock_h.since_ms ||
+	    h.expires_ms != w->lock_h.expires_ms) {
+		w->lock_h = h;
+		w->version++;
+		awswork_notify(w);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Every node's key policy: is its PCR8 the debug zeros? */
+static void awswork_do_policies(struct awswork *w)
+{
+	size_t k;
+
+	for (k = 0; k < w->f->nnodes; k++) {
+		int v = -1;
+
+		if (w->f->nodes[k].kms_stack != NULL) {
+			char msg[512];
+
+			v = debugmode_live(w->f, &w->f->nodes[k], msg,
+					   sizeof(msg));
+		}
+		pthread_mutex_lock(&w->lock);
+		if (v != w->policy[k]) {
+			w->policy[k] = v;
+			w->version++;
+			awswork_notify(w);
+		}
+		pthread_mutex_unlock(&w->lock);
+	}
+}
+
+static void *awswork_main(void *arg)
+{
+	struct awswork *w = arg;
+	struct aws_client *a = w->client;
+	int64_t next_nitro = 0, next_lock = 0, next_policy = 0;
+	struct fleetlock_where where;
+	bool have_where = false;
+
+	pthread_mutex_lock(&w->lock);
+	while (!w->stop) {
+		int64_t now = clock_mono_ms();
+		size_t k, want = SIZE_MAX;
+		struct timespec until;
+
+		for (k = 0; k < w->f->nnodes && want == SIZE_MAX; k++)
+			if (w->cfg[k].wanted)
+				want = k;
+		if (want != SIZE_MAX) {
+			char *text;
+			bool ok;
+
+			w->cfg[want].wanted = false;
+			pthread_mutex_unlock(&w->lock);
+			text = awswork_fetch_config(w, a, want, &ok);
+			pthread_mutex_lock(&w->lock);
+			free(w->cfg[want].text);
+			w->cfg[want].text = text;
+			if (!w->cfg[want].wanted)
+				w->cfg[want].state =
+				    ok ? AWSWORK_DONE : AWSWORK_FAILED;
+			w->version++;
+			awswork_notify(w);
+			continue;
+		}
+		if (w->f->nitro.enabled && now >= next_nitro) {
+			pthread_mutex_unlock(&w->lock);
+			awswork_do_nitro(w, a);
+			next_nitro =
+			    clock_mono_ms() + (int64_t)w->f->nitro.interval_ms;
+			pthread_mutex_lock(&w->lock);
+			continue;
+		}
+		if (w->policy_on && (now >= next_policy || w->policy_wanted)) {
+			w->policy_wanted = false;
+			pthread_mutex_unlock(&w->lock);
+			awswork_do_policies(w);
+			next_policy = clock_mono_ms() + AWSWORK_POLICY_MS;
+			pthread_mutex_lock(&w->lock);
+			continue;
+		}
+		if (w->lock_on && (now >= next_lock || w->lock_wanted)) {
+			w->lock_wanted = false;
+			pthread_mutex_unlock(&w->lock);
+			awswork_do_lock(w, a, &where, &have_where);
+			next_lock = clock_mono_ms() + AWSWORK_LOCK_MS;
+			pthread_mutex_lock(&w->lock);
+			continue;
+		}
+		/* Sleep until the next fetch is due or a request comes. */
+		clock_gettime(CLOCK_REALTIME, &until);
+		{
+			int64_t ms =
+			    w->f->nitro.enabled ? next_nitro - now : 3600000;
+
+			if (w->lock_on && next_lock - now < ms)
+				ms = next_lock - now;
+			if (w->policy_on && next_policy - now < ms)
+				ms = next_policy - now;
+			if (ms < 0)
+				ms = 0;
+
+			until.tv_sec += (time_t)(ms / 1000);
+			until.tv_nsec += (long)(ms % 1000) * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+		}
+		pthread_cond_timedwait(&w->wake, &w->lock, &until);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+struct awswork *awswork_start(const struct fleet *f)
+{
+	struct awswork *w = xcalloc(1, sizeof(*w));
+
+	w->f = f;
+	w->nitro = xcalloc(f->nnodes + 1, sizeof(*w->nitro));
+	w->have = xcalloc(f->nnodes + 1, sizeof(*w->have));
+	w->cfg = xcalloc(f->nnodes + 1, sizeof(*w->cfg));
+	w->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	w->client = aws_client_new();
+	/* The lock lives beside the configs: only a fleet whose configs
+	 * bvops can find in AWS has one to watch. */
+	w->policy = xcalloc(f->nnodes + 1, sizeof(*w->policy));
+	for (size_t k = 0; k < f->nnodes; k++) {
+		if (f->nodes[k].config_ssm_param || f->nodes[k].instance_id)
+			w->lock_on = true;
+		if (f->nodes[k].kms_stack != NULL)
+			w->policy_on = true;
+		w->policy[k] = -1;
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	if (pthread_create(&w->thread, NULL, awswork_main, w) != 0)
+		abort(); /* no thread: out of resources */
+	return w;
+}
+
+void awswork_stop(struct awswork *w)
+{
+	size_t k;
+
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	aws_client_cancel(w->client);
+	pthread_join(w->thread, NULL);
+	aws_client_free(w->client);
+	for (k = 0; k < w->f->nnodes; k++)
+		free(w->cfg[k].text);
+	free(w->cfg);
+	free(w->nitro);
+	free(w->have);
+	free(w->policy);
+	if (w->notify_fd >= 0)
+		close(w->notify_fd);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->wake);
+	free(w);
+}
+
+int awswork_notify_fd(const struct awswork *w)
+{
+	return w->notify_fd;
+}
+
+unsigned long awswork_version(struct awswork *w)
+{
+	unsigned long v;
+
+	pthread_mutex_lock(&w->lock);
+	v = w->version;
+	pthread_mutex_unlock(&w->lock);
+	return v;
+}
+
+bool awswork_nitro(struct awswork *w, size_t k, double *value)
+{
+	bool have = false;
+
+	pthread_mutex_lock(&w->lock);
+	if (k < w->f->nnodes && w->have[k]) {
+		have = true;
+		*value = w->nitro[k];
+	}
+	pthread_mutex_unlock(&w->lock);
+	return have;
+}
+
+void awswork_nitro_error(struct awswork *w, char *out, size_t size)
+{
+	pthread_mutex_lock(&w->lock);
+	snprintf(out, size, "%s", w->nitro_error);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void awswork_config_request(struct awswork *w, size_t k)
+{
+	pthread_mutex_lock(&w->lock);
+	if (k < w->f->nnodes) {
+		w->cfg[k].wanted = true;
+		w->cfg[k].state = AWSWORK_BUSY;
+		pthread_cond_signal(&w->wake);
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+enum awswork_state awswork_config(struct awswork *w, size_t k, char **text)
+{
+	enum awswork_state st = AWSWORK_NONE;
+
+	*text = NULL;
+	pthread_mutex_lock(&w->lock);
+	if (k < w->f->nnodes) {
+		st = w->cfg[k].state;
+		if ((st == AWSWORK_DONE || st == AWSWORK_FAILED) &&
+		    w->cfg[k].text != NULL)
+			*text = xstrdup(w->cfg[k].text);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return st;
+}
+
+bool awswork_lock(struct awswork *w, struct fleetlock_holder *h)
+{
+	pthread_mutex_lock(&w->lock);
+	*h = w->lock_h;
+	pthread_mutex_unlock(&w->lock);
+	return h->held;
+}
+
+void awswork_lock_request(struct awswork *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->lock_wanted = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+int awswork_policy(struct awswork *w, size_t k)
+{
+	int v;
+
+	pthread_mutex_lock(&w->lock);
+	v = w->policy[k];
+	pthread_mutex_unlock(&w->lock);
+	return v;
+}
+
+void awswork_policy_request(struct awswork *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->policy_wanted = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}

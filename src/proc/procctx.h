@@ -1,0 +1,84 @@
+/*
+ * procctx: what every procedure on the engine does around its steps
+ * (docs/procedures.md): take the fleet lock under the procedure's id, keep
+ * it renewed while the steps run, let it go, hold its nodes from bvops
+ * watch (no auto-restart, no paging) while it runs, and ask for the typed
+ * name that confirms it.
+ *
+ * Blocking; owns nothing past a call except the struct fleetlock it fills.
+ */
+#ifndef BVOPS_PROCCTX_H
+#define BVOPS_PROCCTX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aws/aws.h"
+#include "proc/fleetlock.h"
+#include "proc/procedure.h"
+#include "state/fleet.h"
+
+/* Procedures take the lock for this long and renew it as they go. */
+#define PROCCTX_LOCK_TTL_MS ((int64_t)15 * 60 * 1000)
+/* That, unless BVOPS_LOCK_TTL_MS (ms, at least 1000) says otherwise: a
+ * test of the renewal only. */
+int64_t procctx_lock_ttl_ms(void);
+
+/*
+ * Take the fleet's lock for procedure id doing what. 0 (where, when not
+ * NULL, says "yours until ... (s3://...)"), or -1 with a message (held by
+ * someone else: who, and what to do).
+ */
+int procctx_lock(const struct fleet *f, struct aws_client *a, const char *id,
+		 const char *what, struct fleetlock *out, char *where,
+		 size_t wsize, char *msg, size_t msgsize);
+
+/* Renew the lock when a third of its time has passed since *renewed_ms
+ * (updated). 0, or -1 when it was lost (msg says so). */
+int procctx_lock_keep(struct aws_client *a, struct fleetlock *l,
+		      int64_t *renewed_ms, char *msg, size_t msgsize);
+
+/* Hold node for procedure id (on), or lift that procedure's hold (off),
+ * leaving every other hold on the node. Failures are told in msg (may be
+ * NULL) only. */
+void procctx_hold(const char *state_dir, const char *node, const char *id,
+		  bool on, char *msg, size_t msgsize);
+
+/*
+ * Before a procedure stops or restarts nodes (names, n): say what that
+ * does to the quorum (quorum.h), then, unless yes, ask question (y/N).
+ * true to go on; false with a message when declined or when there is
+ * nobody to ask (no terminal, no --yes): nothing may change then.
+ */
+bool procctx_confirm_disruption(const struct fleet *f, const char *const *nodes,
+				size_t n, bool yes,
+				const struct procedure_ui *ui,
+				const char *question, char *msg,
+				size_t msgsize);
+/*
+ * Before a resume (or a rollback) of journal v by def: when what is left
+ * stops or restarts nodes (procedure_disrupted), the same: the quorum
+ * effect, then "Resume ID, stopping or restarting NODES? [y/N]" unless
+ * yes. true to go on (also when nothing is left that touches a node).
+ */
+bool procctx_confirm_continue(const struct fleet *f,
+			      const struct procedure_def *def,
+			      const struct procjournal_view *v, bool rollback,
+			      bool yes, const struct procedure_ui *ui,
+			      const char *id, char *msg, size_t msgsize);
+/* Only say it (a typed name confirms what follows). */
+void procctx_say_quorum(const struct fleet *f, const char *const *nodes,
+			size_t n, const struct procedure_ui *ui);
+
+/*
+ * The confirmation of a procedure that must not be started by a stray
+ * key: the operator types name ("Type the fleet's name (tsm) to WHAT: ").
+ * true when typed exactly; false with a message (nobody to ask, or
+ * something else typed): nothing may change then.
+ */
+bool procctx_confirm_name(const struct procedure_ui *ui, const char *label,
+			  const char *name, const char *what, char *msg,
+			  size_t msgsize);
+
+#endif
