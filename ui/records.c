@@ -16,6 +16,7 @@
 #include "proc/procedure.h"
 #include "state/incident_file.h"
 #include "state/procjournal.h"
+#include "state/statedir.h"
 
 /* A log view shows the end of its file, at most this much of it. */
 #define RECORDS_LOG_TAIL ((off_t)1 << 20)
@@ -183,8 +184,8 @@ static void rec_open_journal(struct records *r, const struct records_env *env)
 
 	if (r->nprocs == 0 || env->state_dir == NULL)
 		return;
-	path = xasprintf("%s/procedures/%s.jsonl", env->state_dir,
-			 r->procs[r->proc_sel]);
+	path = statedir_file(env->state_dir, "procedures",
+			     r->procs[r->proc_sel], ".jsonl");
 	buf_init(&b, 0);
 	f = fopen(path, "re");
 	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {

@@ -22,6 +22,7 @@
 #include "state/fleet.h"
 #include "state/marks.h"
 #include "state/procjournal.h"
+#include "state/statedir.h"
 #include "state/theme.h"
 #include "transport/transport.h"
 #include "ui/console.h"
@@ -404,17 +405,6 @@ static void console_ers(void *ctx, struct wizard *w)
 	cwz_finish(e, &z, &cui, rc, msg, sizeof(msg));
 }
 
-/* $XDG_STATE_HOME/bvops/FLEET/logs: where a saved pane goes. */
-static char *cmd_save_dir(const struct fleet *f)
-{
-	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-
-	if (state != NULL && state[0] == '/')
-		return xasprintf("%s/bvops/%s/logs", state, f->name);
-	return xasprintf("%s/.local/state/bvops/%s/logs", home ? home : "",
-			 f->name);
-}
-
 int cmd_console(const struct cli_opts *o, int argc, char **argv)
 {
 	struct console_engine engine;
@@ -460,7 +450,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	engine.wd = watchdog_new(f, m, engine.acts, engine.ls, NULL, false,
 				 alertbox_push, co.alerts);
 	/* Incidents are recorded here unless a watch on this host does. */
-	state_dir = eventlog_dir(f->name, msg, sizeof(msg));
+	state_dir = statedir_open(f->name, msg, sizeof(msg));
 	/* No logs of its own, but every hold honoured: no bell for a node
 	 * stopped on purpose or in maintenance. */
 	watchdog_set_holds_dir(engine.wd, state_dir);
@@ -484,7 +474,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 		fprintf(stderr, "bvops: %s\n", msg);
 		rc = CLI_EXIT_REMOTE;
 	} else {
-		save_dir = cmd_save_dir(f);
+		save_dir = statedir_path(f->name, "logs");
 		co.ls = engine.ls;
 		co.acts = engine.acts;
 		co.save_dir = save_dir;

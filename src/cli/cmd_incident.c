@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cliargs.h"
 #include "cli/cmd.h"
 #include "lib/duration.h"
 #include "lib/timefmt.h"
 #include "state/eventlog.h"
 #include "state/fleet.h"
 #include "state/incident_file.h"
+#include "state/statedir.h"
 
 /* The fleet's state folder (the caller frees it), or NULL said. */
 static char *incident_dir(const struct cli_opts *o)
@@ -24,7 +26,7 @@ static char *incident_dir(const struct cli_opts *o)
 
 	if (f == NULL)
 		return NULL;
-	dir = eventlog_dir(f->name, msg, sizeof(msg));
+	dir = statedir_open(f->name, msg, sizeof(msg));
 	if (dir == NULL)
 		fprintf(stderr, "bvops: %s\n", msg);
 	fleet_free(f);
@@ -104,21 +106,24 @@ int cmd_incident_list(const struct cli_opts *o, int argc, char **argv)
 static int incident_args(int argc, char **argv, int want, const char **id,
 			 const char **file, bool *text, bool *force)
 {
-	int k, words = 0;
+	const struct cliarg opts[] = {
+	    {"--text", CLIARG_FLAG, text, 0, 0},
+	    /* export only */
+	    {force != NULL ? "--force" : NULL, CLIARG_FLAG, force, 0, 0},
+	    {NULL, CLIARG_FLAG, NULL, 0, 0},
+	};
+	const char *words[2] = {NULL, NULL};
+	char msg[300];
+	int n = cliargs_parse(argc, argv, opts, words, want, msg, sizeof(msg));
 
-	for (k = 0; k < argc; k++) {
-		if (strcmp(argv[k], "--text") == 0)
-			*text = true;
-		else if (strcmp(argv[k], "--force") == 0 && force != NULL)
-			*force = true;
-		else if (argv[k][0] == '-' || words >= want)
-			return CMD_BAD_ARGS;
-		else if (words++ == 0)
-			*id = argv[k];
-		else
-			*file = argv[k];
-	}
-	return words == want ? 0 : CMD_BAD_ARGS;
+	if (n < 0)
+		fprintf(stderr, "bvops: %s\n", msg);
+	if (n != want)
+		return CMD_BAD_ARGS;
+	*id = words[0];
+	if (want > 1)
+		*file = words[1];
+	return 0;
 }
 
 int cmd_incident_show(const struct cli_opts *o, int argc, char **argv)

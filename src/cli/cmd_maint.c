@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cliargs.h"
 #include "cli/cmd.h"
 #include "lib/clock.h"
 #include "lib/duration.h"
 #include "state/eventlog.h"
 #include "state/fleet.h"
 #include "state/holds.h"
+#include "state/statedir.h"
 
 /* Holds that stay once maintenance ended: their owners lift them. */
 static void maint_still_held(const char *dir, const char *name)
@@ -64,7 +66,7 @@ static int maint_apply(const struct cli_opts *o, const char *name,
 		fleet_free(f);
 		return CLI_EXIT_NOT_OK;
 	}
-	dir = eventlog_dir(f->name, msg, sizeof(msg));
+	dir = statedir_open(f->name, msg, sizeof(msg));
 	if (dir == NULL ||
 	    (rearm            ? holds_rearm(dir, name, msg, sizeof(msg))
 	     : reason != NULL ? holds_add(dir, name, HOLD_MAINTENANCE, "",
@@ -97,21 +99,16 @@ int cmd_maintenance(const struct cli_opts *o, int argc, char **argv)
 	bool end = false;
 	uint64_t for_ms = 0;
 	char what[400];
-	int k;
+	const struct cliarg opts[] = {
+	    {"--end", CLIARG_FLAG, &end, 0, 0},
+	    {"--reason", CLIARG_STRING, &reason, 0, 0},
+	    {"--for", CLIARG_STRING, &dur, 0, 0},
+	    {NULL, CLIARG_FLAG, NULL, 0, 0},
+	};
 
-	for (k = 0; k < argc; k++) {
-		if (strcmp(argv[k], "--end") == 0) {
-			end = true;
-		} else if (strcmp(argv[k], "--reason") == 0 && k + 1 < argc) {
-			reason = argv[++k];
-		} else if (strcmp(argv[k], "--for") == 0 && k + 1 < argc) {
-			dur = argv[++k];
-		} else if (argv[k][0] == '-' || name != NULL) {
-			fprintf(stderr, "bvops: unexpected '%s'\n", argv[k]);
-			return CMD_BAD_ARGS;
-		} else {
-			name = argv[k];
-		}
+	if (cliargs_parse(argc, argv, opts, &name, 1, what, sizeof(what)) < 0) {
+		fprintf(stderr, "bvops: %s\n", what);
+		return CMD_BAD_ARGS;
 	}
 	if (name == NULL) {
 		fprintf(stderr, "bvops: maintenance needs a NODE\n");

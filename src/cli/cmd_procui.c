@@ -18,6 +18,7 @@
 #include "proc/procedure.h"
 #include "state/eventlog.h"
 #include "state/fleet.h"
+#include "state/statedir.h"
 
 /* The operator's editor on path: $VISUAL, else $EDITOR, else vi. */
 static int proc_edit(void *ctx, const char *path, char *msg, size_t msgsize)
@@ -135,7 +136,7 @@ int cmd_procedure_setup(const struct cli_opts *o, const char *name,
 		fleet_free(*f);
 		return CLI_EXIT_USAGE;
 	}
-	*dir = eventlog_dir((*f)->name, msg, sizeof(msg));
+	*dir = statedir_open((*f)->name, msg, sizeof(msg));
 	if (*dir == NULL) {
 		fprintf(stderr, "bvops: %s\n", msg);
 		fleet_free(*f);

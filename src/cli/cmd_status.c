@@ -20,6 +20,7 @@
 #include "state/eventlog.h"
 #include "state/fleet.h"
 #include "state/marks.h"
+#include "state/statedir.h"
 
 /* The nitro status, fetched beside the health round (its own thread, so
  * the round's wall time stays about one timeout). */
@@ -59,7 +60,7 @@ static void status_debug(const struct fleet *f, const struct fleet_node *node,
 			 cJSON *n)
 {
 	char msg[300], id[200];
-	char *dir = eventlog_dir(f->name, msg, sizeof(msg));
+	char *dir = statedir_open(f->name, msg, sizeof(msg));
 	int64_t since_ms;
 	bool on = dir != NULL &&
 		  marks_debug_get(dir, node->name, &since_ms, id, sizeof(id));

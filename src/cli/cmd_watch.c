@@ -24,6 +24,7 @@
 #include "lib/xalloc.h"
 #include "state/eventlog.h"
 #include "state/fleet.h"
+#include "state/statedir.h"
 #include "transport/transport.h"
 
 /* At exit, alerts still being delivered get this long. */
@@ -131,7 +132,7 @@ static int watch_engine_start(struct watch_engine *e, struct watch_out *o,
 	e->m = monitor_new(e->f, msg, msgsize);
 	if (e->m == NULL)
 		return -1;
-	e->state_dir = eventlog_dir(e->f->name, msg, msgsize);
+	e->state_dir = statedir_open(e->f->name, msg, msgsize);
 	if (e->state_dir == NULL)
 		watch_say(o, "log_error", false, e->f->name, msg);
 	e->t = transport_new(e->f);

@@ -1,5 +1,5 @@
 /*
- * alert: one alert event and its stable JSON shape (docs/alerts.md).
+ * alert: one alert event and its stable JSON shape (docs/watch.md).
  *
  *   {"seq", "fleet", "node", "index", "kind", "from", "to", "http_code",
  *    "error", "time", "consecutive_failures", "detail", "log_excerpt"}

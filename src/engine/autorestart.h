@@ -1,6 +1,6 @@
 /*
  * autorestart: restart a node after repeated failed checks, within
- * limits, without ever endangering the MPC quorum (docs/alerts.md).
+ * limits, without ever endangering the MPC quorum (docs/watch.md).
  *
  * Per node: after [health] restart_after consecutive failed checks, the
  * node's restart command runs (nodeact.h, [health] restart_timeout);

@@ -16,6 +16,7 @@
 #include "lib/clock.h"
 #include "lib/timefmt.h"
 #include "lib/xalloc.h"
+#include "state/statedir.h"
 
 #define INC_CHECKS_MAX   2000
 #define INC_TIMELINE_MAX 500
@@ -315,7 +316,7 @@ struct incidents *incidents_new(const struct fleet *f, struct monitor *m,
 	r->m = m;
 	r->ls = ls;
 	r->state_dir = xstrdup(state_dir);
-	r->dir = xasprintf("%s/incidents", state_dir);
+	r->dir = statedir_file(state_dir, "incidents", NULL, NULL);
 	r->defer = defer_to_watch;
 	r->open = xcalloc(f->nnodes + 1, sizeof(struct inc *));
 	return r;

@@ -8,6 +8,7 @@
 #ifndef BVOPS_XALLOC_H
 #define BVOPS_XALLOC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Return new memory the caller frees with free(). */
@@ -20,5 +21,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t len);
 /* Return a formatted string the caller frees. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same from a va_list (ap is used up, as by vsnprintf). */
+char *xvasprintf(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 
 #endif

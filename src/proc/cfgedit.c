@@ -29,6 +29,7 @@
 #include "state/holds.h"
 #include "state/procjournal.h"
 #include "state/redact.h"
+#include "state/statedir.h"
 #include "transport/transport.h"
 
 #define CFGEDIT_KIND "config-edit"
@@ -69,8 +70,7 @@ static void ce_say(struct ce *c, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort(); /* only for want of memory */
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	c->ui->say(c->ui->ctx, s);
 	free(s);
@@ -407,19 +407,14 @@ static int ce_restart_wait(struct ce *c, char *msg, size_t msgsize)
 	ce_step(c, "restart", "done", NULL, NULL, msg, msgsize);
 	ce_step(c, "wait", "start", NULL, NULL, msg, msgsize);
 	transport_free(t);
-	if (nodewait_up(c->f, idx, c->o->wait_ms, msg, msgsize) == 0) {
-		ce_say(c, "%s is up: /ping answers 200\n", c->n->name);
+	if (nodewait_up_or_journal(c->f, idx, c->o->wait_ms, c->ui->say,
+				   c->ui->ctx, msg, msgsize) == 0) {
 		ce_step(c, "wait", "done", NULL, NULL, msg, msgsize);
 		return 0;
 	} else {
-		char err[300] = "", *tail;
+		char err[300] = "";
 
 		ce_step(c, "wait", "failed", NULL, msg, err, sizeof(err));
-		tail = nodewait_journal_tail(c->f, c->n, 15);
-		if (tail != NULL)
-			ce_say(c, "the last lines of %s's journal:\n%s\n",
-			       c->n->name, tail);
-		free(tail);
 		return -1;
 	}
 }
@@ -611,8 +606,8 @@ static int ce_begin(struct ce *c, const char *kind, char *msg, size_t msgsize)
 		return PROC_REMOTE;
 	}
 	/* The exact text as read, kept for resume and rollback. */
-	copy = xasprintf("%s/procedures/%s.old.toml", c->state_dir,
-			 procjournal_id(c->j));
+	copy = statedir_file(c->state_dir, "procedures", procjournal_id(c->j),
+			     ".old.toml");
 	if (buf_write_file(copy, c->old, c->oldlen, false, msg, msgsize) < 0) {
 		free(copy);
 		return PROC_REFUSED;
@@ -636,8 +631,8 @@ static int ce_keep_new(struct ce *c, char *msg, size_t msgsize)
 
 	if (c->j == NULL)
 		return 0;
-	path = xasprintf("%s/procedures/%s.new.toml", c->state_dir,
-			 procjournal_id(c->j));
+	path = statedir_file(c->state_dir, "procedures", procjournal_id(c->j),
+			     ".new.toml");
 	rc = buf_write_file(path, c->text, c->textlen, false, msg, msgsize);
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "copy", path);

@@ -32,6 +32,7 @@
 #include "state/kmspolicy.h"
 #include "state/marks.h"
 #include "state/procjournal.h"
+#include "state/statedir.h"
 #include "transport/transport.h"
 
 /* One debug-mode procedure under way. */
@@ -63,8 +64,7 @@ static void dm_say(struct dm *d, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort(); /* only for want of memory */
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	d->ui->say(d->ui->ctx, s);
 	free(s);
@@ -85,15 +85,15 @@ static void dm_free(struct dm *d)
 /* STATE/debug/NAME.json, or STATE/debug/backups/ID.policy.json. */
 static char *dm_path(const struct dm *d, bool backup, const char *name)
 {
-	return backup ? xasprintf("%s/debug/backups/%s.policy.json",
-				  d->state_dir, name)
-		      : xasprintf("%s/debug/%s.json", d->state_dir, name);
+	return backup ? statedir_file(d->state_dir, "debug/backups", name,
+				      ".policy.json")
+		      : statedir_file(d->state_dir, "debug", name, ".json");
 }
 
 static int dm_mkdirs(const char *state_dir, char *msg, size_t msgsize)
 {
-	char *a = xasprintf("%s/debug", state_dir);
-	char *b = xasprintf("%s/debug/backups", state_dir);
+	char *a = statedir_file(state_dir, "debug", NULL, NULL);
+	char *b = statedir_file(state_dir, "debug/backups", NULL, NULL);
 	int rc = 0;
 
 	if ((mkdir(a, 0700) < 0 && errno != EEXIST) ||
@@ -433,19 +433,10 @@ static int exit_wait(void *ctx, const char *node,
 {
 	struct dm *d = ctx;
 	size_t idx = (size_t)(d->n - d->f->nodes);
-	char *tail;
 
 	(void)node, (void)v, (void)data;
-	if (nodewait_up(d->f, idx, d->o->wait_ms, msg, msgsize) == 0) {
-		dm_say(d, "%s is up: /ping answers 200\n", d->n->name);
-		return 0;
-	}
-	tail = nodewait_journal_tail(d->f, d->n, 15);
-	if (tail != NULL)
-		dm_say(d, "the last lines of %s's journal:\n%s\n", d->n->name,
-		       tail);
-	free(tail);
-	return -1;
+	return nodewait_up_or_journal(d->f, idx, d->o->wait_ms, d->ui->say,
+				      d->ui->ctx, msg, msgsize);
 }
 
 static int exit_clear(void *ctx, const char *node,

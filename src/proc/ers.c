@@ -79,8 +79,7 @@ static void er_say(struct ers *e, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort(); /* only for want of memory */
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	pthread_mutex_lock(&e->mu);
 	e->ui->say(e->ui->ctx, s);
@@ -231,20 +230,20 @@ static int er_stop(struct ers *e, struct en *x, char *msg, size_t msgsize)
 	return 0;
 }
 
+/* say for nodewait: the nodes' threads take turns on the screen. */
+static void er_say_line(void *ctx, const char *text)
+{
+	struct ers *e = ctx;
+
+	pthread_mutex_lock(&e->mu);
+	e->ui->say(e->ui->ctx, text);
+	pthread_mutex_unlock(&e->mu);
+}
+
 static int er_up(struct ers *e, struct en *x, char *msg, size_t msgsize)
 {
-	char *tail;
-
-	if (nodewait_up(e->f, x->idx, e->o->wait_ms, msg, msgsize) == 0) {
-		er_say(e, "%s is up: /ping answers 200\n", x->n->name);
-		return 0;
-	}
-	tail = nodewait_journal_tail(e->f, x->n, 15);
-	if (tail != NULL)
-		er_say(e, "the last lines of %s's journal:\n%s\n", x->n->name,
-		       tail);
-	free(tail);
-	return -1;
+	return nodewait_up_or_journal(e->f, x->idx, e->o->wait_ms, er_say_line,
+				      e, msg, msgsize);
 }
 
 static int step_stop(void *ctx, const char *node,

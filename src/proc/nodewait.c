@@ -158,3 +158,27 @@ char *nodewait_journal_tail(const struct fleet *f, const struct fleet_node *n,
 	transport_free(t);
 	return out;
 }
+
+int nodewait_up_or_journal(const struct fleet *f, size_t idx, uint64_t wait_ms,
+			   void (*say)(void *ctx, const char *text), void *ctx,
+			   char *msg, size_t msgsize)
+{
+	const struct fleet_node *n = &f->nodes[idx];
+	char *text, *tail;
+
+	if (nodewait_up(f, idx, wait_ms, msg, msgsize) == 0) {
+		text = xasprintf("%s is up: /ping answers 200\n", n->name);
+		say(ctx, text);
+		free(text);
+		return 0;
+	}
+	tail = nodewait_journal_tail(f, n, 15);
+	if (tail != NULL) {
+		text = xasprintf("the last lines of %s's journal:\n%s\n",
+				 n->name, tail);
+		say(ctx, text);
+		free(text);
+	}
+	free(tail);
+	return -1;
+}

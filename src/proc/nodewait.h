@@ -31,4 +31,14 @@ int nodewait_down(const struct fleet *f, size_t idx, uint64_t wait_ms,
 char *nodewait_journal_tail(const struct fleet *f, const struct fleet_node *n,
 			    int max);
 
+/*
+ * What every procedure does after it restarts a node: nodewait_up, then
+ * "NODE is up" through say; when the node does not come back, the last
+ * 15 lines of its journal through say as well, and -1 with the message.
+ * say gets whole lines (ctx is its own).
+ */
+int nodewait_up_or_journal(const struct fleet *f, size_t idx, uint64_t wait_ms,
+			   void (*say)(void *ctx, const char *text), void *ctx,
+			   char *msg, size_t msgsize);
+
 #endif

@@ -301,8 +301,7 @@ static void ef_add(struct buf *b, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort(); /* only for want of memory */
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (b->len > 0)
 		buf_append(b, "\n", 1);

@@ -13,43 +13,6 @@
 
 #include "lib/xalloc.h"
 
-/* mkdir -p with mode 0700 for every folder it makes. */
-static int eventlog_mkdirs(char *path)
-{
-	char *p;
-
-	for (p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-			*p = '/';
-			return -1;
-		}
-		*p = '/';
-	}
-	return mkdir(path, 0700) < 0 && errno != EEXIST ? -1 : 0;
-}
-
-char *eventlog_dir(const char *fleet_name, char *msg, size_t msgsize)
-{
-	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char *dir;
-
-	if (state != NULL && state[0] == '/')
-		dir = xasprintf("%s/bvops/%s", state, fleet_name);
-	else
-		dir = xasprintf("%s/.local/state/bvops/%s", home ? home : "",
-				fleet_name);
-	if (eventlog_mkdirs(dir) < 0) {
-		snprintf(msg, msgsize, "%s: cannot create: %s", dir,
-			 strerror(errno));
-		free(dir);
-		return NULL;
-	}
-	return dir;
-}
-
 static void eventlog_rotate(const char *path)
 {
 	struct stat st;

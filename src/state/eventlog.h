@@ -17,10 +17,6 @@
 #define EVENTLOG_ROTATE_BYTES ((long)10 << 20)
 #define EVENTLOG_KEEP         3
 
-/* The fleet's state folder (a new string), created 0700 if missing;
- * NULL with a message when it cannot be. */
-char *eventlog_dir(const char *fleet_name, char *msg, size_t msgsize);
-
 /* Append one line (a newline is added) to dir/name; 0, or -1 with a
  * message. */
 int eventlog_append(const char *dir, const char *name, const char *line,

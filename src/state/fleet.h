@@ -33,7 +33,7 @@ enum fleet_cmd {
 	FLEET_CMD_DEBUG_RESTART,
 	FLEET_CMD_PROTECTED_RESTART,
 	/* The journal where it cannot be followed (transport "ssm"): one
-	 * poll; bvops adds the cursor and a count (docs/transports.md). */
+	 * poll; bvops adds the cursor and a count (docs/ssm.md). */
 	FLEET_CMD_JOURNAL_POLL,
 	FLEET_CMD_COUNT
 };
@@ -132,7 +132,7 @@ struct fleet_logs {
 	uint64_t quiet_after_ms; /* a pane says when its source went quiet */
 };
 
-/* [ssm]: the ssm transport (docs/transports.md). */
+/* [ssm]: the ssm transport (docs/ssm.md). */
 struct fleet_ssm {
 	uint64_t poll_interval_ms; /* journal polls: 2s */
 	int64_t max_in_flight;     /* SSM commands at once, process-wide: 8 */

@@ -11,6 +11,7 @@
 #include "lib/duration.h"
 #include "lib/timefmt.h"
 #include "lib/xalloc.h"
+#include "state/statedir.h"
 
 #define INCIDENT_FILE_MAX ((size_t)64 << 20)
 
@@ -47,7 +48,7 @@ static int incf_newest_first(const void *a, const void *b)
 int incident_list(const char *state_dir, struct incident_info **out, size_t *n,
 		  char *msg, size_t msgsize)
 {
-	char *dir = xasprintf("%s/incidents", state_dir);
+	char *dir = statedir_file(state_dir, "incidents", NULL, NULL);
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	size_t cap = 0;
@@ -392,7 +393,7 @@ char *incident_render(const char *state_dir, const char *id, bool markdown,
 		snprintf(msg, msgsize, "%s: not an incident id", id);
 		return NULL;
 	}
-	path = xasprintf("%s/incidents/%s.json", state_dir, id);
+	path = statedir_file(state_dir, "incidents", id, ".json");
 	text = incf_read(path, msg, msgsize);
 	out = text ? incident_render_json(path, text, markdown, msg, msgsize)
 		   : NULL;

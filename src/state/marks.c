@@ -9,17 +9,18 @@
 #include "lib/buf.h"
 #include "lib/timefmt.h"
 #include "lib/xalloc.h"
+#include "state/statedir.h"
 
 char *marks_debug_path(const char *state_dir, const char *node)
 {
-	return node ? xasprintf("%s/debug/%s.json", state_dir, node)
-		    : xasprintf("%s/debug", state_dir);
+	return node ? statedir_file(state_dir, "debug", node, ".json")
+		    : statedir_file(state_dir, "debug", NULL, NULL);
 }
 
 char *marks_ers_path(const char *state_dir, const char *node)
 {
-	return node ? xasprintf("%s/ers/%s.json", state_dir, node)
-		    : xasprintf("%s/ers", state_dir);
+	return node ? statedir_file(state_dir, "ers", node, ".json")
+		    : statedir_file(state_dir, "ers", NULL, NULL);
 }
 
 bool marks_debug_get(const char *state_dir, const char *node, int64_t *since_ms,

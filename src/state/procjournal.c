@@ -16,6 +16,7 @@
 #include "lib/clock.h"
 #include "lib/timefmt.h"
 #include "lib/xalloc.h"
+#include "state/statedir.h"
 
 #define PROCJOURNAL_MAX ((size_t)16 << 20)
 
@@ -79,7 +80,7 @@ static struct procjournal *pj_open_path(const char *state_dir, const char *id,
 					bool create, char *msg, size_t msgsize)
 {
 	struct procjournal *j;
-	char *dir = xasprintf("%s/procedures", state_dir);
+	char *dir = statedir_file(state_dir, "procedures", NULL, NULL);
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		snprintf(msg, msgsize, "%s: %s", dir, strerror(errno));
@@ -111,7 +112,7 @@ static struct procjournal *pj_open_path(const char *state_dir, const char *id,
  */
 static long long pj_next_seq(const char *state_dir)
 {
-	char *path = xasprintf("%s/procedures/seq", state_dir);
+	char *path = statedir_file(state_dir, "procedures", "seq", NULL);
 	long long seq = 0;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
@@ -255,7 +256,7 @@ int procjournal_read(const char *state_dir, const char *id,
 		snprintf(msg, msgsize, "%s: not a procedure id", id);
 		return -1;
 	}
-	path = xasprintf("%s/procedures/%s.jsonl", state_dir, id);
+	path = statedir_file(state_dir, "procedures", id, ".jsonl");
 	buf_init(&b, PROCJOURNAL_MAX);
 	if (buf_read_file(&b, path, msg, msgsize) < 0) {
 		if (strstr(msg, strerror(ENOENT)) != NULL)
@@ -412,7 +413,7 @@ static int pj_newest_first(const void *a, const void *b)
 int procjournal_list(const char *state_dir, char ***ids, size_t *n, char *msg,
 		     size_t msgsize)
 {
-	char *dir = xasprintf("%s/procedures", state_dir);
+	char *dir = statedir_file(state_dir, "procedures", NULL, NULL);
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	size_t cap = 0;
