@@ -21,6 +21,32 @@ run "$BVOPS" logs node-0 -f "$F"
 check_contains "journal" "$OUT" "node-0 systemd[1]: Started enclave.service."
 test_end
 
+# Every command reads its options from one table: "--opt=value" as well
+# as "--opt value", anywhere among the words, and a message that names
+# the option when it is wrong.
+test_begin options_with_equals_or_apart
+run "$BVOPS" logs --lines=2 node-0 -f "$F"
+check_eq "exit with --lines=2" "$RC" 0
+check_eq "two lines with --lines=2" "$(printf '%s\n' "$OUT" | wc -l)" 2
+run "$BVOPS" logs node-0 --source=console --lines=0 -f "$F"
+check_eq "bad count" "$RC" 2
+check_contains "names the option" "$ERR" "bvops: --lines takes a number from 1 to 1000000"
+run "$BVOPS" logs node-0 --lines -f "$F"
+check_eq "a word is not a count" "$RC" 2
+run "$BVOPS" logs node-0 --follow=yes -f "$F"
+check_eq "a flag takes no value" "$RC" 2
+check_contains "says so" "$ERR" "bvops: --follow takes no value"
+run "$BVOPS" logs node-0 --lines
+check_contains "missing value" "$ERR" "bvops: --lines needs a value"
+run "$BVOPS" debug exit node-0 --wait=soon -f "$F"
+check_eq "bad duration" "$RC" 2
+check_contains "names --wait" "$ERR" "bvops: --wait: "
+run "$BVOPS" logs node-0 node-1 -f "$F"
+check_contains "one NODE" "$ERR" "bvops: unexpected 'node-1'"
+run "$BVOPS" hostkey --frob node-0 -f "$F"
+check_contains "unknown option" "$ERR" "bvops: unknown option '--frob'"
+test_end
+
 test_begin console_needs_debug_mode
 run "$BVOPS" logs node-1 --source console -f "$F"
 check_eq "exit" "$RC" 3

@@ -7,6 +7,7 @@
 #include "aws/aws_s3.h"
 #include "aws/awscred.h"
 #include "aws/cfgloc.h"
+#include "cli/cliargs.h"
 #include "cli/cmd.h"
 #include "lib/buf.h"
 #include "lib/toml.h"
@@ -105,19 +106,16 @@ int cmd_config_get(const struct cli_opts *o, int argc, char **argv)
 	struct cfgloc loc;
 	struct fleet *f;
 	char region[64], msg[1024];
-	int k, rc = CLI_EXIT_OK;
+	int rc = CLI_EXIT_OK;
+	const struct cliarg opts[] = {
+	    {"--raw", CLIARG_FLAG, &raw, 0, 0},
+	    {"--where", CLIARG_FLAG, &where, 0, 0},
+	    {NULL, CLIARG_FLAG, NULL, 0, 0},
+	};
 
-	for (k = 0; k < argc; k++) {
-		if (strcmp(argv[k], "--raw") == 0) {
-			raw = true;
-		} else if (strcmp(argv[k], "--where") == 0) {
-			where = true;
-		} else if (argv[k][0] == '-' || name != NULL) {
-			fprintf(stderr, "bvops: unexpected '%s'\n", argv[k]);
-			return CMD_BAD_ARGS;
-		} else {
-			name = argv[k];
-		}
+	if (cliargs_parse(argc, argv, opts, &name, 1, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		return CMD_BAD_ARGS;
 	}
 	if (name == NULL || (raw && where)) {
 		fprintf(stderr, name == NULL

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli_opts.h"
+#include "cli/cliargs.h"
 #include "cli/cmd.h"
 #include "lib/duration.h"
 #include "lib/timefmt.h"
@@ -18,27 +19,21 @@
 static int dbg_args(int argc, char **argv, const char **node,
 		    struct debugmode_opts *d, bool *no_console, bool enter)
 {
-	int k;
+	const struct cliarg enter_opts[] = {
+	    {"--no-console", CLIARG_FLAG, no_console, 0, 0},
+	    {NULL, CLIARG_FLAG, NULL, 0, 0},
+	};
+	const struct cliarg exit_opts[] = {
+	    {"--wait", CLIARG_DURATION, &d->wait_ms, 0, 0},
+	    {NULL, CLIARG_FLAG, NULL, 0, 0},
+	};
+	char msg[300];
 
 	d->wait_ms = 180000;
-	for (k = 0; k < argc; k++) {
-		char err[200];
-
-		if (enter && strcmp(argv[k], "--no-console") == 0) {
-			*no_console = true;
-		} else if (!enter && strcmp(argv[k], "--wait") == 0 &&
-			   k + 1 < argc) {
-			if (duration_parse(argv[++k], &d->wait_ms, err,
-					   sizeof(err)) < 0) {
-				fprintf(stderr, "bvops: --wait: %s\n", err);
-				return CMD_BAD_ARGS;
-			}
-		} else if (argv[k][0] == '-' || *node != NULL) {
-			fprintf(stderr, "bvops: unexpected '%s'\n", argv[k]);
-			return CMD_BAD_ARGS;
-		} else {
-			*node = argv[k];
-		}
+	if (cliargs_parse(argc, argv, enter ? enter_opts : exit_opts, node, 1,
+			  msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		return CMD_BAD_ARGS;
 	}
 	return *node != NULL ? 0 : CMD_BAD_ARGS;
 }

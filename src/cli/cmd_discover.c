@@ -11,6 +11,7 @@
 #include "aws/awscred.h"
 #include "aws/discover.h"
 #include "cli/cli_opts.h"
+#include "cli/cliargs.h"
 #include "cli/cmd.h"
 #include "lib/buf.h"
 #include "lib/sanitize.h"
@@ -25,31 +26,21 @@ struct disc_args {
 
 static int disc_args(int argc, char **argv, struct disc_args *a)
 {
-	int k;
+	const struct cliarg opts[] = {
+	    {"--namespace", CLIARG_STRING, &a->d.ns, 0, 0},
+	    {"--env", CLIARG_STRING, &a->d.env, 0, 0},
+	    {"--write", CLIARG_STRING, &a->write, 0, 0},
+	    {"--ping-url", CLIARG_STRING, &a->d.ping_url, 0, 0},
+	    {"--name", CLIARG_STRING, &a->d.fleet_name, 0, 0},
+	    {"--region", CLIARG_STRING, &a->region, 0, 0},
+	    {"--force", CLIARG_FLAG, &a->force, 0, 0},
+	    {NULL, CLIARG_FLAG, NULL, 0, 0},
+	};
+	char msg[300];
 
-	for (k = 0; k < argc; k++) {
-		const char *o = argv[k];
-		const char **slot =
-		    strcmp(o, "--namespace") == 0  ? &a->d.ns
-		    : strcmp(o, "--env") == 0      ? &a->d.env
-		    : strcmp(o, "--write") == 0    ? &a->write
-		    : strcmp(o, "--ping-url") == 0 ? &a->d.ping_url
-		    : strcmp(o, "--name") == 0     ? &a->d.fleet_name
-		    : strcmp(o, "--region") == 0   ? &a->region
-						   : NULL;
-
-		if (strcmp(o, "--force") == 0) {
-			a->force = true;
-			continue;
-		}
-		if (slot == NULL || k + 1 >= argc) {
-			fprintf(stderr, "bvops: %s '%s'\n",
-				slot ? "a value is missing after"
-				     : "unexpected",
-				o);
-			return CMD_BAD_ARGS;
-		}
-		*slot = argv[++k];
+	if (cliargs_parse(argc, argv, opts, NULL, 0, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		return CMD_BAD_ARGS;
 	}
 	return 0;
 }

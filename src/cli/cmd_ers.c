@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli_opts.h"
+#include "cli/cliargs.h"
 #include "cli/cmd.h"
 #include "lib/duration.h"
 #include "proc/ers.h"
@@ -15,35 +16,21 @@
 /* The options every ers command takes; CMD_BAD_ARGS when wrong. */
 static int ers_args(int argc, char **argv, struct ers_opts *e)
 {
-	int k;
+	const struct cliarg opts[] = {
+	    {"--fragment", CLIARG_STRING, &e->fragment, 0, 0},
+	    {"--preset", CLIARG_STRING, &e->preset, 0, 0},
+	    {"--show-secrets", CLIARG_FLAG, &e->show_secrets, 0, 0},
+	    {"--wait", CLIARG_DURATION, &e->wait_ms, 0, 0},
+	    {"--stop-wait", CLIARG_DURATION, &e->stop_wait_ms, 0, 0},
+	    {NULL, CLIARG_FLAG, NULL, 0, 0},
+	};
+	char msg[300];
 
 	e->wait_ms = 180000;
 	e->stop_wait_ms = 60000;
-	for (k = 0; k < argc; k++) {
-		char err[200];
-		const char *a = argv[k];
-
-		if (strcmp(a, "--fragment") == 0 && k + 1 < argc) {
-			e->fragment = argv[++k];
-		} else if (strcmp(a, "--preset") == 0 && k + 1 < argc) {
-			e->preset = argv[++k];
-		} else if (strcmp(a, "--show-secrets") == 0) {
-			e->show_secrets = true;
-		} else if ((strcmp(a, "--wait") == 0 ||
-			    strcmp(a, "--stop-wait") == 0) &&
-			   k + 1 < argc) {
-			uint64_t *to =
-			    a[2] == 'w' ? &e->wait_ms : &e->stop_wait_ms;
-
-			if (duration_parse(argv[++k], to, err, sizeof(err)) <
-			    0) {
-				fprintf(stderr, "bvops: %s: %s\n", a, err);
-				return CMD_BAD_ARGS;
-			}
-		} else {
-			fprintf(stderr, "bvops: unexpected '%s'\n", a);
-			return CMD_BAD_ARGS;
-		}
+	if (cliargs_parse(argc, argv, opts, NULL, 0, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		return CMD_BAD_ARGS;
 	}
 	if (e->fragment != NULL && e->preset != NULL) {
 		fprintf(stderr, "bvops: --fragment or --preset, not both\n");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cliargs.h"
 #include "cli/cmd.h"
 #include "lib/clock.h"
 #include "state/fleet.h"
@@ -55,17 +56,15 @@ int cmd_hostkey(const struct cli_opts *o, int argc, char **argv)
 	struct ssh_conn *c;
 	struct fleet *f;
 	char *path, msg[512];
-	int k, rc = CLI_EXIT_OK;
+	int rc = CLI_EXIT_OK;
+	const struct cliarg opts[] = {
+	    {"--trust", CLIARG_FLAG, &trust, 0, 0},
+	    {NULL, CLIARG_FLAG, NULL, 0, 0},
+	};
 
-	for (k = 0; k < argc; k++) {
-		if (strcmp(argv[k], "--trust") == 0) {
-			trust = true;
-		} else if (argv[k][0] == '-' || name != NULL) {
-			fprintf(stderr, "bvops: unexpected '%s'\n", argv[k]);
-			return CMD_BAD_ARGS;
-		} else {
-			name = argv[k];
-		}
+	if (cliargs_parse(argc, argv, opts, &name, 1, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		return CMD_BAD_ARGS;
 	}
 	if (name == NULL) {
 		fprintf(stderr, "bvops: hostkey needs a NODE\n");

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cliargs.h"
 #include "cli/cmd.h"
 #include "lib/clock.h"
 #include "lib/logring.h"
@@ -81,36 +82,23 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 	struct transport *t;
 	int k, rc = CLI_EXIT_OK, backoff = 1;
 	char msg[512];
+	const char *src = "journal";
+	const struct cliarg opts[] = {
+	    {"--follow", CLIARG_FLAG, &follow, 0, 0},
+	    {"--source", CLIARG_STRING, &src, 0, 0},
+	    {"--lines", CLIARG_COUNT, &lines, 1, 1000000},
+	    {NULL, CLIARG_FLAG, NULL, 0, 0},
+	};
 
-	for (k = 0; k < argc; k++) {
-		if (strcmp(argv[k], "--follow") == 0) {
-			follow = true;
-		} else if (strcmp(argv[k], "--source") == 0 && k + 1 < argc) {
-			k++;
-			if (strcmp(argv[k], "journal") == 0)
-				source = FLEET_CMD_JOURNAL;
-			else if (strcmp(argv[k], "console") == 0)
-				source = FLEET_CMD_CONSOLE;
-			else
-				return logs_usage("--source is journal or "
-						  "console");
-		} else if (strcmp(argv[k], "--lines") == 0 && k + 1 < argc) {
-			char *end;
-
-			lines = strtol(argv[++k], &end, 10);
-			if (*end != '\0' || lines < 1 || lines > 1000000)
-				return logs_usage("--lines takes a number "
-						  "from 1 to 1000000");
-		} else if (argv[k][0] == '-') {
-			fprintf(stderr, "bvops: unknown option '%s'\n",
-				argv[k]);
-			return CMD_BAD_ARGS;
-		} else if (node_name == NULL) {
-			node_name = argv[k];
-		} else {
-			return logs_usage("logs takes one NODE");
-		}
-	}
+	if (cliargs_parse(argc, argv, opts, &node_name, 1, msg, sizeof(msg)) <
+	    0)
+		return logs_usage(msg);
+	if (strcmp(src, "journal") == 0)
+		source = FLEET_CMD_JOURNAL;
+	else if (strcmp(src, "console") == 0)
+		source = FLEET_CMD_CONSOLE;
+	else
+		return logs_usage("--source is journal or console");
 	if (node_name == NULL)
 		return logs_usage("logs needs a NODE");
 	f = cmd_fleet_load(o);

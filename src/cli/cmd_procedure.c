@@ -15,6 +15,7 @@
 #include "aws/aws.h"
 #include "aws/awscred.h"
 #include "aws/cfgloc.h"
+#include "cli/cliargs.h"
 #include "cli/cmd.h"
 #include "lib/duration.h"
 #include "lib/xalloc.h"
@@ -32,31 +33,20 @@
 static int proc_args(int argc, char **argv, const char **word,
 		     struct cfgedit_opts *co, bool backup_ok)
 {
-	int k;
+	const struct cliarg opts[] = {
+	    {"--restart", CLIARG_FLAG, &co->restart, 0, 0},
+	    {"--show-secrets", CLIARG_FLAG, &co->show_secrets, 0, 0},
+	    {"--wait", CLIARG_DURATION, &co->wait_ms, 0, 0},
+	    /* config restore only */
+	    {backup_ok ? "--backup" : NULL, CLIARG_STRING, &co->backup, 0, 0},
+	    {NULL, CLIARG_FLAG, NULL, 0, 0},
+	};
+	char msg[300];
 
 	co->wait_ms = 180000;
-	for (k = 0; k < argc; k++) {
-		char err[200];
-
-		if (strcmp(argv[k], "--restart") == 0) {
-			co->restart = true;
-		} else if (strcmp(argv[k], "--show-secrets") == 0) {
-			co->show_secrets = true;
-		} else if (strcmp(argv[k], "--wait") == 0 && k + 1 < argc) {
-			if (duration_parse(argv[++k], &co->wait_ms, err,
-					   sizeof(err)) < 0) {
-				fprintf(stderr, "bvops: --wait: %s\n", err);
-				return CMD_BAD_ARGS;
-			}
-		} else if (backup_ok && strcmp(argv[k], "--backup") == 0 &&
-			   k + 1 < argc) {
-			co->backup = argv[++k];
-		} else if (argv[k][0] == '-' || *word != NULL) {
-			fprintf(stderr, "bvops: unexpected '%s'\n", argv[k]);
-			return CMD_BAD_ARGS;
-		} else {
-			*word = argv[k];
-		}
+	if (cliargs_parse(argc, argv, opts, word, 1, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "bvops: %s\n", msg);
+		return CMD_BAD_ARGS;
 	}
 	return *word != NULL ? 0 : CMD_BAD_ARGS;
 }
