@@ -3,7 +3,7 @@
 #   make            build build/bvops
 #   make run        install what is missing, build, open the demo fleet
 #   make test       every test (lint, unit, TOML conformance, CLI, console),
-#                   on the normal build and on an ASan+UBSan build
+#                   suites side by side; end-to-end ones on the ASan+UBSan build
 #   make deps       install the Debian packages the build and tests need
 #   make fuzz       run the libFuzzer targets for FUZZ_SECONDS each
 #   make bench      benchmarks

@@ -44,16 +44,7 @@ bvops_pid() { pgrep -P "$(tm display -p -t t '#{pane_pid}')" | head -1; }
 screen() { tm capture-pane -p -t t 2>/dev/null; }
 
 # wait_for TEXT: up to 5 s for TEXT to be on screen.
-wait_for() {
-	local i
-	for i in $(seq 100); do
-		screen | grep -qF -- "$1" && return 0
-		tick
-	done
-	fail "timed out waiting for [$1]; screen was:"
-	screen | sed 's/^/    | /'
-	return 1
-}
+wait_for() { tmux_expect "$SOCK" t "$1" 100; }
 
 wait_gone() {
 	local i

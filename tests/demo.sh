@@ -11,21 +11,27 @@ TMP=$(mktemp -d)
 tm() { tmux -S "$TMP/tmux.sock" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 
-# Simulators of other runs on this machine are not the demo's.
-others=$(pgrep -f "bvsim serve|moto_server" | sort)
-demo_sims() { comm -13 <(printf '%s\n' "$others") <(pgrep -f "bvsim serve|moto_server" | sort) | grep .; }
-# wait_screen TEXT: until the demo's screen shows TEXT (bounded).
-wait_screen() {
-	for i in $(seq 300); do
-		tm capture-pane -p -t d | grep -qF -- "$1" && return 0
-		tick
+# The demo's own simulators and moto_server, told from those of suites
+# running beside this one by the TMPDIR they inherit from the demo.
+DEMO_TMP="$TMP/demo-tmp"
+mkdir -p "$DEMO_TMP"
+demo_sims() {
+	local p found=1
+	for p in $(pgrep -f "bvsim serve|moto_server"); do
+		if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null |
+			grep -qxF "TMPDIR=$DEMO_TMP"; then
+			echo "$p"
+			found=0
+		fi
 	done
-	return 1
+	return $found
 }
+# wait_screen TEXT: until the demo's screen shows TEXT (bounded).
+wait_screen() { tmux_wait "$TMP/tmux.sock" d "$1"; }
 
 test_begin demo_opens_and_cleans_up
 tm new-session -d -s d -x 80 -y 24 \
-	"env TERM=xterm-256color BUILD=${BUILD:-build} demo/run.sh; echo \$? >$TMP/rc"
+	"env TERM=xterm-256color TMPDIR=$DEMO_TMP BUILD=${BUILD:-build} demo/run.sh; echo \$? >$TMP/rc"
 for i in $(seq 200); do
 	tm capture-pane -p -t d | grep -q "3 up" && break
 	tick
@@ -80,7 +86,7 @@ test_begin demo_on_ssm_found_by_discover
 # make run-ssm: the fleet file bvops discover writes from the demo
 # account's EC2 tags, every action through SSM Run Command (the fixture).
 tm new-session -d -s s -x 80 -y 24 \
-	"env TERM=xterm-256color BUILD=${BUILD:-build} BVOPS_DEMO_TRANSPORT=ssm demo/run.sh; echo \$? >$TMP/rc3"
+	"env TERM=xterm-256color TMPDIR=$DEMO_TMP BUILD=${BUILD:-build} BVOPS_DEMO_TRANSPORT=ssm demo/run.sh; echo \$? >$TMP/rc3"
 for i in $(seq 300); do
 	tm capture-pane -p -t s | grep -q "3 up" && break
 	tick
@@ -127,7 +133,7 @@ test_end
 
 test_begin demo_without_moto_console_has_no_nitro_column
 tm new-session -d -s n -x 80 -y 24 \
-	"env TERM=xterm-256color BUILD=${BUILD:-build} MOTO_SERVER=/nonexistent/moto_server demo/run.sh; echo \$? >$TMP/rc2"
+	"env TERM=xterm-256color TMPDIR=$DEMO_TMP BUILD=${BUILD:-build} MOTO_SERVER=/nonexistent/moto_server demo/run.sh; echo \$? >$TMP/rc2"
 for i in $(seq 200); do
 	tm capture-pane -p -t n | grep -q "3 up" && break
 	tick

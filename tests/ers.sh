@@ -304,15 +304,7 @@ if command -v tmux >/dev/null; then
 	SOCK="$TMP/tmux.sock"
 	tm() { tmux -S "$SOCK" -f /dev/null "$@"; }
 	tm new-session -d -s t -x 100 -y 30 "env TERM=xterm-256color LANG=C.UTF-8 HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION AWS_EC2_METADATA_DISABLED=true $B -f $F"
-	screen_has() {
-		local i
-		for i in $(seq 300); do
-			tm capture-pane -p -t t 2>/dev/null | grep -qF -- "$1" && return 0
-			tick
-		done
-		fail "timed out waiting for [$1]: $(tm capture-pane -p -t t)"
-		return 1
-	}
+	screen_has() { tmux_expect "$SOCK" t "$1" 300; }
 	screen_has "node-3"
 	tm send-keys -t t V
 	screen_has "a apply, r revert one made by hand, q back"

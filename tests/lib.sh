@@ -75,6 +75,28 @@ tick() {
 	read -r -t "${1:-0.05}" -u 9 _ || true
 }
 
+# tmux_wait SOCKET TARGET TEXT [TICKS]: until tmux pane TARGET (on the
+# server at SOCKET) shows TEXT, a fixed string; at most TICKS ticks of 50 ms
+# (default 300). 1 when it never does. Every console test waits with it.
+tmux_wait() {
+	local i
+	for i in $(seq "${4:-300}"); do
+		tmux -S "$1" capture-pane -p ${2:+-t "$2"} 2>/dev/null |
+			grep -qF -- "$3" && return 0
+		tick
+	done
+	return 1
+}
+
+# tmux_expect SOCKET TARGET TEXT [TICKS]: tmux_wait as a check: when TEXT
+# never shows, a failure with the screen as it was.
+tmux_expect() {
+	tmux_wait "$@" && return 0
+	fail "timed out waiting for [$3]; screen was:"
+	tmux -S "$1" capture-pane -p ${2:+-t "$2"} 2>/dev/null | sed 's/^/    | /'
+	return 1
+}
+
 # free_port: a TCP port on 127.0.0.1 that nothing listens on now.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

@@ -56,15 +56,8 @@ relay_kill() {
 	wait "$RELAY_PID" 2>/dev/null
 	RELAY_PID=""
 }
-# screen_wait SOCKET REGEX [TENTHS]: until the tmux screen matches.
-screen_wait() {
-	local i
-	for i in $(seq "${3:-100}"); do
-		tmux -S "$1" capture-pane -p 2>/dev/null | grep -q -- "$2" && return 0
-		tick 0.1
-	done
-	return 1
-}
+# screen_wait SOCKET TEXT [TENTHS]: until the tmux screen shows TEXT.
+screen_wait() { tmux_wait "$1" "" "$2" $((${3:-100} * 2)); }
 # wait_for FILE TEXT [TENTHS]: until FILE holds TEXT (bounded).
 wait_for() {
 	local i
@@ -171,11 +164,11 @@ tmux -S "$TMUX_SOCK2" send-keys l
 screen_wait "$TMUX_SOCK2" "Passphrase for" 150
 check_contains "asked in the footer" "$(tmux -S "$TMUX_SOCK2" capture-pane -p)" "Passphrase for $SSH_DIR/id_ecdsa (Esc: skip):"
 tmux -S "$TMUX_SOCK2" send-keys "s3cret"
-screen_wait "$TMUX_SOCK2" '\*\*\*\*\*\*_' 50
+screen_wait "$TMUX_SOCK2" '******_' 50
 check_not_contains "not shown" "$(tmux -S "$TMUX_SOCK2" capture-pane -p)" "s3cret"
 check_contains "stars" "$(tmux -S "$TMUX_SOCK2" capture-pane -p)" "******_"
 tmux -S "$TMUX_SOCK2" send-keys Enter
-screen_wait "$TMUX_SOCK2" "tsm\[1099\]: heartbeat" 150
+screen_wait "$TMUX_SOCK2" "tsm[1099]: heartbeat" 150
 check_contains "then the journal over ssh" "$(tmux -S "$TMUX_SOCK2" capture-pane -p)" "tsm[1099]: heartbeat"
 tmux -S "$TMUX_SOCK2" send-keys Escape q
 wait_for "$TMP/pc.done" done
