@@ -148,7 +148,7 @@ run-ssm: check-deps
 	@BUILD=$(BUILD) BVOPS_DEMO_TRANSPORT=ssm demo/run.sh $(ARGS)
 
 test: check-deps
-	@$(MAKE) --no-print-directory $(TEST_BINS)
+	@$(MAKE) --no-print-directory -j$$(nproc) $(TEST_BINS)
 	@BUILD=$(BUILD) tests/run.sh
 
 # The same without the lint step, for a quick loop while editing.

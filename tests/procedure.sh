@@ -281,7 +281,8 @@ if command -v tmux >/dev/null; then
 	SCREEN=$(tm capture-pane -p -t t)
 	check_contains "the wizard's title" "$SCREEN" "bvops procedure: config edit node-0"
 	check_contains "the plan: steps by nodes" "$SCREEN" "NODE        read    edit    backup  upload  restart wait"
-	check_contains "read and edit done" "$(printf '%s\n' "$SCREEN" | grep '^node-0')" "ok      ok      .       .       .       ."
+	# The upload's question ends the edit step: nothing else has begun.
+	check_contains "read done, the edit at its question" "$(printf '%s\n' "$SCREEN" | grep '^node-0')" "ok      now..   .       .       .       ."
 	check_contains "the lock" "$SCREEN" "lock: yours until 20"
 	check_contains "the diff in the log" "$SCREEN" "+Port = 9005"
 	# A resize at any time: the question and the plan are drawn again.
@@ -339,6 +340,66 @@ JSON
 	check_eq "broken" "$RC" 0
 	tm kill-server 2>/dev/null
 fi
+test_end
+
+# The config edit runs on the procedure engine: killed (kill -9) after
+# every journal record in turn, then resumed or rolled back, it always
+# ends consistent. A rollback leaves the text as read; a resume, the edit
+# in place (or, killed before the edit was saved, nothing changed and the
+# operator told to start again). No hold, no lock left either way.
+test_begin config_edit_killed_after_every_record_then_resume_or_rollback
+FC="$TMP/fleet-console.toml"
+ED_CRASH=$(editor crash 'printf "# edited by the crash test\n" >>"$1"')
+# edit_state ID: the edit step's last state in the journal ("none" if it
+# never started).
+edit_state() { python3 -c 'import json,sys; s=[r["state"] for r in map(json.loads, open(sys.argv[1])) if r.get("rec") == "step" and r.get("step") == "edit"]; print(s[-1] if s else "none")' "$STATE/procedures/$1.jsonl"; }
+newest() { "$B" -f "$FC" --json procedure list | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])'; }
+bad=""
+runs=0
+ended=0
+for n in $(seq 1 30); do
+	for how in resume rollback; do
+		before=$(stored "$B1" tsm-1)
+		run setsid -w env EDITOR="$ED_CRASH" BVOPS_FAULT_AFTER_RECORDS=$n "$B" -f "$FC" config edit node-1 --yes --restart
+		if [ "$RC" = 0 ]; then
+			ended=1 # n is past its last record: it ran to its end
+			break 2
+		fi
+		if [ "$RC" != 137 ]; then bad="$bad $n/$how:not-killed($RC:$ERR)"; continue; fi
+		id=$(newest)
+		edit=$(edit_state "$id")
+		was_ended=$(grep -c '"rec":"end"' "$STATE/procedures/$id.jsonl")
+		run setsid -w env EDITOR="$ED_CRASH" "$B" -f "$FC" procedure "$how" "$id" --yes
+		now=$(stored "$B1" tsm-1)
+		want_rc=0 want="$before"
+		if [ "$was_ended" != 0 ]; then
+			# Killed after its end record: done, nothing to do but
+			# let go of what it still held.
+			want_rc=1
+			want=$(printf '%s\n# edited by the crash test' "$before")
+		elif [ "$how" = resume ]; then
+			# An edit cut short is never guessed at: start again.
+			# Before it began, or once saved, the resume edits.
+			if [ "$edit" = start ]; then
+				want_rc=1
+			else
+				want=$(printf '%s\n# edited by the crash test' "$before")
+			fi
+		fi
+		[ "$RC" = "$want_rc" ] && [ "$now" = "$want" ] || bad="$bad $n/$how:$RC:$(printf '%s' "$ERR" | head -c 200)"
+		grep -q "procedure $id" "$STATE/holds.json" 2>/dev/null && bad="$bad $n/$how:held"
+		run "$B" -f "$FC" lock status
+		[ "$RC" = 0 ] || bad="$bad $n/$how:locked"
+		# Back to the text this round started from.
+		printf '%s\n' "$before" | aws s3 cp - "s3://$B1/tsm-1/config.toml" --region eu-west-1 >/dev/null
+		runs=$((runs + 1))
+	done
+done
+check_eq "every crash ends consistent" "$bad" ""
+check_eq "it ran to its end once past its last record" "$ended" 1
+check_eq "crashes tried" "$((runs >= 20))" 1
+run "$B" -f "$FC" status
+check_contains "node-1 up again" "$OUT" "node-1"
 test_end
 
 test_begin valgrind_clean

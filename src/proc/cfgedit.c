@@ -17,6 +17,7 @@
 #include "engine/monitor.h"
 #include "engine/quorum.h"
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/diff.h"
 #include "lib/timefmt.h"
 #include "lib/toml.h"
@@ -24,6 +25,7 @@
 #include "proc/fleetlock.h"
 #include "proc/nodewait.h"
 #include "proc/procctx.h"
+#include "proc/procedure.h"
 #include "proc/procstatus.h"
 #include "state/eventlog.h"
 #include "state/holds.h"
@@ -32,11 +34,8 @@
 #include "state/statedir.h"
 #include "transport/transport.h"
 
-#define CFGEDIT_KIND "config-edit"
-
-static const char *const cfgedit_steps[] = {"read",   "edit",    "backup",
-					    "upload", "restart", "wait"};
-#define CFGEDIT_NSTEPS (sizeof(cfgedit_steps) / sizeof(cfgedit_steps[0]))
+#define CFGEDIT_KIND    "config-edit"
+#define CFGEDIT_RESTORE "config-restore"
 
 /* One edit (or restore) under way. */
 struct ce {
@@ -51,13 +50,21 @@ struct ce {
 	bool have_loc;
 	struct fleetlock lock;
 	bool locked;
-	struct procjournal *j;
-	char *old; /* the stored text when read */
+	char id[128];     /* the procedure's, once begun ("" for a dry run) */
+	const char *kind; /* CFGEDIT_KIND or CFGEDIT_RESTORE */
+	int64_t renewed_ms;
+	bool resumed;    /* a resume: ask again what this run has not */
+	bool confirmed;  /* the upload was confirmed in this run */
+	bool restart_ok; /* a resume: the restart was confirmed before it */
+	bool uploaded;   /* the edit is in S3 (the ways on are offered) */
+	enum proc_status status; /* how a step that stopped it ended */
+	char *old;               /* the stored text when read */
 	size_t oldlen;
 	char etag[128];
 	char version[256];
 	char *text; /* the new text */
 	size_t textlen;
+	char text_label[600]; /* the diff's name for it: "your edit", a key */
 	char what[300];
 };
 
@@ -83,25 +90,11 @@ static void ce_free(struct ce *c)
 
 		fleetlock_release(c->a, &c->lock, msg, sizeof(msg));
 	}
-	procjournal_close(c->j);
 	if (c->have_loc)
 		cfgloc_free(&c->loc);
 	aws_client_free(c->a);
 	free(c->old);
 	free(c->text);
-}
-
-/* Journal a step; when that fails nothing may happen next. */
-static int ce_step(struct ce *c, const char *step, const char *state,
-		   cJSON *data, const char *message, char *msg, size_t msgsize)
-{
-	int rc = 0;
-
-	if (c->j != NULL)
-		rc = procjournal_write(c->j, "step", step, c->n->name, state,
-				       data, message, msg, msgsize);
-	cJSON_Delete(data);
-	return rc;
 }
 
 /*
@@ -110,37 +103,27 @@ static int ce_step(struct ce *c, const char *step, const char *state,
  * restarts. Set once the lock is taken; lifted when the procedure ends,
  * and only if the hold is still this procedure's.
  */
-static void ce_hold(struct ce *c)
+static void ce_hold(struct ce *c, bool on)
 {
 	char msg[300] = "";
 
-	if (c->j == NULL)
+	if (c->id[0] == '\0' || c->n == NULL)
 		return;
-	procctx_hold(c->state_dir, c->n->name, procjournal_id(c->j), true, msg,
-		     sizeof(msg));
-	if (msg[0])
+	procctx_hold(c->state_dir, c->n->name, c->id, on, msg, sizeof(msg));
+	if (on && msg[0])
 		ce_say(c, "warning: %s (the node is not held)\n", msg);
 }
 
-static void ce_unhold(struct ce *c)
+/* A step that ends the procedure here: its outcome in data for the
+ * engine (procedure.h), and how this call ends for the caller. */
+static int ce_end_here(struct ce *c, cJSON *data, const char *outcome,
+		       const char *message, enum proc_status st)
 {
-	if (c->j == NULL || c->n == NULL)
-		return;
-	procctx_hold(c->state_dir, c->n->name, procjournal_id(c->j), false,
-		     NULL, 0);
-}
-
-static void ce_end(struct ce *c, const char *outcome, const char *message)
-{
-	char msg[300];
-
-	ce_unhold(c);
-
-	if (c->j != NULL)
-		procjournal_write(c->j, "end", NULL, NULL, outcome, NULL,
-				  message, msg, sizeof(msg));
-	eventlog_audit(c->state_dir, c->what, c->n->name,
-		       message ? message : outcome, msg, sizeof(msg));
+	cJSON_AddStringToObject(data, "end", outcome);
+	if (message != NULL && message[0])
+		cJSON_AddStringToObject(data, "end_message", message);
+	c->status = st;
+	return PROCEDURE_END;
 }
 
 static int ce_connect(struct ce *c, char *msg, size_t msgsize)
@@ -364,8 +347,6 @@ static int ce_edit_loop(struct ce *c, char *kept, size_t keptsize, char *msg,
  */
 static void ce_offer(struct ce *c)
 {
-	const char *id = c->j ? procjournal_id(c->j) : "?";
-
 	ce_say(c,
 	       "The new config is uploaded, but %s is not confirmed up. "
 	       "Procedure %s stays open:\n"
@@ -374,70 +355,40 @@ static void ce_offer(struct ce *c)
 	       "  bvops procedure rollback %s    put the old config back\n"
 	       "  bvops procedure abandon %s     leave it as it is "
 	       "(recorded)\n",
-	       c->n->name, id, id, id, id);
+	       c->n->name, c->id, c->id, c->id, c->id);
 }
 
-/* Restart the node, then wait for its /ping; its journal on failure. */
-static int ce_restart_wait(struct ce *c, char *msg, size_t msgsize)
+/* The diff of the edit against the text read, named as it was shown. */
+static void ce_show_edit(struct ce *c, const char *label_old)
 {
-	struct transport *t = transport_new(c->f);
-	struct transport_result r;
-	size_t idx = (size_t)(c->n - c->f->nodes);
+	char name[700];
 
-	if (ce_step(c, "restart", "start", NULL, NULL, msg, msgsize) < 0) {
-		transport_free(t);
-		return -1;
+	if (label_old == NULL) {
+		snprintf(name, sizeof(name), "s3://%s/%s", c->loc.bucket,
+			 c->loc.key);
+		label_old = name;
 	}
-	ce_say(c, "restarting %s...\n", c->n->name);
-	if (transport_run(t, c->n, FLEET_CMD_RESTART,
-			  (long)c->f->health.restart_timeout_ms, 4096, &r, msg,
-			  msgsize) < 0 ||
-	    r.exit_status != 0) {
-		if (r.exit_status != 0)
-			snprintf(msg, msgsize,
-				 "restart of %s failed (exit %d): %s",
-				 c->n->name, r.exit_status,
-				 r.err_len ? r.err : r.out);
-		transport_result_free(&r);
-		ce_step(c, "restart", "failed", NULL, msg, msg, msgsize);
-		transport_free(t);
-		return -1;
-	}
-	transport_result_free(&r);
-	ce_step(c, "restart", "done", NULL, NULL, msg, msgsize);
-	ce_step(c, "wait", "start", NULL, NULL, msg, msgsize);
-	transport_free(t);
-	if (nodewait_up_or_journal(c->f, idx, c->o->wait_ms, c->ui->say,
-				   c->ui->ctx, msg, msgsize) == 0) {
-		ce_step(c, "wait", "done", NULL, NULL, msg, msgsize);
-		return 0;
-	} else {
-		char err[300] = "";
-
-		ce_step(c, "wait", "failed", NULL, msg, err, sizeof(err));
-		return -1;
-	}
+	ce_show_diff(c, c->old, c->oldlen, c->text, c->textlen, label_old,
+		     c->text_label);
 }
 
 /*
- * From the diff on: confirm, back up, upload with If-Match, restart.
- * Returns an exit code.
+ * The upload's confirmation, once per run (a resume asks again, after
+ * showing the edit once more). With --restart one question covers both,
+ * after what the restart does to the quorum.
  */
-static int ce_apply(struct ce *c, char *msg, size_t msgsize)
+static bool ce_confirm_upload(struct ce *c, char *msg, size_t msgsize)
 {
-	struct aws_s3_object put;
-	char stamp[40], *bkey, q[600];
-	time_t now = time(NULL);
-	struct tm tm;
-	cJSON *d;
-	int rc, k;
+	char q[800];
 
+	if (c->confirmed)
+		return true;
+	if (c->resumed)
+		ce_show_edit(c, "stored when read");
 	if (c->o->restart) {
-		/* One question for both: say first what the restart does. */
 		ce_say_quorum(c);
 		snprintf(q, sizeof(q),
-			 "Upload to s3://%s/%s and restart %s? "
-			 "[y/N] ",
+			 "Upload to s3://%s/%s and restart %s? [y/N] ",
 			 c->loc.bucket, c->loc.key, c->n->name);
 	} else {
 		snprintf(q, sizeof(q), "Upload to s3://%s/%s? [y/N] ",
@@ -447,21 +398,162 @@ static int ce_apply(struct ce *c, char *msg, size_t msgsize)
 		snprintf(msg, msgsize,
 			 "not confirmed: nothing uploaded (answer y, or --yes "
 			 "without a terminal)");
-		ce_end(c, "abandoned", msg);
-		return PROC_STOPPED;
+		return false;
 	}
-	/* The backup: a copy beside it, never over another one. */
+	c->confirmed = true;
+	return true;
+}
+
+/* ---- the steps (procedure.h), one node: c->n ---- */
+
+/* Read the stored config, and keep the exact text beside the journal
+ * for resume and rollback. */
+static int step_read(void *ctx, const char *node,
+		     const struct procjournal_view *v, cJSON *data, char *msg,
+		     size_t msgsize)
+{
+	struct ce *c = ctx;
+	char *copy;
+
+	(void)node, (void)v;
+	if (ce_fetch(c, msg, msgsize) < 0)
+		return ce_end_here(c, data, "failed", msg, PROC_REMOTE);
+	copy = statedir_file(c->state_dir, "procedures", c->id, ".old.toml");
+	if (buf_write_file(copy, c->old, c->oldlen, false, msg, msgsize) < 0) {
+		free(copy);
+		c->status = PROC_REFUSED;
+		return -1;
+	}
+	cJSON_AddStringToObject(data, "etag", c->etag);
+	cJSON_AddStringToObject(data, "version", c->version);
+	cJSON_AddStringToObject(data, "copy", copy);
+	free(copy);
+	return 0;
+}
+
+/* A restore's text: the backup, checked before it goes anywhere. */
+static int ce_take_backup(struct ce *c, char *msg, size_t msgsize)
+{
+	struct aws_s3_object b;
+	struct toml_error err;
+	struct toml_doc *doc;
+
+	if (c->o->backup == NULL) {
+		snprintf(msg, msgsize,
+			 "give the backup to restore with --backup KEY (they "
+			 "are under s3://%s/backups/%s.*)",
+			 c->loc.bucket, c->loc.key);
+		return PROC_REFUSED;
+	}
+	if (aws_s3_get(c->a, c->loc.region, c->loc.bucket, c->o->backup, NULL,
+		       false, &b, msg, msgsize) < 0)
+		return PROC_REMOTE;
+	doc = toml_doc_parse(b.body, b.len, &err);
+	if (doc == NULL) {
+		snprintf(msg, msgsize, "s3://%s/%s:%u:%u: %s: not restored",
+			 c->loc.bucket, c->o->backup, err.line, err.col,
+			 err.msg);
+		aws_s3_object_free(&b);
+		return PROC_REFUSED;
+	}
+	toml_doc_free(doc);
+	c->text = b.body;
+	c->textlen = b.len;
+	b.body = NULL;
+	aws_s3_object_free(&b);
+	return PROC_OK;
+}
+
+/* The edit (or the backup to restore), saved beside the journal. An edit
+ * cut short by a crash is never guessed at: the operator starts again. */
+static int step_edit(void *ctx, const char *node,
+		     const struct procjournal_view *v, cJSON *data, char *msg,
+		     size_t msgsize)
+{
+	struct ce *c = ctx;
+	char kept[300], *path;
+	int rc;
+
+	if (procedure_state(v, "step", "edit", node) != NULL) {
+		/* Killed at the upload's question: the edit was saved. */
+		size_t len;
+
+		path = statedir_file(c->state_dir, "procedures", c->id,
+				     ".new.toml");
+		free(c->text);
+		c->text = access(path, F_OK) == 0
+			      ? ce_read_file(path, &len, msg, msgsize)
+			      : NULL;
+		if (c->text != NULL) {
+			c->textlen = len;
+			cJSON_AddStringToObject(data, "copy", path);
+			free(path);
+			return 0;
+		}
+		free(path);
+		snprintf(msg, msgsize,
+			 "interrupted before the edit was saved: nothing was "
+			 "uploaded; start again with bvops config edit %s",
+			 c->n->name);
+		return ce_end_here(c, data, "abandoned", msg, PROC_STOPPED);
+	}
+	if (strcmp(c->kind, CFGEDIT_RESTORE) == 0) {
+		rc = ce_take_backup(c, msg, msgsize);
+		if (rc != PROC_OK)
+			return ce_end_here(
+			    c, data, rc == PROC_REMOTE ? "failed" : "abandoned",
+			    msg, (enum proc_status)rc);
+	} else {
+		rc = ce_edit_loop(c, kept, sizeof(kept), msg, msgsize);
+		if (rc == 0) {
+			snprintf(msg, msgsize, "no change: nothing uploaded");
+			ce_say(c, "%s\n", msg);
+			return ce_end_here(c, data, "abandoned", msg, PROC_OK);
+		}
+		if (rc < 0)
+			return ce_end_here(c, data, "abandoned", msg,
+					   PROC_REFUSED);
+	}
+	/* The editor may have taken long: the lock must still be ours. */
+	if (c->locked && fleetlock_renew(c->a, &c->lock, msg, msgsize) < 0) {
+		c->locked = false;
+		return ce_end_here(c, data, "abandoned", msg, PROC_STOPPED);
+	}
+	c->renewed_ms = clock_mono_ms();
+	path = statedir_file(c->state_dir, "procedures", c->id, ".new.toml");
+	rc = buf_write_file(path, c->text, c->textlen, false, msg, msgsize);
+	cJSON_AddStringToObject(data, "copy", path);
+	free(path);
+	if (rc < 0) {
+		c->status = PROC_REFUSED;
+		return -1;
+	}
+	ce_show_edit(c, NULL);
+	/* Asked before the backup starts, so that "no" changes nothing. */
+	if (!ce_confirm_upload(c, msg, msgsize))
+		return ce_end_here(c, data, "abandoned", msg, PROC_STOPPED);
+	return 0;
+}
+
+/* After the confirmation: the text read, backed up beside it, never over
+ * another backup (a second one in the same second gets a suffix). */
+static int step_backup(void *ctx, const char *node,
+		       const struct procjournal_view *v, cJSON *data, char *msg,
+		       size_t msgsize)
+{
+	struct ce *c = ctx;
+	struct aws_s3_object put;
+	char stamp[40], *bkey;
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc, k;
+
+	(void)node, (void)v;
+	if (!ce_confirm_upload(c, msg, msgsize))
+		return ce_end_here(c, data, "abandoned", msg, PROC_STOPPED);
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	bkey = xasprintf("backups/%s.%s", c->loc.key, stamp);
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "key", bkey);
-	if (ce_step(c, "backup", "start", d, NULL, msg, msgsize) < 0) {
-		free(bkey);
-		return PROC_REFUSED;
-	}
-	/* Never over another backup: a second one in the same second gets
-	 * a suffix. */
 	for (k = 2;; k++) {
 		rc = aws_s3_put(c->a, c->loc.region, c->loc.bucket, bkey,
 				c->old, c->oldlen, "application/toml", NULL,
@@ -477,30 +569,54 @@ static int ce_apply(struct ce *c, char *msg, size_t msgsize)
 				 "backup s3://%s/%s exists already: nothing "
 				 "uploaded",
 				 c->loc.bucket, bkey);
-		ce_step(c, "backup", "failed", NULL, msg, q, sizeof(q));
-		ce_end(c, "failed", msg);
 		free(bkey);
-		return PROC_REMOTE;
+		return ce_end_here(c, data, "failed", msg, PROC_REMOTE);
 	}
 	aws_s3_object_free(&put);
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "key", bkey);
-	cJSON_AddStringToObject(d, "of_version", c->version);
-	ce_step(c, "backup", "done", d, NULL, msg, msgsize);
+	cJSON_AddStringToObject(data, "key", bkey);
+	cJSON_AddStringToObject(data, "of_version", c->version);
 	ce_say(c, "backup: s3://%s/%s%s%s\n", c->loc.bucket, bkey,
 	       c->version[0] ? ", and the stored version " : "", c->version);
 	free(bkey);
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "if_match", c->etag);
-	if (ce_step(c, "upload", "start", d, NULL, msg, msgsize) < 0)
-		return PROC_REFUSED;
+	return 0;
+}
+
+/* Upload the edit only if the stored text is still the one read
+ * (If-Match): someone else's change is shown, never overwritten. */
+static int step_upload(void *ctx, const char *node,
+		       const struct procjournal_view *v, cJSON *data, char *msg,
+		       size_t msgsize)
+{
+	struct ce *c = ctx;
+	struct aws_s3_object put, now_o;
+	char err[512];
+	int rc;
+
+	if (!ce_confirm_upload(c, msg, msgsize))
+		return ce_end_here(c, data, "abandoned", msg, PROC_STOPPED);
+	if (procedure_state(v, "step", "upload", node) != NULL) {
+		/* The upload may have happened before the crash: look. */
+		if (aws_s3_get(c->a, c->loc.region, c->loc.bucket, c->loc.key,
+			       NULL, false, &now_o, msg, msgsize) < 0) {
+			c->status = PROC_REMOTE;
+			return -1;
+		}
+		if (now_o.len == c->textlen &&
+		    memcmp(now_o.body, c->text, c->textlen) == 0) {
+			cJSON_AddStringToObject(data, "etag",
+						now_o.etag ? now_o.etag : "");
+			cJSON_AddStringToObject(data, "found", "on resume");
+			aws_s3_object_free(&now_o);
+			ce_say(c, "the edit was already uploaded\n");
+			c->uploaded = true;
+			return 0;
+		}
+		aws_s3_object_free(&now_o);
+	}
 	rc = aws_s3_put(c->a, c->loc.region, c->loc.bucket, c->loc.key, c->text,
 			c->textlen, "application/toml", c->etag, false, &put,
 			msg, msgsize);
 	if (rc == -2) {
-		struct aws_s3_object now_o;
-		char err[512];
-
 		ce_say(c,
 		       "s3://%s/%s changed since it was read: NOT "
 		       "uploaded, nothing overwritten.\n",
@@ -519,55 +635,221 @@ static int ce_apply(struct ce *c, char *msg, size_t msgsize)
 			 "someone else changed %s's config meanwhile: not "
 			 "uploaded (edit again on their version)",
 			 c->n->name);
-		ce_step(c, "upload", "failed", NULL, msg, err, sizeof(err));
-		ce_end(c, "failed", msg);
-		return PROC_STOPPED;
+		return ce_end_here(c, data, "failed", msg, PROC_STOPPED);
 	}
-	if (rc < 0) {
-		char err[300];
-
-		ce_step(c, "upload", "failed", NULL, msg, err, sizeof(err));
-		ce_end(c, "failed", msg);
-		return PROC_REMOTE;
-	}
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "etag", put.etag ? put.etag : "");
-	cJSON_AddStringToObject(d, "version",
+	if (rc < 0)
+		return ce_end_here(c, data, "failed", msg, PROC_REMOTE);
+	cJSON_AddStringToObject(data, "etag", put.etag ? put.etag : "");
+	cJSON_AddStringToObject(data, "version",
 				put.version_id ? put.version_id : "");
-	ce_step(c, "upload", "done", d, NULL, msg, msgsize);
 	ce_say(c, "uploaded s3://%s/%s%s%s\n", c->loc.bucket, c->loc.key,
 	       put.version_id ? ", version " : "",
 	       put.version_id ? put.version_id : "");
 	aws_s3_object_free(&put);
-	snprintf(q, sizeof(q), "Restart %s now so that it reads it? [y/N] ",
-		 c->n->name);
-	/* --restart was confirmed with the upload; --yes alone does not
-	 * restart; else the operator is told the quorum effect and asked. */
-	if (!c->o->restart && !c->o->yes)
-		ce_say_quorum(c);
-	if (!(c->o->restart ||
-	      (!c->o->yes && c->ui->ask(c->ui->ctx, q) == 'y'))) {
-		ce_say(c,
-		       "%s was not restarted: it reads the new config when "
-		       "it next starts\n",
-		       c->n->name);
-		ce_end(c, "done", "uploaded; not restarted");
-		return PROC_OK;
-	}
-	if (ce_restart_wait(c, msg, msgsize) < 0) {
-		ce_offer(c);
-		return PROC_STOPPED;
-	}
-	ce_end(c, "done", "uploaded, restarted, up");
-	return PROC_OK;
+	c->uploaded = true;
+	return 0;
 }
 
-/* The common start: locate, lock, journal, read (and keep a local copy). */
-static int ce_begin(struct ce *c, const char *kind, char *msg, size_t msgsize)
+/* Put the text read back, only if the stored one is still the edit. */
+static int undo_upload(void *ctx, const char *node, const cJSON *data,
+		       char *msg, size_t msgsize)
+{
+	struct ce *c = ctx;
+	struct aws_s3_object now_o, put;
+	int rc;
+
+	(void)node, (void)data;
+	if (c->old == NULL)
+		return 0;
+	if (aws_s3_get(c->a, c->loc.region, c->loc.bucket, c->loc.key, NULL,
+		       false, &now_o, msg, msgsize) < 0) {
+		c->status = PROC_REMOTE;
+		return -1;
+	}
+	if (now_o.len == c->oldlen &&
+	    memcmp(now_o.body, c->old, c->oldlen) == 0) {
+		ce_say(c, "s3://%s/%s is as it was read: nothing to undo\n",
+		       c->loc.bucket, c->loc.key);
+		aws_s3_object_free(&now_o);
+		return 0;
+	}
+	if (c->text == NULL || now_o.len != c->textlen ||
+	    memcmp(now_o.body, c->text, c->textlen) != 0) {
+		ce_say(c,
+		       "s3://%s/%s holds neither the text read nor the "
+		       "edit: someone changed it since. Not rolled back:\n",
+		       c->loc.bucket, c->loc.key);
+		ce_show_diff(c, c->old, c->oldlen, now_o.body, now_o.len,
+			     "as read", "stored now");
+		snprintf(msg, msgsize,
+			 "changed by someone else: not rolled back");
+		aws_s3_object_free(&now_o);
+		c->status = PROC_STOPPED;
+		return -1;
+	}
+	ce_show_diff(c, now_o.body, now_o.len, c->old, c->oldlen, "stored now",
+		     "as it was");
+	rc = aws_s3_put(c->a, c->loc.region, c->loc.bucket, c->loc.key, c->old,
+			c->oldlen, "application/toml", now_o.etag, false, &put,
+			msg, msgsize);
+	aws_s3_object_free(&now_o);
+	if (rc < 0) {
+		c->status = rc == -2 ? PROC_STOPPED : PROC_REMOTE;
+		return -1;
+	}
+	aws_s3_object_free(&put);
+	ce_say(c, "s3://%s/%s is back to the text read at the start\n",
+	       c->loc.bucket, c->loc.key);
+	return 0;
+}
+
+/* Restart the node so that it reads the new config: with --restart (or
+ * a resume that asked), else the operator is told the quorum effect and
+ * asked; --yes alone never restarts. */
+static int step_restart(void *ctx, const char *node,
+			const struct procjournal_view *v, cJSON *data,
+			char *msg, size_t msgsize)
+{
+	struct ce *c = ctx;
+	struct transport *t;
+	struct transport_result r;
+	char q[300];
+	int rc;
+
+	(void)node, (void)v;
+	if (!c->o->restart && !c->restart_ok) {
+		snprintf(q, sizeof(q),
+			 "Restart %s now so that it reads it? [y/N] ",
+			 c->n->name);
+		if (!c->o->yes)
+			ce_say_quorum(c);
+		if (c->o->yes || c->ui->ask(c->ui->ctx, q) != 'y') {
+			ce_say(c,
+			       "%s was not restarted: it reads the new config "
+			       "when it next starts\n",
+			       c->n->name);
+			return ce_end_here(c, data, "done",
+					   "uploaded; not restarted", PROC_OK);
+		}
+	}
+	ce_say(c, "restarting %s...\n", c->n->name);
+	t = transport_new(c->f);
+	rc = transport_run(t, c->n, FLEET_CMD_RESTART,
+			   (long)c->f->health.restart_timeout_ms, 4096, &r, msg,
+			   msgsize);
+	if (rc == 0 && r.exit_status != 0) {
+		snprintf(msg, msgsize, "restart of %s failed (exit %d): %s",
+			 c->n->name, r.exit_status, r.err_len ? r.err : r.out);
+		rc = -1;
+	}
+	transport_result_free(&r); /* zeroed by transport_run even on -1 */
+	transport_free(t);
+	if (rc < 0)
+		c->status = PROC_STOPPED;
+	return rc;
+}
+
+/* Wait for /ping; the node's journal when it does not come back. */
+static int step_wait(void *ctx, const char *node,
+		     const struct procjournal_view *v, cJSON *data, char *msg,
+		     size_t msgsize)
+{
+	struct ce *c = ctx;
+	size_t idx = (size_t)(c->n - c->f->nodes);
+
+	(void)node, (void)v;
+	if (nodewait_up_or_journal(c->f, idx, c->o->wait_ms, c->ui->say,
+				   c->ui->ctx, msg, msgsize) < 0) {
+		c->status = PROC_STOPPED;
+		return -1;
+	}
+	return ce_end_here(c, data, "done",
+			   c->resumed ? "resumed: restarted, up"
+				      : "uploaded, restarted, up",
+			   PROC_OK);
+}
+
+static const struct procedure_step cfgedit_steps[] = {
+    {.name = "read", .do_step = step_read},
+    {.name = "edit", .do_step = step_edit},
+    {.name = "backup", .do_step = step_backup},
+    {.name = "upload", .do_step = step_upload, .undo = undo_upload},
+    {.name = "restart", .do_step = step_restart, .disrupts = true},
+    {.name = "wait", .do_step = step_wait},
+};
+
+/* The lock kept renewed between records, as every procedure does. */
+static void ce_progress(void *ctx, const char *rec, const char *step,
+			const char *node, const char *state,
+			const char *message)
+{
+	struct ce *c = ctx;
+	char msg[300];
+
+	(void)rec, (void)step, (void)node, (void)state, (void)message;
+	if (c->locked && procctx_lock_keep(c->a, &c->lock, &c->renewed_ms, msg,
+					   sizeof(msg)) < 0)
+		ce_say(c, "WARNING: the fleet lock could not be renewed: %s\n",
+		       msg);
+}
+
+static void ce_def(struct ce *c, struct procedure_def *def)
+{
+	*def = (struct procedure_def){
+	    .kind = c->kind,
+	    .steps = cfgedit_steps,
+	    .nsteps = sizeof(cfgedit_steps) / sizeof(cfgedit_steps[0]),
+	    .ctx = c,
+	    .progress = ce_progress,
+	    .width = 1,
+	};
+}
+
+bool cfgedit_kind(const char *kind)
+{
+	return kind != NULL && (strcmp(kind, CFGEDIT_KIND) == 0 ||
+				strcmp(kind, CFGEDIT_RESTORE) == 0);
+}
+
+/*
+ * Run (resume or roll back) the journal c->id on the engine, under the
+ * lock, and say how it ended: the audit record when it has ended, the
+ * hold lifted, the ways on when the edit is uploaded but the node not up.
+ */
+static int ce_go(struct ce *c, bool rollback, char *msg, size_t msgsize)
+{
+	struct procedure_def def;
+	char err[300];
+	int rc;
+
+	ce_def(c, &def);
+	c->status = PROC_OK;
+	rc = rollback
+		 ? procedure_rollback(&def, c->state_dir, c->id, msg, msgsize)
+		 : procedure_resume(&def, c->state_dir, c->id, msg, msgsize);
+	if (rc == 0 || rc == PROCEDURE_END) {
+		const char *result = rollback         ? "the config as it was"
+				     : msg[0] != '\0' ? msg
+						      : "done";
+
+		ce_hold(c, false);
+		eventlog_audit(c->state_dir, c->what, c->n->name, result, err,
+			       sizeof(err));
+		return rc == 0 ? PROC_OK : c->status;
+	}
+	if (c->uploaded && !rollback)
+		ce_offer(c);
+	return c->status != PROC_OK ? c->status : PROC_STOPPED;
+}
+
+/* Begin: locate, say the plan, journal, lock, hold. A dry run stops
+ * after reading. */
+static int ce_begin(struct ce *c, char *msg, size_t msgsize)
 {
 	const char *nodes[1] = {c->n->name};
-	char *copy;
-	cJSON *p, *d;
+	struct procedure_def def;
+	char *id;
+	cJSON *p;
 
 	if (ce_connect(c, msg, msgsize) < 0)
 		return PROC_REMOTE;
@@ -575,72 +857,91 @@ static int ce_begin(struct ce *c, const char *kind, char *msg, size_t msgsize)
 	       "Plan for %s (s3://%s/%s, %s): read it, %s, show the diff, %s"
 	       "back it up, upload it only if unchanged meanwhile, then %s.\n",
 	       c->n->name, c->loc.bucket, c->loc.key, c->loc.region,
-	       strcmp(kind, CFGEDIT_KIND) == 0 ? "edit it" : "take the backup",
+	       strcmp(c->kind, CFGEDIT_KIND) == 0 ? "edit it"
+						  : "take the backup",
 	       c->o->dry_run ? "(dry run: stop there) " : "ask, ",
 	       c->o->restart ? "restart the node and wait for its /ping"
 			     : "offer to restart the node");
 	if (c->o->dry_run)
-		return ce_fetch(c, msg, msgsize) < 0 ? PROC_REMOTE : 0;
+		return ce_fetch(c, msg, msgsize) < 0 ? PROC_REMOTE : PROC_OK;
 	p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "bucket", c->loc.bucket);
 	cJSON_AddStringToObject(p, "key", c->loc.key);
 	cJSON_AddStringToObject(p, "region", c->loc.region);
-	c->j =
-	    procjournal_begin(c->state_dir, c->f->name, kind, nodes, 1,
-			      cfgedit_steps, CFGEDIT_NSTEPS, p, msg, msgsize);
-	cJSON_Delete(p);
-	if (c->j == NULL)
+	ce_def(c, &def);
+	if (procedure_begin(&def, c->state_dir, c->f->name, nodes, 1, p, &id,
+			    msg, msgsize) < 0) {
+		cJSON_Delete(p);
 		return PROC_REFUSED;
-	if (ce_lock(c, procjournal_id(c->j), msg, msgsize) < 0) {
-		ce_end(c, "abandoned", msg);
-		return PROC_STOPPED;
 	}
-	ce_hold(c);
-	if (ce_step(c, "read", "start", NULL, NULL, msg, msgsize) < 0)
-		return PROC_REFUSED;
-	if (ce_fetch(c, msg, msgsize) < 0) {
+	cJSON_Delete(p);
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	free(id);
+	if (ce_lock(c, c->id, msg, msgsize) < 0) {
 		char err[300];
 
-		ce_step(c, "read", "failed", NULL, msg, err, sizeof(err));
-		ce_end(c, "failed", msg);
-		return PROC_REMOTE;
+		procedure_abandon(c->state_dir, c->id, err, sizeof(err));
+		eventlog_audit(c->state_dir, c->what, c->n->name, msg, err,
+			       sizeof(err));
+		return PROC_STOPPED;
 	}
-	/* The exact text as read, kept for resume and rollback. */
-	copy = statedir_file(c->state_dir, "procedures", procjournal_id(c->j),
-			     ".old.toml");
-	if (buf_write_file(copy, c->old, c->oldlen, false, msg, msgsize) < 0) {
-		free(copy);
-		return PROC_REFUSED;
-	}
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "etag", c->etag);
-	cJSON_AddStringToObject(d, "version", c->version);
-	cJSON_AddStringToObject(d, "copy", copy);
-	free(copy);
-	if (ce_step(c, "read", "done", d, NULL, msg, msgsize) < 0)
-		return PROC_REFUSED;
-	return 0;
+	c->renewed_ms = clock_mono_ms();
+	ce_hold(c, true);
+	return PROC_OK;
 }
 
-/* Keep the new text beside the journal (resume needs it). */
-static int ce_keep_new(struct ce *c, char *msg, size_t msgsize)
+/* A dry run: the same questions and diff, no journal, nothing written. */
+static int ce_dry_run(struct ce *c, char *msg, size_t msgsize)
 {
-	char *path;
-	cJSON *d;
+	char kept[300];
 	int rc;
 
-	if (c->j == NULL)
-		return 0;
-	path = statedir_file(c->state_dir, "procedures", procjournal_id(c->j),
-			     ".new.toml");
-	rc = buf_write_file(path, c->text, c->textlen, false, msg, msgsize);
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "copy", path);
-	free(path);
-	if (rc == 0)
-		rc = ce_step(c, "edit", "done", d, NULL, msg, msgsize);
-	else
-		cJSON_Delete(d);
+	if (strcmp(c->kind, CFGEDIT_RESTORE) == 0) {
+		rc = ce_take_backup(c, msg, msgsize);
+		if (rc != PROC_OK)
+			return rc;
+	} else {
+		rc = ce_edit_loop(c, kept, sizeof(kept), msg, msgsize);
+		if (rc == 0) {
+			snprintf(msg, msgsize, "no change: nothing uploaded");
+			ce_say(c, "%s\n", msg);
+			return PROC_OK;
+		}
+		if (rc < 0)
+			return PROC_REFUSED;
+	}
+	ce_show_edit(c, NULL);
+	ce_say(c, "dry run: nothing %s\n",
+	       strcmp(c->kind, CFGEDIT_RESTORE) == 0 ? "restored" : "uploaded");
+	return PROC_OK;
+}
+
+static int ce_start(const struct fleet *f, const struct fleet_node *n,
+		    const char *state_dir, const struct cfgedit_opts *o,
+		    const struct cfgedit_ui *ui, const char *kind, char *msg,
+		    size_t msgsize)
+{
+	struct ce c = {.f = f,
+		       .n = n,
+		       .state_dir = state_dir,
+		       .o = o,
+		       .ui = ui,
+		       .kind = kind};
+	int rc;
+
+	snprintf(c.what, sizeof(c.what), "%s %s",
+		 strcmp(kind, CFGEDIT_KIND) == 0 ? "config edit"
+						 : "config restore",
+		 n->name);
+	snprintf(c.text_label, sizeof(c.text_label), "%s",
+		 strcmp(kind, CFGEDIT_KIND) == 0 ? "your edit"
+		 : o->backup                     ? o->backup
+						 : "the backup");
+	rc = ce_begin(&c, msg, msgsize);
+	if (rc == PROC_OK)
+		rc = o->dry_run ? ce_dry_run(&c, msg, msgsize)
+				: ce_go(&c, false, msg, msgsize);
+	ce_free(&c);
 	return rc;
 }
 
@@ -648,269 +949,105 @@ int cfgedit_run(const struct fleet *f, const struct fleet_node *n,
 		const char *state_dir, const struct cfgedit_opts *o,
 		const struct cfgedit_ui *ui, char *msg, size_t msgsize)
 {
-	struct ce c = {
-	    .f = f, .n = n, .state_dir = state_dir, .o = o, .ui = ui};
-	char kept[300], name[300];
-	int rc;
-
-	snprintf(c.what, sizeof(c.what), "config edit %s", n->name);
-	rc = ce_begin(&c, CFGEDIT_KIND, msg, msgsize);
-	if (rc != 0) {
-		ce_free(&c);
-		return rc;
-	}
-	if (ce_step(&c, "edit", "start", NULL, NULL, msg, msgsize) < 0) {
-		ce_free(&c);
-		return PROC_REFUSED;
-	}
-	rc = ce_edit_loop(&c, kept, sizeof(kept), msg, msgsize);
-	if (rc <= 0) {
-		if (rc == 0) {
-			snprintf(msg, msgsize, "no change: nothing uploaded");
-			ce_say(&c, "%s\n", msg);
-		}
-		ce_end(&c, "abandoned", msg);
-		ce_free(&c);
-		return rc == 0 ? PROC_OK : PROC_REFUSED;
-	}
-	/* The editor may have taken long: the lock must still be ours. */
-	if (c.locked && fleetlock_renew(c.a, &c.lock, msg, msgsize) < 0) {
-		c.locked = false;
-		ce_end(&c, "abandoned", msg);
-		ce_free(&c);
-		return PROC_STOPPED;
-	}
-	if (ce_keep_new(&c, msg, msgsize) < 0) {
-		ce_free(&c);
-		return PROC_REFUSED;
-	}
-	snprintf(name, sizeof(name), "s3://%s/%s", c.loc.bucket, c.loc.key);
-	ce_show_diff(&c, c.old, c.oldlen, c.text, c.textlen, name, "your edit");
-	if (o->dry_run) {
-		ce_say(&c, "dry run: nothing uploaded\n");
-		ce_free(&c);
-		return PROC_OK;
-	}
-	rc = ce_apply(&c, msg, msgsize);
-	ce_free(&c);
-	return rc;
+	return ce_start(f, n, state_dir, o, ui, CFGEDIT_KIND, msg, msgsize);
 }
 
 int cfgedit_restore(const struct fleet *f, const struct fleet_node *n,
 		    const char *state_dir, const struct cfgedit_opts *o,
 		    const struct cfgedit_ui *ui, char *msg, size_t msgsize)
 {
-	struct ce c = {
-	    .f = f, .n = n, .state_dir = state_dir, .o = o, .ui = ui};
-	struct aws_s3_object b;
-	char key[600], name[700];
-	int rc;
-
-	snprintf(c.what, sizeof(c.what), "config restore %s", n->name);
-	rc = ce_begin(&c, "config-restore", msg, msgsize);
-	if (rc != 0) {
-		ce_free(&c);
-		return rc;
-	}
-	if (o->backup != NULL) {
-		snprintf(key, sizeof(key), "%s", o->backup);
-	} else {
-		/* The newest backup: their names sort by time. */
-		snprintf(msg, msgsize,
-			 "give the backup to restore with --backup KEY (they "
-			 "are under s3://%s/backups/%s.*)",
-			 c.loc.bucket, c.loc.key);
-		ce_end(&c, "abandoned", msg);
-		ce_free(&c);
-		return PROC_REFUSED;
-	}
-	if (aws_s3_get(c.a, c.loc.region, c.loc.bucket, key, NULL, false, &b,
-		       msg, msgsize) < 0) {
-		ce_end(&c, "failed", msg);
-		ce_free(&c);
-		return PROC_REMOTE;
-	}
-	c.text = b.body;
-	c.textlen = b.len;
-	b.body = NULL;
-	aws_s3_object_free(&b);
-	{
-		struct toml_error err;
-		struct toml_doc *doc = toml_doc_parse(c.text, c.textlen, &err);
-
-		if (doc == NULL) {
-			snprintf(msg, msgsize,
-				 "s3://%s/%s:%u:%u: %s: not restored",
-				 c.loc.bucket, key, err.line, err.col, err.msg);
-			ce_end(&c, "abandoned", msg);
-			ce_free(&c);
-			return PROC_REFUSED;
-		}
-		toml_doc_free(doc);
-	}
-	ce_step(&c, "edit", "start", NULL, "restore", msg, msgsize);
-	if (ce_keep_new(&c, msg, msgsize) < 0) {
-		ce_free(&c);
-		return PROC_REFUSED;
-	}
-	snprintf(name, sizeof(name), "s3://%s/%s", c.loc.bucket, c.loc.key);
-	ce_show_diff(&c, c.old, c.oldlen, c.text, c.textlen, name, key);
-	if (o->dry_run) {
-		ce_say(&c, "dry run: nothing restored\n");
-		ce_free(&c);
-		return PROC_OK;
-	}
-	rc = ce_apply(&c, msg, msgsize);
-	ce_free(&c);
-	return rc;
+	return ce_start(f, n, state_dir, o, ui, CFGEDIT_RESTORE, msg, msgsize);
 }
 
-/* The journal's text of a data field of the last record of step. */
-static const char *ce_data(const struct procjournal_view *v, const char *step,
-			   const char *field)
+/* ---- resume and rollback ---- */
+
+/* The text of a data field of the "done" record of step. */
+static const char *ce_data(const struct procjournal_view *v, const char *node,
+			   const char *step, const char *field)
 {
-	const cJSON *r = procjournal_find(v, step, NULL);
-	const cJSON *d = r ? cJSON_GetObjectItem(r, "data") : NULL;
-	const cJSON *x = d ? cJSON_GetObjectItem(d, field) : NULL;
+	const cJSON *d = procedure_data(v, step, node);
 
-	return cJSON_GetStringValue(x);
+	return cJSON_GetStringValue(d ? cJSON_GetObjectItem(d, field) : NULL);
 }
 
-static const char *ce_state(const struct procjournal_view *v, const char *step)
-{
-	const cJSON *r = procjournal_find(v, step, NULL);
-	const cJSON *s = r ? cJSON_GetObjectItem(r, "state") : NULL;
-
-	return cJSON_GetStringValue(s);
-}
-
-static int ce_from_journal(struct ce *c, const struct procjournal_view *v,
-			   const char *id, char *msg, size_t msgsize);
-
-/* Read journal id into *v and set c up from it; an exit code. */
+/* Set up c from journal id (read into *v): the node, the location, the
+ * texts kept beside it; then the lock. 0, or an enum proc_status. */
 static int ce_open(struct ce *c, struct procjournal_view *v, const char *id,
 		   char *msg, size_t msgsize)
 {
+	const cJSON *nodes, *first;
+	const char *kind, *oldp, *newp, *name;
+
 	if (procjournal_read(c->state_dir, id, v, msg, msgsize) < 0)
 		return PROC_REFUSED;
-	if (ce_from_journal(c, v, id, msg, msgsize) < 0) {
-		procjournal_view_free(v);
-		ce_free(c);
-		return PROC_STOPPED;
-	}
-	return 0;
-}
-
-/* Set up c from a journal: the node, the location, the texts. */
-static int ce_from_journal(struct ce *c, const struct procjournal_view *v,
-			   const char *id, char *msg, size_t msgsize)
-{
-	const cJSON *nodes = cJSON_GetObjectItem(v->begin, "nodes");
-	const cJSON *kind = cJSON_GetObjectItem(v->begin, "kind");
-	const cJSON *first = cJSON_GetArrayItem(nodes, 0);
-	const char *oldp = ce_data(v, "read", "copy");
-	const char *newp = ce_data(v, "edit", "copy");
-
-	if (!cJSON_IsString(kind) ||
-	    strncmp(kind->valuestring, "config-", 7) != 0) {
+	kind = cJSON_GetStringValue(cJSON_GetObjectItem(v->begin, "kind"));
+	nodes = cJSON_GetObjectItem(v->begin, "nodes");
+	first = cJSON_GetArrayItem(nodes, 0);
+	name = cJSON_GetStringValue(first);
+	if (!cfgedit_kind(kind)) {
 		snprintf(msg, msgsize, "%s is not a config edit", id);
-		return -1;
+		return PROC_STOPPED;
 	}
 	if (v->outcome != NULL) {
 		snprintf(msg, msgsize, "%s has ended (%s): nothing to do", id,
 			 v->outcome);
-		return -1;
+		return PROC_STOPPED;
 	}
-	if (!cJSON_IsString(first) ||
-	    (c->n = fleet_node_find(c->f, first->valuestring)) == NULL) {
+	if (name == NULL || (c->n = fleet_node_find(c->f, name)) == NULL) {
 		snprintf(msg, msgsize, "%s: its node is not in %s", id,
 			 c->f->path);
-		return -1;
+		return PROC_STOPPED;
 	}
-	snprintf(c->what, sizeof(c->what), "%s %s", kind->valuestring,
-		 c->n->name);
+	c->kind =
+	    strcmp(kind, CFGEDIT_KIND) == 0 ? CFGEDIT_KIND : CFGEDIT_RESTORE;
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	snprintf(c->what, sizeof(c->what), "%s %s", kind, c->n->name);
+	snprintf(c->text_label, sizeof(c->text_label), "the edit");
 	if (ce_connect(c, msg, msgsize) < 0)
-		return -1;
+		return PROC_STOPPED;
+	oldp = ce_data(v, name, "read", "copy");
+	newp = ce_data(v, name, "edit", "copy");
 	if (oldp != NULL &&
 	    (c->old = ce_read_file(oldp, &c->oldlen, msg, msgsize)) == NULL)
-		return -1;
+		return PROC_STOPPED;
 	if (newp != NULL &&
 	    (c->text = ce_read_file(newp, &c->textlen, msg, msgsize)) == NULL)
-		return -1;
+		return PROC_STOPPED;
 	snprintf(c->etag, sizeof(c->etag), "%s",
-		 ce_data(v, "read", "etag") ? ce_data(v, "read", "etag") : "");
+		 ce_data(v, name, "read", "etag")
+		     ? ce_data(v, name, "read", "etag")
+		     : "");
 	snprintf(c->version, sizeof(c->version), "%s",
-		 ce_data(v, "read", "version") ? ce_data(v, "read", "version")
-					       : "");
-	c->j = procjournal_open(c->state_dir, id, msg, msgsize);
-	if (c->j == NULL)
-		return -1;
+		 ce_data(v, name, "read", "version")
+		     ? ce_data(v, name, "read", "version")
+		     : "");
+	c->uploaded = procedure_data(v, "upload", name) != NULL;
 	if (ce_lock(c, id, msg, msgsize) < 0)
-		return -1;
-	return 0;
+		return PROC_STOPPED;
+	c->renewed_ms = clock_mono_ms();
+	return PROC_OK;
 }
 
 int cfgedit_resume(const struct fleet *f, const char *state_dir, const char *id,
 		   const struct cfgedit_opts *o, const struct cfgedit_ui *ui,
 		   char *msg, size_t msgsize)
 {
-	struct ce c = {.f = f, .state_dir = state_dir, .o = o, .ui = ui};
-	struct procjournal_view v;
-	const char *up;
-	int rc = PROC_OK;
+	struct ce c = {
+	    .f = f, .state_dir = state_dir, .o = o, .ui = ui, .resumed = true};
+	struct procjournal_view v = {0};
+	int rc = ce_open(&c, &v, id, msg, msgsize);
 
-	rc = ce_open(&c, &v, id, msg, msgsize);
-	if (rc != 0)
-		return rc;
-	up = ce_state(&v, "upload");
-	if (c.text == NULL) {
-		/* Stopped before the edit was saved: nothing uploaded. */
-		snprintf(msg, msgsize,
-			 "interrupted before the edit was saved: nothing was "
-			 "uploaded; start again with bvops config edit %s",
-			 c.n->name);
-		ce_end(&c, "abandoned", msg);
-		rc = PROC_STOPPED;
-	} else if (up == NULL || strcmp(up, "done") != 0) {
-		struct aws_s3_object now_o;
-
-		/* The upload may have happened before the crash: look. */
-		if (aws_s3_get(c.a, c.loc.region, c.loc.bucket, c.loc.key, NULL,
-			       false, &now_o, msg, msgsize) < 0) {
-			rc = PROC_REMOTE;
-		} else if (now_o.len == c.textlen &&
-			   memcmp(now_o.body, c.text, c.textlen) == 0) {
-			cJSON *d = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(d, "etag",
-						now_o.etag ? now_o.etag : "");
-			ce_step(&c, "upload", "done", d,
-				"found uploaded on resume", msg, msgsize);
-			ce_say(&c, "the edit was already uploaded\n");
-			if (!ce_confirm_restart(&c, msg, msgsize))
-				rc = PROC_STOPPED;
-			else if (ce_restart_wait(&c, msg, msgsize) == 0)
-				ce_end(&c, "done", "resumed: restarted, up");
-			else {
-				rc = PROC_STOPPED;
-				ce_offer(&c);
-			}
-		} else {
-			ce_show_diff(&c, c.old, c.oldlen, c.text, c.textlen,
-				     "stored when read", "the edit");
-			rc = ce_apply(&c, msg, msgsize);
-		}
-		aws_s3_object_free(&now_o);
-	} else if (!ce_confirm_restart(&c, msg, msgsize)) {
-		rc = PROC_STOPPED;
-	} else {
-		rc = ce_restart_wait(&c, msg, msgsize) == 0 ? PROC_OK
-							    : PROC_STOPPED;
-		if (rc == PROC_OK)
-			ce_end(&c, "done", "resumed: restarted, up");
+	/* Uploaded already: what is left restarts the node, so ask first
+	 * (a resume before the upload asks for the upload instead). */
+	if (rc == PROC_OK && c.uploaded &&
+	    procedure_data(&v, "restart", c.n->name) == NULL) {
+		if (!ce_confirm_restart(&c, msg, msgsize))
+			rc = PROC_STOPPED;
 		else
-			ce_offer(&c);
+			c.restart_ok = true;
 	}
+	if (rc == PROC_OK)
+		rc = ce_go(&c, false, msg, msgsize);
 	procjournal_view_free(&v);
 	ce_free(&c);
 	return rc;
@@ -921,73 +1058,12 @@ int cfgedit_rollback(const struct fleet *f, const char *state_dir,
 		     const struct cfgedit_ui *ui, char *msg, size_t msgsize)
 {
 	struct ce c = {.f = f, .state_dir = state_dir, .o = o, .ui = ui};
-	struct procjournal_view v;
-	struct aws_s3_object now_o, put;
-	int rc = PROC_OK, prc;
+	struct procjournal_view v = {0};
+	int rc = ce_open(&c, &v, id, msg, msgsize);
 
-	rc = ce_open(&c, &v, id, msg, msgsize);
-	if (rc != 0)
-		return rc;
 	procjournal_view_free(&v);
-	if (c.old == NULL ||
-	    aws_s3_get(c.a, c.loc.region, c.loc.bucket, c.loc.key, NULL, false,
-		       &now_o, msg, msgsize) < 0) {
-		if (c.old == NULL)
-			snprintf(msg, msgsize,
-				 "%s: nothing was read, nothing "
-				 "to undo",
-				 id);
-		ce_end(&c, "rolled_back", "nothing to undo");
-		ce_free(&c);
-		return c.old == NULL ? PROC_OK : PROC_REMOTE;
-	}
-	if (now_o.len == c.oldlen && memcmp(now_o.body, c.old, c.oldlen) == 0) {
-		ce_say(&c, "s3://%s/%s is as it was read: nothing to undo\n",
-		       c.loc.bucket, c.loc.key);
-		ce_end(&c, "rolled_back", "nothing had been uploaded");
-	} else if (c.text == NULL || now_o.len != c.textlen ||
-		   memcmp(now_o.body, c.text, c.textlen) != 0) {
-		ce_say(&c,
-		       "s3://%s/%s holds neither the text read nor the "
-		       "edit: someone changed it since. Not rolled back:\n",
-		       c.loc.bucket, c.loc.key);
-		ce_show_diff(&c, c.old, c.oldlen, now_o.body, now_o.len,
-			     "as read", "stored now");
-		snprintf(msg, msgsize,
-			 "changed by someone else: not rolled "
-			 "back");
-		rc = PROC_STOPPED;
-	} else {
-		ce_show_diff(&c, now_o.body, now_o.len, c.old, c.oldlen,
-			     "stored now", "as it was");
-		if (procjournal_write(c.j, "undo", "upload", c.n->name, "start",
-				      NULL, NULL, msg, msgsize) < 0) {
-			aws_s3_object_free(&now_o);
-			ce_free(&c);
-			return PROC_REFUSED;
-		}
-		prc = aws_s3_put(c.a, c.loc.region, c.loc.bucket, c.loc.key,
-				 c.old, c.oldlen, "application/toml",
-				 now_o.etag, false, &put, msg, msgsize);
-		if (prc < 0) {
-			char err[300];
-
-			procjournal_write(c.j, "undo", "upload", c.n->name,
-					  "failed", NULL, msg, err,
-					  sizeof(err));
-			rc = prc == -2 ? PROC_STOPPED : PROC_REMOTE;
-		} else {
-			aws_s3_object_free(&put);
-			procjournal_write(c.j, "undo", "upload", c.n->name,
-					  "done", NULL, NULL, msg, msgsize);
-			ce_say(&c,
-			       "s3://%s/%s is back to the text read at "
-			       "the start\n",
-			       c.loc.bucket, c.loc.key);
-			ce_end(&c, "rolled_back", "the config as it was");
-		}
-	}
-	aws_s3_object_free(&now_o);
+	if (rc == PROC_OK)
+		rc = ce_go(&c, true, msg, msgsize);
 	ce_free(&c);
 	return rc;
 }

@@ -4,10 +4,12 @@
  * validate it (an invalid edit is never uploaded and never lost), show the
  * diff (secrets redacted), back up, upload with If-Match on the ETag read
  * at the start (someone else's change is never overwritten), then restart
- * the node and wait for its /ping. Every step is journaled
- * (procjournal.h) under the fleet lock (fleetlock.h), so an interrupted
- * edit can be resumed or rolled back; `config restore` puts a backup back
- * the same way.
+ * the node and wait for its /ping. The steps (read, edit, backup, upload,
+ * restart, wait) run on the procedure engine (procedure.h) like debug mode
+ * and the ERS rollout: each journaled before and after it acts, under the
+ * fleet lock (procctx.h), so an interrupted edit is resumed or rolled back
+ * (the upload's undo) by the same engine; `config restore` puts a backup
+ * back the same way.
  *
  * The terminal (or the console) is reached only through struct cfgedit_ui.
  * Blocking; owns nothing past a call.
@@ -58,6 +60,9 @@ int cfgedit_run(const struct fleet *f, const struct fleet_node *n,
 int cfgedit_restore(const struct fleet *f, const struct fleet_node *n,
 		    const char *state_dir, const struct cfgedit_opts *o,
 		    const struct cfgedit_ui *ui, char *msg, size_t msgsize);
+
+/* Is kind one of ours ("config-edit", "config-restore")? */
+bool cfgedit_kind(const char *kind);
 
 /* Continue, or undo, the config edit journaled as id. */
 int cfgedit_resume(const struct fleet *f, const char *state_dir, const char *id,

@@ -3,13 +3,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws/awscred.h"
 #include "engine/quorum.h"
 #include "lib/clock.h"
 #include "lib/timefmt.h"
 #include "lib/xalloc.h"
+#include "state/eventlog.h"
 #include "state/holds.h"
+#include "state/procjournal.h"
+#include "state/statedir.h"
 
 int64_t procctx_lock_ttl_ms(void)
 {
@@ -22,21 +26,105 @@ int64_t procctx_lock_ttl_ms(void)
 	return v < 1000 ? 1000 : (int64_t)v;
 }
 
+/* Lift the holds of ended procedure v on its nodes. */
+static void procctx_unhold_all(const char *dir, const char *id,
+			       const struct procjournal_view *v)
+{
+	const cJSON *n;
+
+	cJSON_ArrayForEach(n, cJSON_GetObjectItem(v->begin, "nodes"))
+	{
+		if (cJSON_IsString(n))
+			procctx_hold(dir, n->valuestring, id, false, NULL, 0);
+	}
+}
+
+/*
+ * The lock at w is held (h) by a procedure of this host whose journal (in
+ * dir) has ended: it was killed after its end record, before it let go,
+ * and nothing runs under it. Let it go, and that procedure's holds, with
+ * an audit record. true when it was.
+ */
+static bool procctx_let_go_ended(struct aws_client *a,
+				 const struct fleetlock_where *w,
+				 const struct fleetlock_holder *h,
+				 const char *dir)
+{
+	struct procjournal_view v;
+	char host[256] = "", msg[300], what[400];
+	bool ended = false;
+
+	gethostname(host, sizeof(host) - 1);
+	if (!h->held || strcmp(h->host, host) != 0 ||
+	    procjournal_read(dir, h->id, &v, msg, sizeof(msg)) < 0)
+		return false;
+	if (v.outcome != NULL && fleetlock_break(a, w, msg, sizeof(msg)) == 0) {
+		ended = true;
+		procctx_unhold_all(dir, h->id, &v);
+		snprintf(what, sizeof(what),
+			 "procedure %s had ended (%s) but not let go of the "
+			 "lock: let go",
+			 h->id, v.outcome);
+		eventlog_audit(dir, "lock take-over", "", what, msg,
+			       sizeof(msg));
+	}
+	procjournal_view_free(&v);
+	return ended;
+}
+
+bool procctx_ended(const struct fleet *f, const char *state_dir, const char *id,
+		   char *msg, size_t msgsize)
+{
+	struct procjournal_view v;
+	struct fleetlock_where w;
+	struct fleetlock_holder h;
+	struct aws_client *a;
+	char region[64], err[300];
+
+	if (procjournal_read(state_dir, id, &v, err, sizeof(err)) < 0)
+		return false;
+	if (v.outcome == NULL) {
+		procjournal_view_free(&v);
+		return false;
+	}
+	snprintf(msg, msgsize, "%s has ended (%s): nothing to do", id,
+		 v.outcome);
+	procctx_unhold_all(state_dir, id, &v);
+	procjournal_view_free(&v);
+	/* Its lock too, if it still has it: best effort. */
+	a = aws_client_new();
+	if (awscred_region(f->region, region, sizeof(region), err,
+			   sizeof(err)) == 0 &&
+	    fleetlock_where_fleet(f, a, region, &w, err, sizeof(err)) == 0 &&
+	    fleetlock_read(a, &w, &h, err, sizeof(err)) == 0 && h.held &&
+	    strcmp(h.id, id) == 0)
+		procctx_let_go_ended(a, &w, &h, state_dir);
+	aws_client_free(a);
+	return true;
+}
+
 int procctx_lock(const struct fleet *f, struct aws_client *a, const char *id,
 		 const char *what, struct fleetlock *out, char *where,
 		 size_t wsize, char *msg, size_t msgsize)
 {
 	struct fleetlock_where w;
 	struct fleetlock_holder h;
-	char region[64], who[800];
+	char region[64], who[800], *dir;
+	int rc;
 
 	/* Every procedure finds the lock from the fleet's region. */
 	if (awscred_region(f->region, region, sizeof(region), msg, msgsize) <
 		0 ||
 	    fleetlock_where_fleet(f, a, region, &w, msg, msgsize) < 0)
 		return -1;
-	switch (fleetlock_take(a, &w, id, what, procctx_lock_ttl_ms(), out, &h,
-			       msg, msgsize)) {
+	rc = fleetlock_take(a, &w, id, what, procctx_lock_ttl_ms(), out, &h,
+			    msg, msgsize);
+	dir = statedir_path(f->name, NULL);
+	if (rc == FLEETLOCK_HELD && procctx_let_go_ended(a, &w, &h, dir))
+		rc = fleetlock_take(a, &w, id, what, procctx_lock_ttl_ms(), out,
+				    &h, msg, msgsize);
+	free(dir);
+	switch (rc) {
 	case FLEETLOCK_TAKEN:
 		if (where != NULL) {
 			char until[40];

@@ -34,6 +34,15 @@ int procctx_lock(const struct fleet *f, struct aws_client *a, const char *id,
 		 const char *what, struct fleetlock *out, char *where,
 		 size_t wsize, char *msg, size_t msgsize);
 
+/*
+ * Has journal id ended? Then msg says so ("ID has ended (OUTCOME): nothing
+ * to do"), and what it may have left when killed after its end record is
+ * let go: its holds, and the fleet lock when it still holds it from this
+ * host (audited). procctx_lock does the same for such a lock in its way.
+ */
+bool procctx_ended(const struct fleet *f, const char *state_dir, const char *id,
+		   char *msg, size_t msgsize);
+
 /* Renew the lock when a third of its time has passed since *renewed_ms
  * (updated). 0, or -1 when it was lost (msg says so). */
 int procctx_lock_keep(struct aws_client *a, struct fleetlock *l,

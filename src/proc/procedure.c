@@ -27,6 +27,9 @@ struct pr_batch {
 	char **failed;   /* per node: the message, when it failed */
 	bool *started;
 	char jmsg[300];
+	bool ended; /* a step returned PROCEDURE_END */
+	char end_outcome[32];
+	char *end_message;
 };
 
 /*
@@ -94,7 +97,22 @@ static void pr_one(struct pr_batch *b, size_t k)
 		rc = b->step->do_step(b->def->ctx, node, b->v, data, msg,
 				      sizeof(msg));
 	pthread_mutex_lock(&b->mu);
-	if (rc < 0) {
+	if (rc == PROCEDURE_END && !b->undo) {
+		const char *out =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(data, "end"));
+		const char *why = cJSON_GetStringValue(
+		    cJSON_GetObjectItem(data, "end_message"));
+		bool failed = out != NULL && strcmp(out, "failed") == 0;
+
+		b->ended = true;
+		b->stop = true;
+		snprintf(b->end_outcome, sizeof(b->end_outcome), "%s",
+			 out ? out : "done");
+		free(b->end_message);
+		b->end_message = why ? xstrdup(why) : NULL;
+		pr_record(b, node, failed ? "failed" : "done",
+			  failed ? NULL : data, failed ? why : NULL);
+	} else if (rc < 0) {
 		if (msg[0] == '\0')
 			snprintf(msg, sizeof(msg), "failed");
 		b->failed[k] = xstrdup(msg);
@@ -144,7 +162,9 @@ static int pr_batch_run(struct pr_batch *b)
 		pthread_join(t[k], NULL);
 	pthread_mutex_destroy(&b->mu);
 	free(t);
-	if (b->stop)
+	if (b->ended && b->journal_ok)
+		rc = PROCEDURE_END;
+	else if (b->stop)
 		rc = -1;
 	return rc;
 }
@@ -158,6 +178,7 @@ static void pr_batch_free(struct pr_batch *b)
 	free(b->failed);
 	free(b->started);
 	free(b->nodes);
+	free(b->end_message);
 }
 
 /* The newest record of rec for (step, node), or NULL. */
@@ -318,13 +339,18 @@ static int pr_forward(const struct procedure_def *def, const char *state_dir,
 		rc = b.count ? pr_batch_run(&b) : 0;
 		if (rc < 0)
 			pr_report(&b, "step", msg, msgsize);
+		if (rc == PROCEDURE_END) {
+			pr_end(def, j, b.end_outcome, b.end_message);
+			if (b.end_message != NULL)
+				snprintf(msg, msgsize, "%s", b.end_message);
+		}
 		if (b.count)
 			pr_batch_free(&b);
 		else
 			free(b.nodes);
 		procjournal_view_free(&v);
-		if (rc < 0)
-			return -1;
+		if (rc != 0)
+			return rc;
 	}
 	pr_end(def, j, "done", NULL);
 	return 0;

@@ -40,7 +40,17 @@
  * data of the step's "done" record, or NULL when the step never finished.
  * Both may be called from several threads at once, one call per node.
  * 0, or -1 with a message.
+ *
+ * A do_step may also end the whole procedure where it stands, cleanly
+ * (nothing left to do, the operator said no, or a failure that leaves
+ * nothing to retry): it puts "end" (the outcome: "done", "abandoned" or
+ * "failed") and, if it likes, "end_message" into data and returns
+ * PROCEDURE_END. The step is journaled "done" ("failed" for a failed
+ * end), no other node or step starts, and the journal is ended with that
+ * outcome; procedure_start and procedure_resume then return PROCEDURE_END.
  */
+#define PROCEDURE_END 1
+
 struct procedure_step {
 	const char *name;
 	int (*do_step)(void *ctx, const char *node,
@@ -90,7 +100,8 @@ struct procedure_ui {
  * record) and run it. *id (a new string, the caller frees; set whenever
  * the journal was begun) names it. 0 when every step is done on every
  * node (the journal is ended "done"); -1 with a message saying which
- * nodes are where when it stopped (the journal stays open).
+ * nodes are where when it stopped (the journal stays open);
+ * PROCEDURE_END when a step ended it early (the journal is ended).
  */
 int procedure_start(const struct procedure_def *def, const char *state_dir,
 		    const char *fleet, const char *const *nodes, size_t nnodes,

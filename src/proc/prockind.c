@@ -24,7 +24,7 @@ static const char *pk_kind(const struct procjournal_view *v)
 
 static bool pk_is_config(const char *kind)
 {
-	return kind != NULL && strncmp(kind, "config-", 7) == 0;
+	return cfgedit_kind(kind);
 }
 
 /* ---- what each kind does ---- */
@@ -35,6 +35,8 @@ static int pk_config(const struct prockind_run *r, bool rollback, char *msg,
 	struct cfgedit_opts co = {
 	    .yes = r->yes, .restart = r->restart, .wait_ms = r->wait_ms};
 
+	if (procctx_ended(r->f, r->state_dir, r->id, msg, msgsize))
+		return PROC_STOPPED;
 	return rollback ? cfgedit_rollback(r->f, r->state_dir, r->id, &co,
 					   r->edit_ui, msg, msgsize)
 			: cfgedit_resume(r->f, r->state_dir, r->id, &co,
@@ -46,6 +48,8 @@ static int pk_debug(const struct prockind_run *r, bool rollback, char *msg,
 {
 	struct debugmode_opts d = {.yes = r->yes, .wait_ms = r->wait_ms};
 
+	if (procctx_ended(r->f, r->state_dir, r->id, msg, msgsize))
+		return PROC_STOPPED;
 	return debugmode_continue(r->f, r->state_dir, r->id, rollback, &d,
 				  r->ui, msg, msgsize);
 }
@@ -56,6 +60,8 @@ static int pk_ers(const struct prockind_run *r, bool rollback, char *msg,
 	struct ers_opts eo = {
 	    .yes = r->yes, .wait_ms = r->wait_ms, .stop_wait_ms = 60000};
 
+	if (procctx_ended(r->f, r->state_dir, r->id, msg, msgsize))
+		return PROC_STOPPED;
 	return ers_continue(r->f, r->state_dir, r->id, rollback, &eo, r->ui,
 			    msg, msgsize);
 }

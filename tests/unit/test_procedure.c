@@ -291,6 +291,70 @@ TEST(procedure_runs_every_step_on_every_node)
 	fake_cleanup(&f);
 }
 
+/* A check that ends the procedure there when a node is marked "enough":
+ * nothing later runs, and the journal ends with the step's outcome. */
+static int do_enough(void *ctx, const char *node,
+		     const struct procjournal_view *v, cJSON *data, char *msg,
+		     size_t msgsize)
+{
+	(void)v, (void)msg, (void)msgsize;
+	if (!fake_has(ctx, node, "enough"))
+		return 0;
+	cJSON_AddStringToObject(
+	    data, "end", fake_has(ctx, node, "badly") ? "failed" : "abandoned");
+	cJSON_AddStringToObject(data, "end_message", "nothing to do");
+	return PROCEDURE_END;
+}
+
+static const struct procedure_step enough_steps[] = {
+    {.name = "stop", .do_step = do_stop, .undo = undo_stop},
+    {.name = "enough", .do_step = do_enough},
+    {.name = "start", .do_step = do_start, .undo = undo_start},
+};
+
+TEST(procedure_a_step_may_end_it_early)
+{
+	static const char *const how[] = {"abandoned", "failed"};
+	struct procedure_def def;
+	struct fake f;
+	char msg[1024], *id, where[300], p[320];
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		FILE *fp;
+		char *o;
+
+		fake_init(&f, &def, 1);
+		def.steps = enough_steps;
+		def.nsteps = 3;
+		fake_path(&f, "node-1", "enough", p, sizeof(p));
+		fp = fopen(p, "w");
+		if (fp != NULL)
+			fclose(fp);
+		if (k == 1) {
+			fake_path(&f, "node-1", "badly", p, sizeof(p));
+			fp = fopen(p, "w");
+			if (fp != NULL)
+				fclose(fp);
+		}
+		msg[0] = '\0';
+		CHECK(procedure_start(&def, f.dir, "fleet", fake_nodes, NNODES,
+				      NULL, &id, msg,
+				      sizeof(msg)) == PROCEDURE_END);
+		CHECK_STR(msg, "nothing to do");
+		CHECK(fake_count(&f, "stopped") == NNODES);
+		CHECK(fake_count(&f, "started") == 0); /* no later step */
+		o = fake_outcome(&f, id, where, sizeof(where));
+		CHECK(o != NULL && strcmp(o, how[k]) == 0);
+		free(o);
+		/* Ended: nothing to resume. */
+		CHECK(procedure_resume(&def, f.dir, id, msg, sizeof(msg)) < 0 &&
+		      strstr(msg, "has ended") != NULL);
+		free(id);
+		fake_cleanup(&f);
+	}
+}
+
 TEST(procedure_width_one_is_one_at_a_time)
 {
 	struct procedure_def def;
