@@ -6,6 +6,7 @@
 
 #include "cli/cmd.h"
 #include "engine/alertbox.h"
+#include "engine/engine.h"
 #include "engine/incident.h"
 #include "engine/logstream.h"
 #include "engine/monitor.h"
@@ -59,39 +60,6 @@ static void cmd_theme_dirs(char *dirs[4])
 }
 
 /* The engine thread's extra work: the log streams and node actions. */
-struct console_engine {
-	const struct fleet *fleet;
-	struct logstreams *ls;
-	struct nodeacts *acts;
-	struct watchdog *wd;   /* alerts only: watch restarts and pages */
-	struct incidents *inc; /* NULL without a state folder */
-};
-
-static void console_engine_step(void *ctx)
-{
-	struct console_engine *e = ctx;
-
-	logstreams_step(e->ls);
-	nodeacts_step(e->acts);
-	watchdog_step(e->wd);
-	if (e->inc != NULL)
-		incidents_step(e->inc);
-}
-
-/* Every health transition is a marked line in the node's log panes. */
-static void console_engine_event(void *ctx, const struct monitor_event *ev)
-{
-	struct console_engine *e = ctx;
-	char text[400];
-
-	snprintf(text, sizeof(text), "-- HEALTH %s: %s -> %s%s%s --",
-		 e->fleet->nodes[ev->node].name,
-		 health_status_name(ev->ev.from), health_status_name(ev->ev.to),
-		 ev->ev.cause[0] ? ": " : "", ev->ev.cause);
-	logstreams_mark(e->ls, ev->node, text);
-	watchdog_on_event(e->wd, ev); /* and through it, the incidents */
-}
-
 /* The console's procedures ('e', and r/b/a in P), in a wizard. */
 struct console_edit {
 	const struct fleet *f;
@@ -407,16 +375,14 @@ static void console_ers(void *ctx, struct wizard *w)
 
 int cmd_console(const struct cli_opts *o, int argc, char **argv)
 {
-	struct console_engine engine;
+	struct engine_opts eo = {0};
+	struct engine *engine;
 	struct console_edit edit;
-	struct monitor_hook hook;
-	struct transport *t;
 	char *save_dir, *holds_dir, *state_dir;
 	struct console_options co = {0};
 	struct theme theme;
 	char msg[1024], *dirs[4];
 	struct fleet *f;
-	struct monitor *m;
 	int rc, k;
 
 	rc = cmd_fleet_no_args(o, argc, argv, &f);
@@ -435,28 +401,20 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	/* Without --theme a missing default is no error: draw in mono. */
 	co.theme = rc == 0 ? &theme : NULL;
 	co.read_only = o->read_only || f->read_only;
-	m = monitor_new(f, msg, sizeof(msg));
-	if (m == NULL) {
+	/* Incidents are recorded here unless a watch on this host does. */
+	state_dir = statedir_open(f->name, msg, sizeof(msg));
+	co.alerts = alertbox_new();
+	eo.state_dir = state_dir;
+	eo.print = alertbox_push;
+	eo.print_ctx = co.alerts;
+	engine = engine_new(f, &eo, msg, sizeof(msg));
+	if (engine == NULL) {
 		fprintf(stderr, "bvops: %s\n", msg);
+		alertbox_free(co.alerts);
+		free(state_dir);
 		fleet_free(f);
 		return CLI_EXIT_REMOTE;
 	}
-	/* The transport is the engine thread's alone. */
-	t = transport_new(f);
-	engine.fleet = f;
-	engine.ls = logstreams_new(f, t, (size_t)f->logs.scrollback);
-	engine.acts = nodeacts_new(f, t);
-	co.alerts = alertbox_new();
-	engine.wd = watchdog_new(f, m, engine.acts, engine.ls, NULL, false,
-				 alertbox_push, co.alerts);
-	/* Incidents are recorded here unless a watch on this host does. */
-	state_dir = statedir_open(f->name, msg, sizeof(msg));
-	/* No logs of its own, but every hold honoured: no bell for a node
-	 * stopped on purpose or in maintenance. */
-	watchdog_set_holds_dir(engine.wd, state_dir);
-	engine.inc =
-	    state_dir ? incidents_new(f, m, engine.ls, state_dir, true) : NULL;
-	watchdog_set_incidents(engine.wd, engine.inc);
 	co.state_dir = state_dir;
 	edit.f = f;
 	edit.state_dir = state_dir;
@@ -465,36 +423,26 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	co.debug_mode = console_debug_mode;
 	co.ers = console_ers;
 	co.edit_ctx = &edit;
-	hook.fd = logstreams_fd(engine.ls);
-	hook.step = console_engine_step;
-	hook.on_event = console_engine_event;
-	hook.ctx = &engine;
-	monitor_set_hook(m, &hook);
-	if (monitor_start(m, msg, sizeof(msg)) < 0) {
+	if (engine_start(engine, msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "bvops: %s\n", msg);
 		rc = CLI_EXIT_REMOTE;
 	} else {
 		save_dir = statedir_path(f->name, "logs");
-		co.ls = engine.ls;
-		co.acts = engine.acts;
+		co.ls = engine->ls;
+		co.acts = engine->acts;
 		co.save_dir = save_dir;
 		holds_dir = xstrndup(save_dir, strlen(save_dir) - 5);
 		co.holds_dir = holds_dir; /* the fleet's folder: .../logs up */
 		co.aws = awswork_start(f);
-		rc = console_run(f, m, &co) == 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+		rc = console_run(f, engine->m, &co) == 0 ? CLI_EXIT_OK
+							 : CLI_EXIT_USAGE;
 		awswork_stop(co.aws);
 		free(save_dir);
 		free(holds_dir);
 	}
-	monitor_stop(m);
-	incidents_free(engine.inc);
+	engine_free(engine);
 	free(state_dir);
-	watchdog_free(engine.wd);
 	alertbox_free(co.alerts);
-	nodeacts_free(engine.acts);
-	logstreams_free(engine.ls);
-	transport_free(t);
-	monitor_free(m);
 	fleet_free(f);
 	return rc;
 }

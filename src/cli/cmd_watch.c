@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "engine/engine.h"
 #include "engine/health.h"
 #include "engine/incident.h"
 #include "engine/logstream.h"
@@ -71,46 +72,21 @@ static void watch_say(struct watch_out *o, const char *kind, bool ok,
 /* One fleet's engine: everything that runs between two reloads. */
 struct watch_engine {
 	struct fleet *f;
-	struct monitor *m;
-	struct transport *t;
-	struct logstreams *ls;
-	struct nodeacts *acts;
-	struct watchdog *wd;
-	struct incidents *inc; /* NULL without a state folder */
+	struct engine *engine;
 	struct metricpub *pub; /* NULL without [metrics] */
 	int lock_fd;           /* watch.lock, held while it runs; -1 */
 	char *state_dir;
 	struct watch_out *out;
 };
 
-static void watch_step(void *ctx)
+/* After each turn of the engine: say a failure to write an incident. */
+static void watch_after_step(void *ctx, struct engine *engine)
 {
 	struct watch_engine *e = ctx;
+	const char *err = engine->inc ? incidents_error(engine->inc) : "";
 
-	logstreams_step(e->ls);
-	nodeacts_step(e->acts);
-	watchdog_step(e->wd);
-	if (e->inc != NULL) {
-		const char *err;
-
-		incidents_step(e->inc);
-		err = incidents_error(e->inc);
-		if (err[0])
-			watch_say(e->out, "log_error", false, e->f->name, err);
-	}
-}
-
-static void watch_event(void *ctx, const struct monitor_event *ev)
-{
-	struct watch_engine *e = ctx;
-	char text[400];
-
-	snprintf(text, sizeof(text), "-- HEALTH %s: %s -> %s%s%s --",
-		 e->f->nodes[ev->node].name, health_status_name(ev->ev.from),
-		 health_status_name(ev->ev.to), ev->ev.cause[0] ? ": " : "",
-		 ev->ev.cause);
-	logstreams_mark(e->ls, ev->node, text);
-	watchdog_on_event(e->wd, ev); /* and through it, the incidents */
+	if (err[0])
+		watch_say(e->out, "log_error", false, e->f->name, err);
 }
 
 /* How publishing to CloudWatch goes (the publisher's thread). */
@@ -124,70 +100,44 @@ static void watch_metrics_report(void *ctx, bool ok, const char *message)
 static int watch_engine_start(struct watch_engine *e, struct watch_out *o,
 			      char *msg, size_t msgsize)
 {
-	struct monitor_hook hook;
-	size_t k;
+	struct engine_opts eo = {0};
 
 	e->out = o;
 	e->lock_fd = -1;
-	e->m = monitor_new(e->f, msg, msgsize);
-	if (e->m == NULL)
-		return -1;
 	e->state_dir = statedir_open(e->f->name, msg, msgsize);
 	if (e->state_dir == NULL)
 		watch_say(o, "log_error", false, e->f->name, msg);
-	e->t = transport_new(e->f);
-	e->ls = logstreams_new(e->f, e->t, (size_t)e->f->logs.scrollback);
-	e->acts = nodeacts_new(e->f, e->t);
-	e->wd = watchdog_new(e->f, e->m, e->acts, e->ls, e->state_dir, true,
-			     watch_print, o);
+	eo.state_dir = e->state_dir;
+	eo.watch = true;
+	eo.print = watch_print;
+	eo.print_ctx = o;
+	eo.after_step = watch_after_step;
+	eo.after_ctx = e;
+	e->engine = engine_new(e->f, &eo, msg, msgsize);
+	if (e->engine == NULL)
+		return -1;
+	/* Consoles on this host leave incidents to this watch. */
 	if (e->state_dir != NULL) {
-		e->inc = incidents_new(e->f, e->m, e->ls, e->state_dir, false);
-		watchdog_set_incidents(e->wd, e->inc);
-		/* Consoles on this host leave incidents to this watch. */
 		e->lock_fd = incidents_watch_lock(e->state_dir);
 		if (e->lock_fd < 0)
 			watch_say(o, "warning", false, e->f->name,
 				  "another bvops watch of this fleet runs on "
 				  "this host");
 	}
-	/* Journals feed the alerts' log excerpts. */
-	for (k = 0; k < e->f->nnodes; k++)
-		if (e->f->nodes[k].transport != FLEET_TRANSPORT_NONE)
-			logstreams_watch(e->ls, k, LOGSTREAM_JOURNAL, true);
-	hook.fd = logstreams_fd(e->ls);
-	hook.step = watch_step;
-	hook.on_event = watch_event;
-	hook.ctx = e;
-	monitor_set_hook(e->m, &hook);
-	if (monitor_start(e->m, msg, msgsize) < 0)
+	if (engine_start(e->engine, msg, msgsize) < 0)
 		return -1;
-	e->pub = metricpub_start(e->f, e->m, watch_metrics_report, e);
+	e->pub = metricpub_start(e->f, e->engine->m, watch_metrics_report, e);
 	return 0;
 }
 
 static void watch_engine_stop(struct watch_engine *e)
 {
-	int64_t until = clock_mono_ms() + WATCH_DRAIN_MS;
-
 	metricpub_stop(e->pub);
-	if (e->m != NULL)
-		monitor_stop(e->m);
-	/* The engine thread is gone: this thread may step what is left. */
-	while (e->wd != NULL && !watchdog_idle(e->wd) &&
-	       clock_mono_ms() < until) {
-		struct timespec ts = {0, 20 * 1000000L};
-
-		nanosleep(&ts, NULL);
-		watchdog_step(e->wd);
-	}
-	incidents_free(e->inc);
+	if (e->engine != NULL)
+		engine_stop(e->engine, WATCH_DRAIN_MS);
+	engine_free(e->engine);
 	if (e->lock_fd >= 0)
 		close(e->lock_fd);
-	watchdog_free(e->wd);
-	nodeacts_free(e->acts);
-	logstreams_free(e->ls);
-	transport_free(e->t);
-	monitor_free(e->m);
 	free(e->state_dir);
 	{
 		struct fleet *f = e->f; /* the caller's to free */
