@@ -1,0 +1,137 @@
+/*
+ * The alert sinks' schedule on a fake clock: sinks_step() takes "now", so
+ * the retries (after 1 s, then 2 s, three attempts in all) and the
+ * command's time limit are checked to the millisecond, at once, instead
+ * of by waiting for them. The command itself is real (sh -c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "engine/sink.h"
+#include "state/fleet.h"
+
+struct got {
+	int n;
+	struct sink_report last;
+};
+
+static void got_report(void *ctx, const struct sink_report *r)
+{
+	struct got *g = ctx;
+
+	g->n++;
+	g->last = *r;
+}
+
+static struct fleet *sink_fleet(const char *command, const char *timeout)
+{
+	char text[600];
+	struct fleet_diags d;
+	struct fleet *f;
+
+	snprintf(text, sizeof(text),
+		 "[fleet]\nname = \"t\"\n[alerts]\ncommand = \"%s\"\n"
+		 "command_timeout = \"%s\"\n[[node]]\nname = \"node-0\"\n"
+		 "index = 0\nping_url = \"http://127.0.0.1:1/ping\"\n",
+		 command, timeout);
+	f = fleet_parse("fleet.toml", text, strlen(text), &d);
+	if (f == NULL)
+		fleet_diags_free(&d);
+	return f;
+}
+
+/* Step at the same fake time until the command in flight has ended (its
+ * report came): the real wait is the child's, bounded to 5 s. */
+static bool step_until_report(struct sinks *s, int64_t now, struct got *g,
+			      int want)
+{
+	int k;
+
+	for (k = 0; k < 5000 && g->n < want; k++) {
+		struct timespec ts = {0, 1000000L};
+
+		sinks_step(s, now);
+		if (g->n < want)
+			nanosleep(&ts, NULL);
+	}
+	return g->n == want;
+}
+
+TEST(sink_retries_after_one_then_two_seconds_on_the_fake_clock)
+{
+	struct fleet *f = sink_fleet("exit 3", "10s");
+	struct got g = {0};
+	struct sinks *s;
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	s = sinks_new(f, got_report, &g);
+	sinks_send(s, 7, "{\"seq\":7}");
+	CHECK(step_until_report(s, 100000, &g, 1));
+	CHECK(g.last.seq == 7 && !g.last.ok && !g.last.final &&
+	      g.last.attempt == 1);
+	CHECK_STR(g.last.message, "exit 3");
+	/* Nothing in flight (100: "look again") until a second has passed;
+	 * in flight (20) from then on. */
+	CHECK(sinks_step(s, 100999) == 100);
+	CHECK(sinks_step(s, 100999) == 100 && g.n == 1);
+	CHECK(sinks_step(s, 101000) == 20);
+	CHECK(step_until_report(s, 101000, &g, 2));
+	CHECK(g.last.attempt == 2 && !g.last.final);
+	/* The second back-off is two seconds. */
+	CHECK(sinks_step(s, 102999) == 100);
+	CHECK(sinks_step(s, 103000) == 20);
+	CHECK(step_until_report(s, 103000, &g, 3));
+	CHECK(g.last.attempt == 3 && g.last.final && !g.last.ok);
+	/* Three attempts in all: nothing left. */
+	CHECK(sinks_idle(s));
+	CHECK(sinks_step(s, 1000000) == 1000 && g.n == 3);
+	sinks_free(s);
+	fleet_free(f);
+}
+
+TEST(sink_command_time_limit_on_the_fake_clock)
+{
+	struct fleet *f = sink_fleet("exec sleep 30", "5s");
+	struct got g = {0};
+	struct sinks *s;
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	s = sinks_new(f, got_report, &g);
+	sinks_send(s, 1, "{}");
+	CHECK(sinks_step(s, 0) == 20);
+	/* One ms before the limit it still runs; at the limit it is
+	 * killed, and said so, without a real wait of 5 s. */
+	CHECK(sinks_step(s, 4999) == 20 && g.n == 0);
+	sinks_step(s, 5000);
+	CHECK(g.n == 1 && !g.last.ok && !g.last.final);
+	CHECK_STR(g.last.message, "timed out after 5000 ms (killed)");
+	/* The next attempt waits its second. */
+	CHECK(sinks_step(s, 5999) == 100);
+	sinks_free(s);
+	fleet_free(f);
+}
+
+TEST(sink_accepted_is_final_at_once)
+{
+	struct fleet *f = sink_fleet("cat >/dev/null", "5s");
+	struct got g = {0};
+	struct sinks *s;
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	s = sinks_new(f, got_report, &g);
+	sinks_send(s, 2, "{\"seq\":2}");
+	CHECK(step_until_report(s, 0, &g, 1));
+	CHECK(g.last.ok && g.last.final && g.last.attempt == 1);
+	CHECK(sinks_idle(s));
+	sinks_free(s);
+	fleet_free(f);
+}
