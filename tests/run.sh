@@ -86,7 +86,17 @@ suite "install" tests/install.sh
 # which only say that a test stopped what it started.
 failures() {
 	grep -v -E '^[^ ]+: line [0-9]+: +[0-9]+ (Killed|Terminated|Aborted)' "$1" |
-		grep -E '^FAIL |^  [^ ]+: |toml-test|ERROR|error:' | head -60
+		grep -E '^FAIL |^  [^ ]+: |^[^ :]+:[0-9]+(:[0-9]+)?: |toml-test|ERROR|error:' |
+		head -60
+}
+
+# "exit status 3" or "killed by SIGKILL": how a suite's process ended.
+how_ended() {
+	if [ "$1" -gt 128 ] && [ "$1" -lt 160 ]; then
+		echo "killed by SIG$(kill -l $(($1 - 128)))"
+	else
+		echo "exit status $1"
+	fi
 }
 
 total_pass=0
@@ -103,7 +113,7 @@ report() {
 	if [ -z "$line" ]; then
 		grep -v -E '^[^ ]+: line [0-9]+: +[0-9]+ (Killed|Terminated)' \
 			"$out" | tail -20
-		echo "   (no summary line: counted as 1 failure)"
+		echo "   (no summary line, $(how_ended "$rc"): counted as 1 failure)"
 		total_fail=$((total_fail + 1))
 		return
 	fi
@@ -116,7 +126,7 @@ report() {
 	total_fail=$((total_fail + f))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		tail -20 "$out"
-		echo "   (exit status $rc: counted as 1 failure)"
+		echo "   ($(how_ended "$rc"): counted as 1 failure)"
 		total_fail=$((total_fail + 1))
 	fi
 }

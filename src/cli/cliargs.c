@@ -98,3 +98,15 @@ int cliargs_parse(int argc, char **argv, const struct cliarg *opts,
 	}
 	return nwords;
 }
+
+int cliargs_read(int argc, char **argv, const struct cliarg *opts,
+		 const char **words, int maxwords)
+{
+	char msg[300];
+	int n =
+	    cliargs_parse(argc, argv, opts, words, maxwords, msg, sizeof(msg));
+
+	if (n < 0)
+		fprintf(stderr, "bvops: %s\n", msg);
+	return n;
+}

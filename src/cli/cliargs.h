@@ -35,4 +35,8 @@ struct cliarg {
 int cliargs_parse(int argc, char **argv, const struct cliarg *opts,
 		  const char **words, int maxwords, char *msg, size_t msgsize);
 
+/* The same, for a command: the message said on stderr ("bvops: ..."). */
+int cliargs_read(int argc, char **argv, const struct cliarg *opts,
+		 const char **words, int maxwords);
+
 #endif

@@ -113,10 +113,8 @@ int cmd_config_get(const struct cli_opts *o, int argc, char **argv)
 	    {NULL, CLIARG_FLAG, NULL, 0, 0},
 	};
 
-	if (cliargs_parse(argc, argv, opts, &name, 1, msg, sizeof(msg)) < 0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+	if (cliargs_read(argc, argv, opts, &name, 1) < 0)
 		return CMD_BAD_ARGS;
-	}
 	if (name == NULL || (raw && where)) {
 		fprintf(stderr, name == NULL
 				    ? "bvops: config get needs a NODE\n"

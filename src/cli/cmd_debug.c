@@ -27,14 +27,11 @@ static int dbg_args(int argc, char **argv, const char **node,
 	    {"--wait", CLIARG_DURATION, &d->wait_ms, 0, 0},
 	    {NULL, CLIARG_FLAG, NULL, 0, 0},
 	};
-	char msg[300];
 
 	d->wait_ms = 180000;
-	if (cliargs_parse(argc, argv, enter ? enter_opts : exit_opts, node, 1,
-			  msg, sizeof(msg)) < 0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+	if (cliargs_read(argc, argv, enter ? enter_opts : exit_opts, node, 1) <
+	    0)
 		return CMD_BAD_ARGS;
-	}
 	return *node != NULL ? 0 : CMD_BAD_ARGS;
 }
 

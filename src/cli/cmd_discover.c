@@ -36,12 +36,9 @@ static int disc_args(int argc, char **argv, struct disc_args *a)
 	    {"--force", CLIARG_FLAG, &a->force, 0, 0},
 	    {NULL, CLIARG_FLAG, NULL, 0, 0},
 	};
-	char msg[300];
 
-	if (cliargs_parse(argc, argv, opts, NULL, 0, msg, sizeof(msg)) < 0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+	if (cliargs_read(argc, argv, opts, NULL, 0) < 0)
 		return CMD_BAD_ARGS;
-	}
 	return 0;
 }
 

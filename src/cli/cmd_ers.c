@@ -24,14 +24,11 @@ static int ers_args(int argc, char **argv, struct ers_opts *e)
 	    {"--stop-wait", CLIARG_DURATION, &e->stop_wait_ms, 0, 0},
 	    {NULL, CLIARG_FLAG, NULL, 0, 0},
 	};
-	char msg[300];
 
 	e->wait_ms = 180000;
 	e->stop_wait_ms = 60000;
-	if (cliargs_parse(argc, argv, opts, NULL, 0, msg, sizeof(msg)) < 0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+	if (cliargs_read(argc, argv, opts, NULL, 0) < 0)
 		return CMD_BAD_ARGS;
-	}
 	if (e->fragment != NULL && e->preset != NULL) {
 		fprintf(stderr, "bvops: --fragment or --preset, not both\n");
 		return CMD_BAD_ARGS;

@@ -62,10 +62,8 @@ int cmd_hostkey(const struct cli_opts *o, int argc, char **argv)
 	    {NULL, CLIARG_FLAG, NULL, 0, 0},
 	};
 
-	if (cliargs_parse(argc, argv, opts, &name, 1, msg, sizeof(msg)) < 0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+	if (cliargs_read(argc, argv, opts, &name, 1) < 0)
 		return CMD_BAD_ARGS;
-	}
 	if (name == NULL) {
 		fprintf(stderr, "bvops: hostkey needs a NODE\n");
 		return CMD_BAD_ARGS;

@@ -113,11 +113,8 @@ static int incident_args(int argc, char **argv, int want, const char **id,
 	    {NULL, CLIARG_FLAG, NULL, 0, 0},
 	};
 	const char *words[2] = {NULL, NULL};
-	char msg[300];
-	int n = cliargs_parse(argc, argv, opts, words, want, msg, sizeof(msg));
+	int n = cliargs_read(argc, argv, opts, words, want);
 
-	if (n < 0)
-		fprintf(stderr, "bvops: %s\n", msg);
 	if (n != want)
 		return CMD_BAD_ARGS;
 	*id = words[0];

@@ -41,13 +41,10 @@ static int proc_args(int argc, char **argv, const char **word,
 	    {backup_ok ? "--backup" : NULL, CLIARG_STRING, &co->backup, 0, 0},
 	    {NULL, CLIARG_FLAG, NULL, 0, 0},
 	};
-	char msg[300];
 
 	co->wait_ms = 180000;
-	if (cliargs_parse(argc, argv, opts, word, 1, msg, sizeof(msg)) < 0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+	if (cliargs_read(argc, argv, opts, word, 1) < 0)
 		return CMD_BAD_ARGS;
-	}
 	return *word != NULL ? 0 : CMD_BAD_ARGS;
 }
 

@@ -471,7 +471,7 @@ static int step_edit(void *ctx, const char *node,
 		     size_t msgsize)
 {
 	struct ce *c = ctx;
-	char kept[300], *path;
+	char *path;
 	int rc;
 
 	if (procedure_state(v, "step", "edit", node) != NULL) {
@@ -504,6 +504,8 @@ static int step_edit(void *ctx, const char *node,
 			    c, data, rc == PROC_REMOTE ? "failed" : "abandoned",
 			    msg, (enum proc_status)rc);
 	} else {
+		char kept[300];
+
 		rc = ce_edit_loop(c, kept, sizeof(kept), msg, msgsize);
 		if (rc == 0) {
 			snprintf(msg, msgsize, "no change: nothing uploaded");
@@ -589,7 +591,6 @@ static int step_upload(void *ctx, const char *node,
 {
 	struct ce *c = ctx;
 	struct aws_s3_object put, now_o;
-	char err[512];
 	int rc;
 
 	if (!ce_confirm_upload(c, msg, msgsize))
@@ -617,6 +618,8 @@ static int step_upload(void *ctx, const char *node,
 			c->textlen, "application/toml", c->etag, false, &put,
 			msg, msgsize);
 	if (rc == -2) {
+		char err[512];
+
 		ce_say(c,
 		       "s3://%s/%s changed since it was read: NOT "
 		       "uploaded, nothing overwritten.\n",
@@ -713,11 +716,12 @@ static int step_restart(void *ctx, const char *node,
 	struct ce *c = ctx;
 	struct transport *t;
 	struct transport_result r;
-	char q[300];
 	int rc;
 
 	(void)node, (void)v;
 	if (!c->o->restart && !c->restart_ok) {
+		char q[300];
+
 		snprintf(q, sizeof(q),
 			 "Restart %s now so that it reads it? [y/N] ",
 			 c->n->name);
@@ -819,7 +823,6 @@ bool cfgedit_kind(const char *kind)
 static int ce_go(struct ce *c, bool rollback, char *msg, size_t msgsize)
 {
 	struct procedure_def def;
-	char err[300];
 	int rc;
 
 	ce_def(c, &def);
@@ -831,6 +834,7 @@ static int ce_go(struct ce *c, bool rollback, char *msg, size_t msgsize)
 		const char *result = rollback         ? "the config as it was"
 				     : msg[0] != '\0' ? msg
 						      : "done";
+		char err[300];
 
 		ce_hold(c, false);
 		eventlog_audit(c->state_dir, c->what, c->n->name, result, err,
@@ -893,7 +897,6 @@ static int ce_begin(struct ce *c, char *msg, size_t msgsize)
 /* A dry run: the same questions and diff, no journal, nothing written. */
 static int ce_dry_run(struct ce *c, char *msg, size_t msgsize)
 {
-	char kept[300];
 	int rc;
 
 	if (strcmp(c->kind, CFGEDIT_RESTORE) == 0) {
@@ -901,6 +904,8 @@ static int ce_dry_run(struct ce *c, char *msg, size_t msgsize)
 		if (rc != PROC_OK)
 			return rc;
 	} else {
+		char kept[300];
+
 		rc = ce_edit_loop(c, kept, sizeof(kept), msg, msgsize);
 		if (rc == 0) {
 			snprintf(msg, msgsize, "no change: nothing uploaded");

@@ -51,7 +51,7 @@ static bool procctx_let_go_ended(struct aws_client *a,
 				 const char *dir)
 {
 	struct procjournal_view v;
-	char host[256] = "", msg[300], what[400];
+	char host[256] = "", msg[300];
 	bool ended = false;
 
 	gethostname(host, sizeof(host) - 1);
@@ -59,6 +59,8 @@ static bool procctx_let_go_ended(struct aws_client *a,
 	    procjournal_read(dir, h->id, &v, msg, sizeof(msg)) < 0)
 		return false;
 	if (v.outcome != NULL && fleetlock_break(a, w, msg, sizeof(msg)) == 0) {
+		char what[400];
+
 		ended = true;
 		procctx_unhold_all(dir, h->id, &v);
 		snprintf(what, sizeof(what),

@@ -43,6 +43,29 @@ static struct fleet *sink_fleet(const char *command, const char *timeout)
 	return f;
 }
 
+/* One fleet with a command sink, its sinks, what they reported. */
+struct rig {
+	struct fleet *f;
+	struct sinks *s;
+	struct got g;
+};
+
+static bool rig_open(struct rig *r, const char *command, const char *timeout)
+{
+	memset(r, 0, sizeof(*r));
+	r->f = sink_fleet(command, timeout);
+	if (r->f == NULL)
+		return false;
+	r->s = sinks_new(r->f, got_report, &r->g);
+	return true;
+}
+
+static void rig_close(struct rig *r)
+{
+	sinks_free(r->s);
+	fleet_free(r->f);
+}
+
 /* Step at the same fake time until the command in flight has ended (its
  * report came): the real wait is the child's, bounded to 5 s. */
 static bool step_until_report(struct sinks *s, int64_t now, struct got *g,
@@ -62,76 +85,70 @@ static bool step_until_report(struct sinks *s, int64_t now, struct got *g,
 
 TEST(sink_retries_after_one_then_two_seconds_on_the_fake_clock)
 {
-	struct fleet *f = sink_fleet("exit 3", "10s");
-	struct got g = {0};
+	struct rig r;
 	struct sinks *s;
 
-	CHECK(f != NULL);
-	if (f == NULL)
+	CHECK(rig_open(&r, "exit 3", "10s"));
+	if (r.f == NULL)
 		return;
-	s = sinks_new(f, got_report, &g);
+	s = r.s;
 	sinks_send(s, 7, "{\"seq\":7}");
-	CHECK(step_until_report(s, 100000, &g, 1));
-	CHECK(g.last.seq == 7 && !g.last.ok && !g.last.final &&
-	      g.last.attempt == 1);
-	CHECK_STR(g.last.message, "exit 3");
+	CHECK(step_until_report(s, 100000, &r.g, 1));
+	CHECK(r.g.last.seq == 7 && !r.g.last.ok && !r.g.last.final &&
+	      r.g.last.attempt == 1);
+	CHECK_STR(r.g.last.message, "exit 3");
 	/* Nothing in flight (100: "look again") until a second has passed;
 	 * in flight (20) from then on. */
 	CHECK(sinks_step(s, 100999) == 100);
-	CHECK(sinks_step(s, 100999) == 100 && g.n == 1);
+	CHECK(sinks_step(s, 100999) == 100 && r.g.n == 1);
 	CHECK(sinks_step(s, 101000) == 20);
-	CHECK(step_until_report(s, 101000, &g, 2));
-	CHECK(g.last.attempt == 2 && !g.last.final);
+	CHECK(step_until_report(s, 101000, &r.g, 2));
+	CHECK(r.g.last.attempt == 2 && !r.g.last.final);
 	/* The second back-off is two seconds. */
 	CHECK(sinks_step(s, 102999) == 100);
 	CHECK(sinks_step(s, 103000) == 20);
-	CHECK(step_until_report(s, 103000, &g, 3));
-	CHECK(g.last.attempt == 3 && g.last.final && !g.last.ok);
+	CHECK(step_until_report(s, 103000, &r.g, 3));
+	CHECK(r.g.last.attempt == 3 && r.g.last.final && !r.g.last.ok);
 	/* Three attempts in all: nothing left. */
 	CHECK(sinks_idle(s));
-	CHECK(sinks_step(s, 1000000) == 1000 && g.n == 3);
-	sinks_free(s);
-	fleet_free(f);
+	CHECK(sinks_step(s, 1000000) == 1000 && r.g.n == 3);
+	rig_close(&r);
 }
 
 TEST(sink_command_time_limit_on_the_fake_clock)
 {
-	struct fleet *f = sink_fleet("exec sleep 30", "5s");
-	struct got g = {0};
+	struct rig r;
 	struct sinks *s;
 
-	CHECK(f != NULL);
-	if (f == NULL)
+	CHECK(rig_open(&r, "exec sleep 30", "5s"));
+	if (r.f == NULL)
 		return;
-	s = sinks_new(f, got_report, &g);
+	s = r.s;
 	sinks_send(s, 1, "{}");
 	CHECK(sinks_step(s, 0) == 20);
 	/* One ms before the limit it still runs; at the limit it is
 	 * killed, and said so, without a real wait of 5 s. */
-	CHECK(sinks_step(s, 4999) == 20 && g.n == 0);
+	CHECK(sinks_step(s, 4999) == 20 && r.g.n == 0);
 	sinks_step(s, 5000);
-	CHECK(g.n == 1 && !g.last.ok && !g.last.final);
-	CHECK_STR(g.last.message, "timed out after 5000 ms (killed)");
+	CHECK(r.g.n == 1 && !r.g.last.ok && !r.g.last.final);
+	CHECK_STR(r.g.last.message, "timed out after 5000 ms (killed)");
 	/* The next attempt waits its second. */
 	CHECK(sinks_step(s, 5999) == 100);
-	sinks_free(s);
-	fleet_free(f);
+	rig_close(&r);
 }
 
 TEST(sink_accepted_is_final_at_once)
 {
-	struct fleet *f = sink_fleet("cat >/dev/null", "5s");
-	struct got g = {0};
+	struct rig r;
 	struct sinks *s;
 
-	CHECK(f != NULL);
-	if (f == NULL)
+	CHECK(rig_open(&r, "cat >/dev/null", "5s"));
+	if (r.f == NULL)
 		return;
-	s = sinks_new(f, got_report, &g);
+	s = r.s;
 	sinks_send(s, 2, "{\"seq\":2}");
-	CHECK(step_until_report(s, 0, &g, 1));
-	CHECK(g.last.ok && g.last.final && g.last.attempt == 1);
+	CHECK(step_until_report(s, 0, &r.g, 1));
+	CHECK(r.g.last.ok && r.g.last.final && r.g.last.attempt == 1);
 	CHECK(sinks_idle(s));
-	sinks_free(s);
-	fleet_free(f);
+	rig_close(&r);
 }
