@@ -130,6 +130,13 @@ static void monitor_on_result(void *ctx, size_t node,
 		    &m->events[(m->ev_start + m->ev_len - 1) % MONITOR_EVENTS]);
 }
 
+void monitor_feed(struct monitor *m, size_t node, const struct health_check *c)
+{
+	pthread_mutex_lock(&m->lock);
+	monitor_on_result(m, node, c);
+	pthread_mutex_unlock(&m->lock);
+}
+
 void monitor_set_hook(struct monitor *m, const struct monitor_hook *h)
 {
 	m->hook = *h;

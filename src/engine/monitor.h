@@ -70,6 +70,12 @@ struct monitor_hook {
 };
 void monitor_set_hook(struct monitor *m, const struct monitor_hook *h);
 
+/* Record a check of node as if the prober had made it (under the lock,
+ * with its transition events): for a monitor that is not started, a test
+ * driving autorestart or the watchdog with results and a clock of its
+ * own. */
+void monitor_feed(struct monitor *m, size_t node, const struct health_check *c);
+
 /* Run checks on the fleet's schedule on an engine thread. */
 int monitor_start(struct monitor *m, char *msg, size_t msgsize);
 void monitor_stop(struct monitor *m);
