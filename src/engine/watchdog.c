@@ -37,6 +37,9 @@ struct wd_node {
 
 struct watchdog {
 	const struct fleet *f;
+	/* The clocks of this step (watchdog_step_at): mono for every
+	 * interval, wall for what is written down. */
+	int64_t now_mono, now_wall;
 	struct monitor *m;
 	struct logstreams *ls;
 	char *state_dir;
@@ -137,7 +140,7 @@ static void wd_excerpt(struct watchdog *w, size_t node, char *out, size_t size)
  */
 static void wd_page(struct watchdog *w, const struct alert *a, const char *json)
 {
-	int64_t now = clock_mono_ms();
+	int64_t now = w->now_mono;
 
 	if (a->kind != ALERT_DOWN || w->f->alerts.group_window_ms == 0) {
 		sinks_send(w->sinks, a->seq, json);
@@ -171,7 +174,7 @@ static void wd_group_flush(struct watchdog *w, int64_t now, bool force)
 	a.kind = ALERT_GROUPED;
 	a.node = ALERT_NODE_NONE;
 	a.seq = ++w->seq;
-	a.time_ms = clock_now_ms();
+	a.time_ms = w->now_wall;
 	arr = cJSON_CreateArray();
 	used = (size_t)snprintf(
 	    a.detail, sizeof(a.detail),
@@ -217,7 +220,7 @@ static void wd_emit(void *ctx, struct alert *a)
 	bool quiet = false;
 
 	a->seq = ++w->seq;
-	a->time_ms = clock_now_ms();
+	a->time_ms = w->now_wall;
 	if (a->node != ALERT_NODE_NONE && a->log_excerpt[0] == '\0')
 		wd_excerpt(w, a->node, a->log_excerpt, sizeof(a->log_excerpt));
 	/* A held node's news is shown, not alerted: no page, no bell; and
@@ -354,7 +357,9 @@ void watchdog_on_event(struct watchdog *w, const struct monitor_event *e)
 bool watchdog_idle(struct watchdog *w)
 {
 	/* At exit a group still waiting pages now rather than never. */
-	wd_group_flush(w, clock_mono_ms(), true);
+	w->now_mono = clock_mono_ms();
+	w->now_wall = clock_now_ms();
+	wd_group_flush(w, w->now_mono, true);
 	return sinks_idle(w->sinks);
 }
 
@@ -545,7 +550,7 @@ static void wd_held_why(const struct hold *hd, char *out, size_t size)
  */
 static void wd_maintenance(struct watchdog *w, int64_t now)
 {
-	int64_t wall = clock_now_ms();
+	int64_t wall = w->now_wall;
 	size_t k;
 
 	wd_holds_reload(w, now);
@@ -613,7 +618,7 @@ static void wd_since_text(int64_t since, int64_t wall, char *iso,
 
 static void wd_debug(struct watchdog *w, int64_t now)
 {
-	int64_t wall = clock_now_ms(), after;
+	int64_t wall = w->now_wall, after;
 	size_t k;
 
 	if (w->state_dir == NULL || now - w->debug_checked < 10000)
@@ -656,7 +661,7 @@ static void wd_debug(struct watchdog *w, int64_t now)
  */
 static void wd_ers(struct watchdog *w)
 {
-	int64_t wall = clock_now_ms(), since, after;
+	int64_t wall = w->now_wall, since, after;
 	size_t n = marks_ers_count(w->state_dir, &since);
 	char since_s[40], dur[32];
 	struct alert a;
@@ -684,8 +689,15 @@ static void wd_ers(struct watchdog *w)
 
 void watchdog_step(struct watchdog *w)
 {
-	int64_t now = clock_mono_ms();
+	watchdog_step_at(w, clock_mono_ms(), clock_now_ms());
+}
+
+void watchdog_step_at(struct watchdog *w, int64_t now, int64_t wall)
+{
 	size_t k;
+
+	w->now_mono = now;
+	w->now_wall = wall;
 
 	/* A transition is judged by the holds as they are now: a stop's
 	 * hold is written just before the stop. */

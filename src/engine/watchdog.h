@@ -56,6 +56,8 @@ void watchdog_set_holds_dir(struct watchdog *w, const char *dir);
 void watchdog_on_event(struct watchdog *w, const struct monitor_event *e);
 /* Alerts, reminders, restarts, deliveries (monitor hook's step). */
 void watchdog_step(struct watchdog *w);
+/* The same at the given monotonic and wall times (ms): a test's clock. */
+void watchdog_step_at(struct watchdog *w, int64_t mono_ms, int64_t wall_ms);
 
 /* Nothing waits to be delivered (a group still held is sent first). */
 bool watchdog_idle(struct watchdog *w);
