@@ -20,6 +20,7 @@ run "$BVOPS" --help
 check_eq "exit" "$RC" 0
 check_contains "stdout" "$OUT" "config validate FILE"
 check_contains "stdout" "$OUT" "-f, --fleet FILE"
+check_contains "both spellings of a value" "$OUT" "--wait 3m, --wait=3m"
 run "$BVOPS" config validate --help
 check_eq "exit" "$RC" 0
 check_eq "command usage" "$OUT" "usage: bvops config validate FILE"

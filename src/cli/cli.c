@@ -233,6 +233,8 @@ static void cli_help(FILE *out)
 	      "  --json             machine-readable output where it applies\n"
 	      "  -h, --help         this help; with a command, its usage\n"
 	      "  -V, --version      print the version\n"
+	      "An option's value may follow it or an '=': --wait 3m, "
+	      "--wait=3m.\n"
 	      "\n"
 	      "Exit codes: 0 ok, 1 the checked thing is not ok, 2 usage or\n"
 	      "input error, 3 a remote/AWS failure.\n"
