@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "state/fleet.h"
+
 struct check_test {
 	const char *name;
 	check_fn fn;
@@ -63,4 +65,36 @@ int main(int argc, char **argv)
 	}
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;
+}
+
+struct fleet *check_fleet(const char *text)
+{
+	struct fleet_diags d;
+	struct fleet *f = fleet_parse("fleet.toml", text, strlen(text), &d);
+
+	if (f == NULL) {
+		size_t k;
+
+		for (k = 0; k < d.n; k++)
+			fprintf(stderr, "test fleet: %s\n", d.lines[k]);
+		fleet_diags_free(&d);
+	}
+	return f;
+}
+
+struct fleet *check_fleet3(const char *head)
+{
+	char text[2000];
+	size_t k, len;
+
+	len = (size_t)snprintf(text, sizeof(text),
+			       "[fleet]\nname = \"t\"\n%s\n", head);
+	for (k = 0; k < 3 && len < sizeof(text); k++)
+		len += (size_t)snprintf(
+		    text + len, sizeof(text) - len,
+		    "[[node]]\nname = \"node-%zu\"\nindex = %zu\n"
+		    "transport = \"local\"\n"
+		    "ping_url = \"http://127.0.0.1:1/ping\"\n",
+		    k, k);
+	return check_fleet(text);
 }

@@ -17,6 +17,14 @@ bool check_report(const char *file, int line, const char *expr, bool ok);
 bool check_report_str(const char *file, int line, const char *expr,
 		      const char *got, const char *want);
 
+struct fleet;
+/* A fleet from TOML text, or NULL after printing why (a test's own fleet
+ * file was wrong). The caller frees it with fleet_free. */
+struct fleet *check_fleet(const char *text);
+/* The same with three nodes node-0..2 (ping on a closed local port,
+ * transport local) after the tables in head. */
+struct fleet *check_fleet3(const char *head);
+
 #define TEST(name)                                                             \
 	static void test_##name(void);                                         \
 	__attribute__((constructor)) static void register_##name(void)         \

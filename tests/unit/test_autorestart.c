@@ -42,29 +42,15 @@ static void rig_emit(void *ctx, struct alert *a)
 
 static bool rig_open(struct rig *r, const char *restart, const char *health)
 {
-	char text[1200], msg[300];
-	struct fleet_diags d;
+	char head[800], msg[300];
 
 	memset(r, 0, sizeof(*r));
-	snprintf(text, sizeof(text),
-		 "[fleet]\nname = \"t\"\nquorum = 1\n[health]\n%s\n"
-		 "[commands]\nrestart = \"%s\"\n"
-		 "[[node]]\nname = \"node-0\"\nindex = 0\ntransport = "
-		 "\"local\"\nping_url = \"http://127.0.0.1:1/ping\"\n"
-		 "[[node]]\nname = \"node-1\"\nindex = 1\ntransport = "
-		 "\"local\"\nping_url = \"http://127.0.0.1:1/ping\"\n"
-		 "[[node]]\nname = \"node-2\"\nindex = 2\ntransport = "
-		 "\"local\"\nping_url = \"http://127.0.0.1:1/ping\"\n",
+	snprintf(head, sizeof(head),
+		 "quorum = 1\n[health]\n%s\n[commands]\nrestart = \"%s\"",
 		 health, restart);
-	r->f = fleet_parse("fleet.toml", text, strlen(text), &d);
-	if (r->f == NULL) {
-		size_t k;
-
-		for (k = 0; k < d.n; k++)
-			fprintf(stderr, "%s\n", d.lines[k]);
-		fleet_diags_free(&d);
+	r->f = check_fleet3(head);
+	if (r->f == NULL)
 		return false;
-	}
 	r->m = monitor_new(r->f, msg, sizeof(msg));
 	if (r->m == NULL)
 		return false;

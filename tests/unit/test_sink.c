@@ -28,19 +28,12 @@ static void got_report(void *ctx, const struct sink_report *r)
 
 static struct fleet *sink_fleet(const char *command, const char *timeout)
 {
-	char text[600];
-	struct fleet_diags d;
-	struct fleet *f;
+	char head[600];
 
-	snprintf(text, sizeof(text),
-		 "[fleet]\nname = \"t\"\n[alerts]\ncommand = \"%s\"\n"
-		 "command_timeout = \"%s\"\n[[node]]\nname = \"node-0\"\n"
-		 "index = 0\nping_url = \"http://127.0.0.1:1/ping\"\n",
+	snprintf(head, sizeof(head),
+		 "[alerts]\ncommand = \"%s\"\ncommand_timeout = \"%s\"",
 		 command, timeout);
-	f = fleet_parse("fleet.toml", text, strlen(text), &d);
-	if (f == NULL)
-		fleet_diags_free(&d);
-	return f;
+	return check_fleet3(head);
 }
 
 /* One fleet with a command sink, its sinks, what they reported. */

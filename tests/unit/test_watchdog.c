@@ -41,28 +41,13 @@ static void rig_print(void *ctx, const char *json, const char *text, bool quiet)
 
 static bool rig_open(struct rig *r, const char *alerts)
 {
-	char text[1200], msg[300];
-	struct fleet_diags d;
+	char head[800], msg[300];
 
 	memset(r, 0, sizeof(*r));
-	snprintf(text, sizeof(text),
-		 "[fleet]\nname = \"t\"\n[alerts]\n%s\n"
-		 "[[node]]\nname = \"node-0\"\nindex = 0\n"
-		 "ping_url = \"http://127.0.0.1:1/ping\"\n"
-		 "[[node]]\nname = \"node-1\"\nindex = 1\n"
-		 "ping_url = \"http://127.0.0.1:1/ping\"\n"
-		 "[[node]]\nname = \"node-2\"\nindex = 2\n"
-		 "ping_url = \"http://127.0.0.1:1/ping\"\n",
-		 alerts);
-	r->f = fleet_parse("fleet.toml", text, strlen(text), &d);
-	if (r->f == NULL) {
-		size_t k;
-
-		for (k = 0; k < d.n; k++)
-			fprintf(stderr, "%s\n", d.lines[k]);
-		fleet_diags_free(&d);
+	snprintf(head, sizeof(head), "[alerts]\n%s", alerts);
+	r->f = check_fleet3(head);
+	if (r->f == NULL)
 		return false;
-	}
 	r->m = monitor_new(r->f, msg, sizeof(msg));
 	if (r->m == NULL)
 		return false;
