@@ -180,4 +180,55 @@ kill "$TLS_PID" 2>/dev/null
 wait "$TLS_PID" 2>/dev/null
 test_end
 
+# A /ping that answers 200 with a body without end (something else on
+# the port, or a hostile one) is read up to 64 KiB: the check ends with
+# its status code at once instead of reading until the timeout; the
+# server counts what it could send before bvops let go.
+test_begin an_endless_ping_body_is_read_up_to_a_cap
+eport=$(free_port)
+python3 - "$eport" "$TMP/sent" <<'PY' &
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(4)
+for _ in range(2):
+    c, _ = s.accept()
+    c.recv(4096)
+    sent = 0
+    try:
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n")
+        chunk = b"x" * 65536
+        while sent < (1 << 30):
+            c.sendall(chunk)
+            sent += len(chunk)
+    except OSError:
+        pass
+    open(sys.argv[2], "a").write("%d\n" % sent)
+    c.close()
+PY
+EPY_PID=$!
+wait_tcp "$eport"
+cat >"$TMP/endless.toml" <<TOML
+[fleet]
+name = "endless"
+[health]
+interval = "15s"
+timeout = "10s"
+[[node]]
+name = "endless"
+index = 0
+ping_url = "http://127.0.0.1:$eport/ping"
+TOML
+run "$BVOPS" status -f "$TMP/endless.toml" --json
+check_eq "up on its 200" "$RC:$(json_field "$OUT" '[d["nodes"][0]["http_code"], d["nodes"][0]["status"]]')" "0:[200, 'up']"
+# The first connection was wait_tcp's; the second, the check's.
+for i in $(seq 100); do [ "$(wc -l <"$TMP/sent" 2>/dev/null)" = 2 ] && break; tick; done
+sent=$(sed -n 2p "$TMP/sent" 2>/dev/null)
+# 64 KiB read; the rest is what loopback's socket buffers took.
+check_eq "bounded: less than 32 MB sent, not the 1 GB on offer" "$((${sent:-1073741824} < 33554432))" 1
+kill "$EPY_PID" 2>/dev/null
+wait "$EPY_PID" 2>/dev/null
+test_end
+
 summary

@@ -26,6 +26,7 @@ struct probe_slot {
 	CURL *easy;
 	size_t shard;
 	bool busy;
+	size_t body; /* bytes of the answer's body read so far */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -48,12 +49,17 @@ struct probe {
 #define PROBE_WAKE_TAG   UINT64_MAX
 #define PROBE_EXTERN_TAG (UINT64_MAX - 1)
 
-/* The body of /ping says nothing the status code does not. */
+/* The body of /ping says nothing the status code does not: it is read
+ * and thrown away, up to PROBE_BODY_MAX; past that the transfer stops
+ * (a node, or something in its place, that answers without end must not
+ * cost the engine its time). */
 static size_t probe_discard(char *ptr, size_t size, size_t nmemb, void *ud)
 {
+	struct probe_slot *s = ud;
+
 	(void)ptr;
-	(void)ud;
-	return size * nmemb;
+	s->body += size * nmemb;
+	return s->body > PROBE_BODY_MAX ? 0 : size * nmemb;
 }
 
 /* CURLMOPT_SOCKETFUNCTION: keep the epoll set in step with libcurl. */
@@ -156,6 +162,7 @@ struct probe *probe_new(const char *const *urls, size_t n, long timeout_ms,
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
 		curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
 		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, probe_discard);
+		curl_easy_setopt(e, CURLOPT_WRITEDATA, &p->slots[k]);
 		curl_easy_setopt(e, CURLOPT_ERRORBUFFER, p->slots[k].errbuf);
 		curl_easy_setopt(e, CURLOPT_USERAGENT, "bvops/" BVOPS_VERSION);
 		curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -202,6 +209,7 @@ bool probe_start(struct probe *p, size_t i)
 		return false;
 	s = &p->slots[i];
 	s->errbuf[0] = '\0';
+	s->body = 0;
 	/* Adding sets the shard's timer to "now": probe_wait acts on it. */
 	if (curl_multi_add_handle(p->shards[s->shard].multi, s->easy) !=
 	    CURLM_OK)
@@ -353,7 +361,11 @@ int probe_collect(struct probe *p, probe_done_fn done, void *ctx)
 			memset(&c, 0, sizeof(c));
 			c.at_ms = clock_now_ms();
 			c.latency_ms = -1;
-			if (m->data.result == CURLE_OK) {
+			/* An answer cut at PROBE_BODY_MAX is still an
+			 * answer: its status code counts. */
+			if (m->data.result == CURLE_OK ||
+			    (m->data.result == CURLE_WRITE_ERROR &&
+			     s->body > PROBE_BODY_MAX)) {
 				curl_easy_getinfo(
 				    s->easy, CURLINFO_RESPONSE_CODE, &code);
 				curl_easy_getinfo(s->easy,

@@ -6,7 +6,8 @@
  * curl_multi_socket_action) and one easy handle per node, reused from
  * check to check so connections are kept alive. Redirects are not
  * followed (a 3xx is a failed check); HTTPS is verified against curl's CA
- * bundle; the body is read and thrown away.
+ * bundle; the body is read and thrown away, at most PROBE_BODY_MAX bytes
+ * of it (the rest is not read: the answer's status code stands).
  */
 #ifndef BVOPS_PROBE_H
 #define BVOPS_PROBE_H
@@ -16,6 +17,8 @@
 #include <stdint.h>
 
 #include "engine/health.h"
+
+#define PROBE_BODY_MAX ((size_t)64 << 10)
 
 struct probe;
 

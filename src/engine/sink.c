@@ -29,7 +29,10 @@ struct sink_queue {
 	size_t head, n; /* ring of SINK_QUEUE_MAX */
 };
 
+#define SINK_BODY_MAX ((size_t)64 << 10)
+
 struct sinks {
+	size_t hook_body; /* bytes of the webhook's answer read */
 	const struct fleet *f;
 	sink_report_fn report;
 	void *ctx;
@@ -341,11 +344,15 @@ static void sink_command_step(struct sinks *s, int64_t now)
 	}
 }
 
+/* A webhook's answer is thrown away, read up to SINK_BODY_MAX; past
+ * that the transfer stops and the status code stands. */
 static size_t sink_discard(char *d, size_t sz, size_t n, void *ctx)
 {
+	struct sinks *s = ctx;
+
 	(void)d;
-	(void)ctx;
-	return sz * n;
+	s->hook_body += sz * n;
+	return s->hook_body > SINK_BODY_MAX ? 0 : sz * n;
 }
 
 static void sink_webhook_step(struct sinks *s, int64_t now)
@@ -370,6 +377,8 @@ static void sink_webhook_step(struct sinks *s, int64_t now)
 				 SINK_WEBHOOK_TIMEOUT_MS);
 		curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, sink_discard);
+		curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
+		s->hook_body = 0;
 		curl_easy_setopt(s->easy, CURLOPT_ERRORBUFFER, s->curl_err);
 		s->curl_err[0] = '\0';
 		curl_multi_add_handle(s->multi, s->easy);
@@ -377,15 +386,18 @@ static void sink_webhook_step(struct sinks *s, int64_t now)
 	curl_multi_perform(s->multi, &running);
 	while ((msg = curl_multi_info_read(s->multi, &left)) != NULL) {
 		long code = 0;
-		bool ok;
+		bool ok, answered;
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
-		ok = msg->data.result == CURLE_OK && code >= 200 && code < 300;
+		answered = msg->data.result == CURLE_OK ||
+			   (msg->data.result == CURLE_WRITE_ERROR &&
+			    s->hook_body > SINK_BODY_MAX);
+		ok = answered && code >= 200 && code < 300;
 		if (ok)
 			sink_report(s, it, "webhook", true, "HTTP %ld", code);
-		else if (msg->data.result == CURLE_OK)
+		else if (answered)
 			sink_report(s, it, "webhook", false, "HTTP %ld", code);
 		else
 			sink_report(s, it, "webhook", false, "%s",

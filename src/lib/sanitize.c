@@ -1,5 +1,7 @@
 #include "lib/sanitize.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Length of a valid UTF-8 sequence at s (n bytes left), or 0. */
@@ -23,6 +25,19 @@ static size_t sanitize_utf8_len(const unsigned char *s, size_t n, unsigned *cp)
 	    (*cp >= 0xd800 && *cp <= 0xdfff) || *cp > 0x10ffff)
 		return 0;
 	return len;
+}
+
+/*
+ * Characters that reorder or hide text without showing themselves: the
+ * bidi embeddings, overrides and isolates, and the zero-width ones. A log
+ * line could use them to make "rm" read as "mr" or hide a word; they are
+ * drawn as a visible mark instead.
+ */
+static bool sanitize_invisible(unsigned cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069) ||
+	       (cp >= 0x200b && cp <= 0x200f) || cp == 0xfeff;
 }
 
 /* Skip an escape sequence starting at in[i] == ESC; returns its end. */
@@ -101,6 +116,17 @@ size_t sanitize_text(const char *text, size_t len, char *out, size_t size,
 		if (n == 0 || ascii_only || (cp >= 0x80 && cp <= 0x9f)) {
 			out[o++] = '?';
 			i += n ? n : 1;
+			continue;
+		}
+		if (sanitize_invisible(cp)) {
+			char mark[12];
+			int m = snprintf(mark, sizeof(mark), "<U+%04X>", cp);
+
+			if (o + (size_t)m >= size)
+				break;
+			memcpy(out + o, mark, (size_t)m);
+			o += (size_t)m;
+			i += n;
 			continue;
 		}
 		if (o + n >= size)

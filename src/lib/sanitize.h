@@ -3,8 +3,11 @@
  *
  * Owns nothing. Escape sequences (CSI, OSC, other ESC forms) are removed,
  * other control characters (C0, DEL, C1) become '?', invalid UTF-8 becomes
- * '?', and with ascii_only every non-ASCII character becomes '?'. Tabs
- * become one space. The output is always NUL-terminated and cut to fit.
+ * '?', and with ascii_only every non-ASCII character becomes '?'. The
+ * characters that reorder or hide text unseen (bidi controls U+202A-202E
+ * and U+2066-2069, zero-width U+200B-200F and U+FEFF) become a visible
+ * mark, "<U+202E>". Tabs become one space. The output is always NUL-terminated
+ * and cut to fit.
  */
 #ifndef BVOPS_SANITIZE_H
 #define BVOPS_SANITIZE_H

@@ -29,6 +29,29 @@ TEST(sanitize_strips_escapes_and_controls)
 	CHECK_STR(clean("\x1b", false), "");
 }
 
+/* Text that would read otherwise than it is: bidi overrides and
+ * isolates, zero-width characters, a byte-order mark mid-line. */
+TEST(sanitize_marks_bidi_and_zero_width)
+{
+	/* "rm -rf /" shown reversed by a right-to-left override. */
+	CHECK_STR(clean("ok \xe2\x80\xae/ fr- mr", false),
+		  "ok <U+202E>/ fr- mr");
+	CHECK_STR(clean("\xe2\x81\xa6"
+			"x\xe2\x81\xa9",
+			false),
+		  "<U+2066>x<U+2069>");
+	CHECK_STR(clean("pass\xe2\x80\x8bword", false), "pass<U+200B>word");
+	CHECK_STR(clean("a\xe2\x80\x8f"
+			"b\xef\xbb\xbf"
+			"c",
+			false),
+		  "a<U+200F>b<U+FEFF>c");
+	/* Their neighbours are ordinary text. */
+	CHECK_STR(clean("\xe2\x80\x94 \xe2\x80\xaf", false),
+		  "\xe2\x80\x94 \xe2\x80\xaf");
+	CHECK_STR(clean("\xe2\x80\xae", true), "?");
+}
+
 TEST(sanitize_cuts_to_fit)
 {
 	char out[6];

@@ -4,10 +4,16 @@
  * command's time limit are checked to the millisecond, at once, instead
  * of by waiting for them. The command itself is real (sh -c).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "engine/sink.h"
@@ -143,5 +149,82 @@ TEST(sink_accepted_is_final_at_once)
 	CHECK(step_until_report(s, 0, &r.g, 1));
 	CHECK(r.g.last.ok && r.g.last.final && r.g.last.attempt == 1);
 	CHECK(sinks_idle(s));
+	rig_close(&r);
+}
+
+/* A webhook receiver that answers 200 and then a body without end, and
+ * counts what it could send before the client let go. */
+struct endless {
+	int fd;
+	int port;
+	size_t sent;
+};
+
+static void *endless_serve(void *arg)
+{
+	struct endless *e = arg;
+	static const char head[] =
+	    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n";
+	char buf[4096], chunk[65536];
+	int c = accept(e->fd, NULL, NULL);
+
+	if (c < 0)
+		return NULL;
+	memset(chunk, 'x', sizeof(chunk));
+	if (recv(c, buf, sizeof(buf), 0) > 0 &&
+	    send(c, head, sizeof(head) - 1, MSG_NOSIGNAL) > 0)
+		while (e->sent < ((size_t)1 << 30)) {
+			ssize_t n = send(c, chunk, sizeof(chunk), MSG_NOSIGNAL);
+
+			if (n <= 0)
+				break;
+			e->sent += (size_t)n;
+		}
+	close(c);
+	return NULL;
+}
+
+TEST(sink_webhook_answer_read_up_to_a_cap)
+{
+	struct endless e = {0};
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t alen = sizeof(a);
+	char head[300];
+	pthread_t th;
+	struct rig r;
+	int k;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	e.fd = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(e.fd >= 0 && bind(e.fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	      listen(e.fd, 1) == 0 &&
+	      getsockname(e.fd, (struct sockaddr *)&a, &alen) == 0);
+	e.port = ntohs(a.sin_port);
+	snprintf(head, sizeof(head),
+		 "[alerts]\nwebhook = \"http://127.0.0.1:%d/hook\"", e.port);
+	memset(&r, 0, sizeof(r));
+	r.f = check_fleet3(head);
+	CHECK(r.f != NULL);
+	if (r.f == NULL) {
+		close(e.fd);
+		return;
+	}
+	r.s = sinks_new(r.f, got_report, &r.g);
+	pthread_create(&th, NULL, endless_serve, &e);
+	sinks_send(r.s, 3, "{\"seq\":3}");
+	for (k = 0; k < 10000 && r.g.n == 0; k++) {
+		struct timespec ts = {0, 1000000L};
+
+		sinks_step(r.s, 0);
+		if (r.g.n == 0)
+			nanosleep(&ts, NULL);
+	}
+	pthread_join(th, NULL);
+	/* Its 200 stands, and what was read stopped at the cap (the rest
+	 * of what was sent sat in loopback's socket buffers). */
+	CHECK(r.g.n == 1 && r.g.last.ok && r.g.last.final);
+	CHECK_STR(r.g.last.message, "HTTP 200");
+	CHECK(e.sent < ((size_t)32 << 20));
+	close(e.fd);
 	rig_close(&r);
 }
