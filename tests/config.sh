@@ -47,6 +47,7 @@ NEXT=0
 	node noparam 'config_ssm_param = "/tsm/nope"' 'enclave_name = "tsm-0"'
 	node badjson 'config_ssm_param = "/tsm/badjson"' 'enclave_name = "tsm-0"'
 	node nofield 'config_ssm_param = "/tsm/nofield"' 'enclave_name = "tsm-0"'
+	node dupkey 'config_ssm_param = "/tsm/dupkey"' 'enclave_name = "tsm-0"'
 	node noobject 'config_ssm_param = "/tsm/node-0/config"' 'enclave_name = "tsm-9"'
 	node noinstance 'instance_id = "i-00000000000000000"'
 	node nothing
@@ -55,6 +56,7 @@ NEXT=0
 F="$TMP/fleet.toml"
 aws ssm put-parameter --name /tsm/badjson --type String --value '{"SHARD_SSM_PARAM_ARN": ' >/dev/null
 aws ssm put-parameter --name /tsm/nofield --type String --value '{"SHARD": "x"}' >/dev/null
+aws ssm put-parameter --name /tsm/dupkey --type String --value '{"SHARD_SSM_PARAM_ARN": "arn:aws:ssm:eu-west-1:123456789012:parameter/tsm/kms/node-0", "SHARD_SSM_PARAM_ARN": "arn:aws:ssm:eu-west-1:123456789012:parameter/elsewhere"}' >/dev/null
 printf '[Player]\nPrivateKey = "never-shown"\nIndex = \n' >"$TMP/broken.toml"
 aws s3 cp "$TMP/broken.toml" "s3://$BUCKET0/broken/config.toml" --region eu-west-1 >/dev/null
 
@@ -137,6 +139,10 @@ check_eq "exit" "$RC" 3
 check_eq "the exact message" "$ERR" 'bvops: badjson: SSM parameter /tsm/badjson (us-east-1) is not a JSON object; expected {"SHARD_SSM_PARAM_ARN": "..."}'
 run "$B" -f "$F" config get nofield
 check_eq "the exact message" "$ERR" 'bvops: nofield: SSM parameter /tsm/nofield (us-east-1) has no string "SHARD_SSM_PARAM_ARN"'
+# A key given twice is refused, never read as the first (or the last).
+run "$B" -f "$F" config get dupkey
+check_eq "exit" "$RC" 3
+check_eq "the exact message" "$ERR" 'bvops: dupkey: SSM parameter /tsm/dupkey (us-east-1) gives "SHARD_SSM_PARAM_ARN" more than once: refused (which one is meant?)'
 test_end
 
 test_begin missing_object

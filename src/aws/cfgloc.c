@@ -112,9 +112,25 @@ static int cfgloc_tags(struct aws_client *a, const char *region,
 	return 0;
 }
 
+/* A key that stands twice in object j (the first found), or NULL: cJSON
+ * would give the first and keep quiet, so a value that says two things
+ * is refused instead of half read. */
+static const char *cfgloc_duplicate_key(const cJSON *j)
+{
+	const cJSON *a, *b;
+
+	for (a = j ? j->child : NULL; a != NULL; a = a->next)
+		for (b = a->next; b != NULL; b = b->next)
+			if (a->string != NULL && b->string != NULL &&
+			    strcmp(a->string, b->string) == 0)
+				return a->string;
+	return NULL;
+}
+
 /*
  * One step of the chain: parameter name's value must be a JSON object
- * with a string field. Returns the field's value (new), or NULL.
+ * with a string field, each key once. Returns the field's value (new), or
+ * NULL.
  */
 static char *cfgloc_param_field(struct aws_client *a, const char *region,
 				const struct fleet_node *n, const char *name,
@@ -139,6 +155,11 @@ static char *cfgloc_param_field(struct aws_client *a, const char *region,
 			 "%s: SSM parameter %s (%s) is not a JSON object; "
 			 "expected {\"%s\": \"...\"}",
 			 n->name, name, arn_region, field);
+	else if (cfgloc_duplicate_key(j) != NULL)
+		snprintf(msg, msgsize,
+			 "%s: SSM parameter %s (%s) gives \"%s\" more than "
+			 "once: refused (which one is meant?)",
+			 n->name, name, arn_region, cfgloc_duplicate_key(j));
 	else if (!cJSON_IsString(f) || f->valuestring == NULL ||
 		 f->valuestring[0] == '\0')
 		snprintf(msg, msgsize,
