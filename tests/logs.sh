@@ -109,4 +109,26 @@ run "$BVOPS" logs node-0 --source dmesg -f "$F"
 check_eq "bad source" "$RC" 2
 test_end
 
+# A node's command run locally gets bvops's environment without the AWS
+# secrets bvops may hold.
+test_begin local_commands_get_no_aws_secrets
+cat >"$TMP/env.toml" <<'TOML'
+[fleet]
+name = "envtest"
+[commands]
+journal = "env"
+[[node]]
+name = "n"
+index = 0
+ping_url = "http://127.0.0.1:9/ping"
+transport = "local"
+TOML
+run env AWS_SECRET_ACCESS_KEY=s3cr3t-key AWS_SESSION_TOKEN=s3ss10n AWS_ACCESS_KEY_ID=AKIAEXAMPLE AWS_REGION=eu-west-1 "$BVOPS" logs n -f "$TMP/env.toml" --lines 1000
+check_eq "exit" "$RC" 0
+check_contains "the rest of the environment" "$OUT" "AWS_REGION=eu-west-1"
+check_not_contains "no secret key" "$OUT" "s3cr3t-key"
+check_not_contains "no session token" "$OUT" "s3ss10n"
+check_not_contains "no key id" "$OUT" "AKIAEXAMPLE"
+test_end
+
 summary

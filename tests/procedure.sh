@@ -251,6 +251,16 @@ check_contains "says so" "$OUT" "no change: nothing uploaded"
 check_eq "unchanged" "$(stored "$B0" tsm-0)" "$NOW"
 test_end
 
+# The operator's editor gets the environment without bvops's AWS secrets.
+test_begin the_editor_gets_no_aws_secrets
+ED_ENV=$(editor envdump 'env >"'"$TMP"'/editor.env"')
+bv "$ED_ENV" config edit node-0 --yes
+check_eq "exit 0 (no change)" "$RC" 0
+check_contains "the editor ran, with the rest" "$(cat "$TMP/editor.env")" "AWS_REGION="
+check_not_contains "no secret key" "$(cat "$TMP/editor.env")" "AWS_SECRET_ACCESS_KEY="
+check_not_contains "no key id" "$(cat "$TMP/editor.env")" "AWS_ACCESS_KEY_ID="
+test_end
+
 test_begin restore_a_backup
 bkey=$(aws s3api list-objects-v2 --bucket "$B0" --region eu-west-1 --query "Contents[?starts_with(Key, 'backups/tsm-0/')].Key | [0]" --output text)
 run setsid -w "$B" -f "$F" config restore node-0 --backup "$bkey" --yes

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "lib/childenv.h"
 #include "lib/xalloc.h"
 #include "proc/cfgedit.h"
 #include "proc/procedure.h"
@@ -24,6 +25,7 @@
 static int proc_edit(void *ctx, const char *path, char *msg, size_t msgsize)
 {
 	const char *ed = getenv("VISUAL");
+	char **env;
 	pid_t pid;
 	int status;
 
@@ -32,17 +34,20 @@ static int proc_edit(void *ctx, const char *path, char *msg, size_t msgsize)
 		ed = getenv("EDITOR");
 	if (ed == NULL || *ed == '\0')
 		ed = "vi";
+	env = childenv_new(); /* before the fork: the child only execs */
 	pid = fork();
 	if (pid < 0) {
+		free(env);
 		snprintf(msg, msgsize, "fork: %s", strerror(errno));
 		return -1;
 	}
 	if (pid == 0) {
 		/* The editor may be "code --wait": the shell splits it. */
-		execl("/bin/sh", "sh", "-c", "exec $BVOPS_EDITOR \"$1\"", "sh",
-		      path, (char *)NULL);
+		execle("/bin/sh", "sh", "-c", "exec $BVOPS_EDITOR \"$1\"", "sh",
+		       path, (char *)NULL, env);
 		_exit(127);
 	}
+	free(env);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
 			snprintf(msg, msgsize, "waitpid: %s", strerror(errno));

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "lib/childenv.h"
 #include "lib/sanitize.h"
 #include "lib/xalloc.h"
 
@@ -202,6 +203,7 @@ bool sinks_idle(const struct sinks *s)
 static int sink_command_start(struct sinks *s, int64_t now)
 {
 	int in[2], err[2];
+	char **env;
 	pid_t pid;
 
 	if (pipe2(in, O_CLOEXEC) < 0)
@@ -211,8 +213,10 @@ static int sink_command_start(struct sinks *s, int64_t now)
 		close(in[1]);
 		return -1;
 	}
+	env = childenv_new(); /* before the fork: the child only execs */
 	pid = fork();
 	if (pid < 0) {
+		free(env);
 		close(in[0]);
 		close(in[1]);
 		close(err[0]);
@@ -235,10 +239,11 @@ static int sink_command_start(struct sinks *s, int64_t now)
 			sigemptyset(&none);
 			sigprocmask(SIG_SETMASK, &none, NULL);
 		}
-		execl("/bin/sh", "sh", "-c", s->f->alerts.command,
-		      (char *)NULL);
+		execle("/bin/sh", "sh", "-c", s->f->alerts.command,
+		       (char *)NULL, env);
 		_exit(127);
 	}
+	free(env);
 	setpgid(pid, pid);
 	close(in[0]);
 	close(err[1]);

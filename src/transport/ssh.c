@@ -20,6 +20,7 @@
 
 #include "lib/base64.h"
 #include "lib/buf.h"
+#include "lib/childenv.h"
 #include "lib/xalloc.h"
 
 enum ssh_phase {
@@ -194,6 +195,7 @@ static char *conn_proxy_line(const struct ssh_conn *c)
 static int conn_start_proxy(struct ssh_conn *c)
 {
 	int sv[2], errp[2];
+	char **env;
 	char *line;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -204,6 +206,7 @@ static int conn_start_proxy(struct ssh_conn *c)
 		return -1;
 	}
 	line = conn_proxy_line(c);
+	env = childenv_new(); /* before the fork: the child only execs */
 	c->proxy_pid = fork();
 	if (c->proxy_pid == 0) {
 		setpgid(0, 0);
@@ -220,9 +223,10 @@ static int conn_start_proxy(struct ssh_conn *c)
 			sigemptyset(&none);
 			sigprocmask(SIG_SETMASK, &none, NULL);
 		}
-		execl("/bin/sh", "sh", "-c", line, (char *)NULL);
+		execle("/bin/sh", "sh", "-c", line, (char *)NULL, env);
 		_exit(127);
 	}
+	free(env);
 	free(line);
 	close(sv[1]);
 	close(errp[1]);

@@ -14,6 +14,7 @@
 
 #include "aws/awscred.h"
 #include "lib/buf.h"
+#include "lib/childenv.h"
 #include "lib/clock.h"
 #include "lib/template.h"
 #include "lib/xalloc.h"
@@ -214,6 +215,7 @@ static pid_t transport_spawn(const char *line, int out_fd, int err_fd)
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	sigset_t none, def;
+	char **env;
 	pid_t pid;
 	int rc;
 
@@ -232,7 +234,9 @@ static pid_t transport_spawn(const char *line, int out_fd, int err_fd)
 	posix_spawnattr_setpgroup(&at, 0);
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &def);
-	rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ);
+	env = childenv_new();
+	rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, env);
+	free(env);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0) {

@@ -228,3 +228,37 @@ TEST(sink_webhook_answer_read_up_to_a_cap)
 	close(e.fd);
 	rig_close(&r);
 }
+
+TEST(sink_command_gets_no_aws_secrets)
+{
+	char cmd[300], path[] = "/tmp/bvops-sinkenv-XXXXXX", text[8192];
+	struct rig r;
+	size_t len;
+	FILE *fp;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t-key", 1);
+	setenv("AWS_SESSION_TOKEN", "s3ss10n", 1);
+	snprintf(cmd, sizeof(cmd), "env > %s", path);
+	CHECK(rig_open(&r, cmd, "5s"));
+	if (r.f != NULL) {
+		sinks_send(r.s, 1, "{}");
+		CHECK(step_until_report(r.s, 0, &r.g, 1) && r.g.last.ok);
+		rig_close(&r);
+	}
+	unsetenv("AWS_SECRET_ACCESS_KEY");
+	unsetenv("AWS_SESSION_TOKEN");
+	fp = fopen(path, "r");
+	len = fp ? fread(text, 1, sizeof(text) - 1, fp) : 0;
+	text[len] = '\0';
+	if (fp != NULL)
+		fclose(fp);
+	unlink(path);
+	CHECK(strstr(text, "PATH=") != NULL);
+	CHECK(strstr(text, "s3cr3t-key") == NULL);
+	CHECK(strstr(text, "s3ss10n") == NULL);
+}
