@@ -60,6 +60,13 @@ moto_signed_user() {
 	AWS_ACCESS_KEY_ID=anything AWS_SECRET_ACCESS_KEY=anything aws iam create-access-key --user-name bvops >"$dir/key.json"
 	read -r AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY < <(json_key "$dir/key.json")
 	export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	# The tests' own scripts that bvops runs (an editor, a node's command
+	# making "someone else's change") reach AWS as an operator's would:
+	# through the profile file, since bvops hands its children no AWS
+	# secrets in their environment.
+	mkdir -p "$HOME/.aws"
+	printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
+		"$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" >"$HOME/.aws/credentials"
 }
 
 moto_stop() {

@@ -16,7 +16,8 @@ bool redact_key_is_secret(const char *key, size_t len)
 	    "password",      "passwd",     "passphrase", "secret",
 	    "privatekey",    "privkey",    "token",      "apikey",
 	    "accesskey",     "credential", "mnemonic",   "masterkey",
-	    "encryptionkey", "signingkey", "seed",       NULL};
+	    "encryptionkey", "signingkey", "seed",       "kmskey",
+	    "authkey",       "hmackey",    "pincode",    NULL};
 	char norm[256];
 	size_t i, n = 0;
 
@@ -33,6 +34,14 @@ bool redact_key_is_secret(const char *key, size_t len)
 			return true;
 	if (n >= 3 && strcmp(norm + n - 3, "pwd") == 0)
 		return true;
+	/* "pin" as a word of its own (pin, user_pin, UserPin), not the end
+	 * of one (spin). */
+	if (len >= 3 && strncasecmp(key + len - 3, "pin", 3) == 0) {
+		if (len == 3 || strchr("_-. ", key[len - 4]) != NULL)
+			return true;
+		if (key[len - 3] == 'P' && islower((unsigned char)key[len - 4]))
+			return true;
+	}
 	/* "pass" as a word of its own (pass, db_pass, userPass), not the
 	 * end of one (compass, bypass). */
 	if (len >= 4 && strncasecmp(key + len - 4, "pass", 4) == 0) {
@@ -54,13 +63,96 @@ static void redact_splice(struct buf *b, const char *s, size_t from, size_t to,
 	buf_append(b, s + to, len - to);
 }
 
+/* Is c a separator between the words of a connection string? */
+static bool redact_sep(char c)
+{
+	return isspace((unsigned char)c) || c == ';' || c == ',' || c == '&';
+}
+
+/* Hide s[from, to) of *cur (the mark instead), unless it is the mark. */
+static bool redact_range(struct buf *b, char **cur, size_t *cur_len,
+			 size_t from, size_t to)
+{
+	if (to <= from || (to - from == strlen(REDACT_MARK) &&
+			   strncmp(*cur + from, REDACT_MARK, to - from) == 0))
+		return false;
+	redact_splice(b, *cur, from, to, *cur_len);
+	free(*cur);
+	*cur = buf_take(b, cur_len);
+	return true;
+}
+
+/*
+ * The password of a "user:password@host" at [start, end) (a URL's
+ * authority, or a bare DSN up to its last '/'): the userinfo ends at the
+ * LAST '@', as libpq and Go read it (a password may hold '@'); the
+ * password starts after the first ':' of the userinfo. Returns whether
+ * it was hidden; *next: where to go on.
+ */
+static bool redact_userinfo(struct buf *b, char **cur, size_t *cur_len,
+			    size_t start, size_t end, size_t *next)
+{
+	const char *s = *cur, *at = NULL, *colon;
+	size_t i;
+
+	*next = end;
+	for (i = start; i < end; i++)
+		if (s[i] == '@')
+			at = s + i;
+	if (at == NULL)
+		return false;
+	colon = memchr(s + start, ':', (size_t)(at - s) - start);
+	if (colon == NULL || colon + 1 >= at)
+		return false;
+	i = (size_t)(colon - s) + 1;
+	if (!redact_range(b, cur, cur_len, i, (size_t)(at - s)))
+		return false;
+	*next = i + strlen(REDACT_MARK); /* the '@' after the mark */
+	return true;
+}
+
+/*
+ * Where the value of a "key = value" starting at s[i] ends: a quoted one
+ * ('...' with \ escapes as libpq's; "..." with "" for a quote; {...} with
+ * }} for a brace, as ODBC's) at its closing quote, others at a space,
+ * ';' or '&'.
+ */
+static size_t redact_value_end(const char *s, size_t len, size_t i)
+{
+	char close = s[i] == '\''  ? '\''
+		     : s[i] == '"' ? '"'
+		     : s[i] == '{' ? '}'
+				   : 0;
+
+	if (close == 0) {
+		while (i < len && !isspace((unsigned char)s[i]) &&
+		       s[i] != ';' && s[i] != '&')
+			i++;
+		return i;
+	}
+	for (i++; i < len; i++) {
+		if (close == '\'' && s[i] == '\\' && i + 1 < len) {
+			i++;
+			continue;
+		}
+		if (s[i] == close) {
+			if (close != '\'' && i + 1 < len && s[i + 1] == close) {
+				i++; /* doubled: part of the value */
+				continue;
+			}
+			return i + 1;
+		}
+	}
+	return len; /* unclosed: all of the rest */
+}
+
 char *redact_string(const char *s, size_t len)
 {
-	static const char *const params[] = {
-	    "password=", "pwd=", "secret=", "token=", NULL};
+	static const char *const params[] = {"password", "passwd", "pwd",
+					     "secret",   "token",  NULL};
 	struct buf b;
-	char *cur = xstrndup(s, len), *at;
-	size_t cur_len = len, k;
+	char *cur = xstrndup(s, len), *p;
+	size_t cur_len = len, k, i, next;
 	bool changed = false;
 
 	buf_init(&b, 0);
@@ -68,57 +160,72 @@ char *redact_string(const char *s, size_t len)
 		free(cur);
 		return xstrdup(REDACT_MARK);
 	}
-	/* user:password@host, with or without a scheme. */
-	at = strchr(cur, '@');
-	while (at != NULL) {
-		size_t end = (size_t)(at - cur), start = end;
-		const char *colon = NULL;
+	/* scheme://user:password@host,host2/path: the authority ends at the
+	 * first '/', '?', '#' or space after "//". */
+	for (p = strstr(cur, "://"); p != NULL; p = strstr(cur + next, "://")) {
+		size_t a = (size_t)(p - cur) + 3, e = a;
 
-		while (start > 0 && !isspace((unsigned char)cur[start - 1]) &&
-		       cur[start - 1] != '/' && cur[start - 1] != '@' &&
-		       cur[start - 1] != ',' && cur[start - 1] != ';')
-			start--;
-		colon = memchr(cur + start, ':', end - start);
-		if (colon != NULL && (size_t)(colon - cur) + 1 < end &&
-		    strncmp(cur + (colon - cur) + 1, REDACT_MARK,
-			    end - (size_t)(colon - cur) - 1) != 0) {
-			size_t from = (size_t)(colon - cur) + 1;
-
-			redact_splice(&b, cur, from, end, cur_len);
-			free(cur);
-			cur = buf_take(&b, &cur_len);
+		while (e < cur_len && cur[e] != '/' && cur[e] != '?' &&
+		       cur[e] != '#' && !isspace((unsigned char)cur[e]))
+			e++;
+		if (redact_userinfo(&b, &cur, &cur_len, a, e, &next))
 			changed = true;
-			at = strchr(cur + from + strlen(REDACT_MARK) + 1, '@');
-			continue;
-		}
-		at = strchr(at + 1, '@');
+		if (next >= cur_len)
+			break;
 	}
-	/* key=value connection strings: password=..., up to a separator. */
-	for (k = 0; params[k] != NULL; k++) {
-		size_t plen = strlen(params[k]), i = 0;
+	/* A bare user:password@host (Go's DSN: user:pw@tcp(db:3306)/name):
+	 * each word without "://", up to its last '/'. */
+	for (i = 0; i < cur_len; i = next + 1) {
+		size_t w = i, e, slash;
 
-		while (i + plen <= cur_len) {
-			size_t end;
+		while (w < cur_len && redact_sep(cur[w]))
+			w++;
+		e = w;
+		while (e < cur_len && !redact_sep(cur[e]))
+			e++;
+		next = e;
+		if (e == w || memmem(cur + w, e - w, "://", 3) != NULL)
+			continue;
+		/* After a "key=" (before any '@'): the DSN is the value. */
+		for (k = w; k < e && cur[k] != '@'; k++)
+			if (cur[k] == '=') {
+				w = k + 1;
+				break;
+			}
+		for (slash = e; slash > w && cur[slash - 1] != '/'; slash--)
+			;
+		if (redact_userinfo(&b, &cur, &cur_len, w,
+				    slash > w ? slash - 1 : e, &next)) {
+			changed = true;
+			/* Go on after this word, wherever it ends now. */
+			while (next < cur_len && !redact_sep(cur[next]))
+				next++;
+		} else {
+			next = e;
+		}
+	}
+	/* key = value pairs (libpq allows spaces around '='; ODBC quotes). */
+	for (k = 0; params[k] != NULL; k++) {
+		size_t plen = strlen(params[k]);
+
+		for (i = 0; i + plen <= cur_len; i++) {
+			size_t v, end;
 
 			if (strncasecmp(cur + i, params[k], plen) != 0 ||
-			    (i > 0 && isalnum((unsigned char)cur[i - 1]))) {
-				i++;
+			    (i > 0 && (isalnum((unsigned char)cur[i - 1]) ||
+				       cur[i - 1] == '_')))
 				continue;
-			}
-			i += plen;
-			end = i;
-			while (end < cur_len &&
-			       !isspace((unsigned char)cur[end]) &&
-			       cur[end] != ';' && cur[end] != '&')
-				end++;
-			if (end > i &&
-			    strncmp(cur + i, REDACT_MARK, end - i) != 0) {
-				redact_splice(&b, cur, i, end, cur_len);
-				free(cur);
-				cur = buf_take(&b, &cur_len);
+			v = i + plen;
+			while (v < cur_len && cur[v] == ' ')
+				v++;
+			if (v >= cur_len || cur[v] != '=')
+				continue;
+			for (v++; v < cur_len && cur[v] == ' '; v++)
+				;
+			end = redact_value_end(cur, cur_len, v);
+			if (redact_range(&b, &cur, &cur_len, v, end))
 				changed = true;
-			}
-			i += strlen(REDACT_MARK);
+			i = v;
 		}
 	}
 	buf_free(&b);

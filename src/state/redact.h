@@ -6,13 +6,15 @@
  * names a secret (after lower-casing and dropping '_', '-', '.' and
  * spaces, it contains password, passwd, passphrase, secret, privatekey,
  * privkey, token, apikey, accesskey, credential, mnemonic, masterkey,
- * encryptionkey, signingkey or seed, or ends in pwd or pass); any string
- * that holds a PEM private key is replaced whole; in any other string,
- * the password of "user:password@" (URLs and DSNs) and the value of
- * password=, pwd=, secret= or token= (key=value connection strings) are
- * replaced. Everything else stays byte for byte (comments included, so a
- * secret written in a comment is not found: configs keep secrets in
- * values).
+ * encryptionkey, signingkey, seed, kmskey, authkey, hmackey or pincode,
+ * or ends in pwd, or in pass or pin as a word); any string that holds a
+ * PEM private key is replaced whole; in any other string the password of
+ * "user:password@" (up to the last '@' of a URL's authority or a DSN, as
+ * libpq and Go read it) and the value of password, passwd, pwd, secret or
+ * token in key = value strings (spaces, libpq's '...', ODBC's {...} and
+ * "..." quoting) are replaced. Everything else stays byte for byte
+ * (comments included, so a secret written in a comment is not found:
+ * configs keep secrets in values).
  *
  * The text must parse as TOML: what does not parse cannot be redacted
  * safely, and is refused.

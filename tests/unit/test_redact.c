@@ -39,11 +39,20 @@ TEST(redact_keys_that_name_secrets)
 					     "userPass",
 					     "db_pass",
 					     "Credentials",
+					     "KMSKey",
+					     "AuthKey",
+					     "HMACKey",
+					     "ClientSecretValue",
+					     "Pin",
+					     "user_pin",
+					     "UserPin",
+					     "PinCode",
 					     NULL};
 	static const char *const plain[] = {
-	    "PublicKey",      "Index",   "Address", "DriverName",
-	    "DataSourceName", "Port",    "KeyId",   "passes",
-	    "Threshold",      "Compass", "bypass",  NULL};
+	    "PublicKey",      "Index",   "Address",  "DriverName",
+	    "DataSourceName", "Port",    "KeyId",    "passes",
+	    "Threshold",      "Compass", "bypass",   "Spin",
+	    "Mapping",        "PingURL", "ping_url", NULL};
 	size_t i;
 
 	for (i = 0; secret[i] != NULL; i++)
@@ -127,13 +136,51 @@ TEST(redact_connection_strings)
 	r = redact_string("Server=db;Uid=tsm;Pwd=abc;", 26);
 	CHECK_STR(r, "Server=db;Uid=tsm;Pwd=<redacted>;");
 	free(r);
+	/* The userinfo ends at the authority's last '@' (libpq, Go): more
+	 * hidden than a host, never a password shown. */
 	r = redact_string("https://a:b@h1,c:d@h2/x", 23);
-	CHECK_STR(r, "https://a:<redacted>@h1,c:<redacted>@h2/x");
+	CHECK_STR(r, "https://a:<redacted>@h2/x");
 	free(r);
 	/* Nothing to hide: e-mail addresses, plain URLs, times. */
 	CHECK(redact_string("ops@example.com", 15) == NULL);
 	CHECK(redact_string("https://example.com:8443/ping", 29) == NULL);
 	CHECK(redact_string("12:30", 5) == NULL);
+}
+
+/* Each form in which a password is written in a connection string, as
+ * libpq, URLs, Go and ODBC read them. */
+static void dsn_is(const char *in, const char *want)
+{
+	char *r = redact_string(in, strlen(in));
+
+	if (!CHECK_STR(r ? r : "(unchanged)", want))
+		check_report(__FILE__, __LINE__, in, false);
+	free(r);
+}
+
+TEST(redact_every_dsn_form)
+{
+	/* '@' in a password: the userinfo ends at the last one. */
+	dsn_is("postgres://tsm:p@ss@word@db-0/tsm",
+	       "postgres://tsm:<redacted>@db-0/tsm");
+	dsn_is("tsm:p@ss@tcp(db:3306)/tsm", "tsm:<redacted>@tcp(db:3306)/tsm");
+	dsn_is("dsn=tsm:p@ss@db/x", "dsn=tsm:<redacted>@db/x");
+	/* libpq: quoted values with escapes, spaces around '='. */
+	dsn_is("host=db password='p w q' user=tsm",
+	       "host=db password=<redacted> user=tsm");
+	dsn_is("password='it\\'s' user=tsm", "password=<redacted> user=tsm");
+	dsn_is("host=db password = spacedpw user=tsm",
+	       "host=db password = <redacted> user=tsm");
+	/* ODBC: "..." with "" doubled, {...} with }} doubled. */
+	dsn_is("Server=db;Pwd=\"quoted;pw\";Uid=tsm",
+	       "Server=db;Pwd=<redacted>;Uid=tsm");
+	dsn_is("Server=db;PWD={a}}b;c};Uid=tsm",
+	       "Server=db;PWD=<redacted>;Uid=tsm");
+	dsn_is("Passwd=x&db=y", "Passwd=<redacted>&db=y");
+	/* Not a password: the words around them, and words that end so. */
+	dsn_is("user@host:22", "(unchanged)");
+	dsn_is("https://example.com/users/@me", "(unchanged)");
+	dsn_is("nopassword=1", "(unchanged)");
 }
 
 TEST(redact_refuses_what_does_not_parse)
