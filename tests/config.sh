@@ -48,6 +48,7 @@ NEXT=0
 	node badjson 'config_ssm_param = "/tsm/badjson"' 'enclave_name = "tsm-0"'
 	node nofield 'config_ssm_param = "/tsm/nofield"' 'enclave_name = "tsm-0"'
 	node dupkey 'config_ssm_param = "/tsm/dupkey"' 'enclave_name = "tsm-0"'
+	node hostile 'config_ssm_param = "/tsm/\u001b]0;owned\u0007\u001b[2Jx"' 'enclave_name = "tsm-0"'
 	node noobject 'config_ssm_param = "/tsm/node-0/config"' 'enclave_name = "tsm-9"'
 	node noinstance 'instance_id = "i-00000000000000000"'
 	node nothing
@@ -239,6 +240,33 @@ run "$B" -f "$F" config get
 check_eq "no node" "$RC" 2
 run "$B" -f "$F" config get fleetfile --raw --where
 check_eq "both" "$RC" 2
+test_end
+
+# --raw prints the bytes as stored to a pipe or a file; to a terminal
+# only with --force (they hold the secrets, and could hold escape codes).
+test_begin raw_to_a_terminal_needs_force
+if command -v tmux >/dev/null; then
+	SOCK="$TMP/tmux.sock"
+	tmux -S "$SOCK" -f /dev/null new-session -d -s r -x 120 -y 30 \
+		"$B -f $F config get fleetfile --raw; echo rc=\$?; $B -f $F config get fleetfile --raw --force | head -3; $B -f $F config get fleetfile --raw --force; echo rc2=\$?; sleep 60"
+	tmux_expect "$SOCK" r "rc2=" 300
+	S=$(tmux -S "$SOCK" capture-pane -p -J -t r -S -200)
+	check_contains "refused on a terminal" "$S" "bvops: config get --raw prints the config as stored, secrets and all, and not made safe for a terminal: pipe it (| less, > FILE), or add --force"
+	check_contains "exit 2" "$S" "rc=2"
+	check_contains "with --force: as stored" "$S" "PrivateKey"
+	check_contains "exit 0" "$S" "rc2=0"
+	tmux -S "$SOCK" kill-server 2>/dev/null
+fi
+test_end
+
+# What AWS says is untrusted too: a parameter name with escape codes comes
+# back in AWS's error message, and reaches stderr made safe.
+test_begin aws_error_text_is_made_safe
+run "$B" -f "$F" config get hostile
+check_eq "exit" "$RC" 3
+check_contains "AWS's words" "$ERR" "ParameterNotFound"
+check_not_contains "no escape reaches the terminal" "$ERR" $'\x1b'
+check_not_contains "no bell either" "$ERR" $'\x07'
 test_end
 
 summary

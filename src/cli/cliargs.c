@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cmd.h"
 #include "lib/duration.h"
 
 /* The entry for arg ("--wait" or "--wait=3m"), with *value set to what
@@ -107,6 +108,6 @@ int cliargs_read(int argc, char **argv, const struct cliarg *opts,
 	    cliargs_parse(argc, argv, opts, words, maxwords, msg, sizeof(msg));
 
 	if (n < 0)
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 	return n;
 }

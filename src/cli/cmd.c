@@ -1,13 +1,17 @@
-/* What the commands share: finding and loading the fleet. */
+/* What the commands share: finding and loading the fleet, prompts, saying
+ * an error. */
 #include "cli/cmd.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "lib/sanitize.h"
+#include "lib/xalloc.h"
 #include "state/fleet.h"
 
 struct fleet *cmd_fleet_load(const struct cli_opts *o)
@@ -106,4 +110,30 @@ int cmd_exit_code(enum proc_status st)
 	case PROC_REMOTE: return CLI_EXIT_REMOTE;
 	}
 	return CLI_EXIT_NOT_OK;
+}
+
+void cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+	char *text, *line, *p;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	fputs("bvops: ", stderr);
+	for (line = text; line != NULL; line = p) {
+		char safe[2048];
+
+		p = strchr(line, '\n');
+		if (p != NULL)
+			*p++ = '\0';
+		sanitize_text(line, strlen(line), safe, sizeof(safe), false);
+		fputs(safe, stderr);
+		if (p != NULL && *p != '\0')
+			fputc('\n', stderr);
+		else
+			p = NULL;
+	}
+	fputc('\n', stderr);
+	free(text);
 }

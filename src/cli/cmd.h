@@ -17,6 +17,10 @@
 #define CMD_BAD_ARGS (-1)
 
 struct fleet;
+/* "bvops: MESSAGE" on stderr, each line made safe for the terminal first
+ * (messages carry AWS's words, node names, values from SSM). */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* The exit code (enum cli_exit) for how a procedure ended. */
 int cmd_exit_code(enum proc_status st);
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws/aws_s3.h"
 #include "aws/awscred.h"
@@ -99,7 +100,7 @@ static void cmd_config_where_print(const struct fleet_node *n,
 int cmd_config_get(const struct cli_opts *o, int argc, char **argv)
 {
 	const char *name = NULL;
-	bool raw = false, where = false;
+	bool raw = false, where = false, force = false;
 	const struct fleet_node *n;
 	struct aws_s3_object obj;
 	struct aws_client *a;
@@ -110,6 +111,7 @@ int cmd_config_get(const struct cli_opts *o, int argc, char **argv)
 	const struct cliarg opts[] = {
 	    {"--raw", CLIARG_FLAG, &raw, 0, 0},
 	    {"--where", CLIARG_FLAG, &where, 0, 0},
+	    {"--force", CLIARG_FLAG, &force, 0, 0},
 	    {NULL, CLIARG_FLAG, NULL, 0, 0},
 	};
 
@@ -120,6 +122,15 @@ int cmd_config_get(const struct cli_opts *o, int argc, char **argv)
 				    ? "bvops: config get needs a NODE\n"
 				    : "bvops: --raw or --where, not "
 				      "both\n");
+		return CMD_BAD_ARGS;
+	}
+	/* The bytes as stored go to a pipe or a file; on a terminal they
+	 * would show the secrets and play any escape codes in them. */
+	if (raw && !force && isatty(STDOUT_FILENO)) {
+		cmd_error(
+		    "config get --raw prints the config as stored, secrets "
+		    "and all, and not made safe for a terminal: pipe it "
+		    "(| less, > FILE), or add --force");
 		return CMD_BAD_ARGS;
 	}
 	f = cmd_fleet_load(o);
@@ -133,20 +144,20 @@ int cmd_config_get(const struct cli_opts *o, int argc, char **argv)
 	}
 	if (awscred_region(f->region, region, sizeof(region), msg,
 			   sizeof(msg)) < 0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		fleet_free(f);
 		return CLI_EXIT_REMOTE;
 	}
 	a = aws_client_new();
 	if (cfgloc_resolve(a, region, n, &loc, msg, sizeof(msg)) < 0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		aws_client_free(a);
 		fleet_free(f);
 		return CLI_EXIT_REMOTE;
 	}
 	if (aws_s3_get(a, loc.region, loc.bucket, loc.key, NULL, where, &obj,
 		       msg, sizeof(msg)) < 0) {
-		fprintf(stderr, "bvops: %s: %s\n", n->name, msg);
+		cmd_error("%s: %s", n->name, msg);
 		rc = CLI_EXIT_REMOTE;
 	} else if (where) {
 		cmd_config_where_print(n, &loc, &obj);

@@ -394,7 +394,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	for (k = 0; k < 4; k++)
 		free(dirs[k]);
 	if (rc < 0 && o->theme != NULL) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		fleet_free(f);
 		return CLI_EXIT_USAGE;
 	}
@@ -409,7 +409,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	eo.print_ctx = co.alerts;
 	engine = engine_new(f, &eo, msg, sizeof(msg));
 	if (engine == NULL) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		alertbox_free(co.alerts);
 		free(state_dir);
 		fleet_free(f);
@@ -424,7 +424,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	co.ers = console_ers;
 	co.edit_ctx = &edit;
 	if (engine_start(engine, msg, sizeof(msg)) < 0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		rc = CLI_EXIT_REMOTE;
 	} else {
 		save_dir = statedir_path(f->name, "logs");

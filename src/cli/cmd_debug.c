@@ -59,7 +59,7 @@ static int dbg_enter_exit(const struct cli_opts *o, int argc, char **argv,
 		   : debugmode_exit(f, n, dir, &d, &ui, msg, sizeof(msg));
 	rc = cmd_exit_code(rc);
 	if (rc != CLI_EXIT_OK && msg[0])
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 	if (enter && rc == CLI_EXIT_OK && !o->dry_run && !no_console &&
 	    n->transport == FLEET_TRANSPORT_SSM) {
 		/* SSM runs commands to completion: nothing to follow. */

@@ -50,7 +50,7 @@ static void disc_notes(const char *notes)
 		char line[600];
 
 		sanitize_text(notes, n, line, sizeof(line), false);
-		fprintf(stderr, "bvops: %s\n", line);
+		cmd_error("%s", line);
 		notes += n + (notes[n] == '\n');
 	}
 }
@@ -89,7 +89,7 @@ static int disc_write(const char *path, const char *text, bool force)
 	}
 	if (buf_write_file(path, text, strlen(text), true, msg, sizeof(msg)) <
 	    0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		return CLI_EXIT_USAGE;
 	}
 	return CLI_EXIT_OK;
@@ -127,7 +127,7 @@ int cmd_discover(const struct cli_opts *o, int argc, char **argv)
 					sizeof(msg));
 	aws_client_free(aws);
 	if (rc < 0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		free(here);
 		return CLI_EXIT_REMOTE;
 	}
@@ -137,7 +137,7 @@ int cmd_discover(const struct cli_opts *o, int argc, char **argv)
 	free(notes);
 	free(here);
 	if (text == NULL) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		return CLI_EXIT_NOT_OK;
 	}
 	/* Never hand out a fleet file bvops itself would refuse. */
@@ -147,7 +147,7 @@ int cmd_discover(const struct cli_opts *o, int argc, char **argv)
 		size_t k;
 
 		for (k = 0; k < diags.n; k++)
-			fprintf(stderr, "bvops: %s\n", diags.lines[k]);
+			cmd_error("%s", diags.lines[k]);
 		fprintf(stderr, "bvops: the discovered fleet is not valid; "
 				"nothing written\n");
 		fleet_diags_free(&diags);

@@ -64,7 +64,7 @@ static int ers_run(const struct cli_opts *o, int argc, char **argv, bool apply)
 		   : ers_revert(f, dir, &e, &ui, NULL, msg, sizeof(msg));
 	rc = cmd_exit_code(rc);
 	if (rc != CLI_EXIT_OK && msg[0])
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 	free(dir);
 	fleet_free(f);
 	return rc;
@@ -104,7 +104,7 @@ int cmd_ers_status(const struct cli_opts *o, int argc, char **argv)
 		return rc;
 	rc = cmd_exit_code(ers_status(f, dir, &e, &out, msg, sizeof(msg)));
 	if (rc == CLI_EXIT_USAGE || rc == CLI_EXIT_REMOTE)
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 	if (o->json && rc != CLI_EXIT_USAGE) {
 		char *s = cJSON_PrintUnformatted(out);
 

@@ -41,7 +41,7 @@ static struct ssh_conn *hostkey_fetch(const struct fleet *f,
 		poll(&p, p.fd >= 0 ? 1 : 0, 100);
 	}
 	if (ssh_conn_state(c) == SSH_FAILED) {
-		fprintf(stderr, "bvops: %s\n", ssh_conn_error(c));
+		cmd_error("%s", ssh_conn_error(c));
 		ssh_conn_free(c);
 		return NULL;
 	}
@@ -121,7 +121,7 @@ int cmd_hostkey(const struct cli_opts *o, int argc, char **argv)
 		}
 		if (ssh_known_hosts_add(path, ssh_conn_known_hosts_line(c), msg,
 					sizeof(msg)) < 0) {
-			fprintf(stderr, "bvops: %s\n", msg);
+			cmd_error("%s", msg);
 			rc = CLI_EXIT_USAGE;
 			break;
 		}

@@ -28,7 +28,7 @@ static char *incident_dir(const struct cli_opts *o)
 		return NULL;
 	dir = statedir_open(f->name, msg, sizeof(msg));
 	if (dir == NULL)
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 	fleet_free(f);
 	return dir;
 }
@@ -46,7 +46,7 @@ int cmd_incident_list(const struct cli_opts *o, int argc, char **argv)
 	if (dir == NULL)
 		return CLI_EXIT_USAGE;
 	if (incident_list(dir, &v, &n, msg, sizeof(msg)) < 0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		free(dir);
 		return CLI_EXIT_USAGE;
 	}
@@ -137,7 +137,7 @@ int cmd_incident_show(const struct cli_opts *o, int argc, char **argv)
 	if (incident_resolve(dir, prefix, id, sizeof(id), msg, sizeof(msg)) <
 		0 ||
 	    (out = incident_render(dir, id, !text, msg, sizeof(msg))) == NULL) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		free(dir);
 		return CLI_EXIT_USAGE;
 	}
@@ -162,7 +162,7 @@ int cmd_incident_export(const struct cli_opts *o, int argc, char **argv)
 		0 ||
 	    incident_export(dir, id, file, !text, force, msg, sizeof(msg)) <
 		0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		free(dir);
 		return CLI_EXIT_USAGE;
 	}

@@ -66,7 +66,7 @@ static void logs_on_line(void *ctx, const char *line, size_t len, bool cut)
 
 static int logs_usage(const char *why)
 {
-	fprintf(stderr, "bvops: %s\n", why);
+	cmd_error("%s", why);
 	return CMD_BAD_ARGS;
 }
 
@@ -129,7 +129,7 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 		uint64_t lines_before = st.lines;
 
 		if (s == NULL) {
-			fprintf(stderr, "bvops: %s\n", msg);
+			cmd_error("%s", msg);
 			rc = node->transport == FLEET_TRANSPORT_NONE
 				 ? CLI_EXIT_USAGE
 				 : CLI_EXIT_REMOTE;

@@ -73,7 +73,7 @@ static int maint_apply(const struct cli_opts *o, const char *name,
 					  reason, for_ms, msg, sizeof(msg))
 			      : holds_remove(dir, name, HOLD_MAINTENANCE, "",
 					     &was, msg, sizeof(msg))) < 0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		rc = CLI_EXIT_USAGE;
 	} else if (!rearm && reason == NULL && !was) {
 		printf("%s was not in maintenance: nothing to end\n", name);

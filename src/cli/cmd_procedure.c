@@ -72,7 +72,7 @@ static int proc_config(const struct cli_opts *o, int argc, char **argv,
 	rc = cmd_exit_code(rc);
 	/* On success everything was said on the way. */
 	if (rc != CLI_EXIT_OK && msg[0])
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 	free(dir);
 	fleet_free(f);
 	return rc;
@@ -108,7 +108,7 @@ int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv)
 		return rc;
 	}
 	if (procjournal_list(dir, &ids, &count, msg, sizeof(msg)) < 0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		rc = CLI_EXIT_USAGE;
 		count = 0;
 	}
@@ -211,7 +211,7 @@ static int proc_continue(const struct cli_opts *o, int argc, char **argv,
 		rc = cmd_exit_code(pk->proceed(&r, rollback, msg, sizeof(msg)));
 	}
 	if (rc != CLI_EXIT_OK && msg[0])
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 	free(dir);
 	fleet_free(f);
 	return rc;
@@ -257,7 +257,7 @@ int cmd_procedure_abandon(const struct cli_opts *o, int argc, char **argv)
 		if (rc == CLI_EXIT_OK)
 			printf("%s: %s\n", argv[0], msg);
 		else
-			fprintf(stderr, "bvops: %s\n", msg);
+			cmd_error("%s", msg);
 	}
 	free(dir);
 	fleet_free(f);
@@ -287,7 +287,7 @@ static int proc_lock(const struct cli_opts *o, bool do_break)
 			msg[0] = '\0';
 	}
 	if (a == NULL || msg[0] != '\0') {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		rc = CLI_EXIT_REMOTE;
 	} else {
 		char who[800];
@@ -308,7 +308,7 @@ static int proc_lock(const struct cli_opts *o, bool do_break)
 			fprintf(stderr, "bvops: nothing done\n");
 			rc = CLI_EXIT_NOT_OK;
 		} else if (fleetlock_break(a, &w, msg, sizeof(msg)) < 0) {
-			fprintf(stderr, "bvops: %s\n", msg);
+			cmd_error("%s", msg);
 			rc = CLI_EXIT_REMOTE;
 		} else {
 			printf("broke the lock held by %s\n", who);

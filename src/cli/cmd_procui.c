@@ -143,7 +143,7 @@ int cmd_procedure_setup(const struct cli_opts *o, const char *name,
 	}
 	*dir = statedir_open((*f)->name, msg, sizeof(msg));
 	if (*dir == NULL) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		fleet_free(*f);
 		return CLI_EXIT_USAGE;
 	}

@@ -185,7 +185,7 @@ int cmd_status(const struct cli_opts *o, int argc, char **argv)
 		return rc;
 	m = monitor_new(f, msg, sizeof(msg));
 	if (m == NULL) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		fleet_free(f);
 		return CLI_EXIT_REMOTE;
 	}

@@ -168,7 +168,7 @@ int cmd_watch(const struct cli_opts *o, int argc, char **argv)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	if (watch_engine_start(&e, &out, msg, sizeof(msg)) < 0) {
-		fprintf(stderr, "bvops: %s\n", msg);
+		cmd_error("%s", msg);
 		watch_engine_stop(&e);
 		fleet_free(e.f);
 		return CLI_EXIT_REMOTE;
@@ -199,7 +199,7 @@ int cmd_watch(const struct cli_opts *o, int argc, char **argv)
 		fleet_free(e.f);
 		e.f = nf;
 		if (watch_engine_start(&e, &out, msg, sizeof(msg)) < 0) {
-			fprintf(stderr, "bvops: %s\n", msg);
+			cmd_error("%s", msg);
 			rc = CLI_EXIT_REMOTE;
 			free(path);
 			break;
