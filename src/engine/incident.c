@@ -262,7 +262,8 @@ static void inc_write(struct incidents *r, size_t node, struct inc *in,
 	char *tmp = xasprintf("%s/.%s.json.tmp", r->dir, in->id);
 
 	(void)mkdir(r->dir, 0700);
-	if (buf_write_file(tmp, json, strlen(json), false, r->error,
+	unlink(tmp); /* a leftover, or a planted link: made anew */
+	if (buf_write_file(tmp, json, strlen(json), true, r->error,
 			   sizeof(r->error)) < 0)
 		unlink(tmp);
 	else if (rename(tmp, path) < 0) {
@@ -296,7 +297,7 @@ static bool inc_watch_running(const struct incidents *r)
 int incidents_watch_lock(const char *state_dir)
 {
 	char *path = xasprintf("%s/watch.lock", state_dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	free(path);
 	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {

@@ -131,8 +131,9 @@ int buf_read_file(struct buf *b, const char *path, char *msg, size_t msgsize)
 int buf_write_file(const char *path, const char *data, size_t len,
 		   bool exclusive, char *msg, size_t msgsize)
 {
+	/* Never through a symlink someone else left in our place. */
 	int fd = open(path,
-		      O_WRONLY | O_CREAT | O_CLOEXEC |
+		      O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
 			  (exclusive ? O_EXCL : O_TRUNC),
 		      0600);
 	size_t off = 0;

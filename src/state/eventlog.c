@@ -45,7 +45,8 @@ int eventlog_append(const char *dir, const char *name, const char *line,
 	int fd, rc = 0;
 
 	eventlog_rotate(path);
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
 	if (fd < 0) {
 		snprintf(msg, msgsize, "%s: %s", path, strerror(errno));
 		rc = -1;

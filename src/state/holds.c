@@ -387,7 +387,7 @@ static int holds_change(const char *dir, struct holds_change *c, char *msg,
 	cJSON *j = NULL;
 	int fd, rc = -1;
 
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
 		snprintf(msg, msgsize, "%s: %s", lock, strerror(errno));
 		goto out;
@@ -406,8 +406,14 @@ static int holds_change(const char *dir, struct holds_change *c, char *msg,
 	if (out == NULL)
 		abort(); /* cJSON only fails for want of memory */
 	{
-		int t =
-		    open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		int t;
+
+		/* Made anew, never through what stands there (a leftover
+		 * of a dead process of the same pid, or a planted link). */
+		unlink(tmp);
+		t = open(tmp,
+			 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+			 0600);
 		size_t len = strlen(out);
 
 		if (t < 0 || write(t, out, len) != (ssize_t)len ||

@@ -92,7 +92,7 @@ static struct procjournal *pj_open_path(const char *state_dir, const char *id,
 	j->path = xasprintf("%s/%s.jsonl", dir, id);
 	free(dir);
 	j->fd = open(j->path,
-		     O_WRONLY | O_APPEND | O_CLOEXEC |
+		     O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW |
 			 (create ? O_CREAT | O_EXCL : 0),
 		     0600);
 	if (j->fd < 0) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/xalloc.h"
 
@@ -43,6 +44,7 @@ static int statedir_mkdirs(char *path)
 char *statedir_open(const char *fleet_name, char *msg, size_t msgsize)
 {
 	char *dir = statedir_path(fleet_name, NULL);
+	struct stat st;
 
 	if (statedir_mkdirs(dir) < 0) {
 		snprintf(msg, msgsize, "%s: cannot create: %s", dir,
@@ -50,7 +52,26 @@ char *statedir_open(const char *fleet_name, char *msg, size_t msgsize)
 		free(dir);
 		return NULL;
 	}
-	return dir;
+	/* Journals, holds and the audit log are trusted as bvops wrote
+	 * them: a folder someone else can write to (or that is someone
+	 * else's) could hold anything. */
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(msg, msgsize, "%s: not a folder%s", dir,
+			 S_ISLNK(st.st_mode) ? " (a symbolic link)" : "");
+	} else if (st.st_uid != geteuid()) {
+		snprintf(msg, msgsize,
+			 "%s: owned by uid %ld, not by you (uid %ld): refused "
+			 "(bvops keeps its journals and holds there)",
+			 dir, (long)st.st_uid, (long)geteuid());
+	} else if ((st.st_mode & 022) != 0) {
+		snprintf(msg, msgsize,
+			 "%s: writable by %s: refused (chmod 700 %s)", dir,
+			 (st.st_mode & 002) ? "everyone" : "its group", dir);
+	} else {
+		return dir;
+	}
+	free(dir);
+	return NULL;
 }
 
 char *statedir_file(const char *state_dir, const char *folder, const char *name,
