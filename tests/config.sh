@@ -248,7 +248,7 @@ test_begin raw_to_a_terminal_needs_force
 if command -v tmux >/dev/null; then
 	SOCK="$TMP/tmux.sock"
 	tmux -S "$SOCK" -f /dev/null new-session -d -s r -x 120 -y 30 \
-		"$B -f $F config get fleetfile --raw; echo rc=\$?; $B -f $F config get fleetfile --raw --force | head -3; $B -f $F config get fleetfile --raw --force; echo rc2=\$?; sleep 60"
+		"$B -f $F config get fleetfile --raw; echo rc=\$?; $B -f $F config get fleetfile --raw --force | head -3; $B -f $F config get fleetfile --raw --force; echo rc2=\$?; read -r _"
 	tmux_expect "$SOCK" r "rc2=" 300
 	S=$(tmux -S "$SOCK" capture-pane -p -J -t r -S -200)
 	check_contains "refused on a terminal" "$S" "bvops: config get --raw prints the config as stored, secrets and all, and not made safe for a terminal: pipe it (| less, > FILE), or add --force"

@@ -378,7 +378,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	struct engine_opts eo = {0};
 	struct engine *engine;
 	struct console_edit edit;
-	char *save_dir, *holds_dir, *state_dir;
+	char *save_dir, *state_dir;
 	struct console_options co = {0};
 	struct theme theme;
 	char msg[1024], *dirs[4];
@@ -431,14 +431,13 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 		co.ls = engine->ls;
 		co.acts = engine->acts;
 		co.save_dir = save_dir;
-		holds_dir = xstrndup(save_dir, strlen(save_dir) - 5);
-		co.holds_dir = holds_dir; /* the fleet's folder: .../logs up */
+		/* The fleet's folder, and only one that passed its checks. */
+		co.holds_dir = state_dir;
 		co.aws = awswork_start(f);
 		rc = console_run(f, engine->m, &co) == 0 ? CLI_EXIT_OK
 							 : CLI_EXIT_USAGE;
 		awswork_stop(co.aws);
 		free(save_dir);
-		free(holds_dir);
 	}
 	engine_free(engine);
 	free(state_dir);

@@ -481,9 +481,7 @@ static int step_edit(void *ctx, const char *node,
 		path = statedir_file(c->state_dir, "procedures", c->id,
 				     ".new.toml");
 		free(c->text);
-		c->text = access(path, F_OK) == 0
-			      ? ce_read_file(path, &len, msg, msgsize)
-			      : NULL;
+		c->text = ce_read_file(path, &len, msg, msgsize);
 		if (c->text != NULL) {
 			c->textlen = len;
 			cJSON_AddStringToObject(data, "copy", path);

@@ -1,7 +1,11 @@
 #include "check.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "state/fleet.h"
 
@@ -97,4 +101,32 @@ struct fleet *check_fleet3(const char *head)
 		    "ping_url = \"http://127.0.0.1:1/ping\"\n",
 		    k, k);
 	return check_fleet(text);
+}
+
+void check_wait_child(int timeout_ms)
+{
+	struct timespec ts = {timeout_ms / 1000,
+			      (timeout_ms % 1000) * 1000000L};
+	sigset_t chld, old;
+	siginfo_t si;
+
+	/* Blocked first, so that a child ending from now on leaves its
+	 * SIGCHLD pending for sigtimedwait instead of being ignored. */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &chld, &old);
+	si.si_pid = 0;
+	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid == 0)
+		sigtimedwait(&chld, NULL, &ts);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void check_rm_tree(const char *dir)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
 }

@@ -25,6 +25,14 @@ struct fleet *check_fleet(const char *text);
  * transport local) after the tables in head. */
 struct fleet *check_fleet3(const char *head);
 
+/* Remove a test's temporary folder and all in it (rm -rf). */
+void check_rm_tree(const char *dir);
+
+/* Wait (at most timeout_ms) until a child of this process has ended,
+ * without reaping it (the code under test does); at once when one has
+ * already. For tests that drive a child's owner step by step. */
+void check_wait_child(int timeout_ms);
+
 #define TEST(name)                                                             \
 	static void test_##name(void);                                         \
 	__attribute__((constructor)) static void register_##name(void)         \

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "check.h"
 #include "engine/autorestart.h"
@@ -86,20 +85,18 @@ static void rig_check(struct rig *r, size_t node, bool ok, int64_t now)
 }
 
 /* Step at the same fake time until the restart command has ended and
- * been judged (kind counted want times): the real wait is the child's,
- * bounded to 5 s. */
+ * been judged (kind counted want times): the real wait is for the child
+ * to end, bounded. */
 static bool rig_until(struct rig *r, enum alert_kind kind, int want,
 		      int64_t now)
 {
 	int k;
 
-	for (k = 0; k < 5000 && r->count[kind] < want; k++) {
-		struct timespec ts = {0, 1000000L};
-
+	for (k = 0; k < 100 && r->count[kind] < want; k++) {
 		nodeacts_step(r->acts);
 		autorestart_step(r->ar, now);
 		if (r->count[kind] < want)
-			nanosleep(&ts, NULL);
+			check_wait_child(100);
 	}
 	return r->count[kind] == want;
 }

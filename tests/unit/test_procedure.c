@@ -195,11 +195,7 @@ static void fake_init(struct fake *f, struct procedure_def *def, unsigned width)
 
 static void fake_cleanup(struct fake *f)
 {
-	char cmd[200];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", f->dir);
+	check_rm_tree(f->dir);
 	pthread_mutex_destroy(&f->mu);
 }
 

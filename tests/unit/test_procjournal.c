@@ -111,16 +111,6 @@ static void pj_begin(const char *dir, const char *kind, char *out, size_t size)
 	procjournal_close(j);
 }
 
-/* rm -r of a test's state folder (two levels). */
-static void pj_rm(const char *dir)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-}
-
 /*
  * An apply, a revert and an apply again begun in one second: their ids
  * sort apply, apply-2, revert, but the newest is the second apply. The
@@ -146,7 +136,7 @@ TEST(procjournal_list_orders_by_sequence_not_by_second)
 		/* The same second (the ids' stamp): what the test needs. */
 		if (strncmp(a1, a2, 16) == 0)
 			break;
-		pj_rm(dir);
+		check_rm_tree(dir);
 	}
 	CHECK(strncmp(a1, a2, 16) == 0);
 	CHECK(strcmp(a2, r1) < 0); /* by id, the revert would be newest */
@@ -177,5 +167,5 @@ TEST(procjournal_list_orders_by_sequence_not_by_second)
 	for (k = 0; k < n; k++)
 		free(ids[k]);
 	free(ids);
-	pj_rm(dir);
+	check_rm_tree(dir);
 }

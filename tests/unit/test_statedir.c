@@ -14,15 +14,6 @@
 #include "state/eventlog.h"
 #include "state/statedir.h"
 
-static void sd_rm(const char *dir)
-{
-	char cmd[400];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-}
-
 TEST(statedir_refuses_a_folder_others_can_write)
 {
 	char home[] = "/tmp/bvops-sd-XXXXXX", path[300], other[300];
@@ -58,7 +49,7 @@ TEST(statedir_refuses_a_folder_others_can_write)
 	else
 		unsetenv("XDG_STATE_HOME");
 	free(saved);
-	sd_rm(home);
+	check_rm_tree(home);
 }
 
 TEST(statedir_files_are_never_written_through_a_link)
@@ -89,5 +80,5 @@ TEST(statedir_files_are_never_written_through_a_link)
 		fclose(f);
 	}
 	CHECK_STR(text, "untouched\n");
-	sd_rm(dir);
+	check_rm_tree(dir);
 }
