@@ -10,7 +10,11 @@ cd "$(dirname "$0")/.."
 export LANG=C.UTF-8 # so the shell counts characters, not bytes
 BVOPS=$(realpath "$1")
 TMP=$(mktemp -d)
-SOCK="$TMP/tmux.sock"
+# Each console runs on a tmux server of its own: a server told to exit
+# still accepts a client for a moment, and a session made on it then dies
+# with it.
+NSERVER=0
+SOCK="$TMP/tmux.0.sock"
 printf 'set -g remain-on-exit on\nset -g status off\n' >"$TMP/tmux.conf"
 tm() { tmux -S "$SOCK" -f "$TMP/tmux.conf" "$@"; }
 cleanup() {
@@ -19,6 +23,13 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
+
+# new_server: the running server (if any) ended, SOCK a fresh socket.
+new_server() {
+	tm kill-server 2>/dev/null
+	NSERVER=$((NSERVER + 1))
+	SOCK="$TMP/tmux.$NSERVER.sock"
+}
 
 # start W H [ENV...] [-- ARGS...]: the console on the demo fleet in a
 # fresh session. A shell around it records the exit status (128+N for
@@ -32,7 +43,7 @@ start() {
 	done
 	[ $# -gt 0 ] && shift
 	args="$*"
-	tm kill-server 2>/dev/null
+	new_server
 	rm -f "$TMP/status"
 	tm new-session -d -s t -x "$w" -y "$h" \
 		"env TERM=xterm-256color LANG=C.UTF-8 XDG_STATE_HOME=$XDG_STATE_HOME $envs $BVOPS -f $SIM_DIR/fleet.toml $args; echo \$? >$TMP/status.tmp; mv $TMP/status.tmp $TMP/status"
@@ -43,12 +54,12 @@ bvops_pid() { pgrep -P "$(tm display -p -t t '#{pane_pid}')" | head -1; }
 
 screen() { tm capture-pane -p -t t 2>/dev/null; }
 
-# wait_for TEXT: up to 5 s for TEXT to be on screen.
-wait_for() { tmux_expect "$SOCK" t "$1" 100; }
+# wait_for TEXT: up to 15 s (a loaded machine, sanitizers) for TEXT to be on screen.
+wait_for() { tmux_expect "$SOCK" t "$1" 300; }
 
 wait_gone() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		screen | grep -qF -- "$1" || return 0
 		tick
 	done
@@ -56,11 +67,11 @@ wait_gone() {
 	return 1
 }
 
-# wait_dead: up to 10 s for the program to end; sets DEAD_STATUS.
+# wait_dead: up to 20 s for the program to end; sets DEAD_STATUS.
 wait_dead() {
 	local i
 	DEAD_STATUS=""
-	for i in $(seq 200); do
+	for i in $(seq 400); do
 		if [ -f "$TMP/status" ]; then
 			DEAD_STATUS=$(cat "$TMP/status")
 			return 0
@@ -368,7 +379,7 @@ transport = "local"
 journal = "sh HOSTILE follow"
 TOML
 sed -i "s|HOSTILE|$PWD/tests/data/hostile_journal.sh|" "$TMP/hostile.toml"
-tm kill-server 2>/dev/null
+new_server
 tm new-session -d -s t -x 80 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 $BVOPS -f $TMP/hostile.toml"
 wait_for "h "
 tm send-keys -t t l

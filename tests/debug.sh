@@ -328,7 +328,9 @@ run "$B" -f "$F" debug status
 check_eq "exit 1" "$RC" 1
 check_contains "reported" "$(printf '%s\n' "$OUT" | grep '^node-1')" "the key policy has the zero PCR8 but bvops did not record it"
 if command -v tmux >/dev/null; then
-	# A console's start reads the live policies and says so.
+	# A console's start reads the live policies and says so (on a tmux
+	# server of its own: the one before may still be exiting).
+	SOCK="$TMP/tmux2.sock"
 	tm new-session -d -s t2 -x 100 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION AWS_EC2_METADATA_DISABLED=true $B -f $F"
 	for i in $(seq 300); do
 		tm capture-pane -p -t t2 2>/dev/null | grep -qF "DEBUG MODE node-1 (unrecorded)" && break

@@ -8,8 +8,11 @@ cd "$(dirname "$0")/.."
 . tests/lib.sh
 export LANG=C.UTF-8
 TMP=$(mktemp -d)
-tm() { tmux -S "$TMP/tmux.sock" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+# A tmux server per test: the one before exits with its last session, and
+# a session made on a server that is exiting dies with it.
+DSOCK="$TMP/tmux.d.sock"
+tm() { tmux -S "$DSOCK" -f /dev/null "$@"; }
+trap 'for s in "$TMP"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done; rm -rf "$TMP"' EXIT
 
 # The demo's own simulators and moto_server, told from those of suites
 # running beside this one by the TMPDIR they inherit from the demo.
@@ -27,15 +30,12 @@ demo_sims() {
 	return $found
 }
 # wait_screen TEXT: until the demo's screen shows TEXT (bounded).
-wait_screen() { tmux_wait "$TMP/tmux.sock" d "$1"; }
+wait_screen() { tmux_wait "$DSOCK" d "$1"; }
 
 test_begin demo_opens_and_cleans_up
 tm new-session -d -s d -x 80 -y 24 \
 	"env TERM=xterm-256color TMPDIR=$DEMO_TMP BUILD=${BUILD:-build} demo/run.sh; echo \$? >$TMP/rc"
-for i in $(seq 200); do
-	tm capture-pane -p -t d | grep -q "3 up" && break
-	tick
-done
+tmux_expect "$DSOCK" d "3 up" 1200
 S=$(tm capture-pane -p -t d)
 check_contains "demo fleet" "$S" "bvops  demo (us-east-1)"
 check_contains "three nodes up" "$S" "3 up  0 down"
@@ -85,38 +85,24 @@ test_end
 test_begin demo_on_ssm_found_by_discover
 # make run-ssm: the fleet file bvops discover writes from the demo
 # account's EC2 tags, every action through SSM Run Command (the fixture).
+# The demo starts moto, seeds it and runs discover first: on a loaded
+# machine that alone takes many seconds, hence the long bounds.
+DSOCK="$TMP/tmux.s.sock"
 tm new-session -d -s s -x 80 -y 24 \
 	"env TERM=xterm-256color TMPDIR=$DEMO_TMP BUILD=${BUILD:-build} BVOPS_DEMO_TRANSPORT=ssm demo/run.sh; echo \$? >$TMP/rc3"
-for i in $(seq 300); do
-	tm capture-pane -p -t s | grep -q "3 up" && break
-	tick
-done
-S=$(tm capture-pane -p -t s)
-check_contains "the discovered fleet" "$S" "bvops  demo (us-east-1)  3 up  0 down"
-check_contains "its nodes by enclave name" "$S" "   2 demo-2 "
+tmux_expect "$DSOCK" s "bvops  demo (us-east-1)  3 up  0 down" 1200
+check_contains "its nodes by enclave name" "$(tm capture-pane -p -t s)" "   2 demo-2 "
 tm send-keys -t s l
-for i in $(seq 300); do
-	tm capture-pane -p -t s | grep -q "node-0 tsm\[1099\]: heartbeat" && break
-	tick
-done
-check_contains "the journal, polled over ssm" "$(tm capture-pane -p -t s)" "node-0 tsm[1099]: heartbeat ok"
+tmux_expect "$DSOCK" s "node-0 tsm[1099]: heartbeat ok" 600
 tm send-keys -t s c
-for i in $(seq 300); do
-	tm capture-pane -p -t s | grep -q "cannot be streamed over ssm" && break
-	tick
-done
-check_contains "the console says why not" "$(tm capture-pane -p -t s)" "the enclave console cannot be streamed over ssm"
+tmux_expect "$DSOCK" s "the enclave console cannot be streamed over ssm" 600
 tm send-keys -t s x
 tm send-keys -t s x
 tm send-keys -t s R
 tm send-keys -t s y
-for i in $(seq 300); do
-	tm capture-pane -p -t s | grep -q "restart demo-0: done" && break
-	tick
-done
-check_contains "a restart through SendCommand" "$(tm capture-pane -p -t s)" "restart demo-0: done (exit 0)"
+tmux_expect "$DSOCK" s "restart demo-0: done (exit 0)" 600
 tm send-keys -t s q
-for i in $(seq 200); do
+for i in $(seq 400); do
 	[ -f "$TMP/rc3" ] && break
 	tick
 done
@@ -132,12 +118,10 @@ check_not_contains "no NITRO column" "$OUT" "NITRO"
 test_end
 
 test_begin demo_without_moto_console_has_no_nitro_column
+DSOCK="$TMP/tmux.n.sock"
 tm new-session -d -s n -x 80 -y 24 \
 	"env TERM=xterm-256color TMPDIR=$DEMO_TMP BUILD=${BUILD:-build} MOTO_SERVER=/nonexistent/moto_server demo/run.sh; echo \$? >$TMP/rc2"
-for i in $(seq 200); do
-	tm capture-pane -p -t n | grep -q "3 up" && break
-	tick
-done
+tmux_expect "$DSOCK" n "3 up" 1200
 S=$(tm capture-pane -p -t n)
 check_contains "the console runs" "$S" "3 up  0 down"
 check_not_contains "no NITRO column without [nitro]" "$S" "NITRO"
