@@ -17,12 +17,12 @@ CC         ?= cc
 FUZZ_SECONDS ?= 60
 
 # Every package the build and the tests use, and nothing else.
-DEBIAN_DEPS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev \
+DEBIAN_DEPS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libssl-dev \
 	libcjson-dev libssh2-1-dev libexpat1-dev clang clang-format clang-tidy \
 	cppcheck tmux valgrind openssl python3 openssh-server \
 	openssh-client socat multitail lnav iproute2 curl procps
 
-PKGS       := ncursesw libcurl libcjson libssh2 expat
+PKGS       := ncursesw libcurl libcjson libssh2 expat libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

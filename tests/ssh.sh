@@ -119,6 +119,54 @@ check_contains "what to do" "$ERR" "remove the old line first"
 check_eq "file untouched" "$(wc -l <"$TMP/changed_known")" 1
 test_end
 
+test_begin revoked_host_key_refused_even_with_a_plain_line
+# The plain line trusts the key; the @revoked line (as an operator adds it
+# when a host key leaks) must win, for bvops as for OpenSSH.
+KEY=$(cut -d' ' -f1,2 "$SSH_DIR/host_ed25519.pub")
+{
+	cat "$SSH_DIR/known_hosts"
+	printf '@revoked *,!ignored.example %s\n' "$KEY"
+} >"$TMP/revoked_known"
+SSH_KNOWN="$TMP/revoked_known" ssh_fleet "$SSH_PORT" >"$TMP/revoked.toml"
+run ssh -o BatchMode=yes -o UserKnownHostsFile="$TMP/revoked_known" \
+	-o GlobalKnownHostsFile=/dev/null -i "$SSH_DIR/id_ed25519" -p "$SSH_PORT" "$SSH_USER@127.0.0.1" true
+check_contains "OpenSSH refuses it too" "$ERR" "REVOKED HOST KEY"
+run "$BVOPS" logs node-0 -f "$TMP/revoked.toml" --lines 1
+check_eq "exit" "$RC" 3
+check_contains "refused, loud" "$ERR" "HOST KEY REVOKED for [127.0.0.1]:$SSH_PORT"
+check_contains "with the fingerprint" "$ERR" "$SSH_FP"
+check_eq "no journal line" "$OUT" ""
+run "$BVOPS" hostkey node-0 -f "$TMP/revoked.toml"
+check_eq "hostkey says so" "$RC" 1
+check_contains "why" "$ERR" "marks this key @revoked; bvops never trusts it"
+cp "$TMP/revoked_known" "$TMP/revoked_before"
+run "$BVOPS" hostkey node-0 --trust --yes -f "$TMP/revoked.toml"
+check_eq "never trusted on request" "$RC" 1
+check_eq "file untouched" "$(cmp "$TMP/revoked_known" "$TMP/revoked_before" && echo same)" same
+# Hashed, as ssh-keygen -H writes names: still matched.
+python3 - "$SSH_PORT" "$KEY" >"$TMP/revoked_hashed" <<'PY'
+import base64, hashlib, hmac, os, sys
+salt = os.urandom(20)
+name = ("[127.0.0.1]:%s" % sys.argv[1]).encode()
+h = base64.b64encode(hmac.new(salt, name, hashlib.sha1).digest()).decode()
+print("@revoked |1|%s|%s %s" % (base64.b64encode(salt).decode(), h, sys.argv[2]))
+PY
+cat "$SSH_DIR/known_hosts" >>"$TMP/revoked_hashed"
+SSH_KNOWN="$TMP/revoked_hashed" ssh_fleet "$SSH_PORT" >"$TMP/revoked_h.toml"
+run "$BVOPS" logs node-0 -f "$TMP/revoked_h.toml" --lines 1
+check_contains "a hashed name matches" "$ERR" "HOST KEY REVOKED"
+# A revocation for other hosts (or negated for this one) does not apply.
+for pat in 'other.example' "*,![127.0.0.1]:$SSH_PORT"; do
+	{
+		cat "$SSH_DIR/known_hosts"
+		printf '@revoked %s %s\n' "$pat" "$KEY"
+	} >"$TMP/revoked_other"
+	SSH_KNOWN="$TMP/revoked_other" ssh_fleet "$SSH_PORT" >"$TMP/revoked_o.toml"
+	run "$BVOPS" logs node-0 -f "$TMP/revoked_o.toml" --lines 1
+	check_eq "@revoked $pat: not this host, connects" "$RC" 0
+done
+test_end
+
 test_begin known_hosts_port_rule_is_openssh_s
 # A line for the bare address is port 22's: OpenSSH does not use it for
 # another port, and neither does bvops.

@@ -101,6 +101,15 @@ int cmd_hostkey(const struct cli_opts *o, int argc, char **argv)
 			n->name, path, path);
 		rc = CLI_EXIT_NOT_OK;
 		break;
+	case SSH_HOSTKEY_REVOKED:
+		printf("%s: %s\n", n->name, ssh_conn_fingerprint(c));
+		fprintf(stderr,
+			"bvops: %s: HOST KEY REVOKED: %s marks this key "
+			"@revoked; bvops never trusts it (the node needs a new "
+			"host key)\n",
+			n->name, path);
+		rc = CLI_EXIT_NOT_OK;
+		break;
 	case SSH_HOSTKEY_UNKNOWN:
 		printf("%s: %s\n%s: not trusted yet\n", n->name,
 		       ssh_conn_fingerprint(c), n->name);

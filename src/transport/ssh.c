@@ -22,6 +22,7 @@
 #include "lib/buf.h"
 #include "lib/childenv.h"
 #include "lib/xalloc.h"
+#include "transport/knownhosts.h"
 
 enum ssh_phase {
 	PHASE_TCP,       /* non-blocking connect() in progress */
@@ -559,6 +560,23 @@ static void conn_check_hostkey(struct ssh_conn *c)
 		free(name);
 		conn_fail(c, SSH_FAIL_HOSTKEY, "%s: cannot check host keys",
 			  c->label);
+		return;
+	}
+	/* A revoked key is refused whatever else the file says of it, as
+	 * OpenSSH does: a plain line for it must not bring it back. */
+	if (knownhosts_key_marked(c->known_hosts, "@revoked", name,
+				  (const unsigned char *)key, len)) {
+		libssh2_knownhost_free(kh);
+		c->hostkey = SSH_HOSTKEY_REVOKED;
+		if (!c->hostkey_only)
+			conn_fail(c, SSH_FAIL_HOSTKEY,
+				  "%s: HOST KEY REVOKED for %s: the server "
+				  "shows %s key %s, which %s marks @revoked; "
+				  "refusing (it must never be trusted again: "
+				  "the node needs a new host key)",
+				  c->label, name, keytype, c->fingerprint,
+				  c->known_hosts);
+		free(name);
 		return;
 	}
 	conn_known_hosts_read(kh, c->known_hosts);

@@ -49,6 +49,7 @@ enum ssh_hostkey_status {
 	SSH_HOSTKEY_KNOWN,
 	SSH_HOSTKEY_UNKNOWN,
 	SSH_HOSTKEY_CHANGED,
+	SSH_HOSTKEY_REVOKED, /* marked @revoked in known_hosts: never trusted */
 };
 
 struct ssh_conn;

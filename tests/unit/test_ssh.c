@@ -2,9 +2,11 @@
  * key file holds (tests/data/keys: throwaway keys made for these tests). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "lib/base64.h"
+#include "transport/knownhosts.h"
 #include "transport/ssh.h"
 
 TEST(base64_round_trip_and_rejects)
@@ -57,4 +59,36 @@ TEST(ssh_key_kind_and_passphrase_from_the_file)
 	CHECK(ssh_key_parse("-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn"
 			    "NzaC1rZXktdjEAAAAABG5v",
 			    64, &enc) == SSH_KEY_UNKNOWN);
+}
+
+static bool host_matches(const char *field, const char *name)
+{
+	return knownhosts_host_matches(field, strlen(field), name);
+}
+
+TEST(known_hosts_patterns_as_openssh_reads_them)
+{
+	CHECK(host_matches("node-0", "node-0"));
+	CHECK(host_matches("NODE-0", "node-0")); /* case folded */
+	CHECK(!host_matches("node-0", "node-01"));
+	CHECK(host_matches("a,b,node-*", "node-7"));
+	CHECK(host_matches("node-?", "node-7"));
+	CHECK(!host_matches("node-?", "node-77"));
+	CHECK(host_matches("*", "[127.0.0.1]:2222"));
+	CHECK(host_matches("[127.0.0.1]:*", "[127.0.0.1]:2222"));
+	CHECK(!host_matches("[127.0.0.1]:*", "127.0.0.1"));
+	CHECK(host_matches("*.ops,**x", "db.ops"));
+	/* A negated pattern rules the host out whatever the others say. */
+	CHECK(!host_matches("*,!node-0", "node-0"));
+	CHECK(host_matches("*,!node-0", "node-1"));
+	CHECK(!host_matches("!node-1", "node-0")); /* only negations: none */
+	/* HashKnownHosts: |1|base64(salt)|base64(HMAC-SHA1(salt, name)). */
+	CHECK(host_matches("|1|AAECAwQFBgcICQoLDA0ODxAREhM=|"
+			   "zKYaAqmSav3Qxr2sffNqWFIcbe4=",
+			   "[127.0.0.1]:2222"));
+	CHECK(!host_matches("|1|AAECAwQFBgcICQoLDA0ODxAREhM=|"
+			    "zKYaAqmSav3Qxr2sffNqWFIcbe4=",
+			    "[127.0.0.1]:2223"));
+	CHECK(!host_matches("|1|bad|", "x"));
+	CHECK(!host_matches("", "x"));
 }

@@ -1,0 +1,29 @@
+/*
+ * knownhosts: what an OpenSSH known_hosts file says about one host beyond
+ * its plain lines (which libssh2 reads): the @revoked keys, matched with
+ * OpenSSH's host patterns (comma lists, '*' and '?', '!' negation, hashed
+ * |1|salt|hash names). Owns nothing it returns.
+ */
+#ifndef BVOPS_KNOWNHOSTS_H
+#define BVOPS_KNOWNHOSTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Whether the host field of a known_hosts line (patterns, or one hashed
+ * name) matches name: "host" for port 22, "[host]:port" otherwise.
+ * Case-insensitive, as OpenSSH's.
+ */
+bool knownhosts_host_matches(const char *field, size_t len, const char *name);
+
+/*
+ * Whether the file at path has a line with marker ("@revoked") whose host
+ * field matches name and whose key is the blob key (len bytes, the SSH
+ * wire form). A missing file marks nothing.
+ */
+bool knownhosts_key_marked(const char *path, const char *marker,
+			   const char *name, const unsigned char *key,
+			   size_t len);
+
+#endif
