@@ -61,6 +61,7 @@ check_contains "outcome" "$(printf '%s' "$OUT" | python3 -c 'import json,sys; pr
 check_contains "audited" "$(cat "$STATE/audit.log")" '"action":"config edit node-0","node":"node-0","result":"uploaded; not restarted"'
 id=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 check_eq "journal 0600" "$(stat -c %a "$STATE/procedures/$id.jsonl")" 600
+check_eq "no plain copy of the config left once done" "$(ls -a "$STATE/procedures" | grep -F "$id." | grep -v '\.jsonl$')" ""
 check_eq "the journal ends with its end record" "$(python3 -c 'import json,sys; print([json.loads(l)["rec"] for l in open(sys.argv[1])][0::1][-1])' "$STATE/procedures/$id.jsonl")" end
 run "$B" -f "$F" lock status
 check_eq "the lock was let go" "$RC" 0
@@ -240,6 +241,76 @@ check_eq "exit 1" "$RC" 1
 check_contains "nothing was uploaded" "$ERR" "interrupted before the edit was saved: nothing was uploaded"
 run "$B" -f "$F" lock status
 check_eq "lock let go" "$RC" 0
+check_eq "no plain copy of the config left" "$(ls -a "$STATE/procedures" | grep -F "$id." | grep -v '\.jsonl$')" ""
+test_end
+
+# The editor's copy lives in a private folder the journal names; after a
+# kill, resume shows the kept edit and offers it, or removes it.
+test_begin killed_after_editing_then_resume_offers_the_kept_edit
+NOW=$(stored "$B0" tsm-0)
+ED_EDIT_DIE=$(editor editdie 'sed -i "s/^Port = .*/Port = 8123/" "$1"; kill -9 $PPID')
+TMP_EDITS=$(ls -d /tmp/bvops-edit-* 2>/dev/null | wc -l)
+bv "$ED_EDIT_DIE" config edit node-0 --yes
+check_eq "killed" "$RC" 137
+id=$(ls -t "$STATE/procedures" | grep 'config-edit-node-0\(-[0-9]*\)\?.jsonl$' | head -1 | sed 's/.jsonl$//')
+edir=$(python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("step") == "read" and r.get("state") == "done": print(r["data"]["edit_dir"])' "$STATE/procedures/$id.jsonl")
+check_eq "the journal names the editor's folder" "$edir" "$STATE/procedures/$id.edit"
+check_eq "private: the folder 0700, the copy 0600" "$(stat -c %a "$edir" 2>/dev/null):$(stat -c %a "$edir/node-0-config.toml" 2>/dev/null)" "700:600"
+check_contains "the edit is there" "$(cat "$edir/node-0-config.toml" 2>/dev/null)" "Port = 8123"
+check_eq "nothing left in /tmp" "$(ls -d /tmp/bvops-edit-* 2>/dev/null | wc -l)" "$TMP_EDITS"
+# Nobody to answer: shown, kept, and said where.
+run setsid -w env EDITOR=true "$B" -f "$F" procedure resume "$id" --yes
+check_eq "no answer: stopped" "$RC" 1
+check_contains "the kept edit shown as a diff" "$OUT" "+Port = 8123"
+check_contains "kept, and where" "$ERR" "the kept edit stays in $edir/node-0-config.toml"
+check_contains "still there" "$(cat "$edir/node-0-config.toml" 2>/dev/null)" "Port = 8123"
+check_eq "nothing uploaded" "$(stored "$B0" tsm-0)" "$NOW"
+if command -v tmux >/dev/null; then
+	# At a terminal: u uses it (the editor opens on it; here it keeps it).
+	KSOCK="$TMP/tmux-kept.sock"
+	ask_in_tmux() { # ANSWER ARGS...: run bvops ARGS at a terminal, answer the kept-edit question
+		local answer=$1
+		shift
+		rm -f "$TMP/kept.rc"
+		tmux -S "$KSOCK" -f /dev/null new-session -d -s k -x 120 -y 40 \
+			"env HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION AWS_EC2_METADATA_DISABLED=true EDITOR=true $B -f $F $* >$TMP/kept.out 2>&1; echo \$? >$TMP/kept.rc"
+		tmux_expect "$KSOCK" k "or [k]eep it for later?" 300
+		tmux -S "$KSOCK" send-keys -t k "$answer" Enter
+		for _ in $(seq 400); do
+			[ -f "$TMP/kept.rc" ] && break
+			tick
+		done
+		tmux -S "$KSOCK" kill-server 2>/dev/null
+		KSOCK="$KSOCK.next"
+	}
+	ask_in_tmux u procedure resume "$id" --yes
+	check_eq "used: done" "$(cat "$TMP/kept.rc" 2>/dev/null)" 0
+	check_contains "the kept edit uploaded" "$(stored "$B0" tsm-0)" "Port = 8123"
+	check_eq "its plain copies removed once it ended" "$(ls -a "$STATE/procedures" | grep -F "$id." | grep -v '\.jsonl$')" ""
+	# Killed again in the editor: d removes the kept edit.
+	ED_EDIT_DIE=$(editor editdie2 'sed -i "s/^Port = .*/Port = 8124/" "$1"; kill -9 $PPID')
+	bv "$ED_EDIT_DIE" config edit node-0 --yes
+	id=$(ls -t "$STATE/procedures" | grep 'config-edit-node-0\(-[0-9]*\)\?.jsonl$' | head -1 | sed 's/.jsonl$//')
+	check_eq "kept again" "$(ls "$STATE/procedures/$id.edit" 2>/dev/null)" "node-0-config.toml"
+	NOW=$(stored "$B0" tsm-0)
+	ask_in_tmux d procedure resume "$id" --yes
+	check_eq "discarded: exit 1" "$(cat "$TMP/kept.rc" 2>/dev/null)" 1
+	check_contains "says so" "$(cat "$TMP/kept.out")" "the kept edit was discarded: nothing uploaded"
+	check_eq "the folder gone" "$(ls -a "$STATE/procedures" | grep -F "$id." | grep -v '\.jsonl$')" ""
+	check_eq "nothing uploaded" "$(stored "$B0" tsm-0)" "$NOW"
+	run "$B" -f "$F" lock status
+	check_eq "lock let go" "$RC" 0
+fi
+# Abandoned: its copies can serve no resume or rollback, so they go.
+bv "$ED_EDIT_DIE" config edit node-0 --yes
+id=$(ls -t "$STATE/procedures" | grep 'config-edit-node-0\(-[0-9]*\)\?.jsonl$' | head -1 | sed 's/.jsonl$//')
+check_eq "copies there while it is open" "$(ls -a "$STATE/procedures" | grep -F "$id." | grep -vc '\.jsonl$')" 2
+run "$B" -f "$F" procedure abandon "$id" --yes
+check_eq "abandoned" "$RC" 0
+check_eq "and its copies removed" "$(ls -a "$STATE/procedures" | grep -F "$id." | grep -v '\.jsonl$')" ""
 test_end
 
 test_begin no_change_uploads_nothing

@@ -1,6 +1,7 @@
 #include "proc/cfgedit.h"
 
 #include <cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -65,6 +66,7 @@ struct ce {
 	char *text; /* the new text */
 	size_t textlen;
 	char text_label[600]; /* the diff's name for it: "your edit", a key */
+	bool edit_kept;       /* an invalid edit kept, and the operator told */
 	char what[300];
 };
 
@@ -277,25 +279,92 @@ static bool ce_confirm(struct ce *c, const char *question)
 }
 
 /*
- * The editor loop on a private copy: until the text is valid TOML, or the
- * operator gives up (the file is then kept, and named). Returns 1 with
- * c->text set, 0 for "no change", -1 with msg (*keep: the kept file).
+ * Where the editor's copy lives: STATE/procedures/ID.edit/ (0700), named
+ * in the journal by the read step, so that after a kill the edit is found
+ * again and offered (or removed) by a resume. A dry run has no journal: a
+ * folder of its own beside the journals, removed when it ends. New string.
  */
-static int ce_edit_loop(struct ce *c, char *kept, size_t keptsize, char *msg,
-			size_t msgsize)
+static char *ce_edit_dir(const struct ce *c)
 {
-	char dir[] = "/tmp/bvops-edit-XXXXXX", path[200];
-	int rc = -1;
+	return c->id[0] != '\0'
+		   ? statedir_file(c->state_dir, "procedures", c->id, ".edit")
+		   : statedir_file(c->state_dir, "procedures", "dry-run-XXXXXX",
+				   NULL);
+}
 
-	kept[0] = '\0';
-	if (mkdtemp(dir) == NULL) {
-		snprintf(msg, msgsize, "a private folder in /tmp: %s",
-			 strerror(errno));
+/* The copy inside dir: NODE-config.toml. New string. */
+static char *ce_edit_file(const struct ce *c, const char *dir)
+{
+	return xasprintf("%s/%s-config.toml", dir, c->n->name);
+}
+
+/* Make dir, private; one there already must be ours and not a link. */
+static int ce_edit_dir_make(char *dir, bool temp, char *msg, size_t msgsize)
+{
+	struct stat st;
+	char *parent = xstrdup(dir), *slash = strrchr(parent, '/');
+
+	if (slash != NULL) {
+		*slash = '\0';
+		if (mkdir(parent, 0700) < 0 && errno != EEXIST) {
+			snprintf(msg, msgsize, "%s: %s", parent,
+				 strerror(errno));
+			free(parent);
+			return -1;
+		}
+	}
+	free(parent);
+	if (temp) {
+		if (mkdtemp(dir) != NULL)
+			return 0;
+	} else if (mkdir(dir, 0700) == 0 ||
+		   (errno == EEXIST && lstat(dir, &st) == 0 &&
+		    S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+		    (st.st_mode & 077) == 0)) {
+		return 0;
+	} else if (errno == EEXIST) {
+		snprintf(msg, msgsize,
+			 "%s is not a private folder of yours: not used for "
+			 "the editor's copy",
+			 dir);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/%s-config.toml", dir, c->n->name);
-	if (buf_write_file(path, c->old, c->oldlen, false, msg, msgsize) < 0) {
+	snprintf(msg, msgsize, "%s: %s", dir, strerror(errno));
+	return -1;
+}
+
+/* Remove the editor's copy and its folder. */
+static void ce_edit_dir_remove(const struct ce *c, const char *dir)
+{
+	char *path = ce_edit_file(c, dir);
+
+	unlink(path);
+	free(path);
+	rmdir(dir);
+}
+
+/*
+ * The editor loop on the private copy (the text read, or an edit kept
+ * from an interrupted run when the file is there already): until the text
+ * is valid TOML, or the operator gives up (the file is then kept, and
+ * named). Returns 1 with c->text set, 0 for "no change", -1 with msg.
+ */
+static int ce_edit_loop(struct ce *c, char *msg, size_t msgsize)
+{
+	char *dir = ce_edit_dir(c), *path;
+	struct stat st;
+	int rc = -1;
+
+	if (ce_edit_dir_make(dir, c->id[0] == '\0', msg, msgsize) < 0) {
+		free(dir);
+		return -1;
+	}
+	path = ce_edit_file(c, dir);
+	if (lstat(path, &st) != 0 &&
+	    buf_write_file(path, c->old, c->oldlen, false, msg, msgsize) < 0) {
 		rmdir(dir);
+		free(path);
+		free(dir);
 		return -1;
 	}
 	for (;;) {
@@ -329,16 +398,70 @@ static int ce_edit_loop(struct ce *c, char *kept, size_t keptsize, char *msg,
 			       "again, or [a]bort (your edit is kept)? ") ==
 		    'e')
 			continue;
-		snprintf(kept, keptsize, "%s", path);
 		snprintf(msg, msgsize,
 			 "not valid TOML: nothing uploaded; your edit is kept "
 			 "in %s",
 			 path);
+		c->edit_kept = true;
+		free(path);
+		free(dir);
 		return -2;
 	}
-	unlink(path);
-	rmdir(dir);
+	free(path);
+	ce_edit_dir_remove(c, dir);
+	free(dir);
 	return rc;
+}
+
+/*
+ * The plain texts a procedure kept beside its journal (the config read,
+ * the edit, the editor's copy) are needed only while it can be resumed or
+ * rolled back: removed once it has ended. An edit the operator was told
+ * is kept stays (keep_edit).
+ */
+static void ce_texts_forget(const char *state_dir, const char *id,
+			    bool keep_edit)
+{
+	static const char *const suffix[] = {".old.toml", ".new.toml"};
+	char *dir;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		char *path =
+		    statedir_file(state_dir, "procedures", id, suffix[i]);
+
+		unlink(path);
+		free(path);
+	}
+	if (keep_edit)
+		return;
+	dir = statedir_file(state_dir, "procedures", id, ".edit");
+	{
+		char *inner = xasprintf("%s/", dir);
+		DIR *d = opendir(dir);
+		struct dirent *e;
+
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			char *path;
+
+			if (strcmp(e->d_name, ".") == 0 ||
+			    strcmp(e->d_name, "..") == 0)
+				continue;
+			path = xasprintf("%s%s", inner, e->d_name);
+			unlink(path);
+			free(path);
+		}
+		if (d != NULL)
+			closedir(d);
+		free(inner);
+	}
+	rmdir(dir);
+	free(dir);
+}
+
+void cfgedit_texts_forget(const char *state_dir, const char *id, bool keep_edit)
+{
+	ce_texts_forget(state_dir, id, keep_edit);
 }
 
 /*
@@ -428,6 +551,12 @@ static int step_read(void *ctx, const char *node,
 	cJSON_AddStringToObject(data, "version", c->version);
 	cJSON_AddStringToObject(data, "copy", copy);
 	free(copy);
+	if (strcmp(c->kind, CFGEDIT_KIND) == 0) {
+		char *dir = ce_edit_dir(c);
+
+		cJSON_AddStringToObject(data, "edit_dir", dir);
+		free(dir);
+	}
 	return 0;
 }
 
@@ -464,8 +593,68 @@ static int ce_take_backup(struct ce *c, char *msg, size_t msgsize)
 	return PROC_OK;
 }
 
+/*
+ * A resume of an edit killed while the editor ran: the editor's copy is
+ * still in its private folder. It is shown (redacted) and offered: [u]se
+ * it (the editor opens on it again, then as usual), [d]iscard it, or keep
+ * it for later (no answer: nobody at a terminal). 1 with c->text, 0 when
+ * there is nothing to go on with (msg says why: no edit, discarded), -2
+ * kept for later (msg), -1 on an error (msg).
+ */
+static int ce_kept_edit_offer(struct ce *c, char *msg, size_t msgsize)
+{
+	char *dir = ce_edit_dir(c), *path = ce_edit_file(c, dir), *text;
+	size_t len;
+	int answer, rc;
+
+	text = ce_read_file(path, &len, msg, msgsize);
+	if (text == NULL ||
+	    (len == c->oldlen && memcmp(text, c->old, len) == 0)) {
+		free(text);
+		ce_edit_dir_remove(c, dir);
+		snprintf(msg, msgsize,
+			 "interrupted before the edit was saved: nothing was "
+			 "uploaded; start again with bvops config edit %s",
+			 c->n->name);
+		free(path);
+		free(dir);
+		return 0;
+	}
+	ce_say(c,
+	       "The run before was interrupted while %s's config was being "
+	       "edited. Its edit is kept in %s:\n",
+	       c->n->name, path);
+	ce_show_diff(c, c->old, c->oldlen, text, len, "as read",
+		     "the kept edit");
+	free(text);
+	answer = c->ui->ask(c->ui->ctx,
+			    "[u]se it (the editor opens on it), [d]iscard it, "
+			    "or [k]eep it for later? ");
+	if (answer == 'u') {
+		rc = ce_edit_loop(c, msg, msgsize);
+		if (rc == 0)
+			snprintf(msg, msgsize, "no change: nothing uploaded");
+		else if (rc == -2)
+			rc = -1;
+	} else if (answer == 'd') {
+		ce_edit_dir_remove(c, dir);
+		snprintf(msg, msgsize,
+			 "the kept edit was discarded: nothing uploaded");
+		rc = 0;
+	} else {
+		snprintf(msg, msgsize,
+			 "the kept edit stays in %s; bvops procedure resume %s "
+			 "offers it again (or rollback removes it)",
+			 path, c->id);
+		rc = -2;
+	}
+	free(path);
+	free(dir);
+	return rc;
+}
+
 /* The edit (or the backup to restore), saved beside the journal. An edit
- * cut short by a crash is never guessed at: the operator starts again. */
+ * cut short by a crash is offered back, never guessed at. */
 static int step_edit(void *ctx, const char *node,
 		     const struct procjournal_view *v, cJSON *data, char *msg,
 		     size_t msgsize)
@@ -489,11 +678,17 @@ static int step_edit(void *ctx, const char *node,
 			return 0;
 		}
 		free(path);
-		snprintf(msg, msgsize,
-			 "interrupted before the edit was saved: nothing was "
-			 "uploaded; start again with bvops config edit %s",
-			 c->n->name);
-		return ce_end_here(c, data, "abandoned", msg, PROC_STOPPED);
+		rc = ce_kept_edit_offer(c, msg, msgsize);
+		if (rc == 1)
+			goto edited;
+		if (rc == 0)
+			return ce_end_here(c, data, "abandoned", msg,
+					   PROC_STOPPED);
+		if (rc == -2) {
+			c->status = PROC_STOPPED;
+			return -1;
+		}
+		return ce_end_here(c, data, "abandoned", msg, PROC_REFUSED);
 	}
 	if (strcmp(c->kind, CFGEDIT_RESTORE) == 0) {
 		rc = ce_take_backup(c, msg, msgsize);
@@ -502,9 +697,7 @@ static int step_edit(void *ctx, const char *node,
 			    c, data, rc == PROC_REMOTE ? "failed" : "abandoned",
 			    msg, (enum proc_status)rc);
 	} else {
-		char kept[300];
-
-		rc = ce_edit_loop(c, kept, sizeof(kept), msg, msgsize);
+		rc = ce_edit_loop(c, msg, msgsize);
 		if (rc == 0) {
 			snprintf(msg, msgsize, "no change: nothing uploaded");
 			ce_say(c, "%s\n", msg);
@@ -514,6 +707,7 @@ static int step_edit(void *ctx, const char *node,
 			return ce_end_here(c, data, "abandoned", msg,
 					   PROC_REFUSED);
 	}
+edited:
 	/* The editor may have taken long: the lock must still be ours. */
 	if (c->locked && fleetlock_renew(c->a, &c->lock, msg, msgsize) < 0) {
 		c->locked = false;
@@ -835,6 +1029,7 @@ static int ce_go(struct ce *c, bool rollback, char *msg, size_t msgsize)
 		char err[300];
 
 		ce_hold(c, false);
+		ce_texts_forget(c->state_dir, c->id, c->edit_kept);
 		eventlog_audit(c->state_dir, c->what, c->n->name, result, err,
 			       sizeof(err));
 		return rc == 0 ? PROC_OK : c->status;
@@ -902,9 +1097,7 @@ static int ce_dry_run(struct ce *c, char *msg, size_t msgsize)
 		if (rc != PROC_OK)
 			return rc;
 	} else {
-		char kept[300];
-
-		rc = ce_edit_loop(c, kept, sizeof(kept), msg, msgsize);
+		rc = ce_edit_loop(c, msg, msgsize);
 		if (rc == 0) {
 			snprintf(msg, msgsize, "no change: nothing uploaded");
 			ce_say(c, "%s\n", msg);

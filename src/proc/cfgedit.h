@@ -64,6 +64,14 @@ int cfgedit_restore(const struct fleet *f, const struct fleet_node *n,
 /* Is kind one of ours ("config-edit", "config-restore")? */
 bool cfgedit_kind(const char *kind);
 
+/*
+ * Remove the plain texts kept beside journal id (the config read, the
+ * edit, the editor's private folder unless keep_edit): once it has ended
+ * they are of no use, and they may hold secrets.
+ */
+void cfgedit_texts_forget(const char *state_dir, const char *id,
+			  bool keep_edit);
+
 /* Continue, or undo, the config edit journaled as id. */
 int cfgedit_resume(const struct fleet *f, const char *state_dir, const char *id,
 		   const struct cfgedit_opts *o, const struct cfgedit_ui *ui,

@@ -35,8 +35,12 @@ static int pk_config(const struct prockind_run *r, bool rollback, char *msg,
 	struct cfgedit_opts co = {
 	    .yes = r->yes, .restart = r->restart, .wait_ms = r->wait_ms};
 
-	if (procctx_ended(r->f, r->state_dir, r->id, msg, msgsize))
+	if (procctx_ended(r->f, r->state_dir, r->id, msg, msgsize)) {
+		/* Ended, but killed before its texts were removed. An edit
+		 * kept for the operator stays: they were told where. */
+		cfgedit_texts_forget(r->state_dir, r->id, true);
 		return PROC_STOPPED;
+	}
 	return rollback ? cfgedit_rollback(r->f, r->state_dir, r->id, &co,
 					   r->edit_ui, msg, msgsize)
 			: cfgedit_resume(r->f, r->state_dir, r->id, &co,
@@ -180,6 +184,18 @@ int prockind_abandon(const struct prockind_run *r, char *msg, size_t msgsize)
 	return rc;
 }
 
+/* A config edit's abandon also removes the texts kept for its resume and
+ * rollback, which can no longer be used. */
+static int pk_config_abandon(const struct prockind_run *r, char *msg,
+			     size_t msgsize)
+{
+	int rc = prockind_abandon(r, msg, msgsize);
+
+	if (rc == PROC_OK)
+		cfgedit_texts_forget(r->state_dir, r->id, false);
+	return rc;
+}
+
 /* ---- the table ---- */
 
 static const struct prockind prockinds[] = {
@@ -187,7 +203,7 @@ static const struct prockind prockinds[] = {
 	.name = "config edit",
 	.owns = pk_is_config,
 	.proceed = pk_config,
-	.abandon = prockind_abandon,
+	.abandon = pk_config_abandon,
 	.describe = pk_config_describe,
     },
     {

@@ -5,8 +5,8 @@
  *   $XDG_STATE_HOME/bvops/FLEET/   (else ~/.local/state/bvops/FLEET/)
  *     audit.log events.log         eventlog
  *     holds.json holds.lock        holds
- *     procedures/ID.jsonl seq      procjournal; ID.old.toml ID.new.toml:
- * cfgedit debug/NODE.json ers/NODE.json  marks incidents/ID.json watch.lock
+ *     procedures/ID.jsonl seq      procjournal; ID.old.toml ID.new.toml
+ * ID.edit/ (while the procedure is open): cfgedit debug/NODE.json ers/NODE.json  marks incidents/ID.json watch.lock
  * incident_file, incident logs/                        saved panes (the
  * console)
  *
