@@ -68,6 +68,36 @@ wait_for() {
 	return 1
 }
 
+# Host certificates: sshds whose ECDSA host key is certified by a CA; the
+# known_hosts file lists only the CA (@cert-authority), never the key.
+CD="$SSH_DIR/certs"
+mkdir -p "$CD"
+ssh-keygen -q -t ed25519 -N '' -C ca -f "$CD/ca" &&
+	ssh-keygen -q -t rsa -b 2048 -N '' -C ca-rsa -f "$CD/ca_rsa" &&
+	ssh-keygen -q -t ed25519 -N '' -C other-ca -f "$CD/other_ca" &&
+	ssh-keygen -q -t ecdsa -N '' -C host -f "$CD/host" || fail "no keys for the certificates"
+# cert NAME CA ARGS...: a certificate of the host key, signed by CA.
+cert() {
+	cp "$CD/host.pub" "$CD/$1.pub"
+	ssh-keygen -q -s "$CD/$2" -I "$1" -h "${@:3}" "$CD/$1.pub" || fail "cannot sign $1"
+}
+cert good ca -n 127.0.0.1 -V -5m:+1h
+cert by_rsa ca_rsa -n 127.0.0.1 -V -5m:+1h
+cert other_name ca -n node-9.example -V -5m:+1h
+cert expired ca -n 127.0.0.1 -V 20200101:20200102
+declare -A CERT_PORT
+for c in good by_rsa other_name expired; do
+	cp "$CD/host" "$CD/host_$c" && cp "$CD/host.pub" "$CD/host_$c.pub"
+	ssh_start_more "$CD/host_$c" "$CD/$c-cert.pub" || fail "no sshd for $c"
+	CERT_PORT[$c]=$SSH_MORE_PORT
+done
+# ca_fleet CERT KNOWN_HOSTS_LINES: the one-node fleet on that sshd.
+ca_fleet() {
+	printf '%s\n' "$2" >"$TMP/ca_known_$1"
+	SSH_KNOWN="$TMP/ca_known_$1" ssh_fleet "${CERT_PORT[$1]}" >"$TMP/ca_$1.toml"
+}
+CA_LINE="@cert-authority [127.0.0.1]:* $(cut -d' ' -f1,2 "$CD/ca.pub")"
+
 test_begin key_auth_and_tail
 run "$BVOPS" logs node-0 -f "$F" --lines 3
 check_eq "exit" "$RC" 0
@@ -165,6 +195,54 @@ for pat in 'other.example' "*,![127.0.0.1]:$SSH_PORT"; do
 	run "$BVOPS" logs node-0 -f "$TMP/revoked_o.toml" --lines 1
 	check_eq "@revoked $pat: not this host, connects" "$RC" 0
 done
+test_end
+
+test_begin host_certificate_signed_by_a_listed_ca
+ca_fleet good "$CA_LINE"
+run ssh -o BatchMode=yes -o UserKnownHostsFile="$TMP/ca_known_good" -o GlobalKnownHostsFile=/dev/null \
+	-i "$SSH_DIR/id_ed25519" -p "${CERT_PORT[good]}" "$SSH_USER@127.0.0.1" true
+check_eq "OpenSSH accepts it" "$RC" 0
+run "$BVOPS" logs node-0 -f "$TMP/ca_good.toml" --lines 1
+check_eq "so does bvops" "$RC:$ERR" "0:"
+check_contains "the journal, over ssh" "$OUT" "node-0 tsm["
+run "$BVOPS" hostkey node-0 -f "$TMP/ca_good.toml"
+check_eq "hostkey: known" "$RC" 0
+check_contains "and how" "$OUT" "known (certificate \"good\", signed by a @cert-authority of $TMP/ca_known_good)"
+check_eq "nothing written to known_hosts" "$(cat "$TMP/ca_known_good")" "$CA_LINE"
+ca_fleet by_rsa "@cert-authority * $(cut -d' ' -f1,2 "$CD/ca_rsa.pub")"
+run "$BVOPS" logs node-0 -f "$TMP/ca_by_rsa.toml" --lines 1
+check_eq "an RSA CA (rsa-sha2-512), a * pattern" "$RC:$ERR" "0:"
+test_end
+
+test_begin host_certificate_refused_with_its_reason
+ca_fleet other_name "$CA_LINE"
+run "$BVOPS" logs node-0 -f "$TMP/ca_other_name.toml" --lines 1
+check_eq "another name: exit" "$RC" 3
+check_contains "says why" "$ERR" "its certificate \"other_name\" is not valid for 127.0.0.1 (not among its principals)"
+check_contains "and how to trust the key instead" "$ERR" "bvops hostkey node-0 --trust"
+ca_fleet expired "$CA_LINE"
+run "$BVOPS" logs node-0 -f "$TMP/ca_expired.toml" --lines 1
+check_eq "expired: exit" "$RC" 3
+check_contains "says why" "$ERR" "its certificate \"expired\" expired on 2020-01-02T00:00:00Z"
+ca_fleet good "@cert-authority [127.0.0.1]:* $(cut -d' ' -f1,2 "$CD/other_ca.pub")"
+run "$BVOPS" logs node-0 -f "$TMP/ca_good.toml" --lines 1
+check_eq "a CA not listed: exit" "$RC" 3
+check_contains "says why" "$ERR" "its certificate \"good\" is signed by a CA that no @cert-authority line lists for [127.0.0.1]:${CERT_PORT[good]}"
+ca_fleet good "$CA_LINE
+@revoked * $(cut -d' ' -f1,2 "$CD/ca.pub")"
+run "$BVOPS" logs node-0 -f "$TMP/ca_good.toml" --lines 1
+check_eq "a revoked CA: exit" "$RC" 3
+check_contains "says why" "$ERR" "is signed by a CA marked @revoked"
+ca_fleet good "@cert-authority other.example $(cut -d' ' -f1,2 "$CD/ca.pub")"
+run "$BVOPS" logs node-0 -f "$TMP/ca_good.toml" --lines 1
+check_eq "a CA for other hosts only: exit" "$RC" 3
+check_not_contains "plain unknown key" "$ERR" "certificate"
+# A CA listed for a host that offers no certificate.
+printf '%s\n' "$CA_LINE" >"$TMP/ca_known_plain"
+SSH_KNOWN="$TMP/ca_known_plain" ssh_fleet "$SSH_PORT" >"$TMP/ca_plain.toml"
+run "$BVOPS" logs node-0 -f "$TMP/ca_plain.toml" --lines 1
+check_eq "no certificate: exit" "$RC" 3
+check_contains "says so" "$ERR" "it offered no host certificate"
 test_end
 
 test_begin known_hosts_port_rule_is_openssh_s

@@ -56,7 +56,27 @@ ssh_fleet() {
 		"$SSH_USER" "$port" "$extra"
 }
 
+# ssh_start_more HOSTKEY [CERT]: one more sshd like the first, with only
+# HOSTKEY (and its certificate CERT) as host key; its port in SSH_MORE_PORT.
+SSH_MORE_PIDS=""
+ssh_start_more() {
+	local conf="$SSH_DIR/sshd_more_$#_$RANDOM.conf"
+	SSH_MORE_PORT=$(free_port)
+	sed -e "s/^Port .*/Port $SSH_MORE_PORT/" -e "s|^HostKey .*|HostKey $1|" \
+		-e "s|^PidFile .*|PidFile $conf.pid|" "$SSH_DIR/sshd_config" >"$conf"
+	[ -n "${2:-}" ] && echo "HostCertificate $2" >>"$conf"
+	"$SSHD" -D -e -f "$conf" 2>>"$SSH_DIR/sshd.log" &
+	SSH_MORE_PIDS="$SSH_MORE_PIDS $!"
+	wait_port "$SSH_MORE_PORT" || { echo "sshd did not start"; cat "$SSH_DIR/sshd.log"; return 1; }
+}
+
 ssh_stop() {
+	local p
+	for p in $SSH_MORE_PIDS; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	SSH_MORE_PIDS=""
 	if [ -n "$SSHD_PID" ]; then
 		kill "$SSHD_PID" 2>/dev/null
 		wait "$SSHD_PID" 2>/dev/null

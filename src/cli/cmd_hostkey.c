@@ -88,8 +88,13 @@ int cmd_hostkey(const struct cli_opts *o, int argc, char **argv)
 	path = ssh_path_expand(f->ssh.known_hosts);
 	switch (ssh_conn_hostkey_status(c)) {
 	case SSH_HOSTKEY_KNOWN:
-		printf("%s: %s\n%s: known (in %s)\n", n->name,
-		       ssh_conn_fingerprint(c), n->name, path);
+		if (*ssh_conn_hostkey_note(c) != '\0')
+			printf("%s: %s\n%s: known (%s)\n", n->name,
+			       ssh_conn_fingerprint(c), n->name,
+			       ssh_conn_hostkey_note(c));
+		else
+			printf("%s: %s\n%s: known (in %s)\n", n->name,
+			       ssh_conn_fingerprint(c), n->name, path);
 		break;
 	case SSH_HOSTKEY_CHANGED:
 		printf("%s: %s\n", n->name, ssh_conn_fingerprint(c));
@@ -111,8 +116,10 @@ int cmd_hostkey(const struct cli_opts *o, int argc, char **argv)
 		rc = CLI_EXIT_NOT_OK;
 		break;
 	case SSH_HOSTKEY_UNKNOWN:
-		printf("%s: %s\n%s: not trusted yet\n", n->name,
-		       ssh_conn_fingerprint(c), n->name);
+		printf("%s: %s\n%s: not trusted yet%s%s\n", n->name,
+		       ssh_conn_fingerprint(c), n->name,
+		       *ssh_conn_hostkey_note(c) ? ": " : "",
+		       ssh_conn_hostkey_note(c));
 		if (!trust) {
 			rc = CLI_EXIT_NOT_OK;
 			break;

@@ -131,6 +131,10 @@ bool knownhosts_key_marked(const char *path, const char *marker,
 		f = kh_field(&p, &flen); /* the key */
 		if (f == NULL)
 			continue;
+		if (key == NULL) { /* any key */
+			found = true;
+			break;
+		}
 		n = base64_decode(f, flen, blob, sizeof(blob));
 		found =
 		    n >= 0 && (size_t)n == len && memcmp(blob, key, len) == 0;

@@ -2,7 +2,8 @@
  * knownhosts: what an OpenSSH known_hosts file says about one host beyond
  * its plain lines (which libssh2 reads): the @revoked keys, matched with
  * OpenSSH's host patterns (comma lists, '*' and '?', '!' negation, hashed
- * |1|salt|hash names). Owns nothing it returns.
+ * |1|salt|hash names), and the CA keys of its @cert-authority lines.
+ * Owns nothing it returns.
  */
 #ifndef BVOPS_KNOWNHOSTS_H
 #define BVOPS_KNOWNHOSTS_H
@@ -20,7 +21,7 @@ bool knownhosts_host_matches(const char *field, size_t len, const char *name);
 /*
  * Whether the file at path has a line with marker ("@revoked") whose host
  * field matches name and whose key is the blob key (len bytes, the SSH
- * wire form). A missing file marks nothing.
+ * wire form), or any key when key is NULL. A missing file marks nothing.
  */
 bool knownhosts_key_marked(const char *path, const char *marker,
 			   const char *name, const unsigned char *key,

@@ -21,12 +21,15 @@
 #include "lib/base64.h"
 #include "lib/buf.h"
 #include "lib/childenv.h"
+#include "lib/clock.h"
 #include "lib/xalloc.h"
+#include "transport/hostcert.h"
 #include "transport/knownhosts.h"
 
 enum ssh_phase {
 	PHASE_TCP,       /* non-blocking connect() in progress */
 	PHASE_HANDSHAKE, /* key exchange */
+	PHASE_HOSTCERT,  /* ssh-keyscan -c fetching the host's certificates */
 	PHASE_AUTH_LIST, /* which methods the server takes */
 	PHASE_AGENT,     /* trying the agent's identities */
 	PHASE_KEYS,      /* trying key files */
@@ -61,6 +64,15 @@ struct ssh_conn {
 	char *passphrase_key; /* an encrypted key we could not use */
 	char *fingerprint, *known_line;
 	enum ssh_hostkey_status hostkey;
+	char hostkey_note[300]; /* how a key was trusted, or why not */
+	char keytype[64];       /* of the key the server showed */
+	/* A certificate check: the key the server showed, and ssh-keyscan's
+	 * answer (bounded) while it runs. */
+	unsigned char *server_key;
+	size_t server_key_len;
+	pid_t scan_pid; /* 0: none */
+	int scan_fd;
+	struct buf scan_out;
 
 	struct ssh_chan *chans; /* open on this connection */
 	size_t nchans;
@@ -93,6 +105,7 @@ struct ssh_chan {
 
 static void conn_fail(struct ssh_conn *c, enum ssh_failure why, const char *fmt,
 		      ...) __attribute__((format(printf, 3, 4)));
+static void conn_keyscan_end(struct ssh_conn *c);
 
 static void conn_fail(struct ssh_conn *c, enum ssh_failure why, const char *fmt,
 		      ...)
@@ -319,6 +332,8 @@ struct ssh_conn *ssh_conn_open(const struct ssh_config *cfg, int64_t now_ms)
 	c->last_recv = now_ms;
 	c->fd = -1;
 	c->proxy_err = -1;
+	c->scan_fd = -1;
+	buf_init(&c->scan_out, 64 << 10);
 	c->hostkey = SSH_HOSTKEY_UNKNOWN;
 	if (cfg->identity != NULL) {
 		conn_add_key(c, cfg->identity);
@@ -446,6 +461,9 @@ void ssh_conn_free(struct ssh_conn *c)
 		while (waitpid(c->proxy_pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}
+	conn_keyscan_end(c);
+	buf_free(&c->scan_out);
+	free(c->server_key);
 	for (k = 0; k < c->nkeys; k++)
 		free(c->keys[k]);
 	if (c->passphrase != NULL) {
@@ -521,6 +539,205 @@ static void conn_known_hosts_read(LIBSSH2_KNOWNHOSTS *kh, const char *path)
 	fclose(fp);
 }
 
+/* Unknown: refused (but for bvops hostkey), with why a certificate did
+ * not vouch for it when one was looked at (why may be NULL). */
+static void conn_hostkey_unknown(struct ssh_conn *c, const char *name,
+				 const char *why)
+{
+	c->hostkey = SSH_HOSTKEY_UNKNOWN;
+	snprintf(c->hostkey_note, sizeof(c->hostkey_note), "%s",
+		 why ? why : "");
+	if (!c->hostkey_only)
+		conn_fail(
+		    c, SSH_FAIL_HOSTKEY,
+		    "%s: unknown host key for %s: %s %s is not in %s%s%s; "
+		    "refusing. Check the fingerprint, then trust it with "
+		    "'bvops hostkey %s --trust'",
+		    c->label, name, c->keytype, c->fingerprint, c->known_hosts,
+		    why ? ", and " : "", why ? why : "", c->label);
+}
+
+/*
+ * ssh-keyscan -c: the host's certificates, which libssh2 (1.10) cannot
+ * take in a key exchange. It runs beside the connection, its answer read
+ * as it comes (ssh_conn_poll watches it), within the connect timeout. The
+ * certificates are public: what makes one count is the CA's signature and
+ * that it certifies the very key this connection's exchange proved.
+ */
+static int conn_keyscan_start(struct ssh_conn *c)
+{
+	int out[2];
+	char port[16], secs[24];
+	int64_t left = c->deadline - clock_mono_ms();
+	char **env;
+
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return -1;
+	snprintf(port, sizeof(port), "%d", c->port);
+	snprintf(secs, sizeof(secs), "%lld",
+		 (long long)(left > 1000 ? left / 1000 : 1));
+	env = childenv_new();
+	c->scan_pid = fork();
+	if (c->scan_pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+
+		setpgid(0, 0);
+		if (dup2(out[1], STDOUT_FILENO) < 0 || devnull < 0 ||
+		    dup2(devnull, STDIN_FILENO) < 0 ||
+		    dup2(devnull, STDERR_FILENO) < 0)
+			_exit(127);
+		signal(SIGPIPE, SIG_DFL);
+		{
+			sigset_t none;
+
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+		}
+		execle("/bin/sh", "sh", "-c",
+		       "exec ssh-keyscan -c -T \"$1\" -p \"$2\" -- \"$3\"",
+		       "sh", secs, port, c->host, (char *)NULL, env);
+		_exit(127);
+	}
+	free(env);
+	close(out[1]);
+	if (c->scan_pid < 0) {
+		c->scan_pid = 0;
+		close(out[0]);
+		return -1;
+	}
+	c->scan_fd = out[0];
+	fcntl(c->scan_fd, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+static void conn_keyscan_end(struct ssh_conn *c)
+{
+	if (c->scan_fd >= 0)
+		close(c->scan_fd);
+	c->scan_fd = -1;
+	if (c->scan_pid > 0) {
+		int status;
+
+		kill(-c->scan_pid, SIGKILL);
+		while (waitpid(c->scan_pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	c->scan_pid = 0;
+}
+
+/* Read what ssh-keyscan says; true once it has said all (or too much). */
+static bool conn_keyscan_done(struct ssh_conn *c)
+{
+	char chunk[4096];
+
+	for (;;) {
+		ssize_t got = read(c->scan_fd, chunk, sizeof(chunk));
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return false;
+		if (got <= 0 ||
+		    buf_append(&c->scan_out, chunk, (size_t)got) < 0) {
+			conn_keyscan_end(c);
+			return true;
+		}
+	}
+}
+
+/* Whether one certificate line of ssh-keyscan vouches for the server's
+ * key; *why says why not (kept only when it says more than before). */
+static bool conn_cert_vouches(struct ssh_conn *c, const char *name,
+			      const char *b64, size_t b64len, char *why,
+			      size_t whysize)
+{
+	unsigned char *blob = xmalloc(b64len);
+	long n = base64_decode(b64, b64len, blob, b64len);
+	struct hostcert hc;
+	char msg[300];
+	bool ok = false;
+
+	if (n <= 0 ||
+	    hostcert_parse(blob, (size_t)n, &hc, msg, sizeof(msg)) < 0) {
+		free(blob);
+		return false;
+	}
+	if (hc.plain_len != c->server_key_len ||
+	    memcmp(hc.plain, c->server_key, hc.plain_len) != 0) {
+		if (why[0] == '\0')
+			snprintf(why, whysize,
+				 "its certificates certify other keys than "
+				 "the %s key it showed",
+				 c->keytype);
+	} else if (!knownhosts_key_marked(c->known_hosts, "@cert-authority",
+					  name, hc.ca, hc.ca_len)) {
+		snprintf(why, whysize,
+			 "its certificate \"%s\" is signed by a CA that no "
+			 "@cert-authority line lists for %s",
+			 hc.key_id, name);
+	} else if (knownhosts_key_marked(c->known_hosts, "@revoked", name,
+					 hc.ca, hc.ca_len)) {
+		snprintf(why, whysize,
+			 "its certificate \"%s\" is signed by a CA marked "
+			 "@revoked",
+			 hc.key_id);
+	} else if (hostcert_check(&hc, c->host, time(NULL), msg, sizeof(msg)) <
+		   0) {
+		snprintf(why, whysize, "its %.290s", msg);
+	} else {
+		snprintf(c->hostkey_note, sizeof(c->hostkey_note),
+			 "certificate \"%s\", signed by a @cert-authority of "
+			 "%s",
+			 hc.key_id, c->known_hosts);
+		ok = true;
+	}
+	hostcert_free(&hc);
+	free(blob);
+	return ok;
+}
+
+/* ssh-keyscan has answered: does a certificate vouch for the key? */
+static void conn_cert_decide(struct ssh_conn *c)
+{
+	char *name = conn_known_name(c), why[300] = "";
+	char *line = c->scan_out.data, *next;
+	bool ok = false;
+
+	for (; !ok && line != NULL && *line != '\0'; line = next) {
+		char *f[3] = {NULL, NULL, NULL}, *save = NULL, *b64 = NULL;
+		int k;
+
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		/* "TYPE BASE64" (ssh-keyscan -c names no host), or "HOST
+		 * TYPE BASE64". */
+		for (k = 0; k < 3; k++)
+			if ((f[k] = strtok_r(k ? NULL : line, " \t", &save)) ==
+			    NULL)
+				break;
+		if (f[0] == NULL || f[0][0] == '#')
+			continue;
+		if (hostcert_type_is_cert(f[0]))
+			b64 = f[1];
+		else if (f[1] != NULL && hostcert_type_is_cert(f[1]))
+			b64 = f[2];
+		if (b64 == NULL)
+			continue;
+		ok = conn_cert_vouches(c, name, b64, strlen(b64), why,
+				       sizeof(why));
+	}
+	if (ok)
+		c->hostkey = SSH_HOSTKEY_KNOWN;
+	else
+		conn_hostkey_unknown(
+		    c, name,
+		    why[0] ? why
+			   : "a @cert-authority line lists a CA for it, but "
+			     "it offered no host certificate");
+	free(name);
+}
+
 /* The key's fingerprint and known_hosts line; checks it. */
 static void conn_check_hostkey(struct ssh_conn *c)
 {
@@ -549,6 +766,7 @@ static void conn_check_hostkey(struct ssh_conn *c)
 			keytype[n] = '\0';
 		}
 	}
+	snprintf(c->keytype, sizeof(c->keytype), "%s", keytype);
 	b64 = xmalloc(BASE64_ENCODED_SIZE(len));
 	base64_encode((const unsigned char *)key, len, b64, true);
 	name = conn_known_name(c);
@@ -601,16 +819,30 @@ static void conn_check_hostkey(struct ssh_conn *c)
 			    "%s --trust')",
 			    c->label, name, keytype, c->fingerprint,
 			    c->known_hosts, c->label);
+	} else if (knownhosts_key_marked(c->known_hosts, "@cert-authority",
+					 name, NULL, 0)) {
+		/* A CA is trusted for this host: its certificate may vouch
+		 * for the key (checked once ssh-keyscan has fetched it). */
+		c->server_key = xmalloc(len);
+		memcpy(c->server_key, key, len);
+		c->server_key_len = len;
+		if (c->proxy_command != NULL)
+			conn_hostkey_unknown(
+			    c, name,
+			    "a @cert-authority line lists a CA for it, but "
+			    "host certificates are fetched with ssh-keyscan, "
+			    "which cannot go through ssh_proxy_command");
+		else if (conn_keyscan_start(c) < 0)
+			conn_hostkey_unknown(
+			    c, name,
+			    "a @cert-authority line lists a CA "
+			    "for it, but ssh-keyscan could not "
+			    "be started to fetch its "
+			    "certificate");
+		else
+			c->phase = PHASE_HOSTCERT;
 	} else {
-		c->hostkey = SSH_HOSTKEY_UNKNOWN;
-		if (!c->hostkey_only)
-			conn_fail(c, SSH_FAIL_HOSTKEY,
-				  "%s: unknown host key for %s: %s %s is not "
-				  "in %s; refusing. Check the fingerprint, "
-				  "then trust it with 'bvops hostkey %s "
-				  "--trust'",
-				  c->label, name, keytype, c->fingerprint,
-				  c->known_hosts, c->label);
+		conn_hostkey_unknown(c, name, NULL);
 	}
 	free(name);
 }
@@ -871,6 +1103,13 @@ static void conn_advance(struct ssh_conn *c, int64_t now)
 			return;
 		}
 		conn_check_hostkey(c);
+		/* fall through */
+	case PHASE_HOSTCERT:
+		if (c->phase == PHASE_HOSTCERT) {
+			if (!conn_keyscan_done(c))
+				return;
+			conn_cert_decide(c);
+		}
 		if (c->phase == PHASE_FAILED)
 			return;
 		if (c->hostkey_only) {
@@ -998,6 +1237,10 @@ int ssh_conn_poll(const struct ssh_conn *c, short *events)
 		*events = POLLOUT;
 		return c->fd;
 	}
+	if (c->phase == PHASE_HOSTCERT) {
+		*events = POLLIN;
+		return c->scan_fd;
+	}
 	*events = POLLIN;
 	dir = c->session ? libssh2_session_block_directions(c->session) : 0;
 	if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
@@ -1045,6 +1288,11 @@ const char *ssh_conn_known_hosts_line(const struct ssh_conn *c)
 enum ssh_hostkey_status ssh_conn_hostkey_status(const struct ssh_conn *c)
 {
 	return c->hostkey;
+}
+
+const char *ssh_conn_hostkey_note(const struct ssh_conn *c)
+{
+	return c->hostkey_note;
 }
 
 int ssh_known_hosts_add(const char *path, const char *line, char *msg,

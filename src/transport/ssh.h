@@ -81,6 +81,10 @@ size_t ssh_conn_channels(const struct ssh_conn *c);
 const char *ssh_conn_fingerprint(const struct ssh_conn *c);
 const char *ssh_conn_known_hosts_line(const struct ssh_conn *c);
 enum ssh_hostkey_status ssh_conn_hostkey_status(const struct ssh_conn *c);
+/* How a known key was trusted when not by its own line (a certificate),
+ * or why a certificate did not vouch for an unknown one; "" otherwise.
+ * Borrowed from c. */
+const char *ssh_conn_hostkey_note(const struct ssh_conn *c);
 
 /*
  * Append line to the known_hosts file at path (created 0600, its folder
