@@ -391,6 +391,15 @@ ssh_fleet "$SSH_PORT" 'ssh_proxy_command = "echo no route to %h for %r >&2; exit
 run "$BVOPS" logs node-0 -f "$TMP/badproxy.toml"
 check_eq "exit" "$RC" 3
 check_contains "the proxy's own words" "$ERR" "proxy command said: no route to 127.0.0.1 for $SSH_USER"
+# The proxy is a child like any other: no AWS secret in its environment
+# (the aws CLI it runs finds its own credentials, as bvops's children do).
+ssh_fleet "$SSH_PORT" "ssh_proxy_command = \"env >$TMP/proxy.env; exec socat - TCP:%h:%p\"" >"$TMP/envproxy.toml"
+run env AWS_SECRET_ACCESS_KEY=s3cr3t-key AWS_SESSION_TOKEN=s3ss10n AWS_ACCESS_KEY_ID=AKIAEXAMPLE \
+	AWS_REGION=eu-west-1 "$BVOPS" logs node-0 -f "$TMP/envproxy.toml" --lines 1
+check_eq "through the recording proxy" "$RC" 0
+check_not_contains "no secret key" "$(cat "$TMP/proxy.env")" "s3cr3t-key"
+check_not_contains "no session token" "$(cat "$TMP/proxy.env")" "s3ss10n"
+check_contains "the region stays" "$(cat "$TMP/proxy.env")" "AWS_REGION=eu-west-1"
 test_end
 
 test_begin stream_survives_a_cut_link
