@@ -5,10 +5,13 @@
  *   $XDG_STATE_HOME/bvops/FLEET/   (else ~/.local/state/bvops/FLEET/)
  *     audit.log events.log         eventlog
  *     holds.json holds.lock        holds
- *     procedures/ID.jsonl seq      procjournal; ID.old.toml ID.new.toml
- * ID.edit/ (while the procedure is open): cfgedit debug/NODE.json ers/NODE.json  marks incidents/ID.json watch.lock
- * incident_file, incident logs/                        saved panes (the
- * console)
+ *     procedures/ID.jsonl seq      procjournal
+ *     procedures/ID.old.toml       cfgedit, while ID is open: the text
+ *       ID.new.toml ID.edit/       read, the edit, the editor's copy
+ *     debug/NODE.json ers/NODE.json  marks
+ *     incidents/ID.json            incident_file, incident
+ *     watch.lock                   the watch
+ *     logs/                        saved panes (the console)
  *
  * Owns nothing: every path returned is a new string the caller frees.
  */
