@@ -245,6 +245,28 @@ check_eq "no certificate: exit" "$RC" 3
 check_contains "says so" "$ERR" "it offered no host certificate"
 test_end
 
+test_begin host_key_type_from_known_hosts
+# Amazon Linux 2023's default: rsa, ecdsa and ed25519 host keys; ssh
+# recorded the ed25519 one. libssh2 alone would ask for ecdsa first.
+for t in rsa ecdsa ed25519; do
+	ssh-keygen -q -t "$t" -N '' -f "$CD/multi_$t" || fail "no $t key"
+done
+ssh_start_more "$CD/multi_rsa $CD/multi_ecdsa $CD/multi_ed25519" || fail "no sshd with three keys"
+printf '[127.0.0.1]:%s %s\n' "$SSH_MORE_PORT" "$(cut -d' ' -f1,2 "$CD/multi_ed25519.pub")" >"$TMP/multi_known"
+SSH_KNOWN="$TMP/multi_known" ssh_fleet "$SSH_MORE_PORT" >"$TMP/multi.toml"
+run "$BVOPS" logs node-0 -f "$TMP/multi.toml" --lines 1
+check_eq "the recorded ed25519 key is the one asked for" "$RC:$ERR" "0:"
+# The same with only its ecdsa key recorded, hashed as ssh does.
+printf '[127.0.0.1]:%s %s\n' "$SSH_MORE_PORT" "$(cut -d' ' -f1,2 "$CD/multi_ecdsa.pub")" >"$TMP/multi_known"
+ssh-keygen -q -H -f "$TMP/multi_known" >/dev/null 2>&1
+run "$BVOPS" logs node-0 -f "$TMP/multi.toml" --lines 1
+check_eq "a hashed ecdsa line: ecdsa" "$RC:$ERR" "0:"
+# A changed key is still named as such (the type is known, the key not).
+printf '[127.0.0.1]:%s %s\n' "$SSH_MORE_PORT" "$(cut -d' ' -f1,2 "$SSH_DIR/other_host.pub")" >"$TMP/multi_known"
+run "$BVOPS" logs node-0 -f "$TMP/multi.toml" --lines 1
+check_contains "changed" "$ERR" "HOST KEY CHANGED"
+test_end
+
 test_begin known_hosts_port_rule_is_openssh_s
 # A line for the bare address is port 22's: OpenSSH does not use it for
 # another port, and neither does bvops.

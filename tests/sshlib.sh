@@ -56,14 +56,19 @@ ssh_fleet() {
 		"$SSH_USER" "$port" "$extra"
 }
 
-# ssh_start_more HOSTKEY [CERT]: one more sshd like the first, with only
-# HOSTKEY (and its certificate CERT) as host key; its port in SSH_MORE_PORT.
+# ssh_start_more "HOSTKEY..." [CERT]: one more sshd like the first, with
+# only these host keys (and the certificate CERT); its port in
+# SSH_MORE_PORT.
 SSH_MORE_PIDS=""
 ssh_start_more() {
 	local conf="$SSH_DIR/sshd_more_$#_$RANDOM.conf"
 	SSH_MORE_PORT=$(free_port)
-	sed -e "s/^Port .*/Port $SSH_MORE_PORT/" -e "s|^HostKey .*|HostKey $1|" \
+	local k
+	sed -e "s/^Port .*/Port $SSH_MORE_PORT/" -e "/^HostKey /d" \
 		-e "s|^PidFile .*|PidFile $conf.pid|" "$SSH_DIR/sshd_config" >"$conf"
+	for k in $1; do
+		echo "HostKey $k" >>"$conf"
+	done
 	[ -n "${2:-}" ] && echo "HostCertificate $2" >>"$conf"
 	"$SSHD" -D -e -f "$conf" 2>>"$SSH_DIR/sshd.log" &
 	SSH_MORE_PIDS="$SSH_MORE_PIDS $!"

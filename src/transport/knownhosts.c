@@ -142,3 +142,41 @@ bool knownhosts_key_marked(const char *path, const char *marker,
 	fclose(fp);
 	return found;
 }
+
+size_t knownhosts_key_types(const char *path, const char *name,
+			    char (*types)[KNOWNHOSTS_TYPE_MAX], size_t max)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	FILE *fp = fd >= 0 ? fdopen(fd, "r") : NULL;
+	char line[8192];
+	size_t n = 0;
+
+	if (fp == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (n < max && fgets(line, sizeof(line), fp) != NULL) {
+		const char *p = line, *f;
+		size_t flen, k;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		f = kh_field(&p, &flen); /* host patterns: plain lines only */
+		if (f == NULL || *f == '#' || *f == '@' ||
+		    !knownhosts_host_matches(f, flen, name))
+			continue;
+		f = kh_field(&p, &flen); /* key type */
+		if (f == NULL || flen >= KNOWNHOSTS_TYPE_MAX)
+			continue;
+		for (k = 0; k < n; k++)
+			if (strlen(types[k]) == flen &&
+			    memcmp(types[k], f, flen) == 0)
+				break;
+		if (k < n)
+			continue;
+		memcpy(types[n], f, flen);
+		types[n++][flen] = '\0';
+	}
+	fclose(fp);
+	return n;
+}

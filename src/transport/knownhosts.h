@@ -27,4 +27,14 @@ bool knownhosts_key_marked(const char *path, const char *marker,
 			   const char *name, const unsigned char *key,
 			   size_t len);
 
+#define KNOWNHOSTS_TYPE_MAX 48
+
+/*
+ * The key types ("ssh-ed25519", ...) of the plain lines of the file at
+ * path whose host field matches name, each once, in file order: up to max
+ * into types. Returns how many.
+ */
+size_t knownhosts_key_types(const char *path, const char *name,
+			    char (*types)[KNOWNHOSTS_TYPE_MAX], size_t max);
+
 #endif

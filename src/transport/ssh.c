@@ -106,6 +106,7 @@ struct ssh_chan {
 static void conn_fail(struct ssh_conn *c, enum ssh_failure why, const char *fmt,
 		      ...) __attribute__((format(printf, 3, 4)));
 static void conn_keyscan_end(struct ssh_conn *c);
+static void conn_hostkey_prefer_known(struct ssh_conn *c);
 
 static void conn_fail(struct ssh_conn *c, enum ssh_failure why, const char *fmt,
 		      ...)
@@ -361,6 +362,7 @@ struct ssh_conn *ssh_conn_open(const struct ssh_config *cfg, int64_t now_ms)
 			  "%s: cannot start an SSH session", c->label);
 		return c;
 	}
+	conn_hostkey_prefer_known(c);
 	libssh2_session_set_blocking(c->session, 0);
 	libssh2_session_callback_set(c->session, LIBSSH2_CALLBACK_RECV,
 				     (void *)conn_recv);
@@ -495,6 +497,51 @@ static char *conn_known_name(const struct ssh_conn *c)
 	if (c->port == 22)
 		return xstrdup(c->host);
 	return xasprintf("[%s]:%d", c->host, c->port);
+}
+
+/*
+ * Ask first for the host key types known_hosts holds for this host, as
+ * OpenSSH does: a host with rsa, ecdsa and ed25519 keys whose ed25519 key
+ * is the one recorded would otherwise show its ecdsa key (libssh2's first
+ * choice) and be refused as unknown. The other types follow, so that a
+ * changed key is still seen and named.
+ */
+static void conn_hostkey_prefer_known(struct ssh_conn *c)
+{
+	char types[8][KNOWNHOSTS_TYPE_MAX], *name = conn_known_name(c);
+	size_t n = knownhosts_key_types(c->known_hosts, name, types, 8), i;
+	const char **algs = NULL;
+	int nalgs, k;
+	struct buf pref;
+
+	free(name);
+	if (n == 0)
+		return;
+	nalgs = libssh2_session_supported_algs(c->session,
+					       LIBSSH2_METHOD_HOSTKEY, &algs);
+	if (nalgs <= 0)
+		return;
+	buf_init(&pref, 4096);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < nalgs; k++)
+			if (strcmp(types[i], algs[k]) == 0)
+				buf_printf(&pref, "%s%s", pref.len ? "," : "",
+					   algs[k]);
+	for (k = 0; k < nalgs; k++) {
+		bool known = false;
+
+		for (i = 0; i < n; i++)
+			known = known || strcmp(types[i], algs[k]) == 0;
+		/* Certificates only when asked for: libssh2 1.10 cannot
+		 * verify one in the key exchange. */
+		if (!known && !hostcert_type_is_cert(algs[k]))
+			buf_printf(&pref, "%s%s", pref.len ? "," : "", algs[k]);
+	}
+	if (pref.len > 0)
+		libssh2_session_method_pref(c->session, LIBSSH2_METHOD_HOSTKEY,
+					    pref.data);
+	buf_free(&pref);
+	libssh2_free(c->session, algs);
 }
 
 static int conn_key_typemask(int type)
