@@ -232,11 +232,37 @@ check_not_contains "no colour" "$(tm capture-pane -p -e -t t | head -1)" "46m"
 check_contains "still reversed" "$(tm capture-pane -p -e -t t | head -1)" "7m"
 tm send-keys -t t q
 wait_dead
+# An empty NO_COLOR counts as unset (no-color.org).
+start 80 24 NO_COLOR=
+wait_for "bvops  sim"
+check_contains "empty NO_COLOR: colour" "$(tm capture-pane -p -e -t t | head -1)" "46m"
+tm send-keys -t t q
+wait_dead
 start 80 24 -- --theme light
 wait_for "bvops  sim"
 check_contains "light header" "$(tm capture-pane -p -e -t t | head -1)" "44m"
 tm send-keys -t t q
 wait_dead
+test_end
+
+test_begin status_colour_follows_term_and_no_color
+# bvops status at a terminal: coloured, but not for TERM=dumb or NO_COLOR.
+for how in "TERM=xterm-256color" "TERM=dumb" "TERM=xterm-256color NO_COLOR=1"; do
+	new_server
+	rm -f "$TMP/st.done"
+	tm new-session -d -s t -x 120 -y 24 "env $how $BVOPS -f $SIM_DIR/fleet.toml status; touch $TMP/st.done; sleep 30"
+	for _ in $(seq 200); do
+		[ -f "$TMP/st.done" ] && break
+		tick
+	done
+	S=$(tm capture-pane -p -e -t t)
+	check_contains "$how: the table" "$S" "node-0"
+	case $how in
+	"TERM=xterm-256color") check_contains "$how: coloured" "$S" "[3" ;;
+	*) check_not_contains "$how: no colour" "$S" "[3" ;;
+	esac
+done
+new_server
 test_end
 
 test_begin read_only_is_shown

@@ -6,6 +6,7 @@
  */
 #include "ui/console.h"
 #include "lib/clock.h"
+#include "lib/termcolour.h"
 
 #include <curses.h>
 #include <poll.h>
@@ -1170,7 +1171,7 @@ static short console_color(int color, bool *bold)
 static void console_apply_theme(struct console *c, const struct theme *t)
 {
 	struct theme mono;
-	bool color = t != NULL && has_colors() && getenv("NO_COLOR") == NULL;
+	bool color = t != NULL && has_colors() && termcolour_allowed();
 	size_t k;
 
 	memset(&mono, 0, sizeof(mono));

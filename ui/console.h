@@ -19,7 +19,7 @@
 
 struct console_options {
 	const struct theme *theme; /* borrowed; colours used if the terminal
-				      has them and NO_COLOR is not set */
+				      has them and termcolour allows them */
 	bool read_only;            /* an observer: no action changes anything */
 	struct logstreams *ls;     /* the log panes' streams (borrowed) */
 	struct nodeacts *acts;     /* restart/stop/start (borrowed) */

@@ -14,6 +14,7 @@
 
 #include "cli/cmd.h"
 #include "lib/childenv.h"
+#include "lib/termcolour.h"
 #include "lib/xalloc.h"
 #include "proc/cfgedit.h"
 #include "proc/procedure.h"
@@ -93,7 +94,7 @@ void cmd_procedure_ui(struct cfgedit_ui *ui)
 	ui->ask = proc_ask;
 	ui->say = proc_say;
 	ui->started = NULL;
-	ui->colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	ui->colour = termcolour_wanted(STDOUT_FILENO);
 }
 static void dbg_say(void *ctx, const char *text)
 {
@@ -114,7 +115,7 @@ void cmd_step_ui(struct procedure_ui *ui)
 	ui->say = dbg_say;
 	ui->ask_line = dbg_ask_line;
 	ui->started = NULL;
-	ui->colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	ui->colour = termcolour_wanted(STDOUT_FILENO);
 }
 
 /* Fleet, node (when name), state folder; an exit code when it fails. */

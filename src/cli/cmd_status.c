@@ -14,6 +14,7 @@
 #include "engine/health.h"
 #include "engine/monitor.h"
 #include "lib/clock.h"
+#include "lib/termcolour.h"
 #include "lib/timefmt.h"
 #include "lib/xalloc.h"
 #include "proc/debugmode.h"
@@ -132,7 +133,7 @@ static int status_json(const struct fleet *f, const struct monitor *m,
 static void status_table(const struct fleet *f, const struct monitor *m,
 			 const struct status_nitro *sn)
 {
-	bool color = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	bool color = termcolour_wanted(STDOUT_FILENO);
 	size_t k, width = 4;
 
 	for (k = 0; k < f->nnodes; k++)
