@@ -1,82 +1,77 @@
+/*
+ * base64: libcrypto's codec, with the conventions SSH files need around
+ * it: whitespace skipped, padding optional, the output size checked.
+ */
 #include "lib/base64.h"
 
-static const char base64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/xalloc.h"
 
 size_t base64_encode(const unsigned char *in, size_t len, char *out, bool pad)
 {
-	size_t k, o = 0;
+	size_t o = len > 0 ? (size_t)EVP_EncodeBlock((unsigned char *)out, in,
+						     (int)len)
+			   : 0;
 
-	for (k = 0; k + 2 < len; k += 3) {
-		unsigned long v = (unsigned long)in[k] << 16 |
-				  (unsigned long)in[k + 1] << 8 | in[k + 2];
-
-		out[o++] = base64_alphabet[v >> 18 & 63];
-		out[o++] = base64_alphabet[v >> 12 & 63];
-		out[o++] = base64_alphabet[v >> 6 & 63];
-		out[o++] = base64_alphabet[v & 63];
-	}
-	if (len - k == 1) {
-		out[o++] = base64_alphabet[in[k] >> 2];
-		out[o++] = base64_alphabet[(in[k] & 3) << 4];
-		if (pad) {
-			out[o++] = '=';
-			out[o++] = '=';
-		}
-	} else if (len - k == 2) {
-		unsigned long v = (unsigned long)in[k] << 8 | in[k + 1];
-
-		out[o++] = base64_alphabet[v >> 10 & 63];
-		out[o++] = base64_alphabet[v >> 4 & 63];
-		out[o++] = base64_alphabet[(v & 15) << 2];
-		if (pad)
-			out[o++] = '=';
-	}
 	out[o] = '\0';
+	while (!pad && o > 0 && out[o - 1] == '=')
+		out[--o] = '\0';
 	return o;
 }
 
-static int base64_value(char c)
+static bool base64_char(char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
 
 long base64_decode(const char *text, size_t len, unsigned char *out,
 		   size_t outsize)
 {
-	unsigned long acc = 0;
-	size_t k, o = 0;
-	int bits = 0;
+	/* The characters alone, padded to a whole block for libcrypto. */
+	char *clean = xmalloc(len + 4);
+	unsigned char *raw;
+	size_t n = 0, k, pads, want;
+	int got;
 
 	for (k = 0; k < len; k++) {
 		char c = text[k];
-		int v;
 
 		if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
 			continue;
 		if (c == '=')
 			break;
-		v = base64_value(c);
-		if (v < 0)
+		if (!base64_char(c)) {
+			free(clean);
 			return -1;
-		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o == outsize)
-				return -1;
-			out[o++] = (unsigned char)(acc >> bits & 0xff);
 		}
+		clean[n++] = c;
 	}
-	return (long)o;
+	if (n % 4 == 1) { /* six bits: no whole byte, dropped */
+		n--;
+	}
+	pads = (4 - n % 4) % 4;
+	memset(clean + n, '=', pads);
+	want = (n + pads) / 4 * 3 - pads;
+	if (want > outsize) {
+		free(clean);
+		return -1;
+	}
+	if (n == 0) {
+		free(clean);
+		return 0;
+	}
+	raw = xmalloc((n + pads) / 4 * 3);
+	got = EVP_DecodeBlock(raw, (unsigned char *)clean, (int)(n + pads));
+	free(clean);
+	if (got < 0 || (size_t)got < want) {
+		free(raw);
+		return -1;
+	}
+	memcpy(out, raw, want);
+	free(raw);
+	return (long)want;
 }
