@@ -267,6 +267,77 @@ run "$BVOPS" logs node-0 -f "$TMP/multi.toml" --lines 1
 check_contains "changed" "$ERR" "HOST KEY CHANGED"
 test_end
 
+test_begin ssh_config_honoured_as_openssh_reads_it
+# The fleet on ~/.ssh/config's terms: ssh = "ALIAS", [ssh] config = FILE,
+# nothing else said by the fleet. OpenSSH resolves it (ssh -G).
+cfg_fleet() { # ALIAS CONFIG [EXTRA SSH TOML]
+	ssh_fleet "$SSH_PORT" |
+		sed -e '/^known_hosts = /d' -e '/^identity = /d' \
+			-e "s|^ssh = \".*\"|ssh = \"$1\"|" \
+			-e "s|^\[ssh\]|[ssh]\nconfig = \"$2\"\n${3:-}|"
+}
+cat >"$TMP/ssh_config" <<CONF
+Host node0-alias
+	HostName 127.0.0.1
+	Port $SSH_PORT
+	User $SSH_USER
+	IdentityFile $SSH_DIR/id_ed25519
+	UserKnownHostsFile $SSH_DIR/known_hosts
+
+Host via-jump
+	HostName 127.0.0.1
+	Port $SSH_PORT
+	User $SSH_USER
+	IdentityFile $SSH_DIR/id_ed25519
+	UserKnownHostsFile $SSH_DIR/known_hosts
+	ProxyJump jumphost
+
+Host via-proxy
+	HostName 127.0.0.1
+	Port $SSH_PORT
+	User $SSH_USER
+	IdentityFile $SSH_DIR/id_ed25519
+	UserKnownHostsFile $SSH_DIR/known_hosts
+	ProxyCommand socat - TCP:%h:%p
+
+Host jumphost
+	HostName 127.0.0.1
+	Port $SSH_PORT
+	User $SSH_USER
+	IdentityFile $SSH_DIR/id_ed25519
+	UserKnownHostsFile $SSH_DIR/known_hosts
+	BatchMode yes
+	StrictHostKeyChecking yes
+CONF
+run ssh -F "$TMP/ssh_config" node0-alias true
+check_eq "ssh itself reaches node0-alias" "$RC" 0
+cfg_fleet node0-alias "$TMP/ssh_config" >"$TMP/alias.toml"
+check_not_contains "the fleet names no key, no known_hosts, no user" "$(cat "$TMP/alias.toml")" "$SSH_DIR"
+run "$BVOPS" logs node-0 -f "$TMP/alias.toml" --lines 1
+check_eq "a Host alias: HostName, Port, User, IdentityFile, UserKnownHostsFile" "$RC:$ERR" "0:"
+check_contains "the journal" "$OUT" "node-0 tsm["
+run "$BVOPS" hostkey node-0 -f "$TMP/alias.toml"
+check_eq "hostkey: known" "$RC" 0
+check_contains "in the config's known_hosts" "$OUT" "known (in $SSH_DIR/known_hosts)"
+cfg_fleet via-jump "$TMP/ssh_config" >"$TMP/jump.toml"
+run "$BVOPS" logs node-0 -f "$TMP/jump.toml" --lines 1
+check_eq "ProxyJump" "$RC:$ERR" "0:"
+cfg_fleet via-proxy "$TMP/ssh_config" >"$TMP/viaproxy.toml"
+run "$BVOPS" logs node-0 -f "$TMP/viaproxy.toml" --lines 1
+check_eq "ProxyCommand with %h %p" "$RC:$ERR" "0:"
+# The fleet's own [ssh] identity comes first, as ssh's -i before its config.
+cfg_fleet node0-alias "$TMP/ssh_config" "identity = \"$SSH_DIR/id_rsa\"" >"$TMP/alias_rsa.toml"
+run "$BVOPS" logs node-0 -f "$TMP/alias_rsa.toml" --lines 1
+check_eq "the fleet's identity wins" "$RC" 3
+check_contains "and is the one refused" "$ERR" "refused the RSA key"
+# A config OpenSSH refuses: its own words, file and line.
+printf 'Host *\n\tBogusOption yes\n' >"$TMP/bad_ssh_config"
+cfg_fleet node0-alias "$TMP/bad_ssh_config" >"$TMP/badcfg.toml"
+run "$BVOPS" logs node-0 -f "$TMP/badcfg.toml" --lines 1
+check_eq "a bad config: exit" "$RC" 3
+check_contains "names the node, the file and the line" "$ERR" "node-0: ssh -G node0-alias: $TMP/bad_ssh_config: line 2: Bad configuration option: bogusoption"
+test_end
+
 test_begin known_hosts_port_rule_is_openssh_s
 # A line for the bare address is port 22's: OpenSSH does not use it for
 # another port, and neither does bvops.
@@ -356,6 +427,12 @@ SSH_AGENT_ON=false SSH_IDENTITY="$TMP/no-such-key" ssh_fleet "$SSH_PORT" >"$TMP/
 run "$BVOPS" logs node-0 -f "$TMP/noagent.toml" --lines 1
 check_eq "agent = false: not used" "$RC" 3
 check_contains "why" "$ERR" "accepted none of our keys"
+# An agent holding only an RSA key: refused, and said why.
+ssh-add -q -D 2>/dev/null
+ssh-add -q "$SSH_DIR/id_rsa" 2>/dev/null
+run "$BVOPS" logs node-0 -f "$TMP/agent.toml" --lines 1
+check_eq "the agent's RSA key: exit" "$RC" 3
+check_contains "says it is the RSA key" "$ERR" "refused the RSA key"
 kill "$AGENT_PID"
 AGENT_PID=""
 unset SSH_AUTH_SOCK SSH_AGENT_PID

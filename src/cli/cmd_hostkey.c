@@ -7,8 +7,10 @@
 #include "cli/cliargs.h"
 #include "cli/cmd.h"
 #include "lib/clock.h"
+#include "lib/xalloc.h"
 #include "state/fleet.h"
 #include "transport/ssh.h"
+#include "transport/transport.h"
 
 /* Connect as far as the host key and no further. NULL with a message
  * printed when the node cannot be reached. */
@@ -16,23 +18,17 @@ static struct ssh_conn *hostkey_fetch(const struct fleet *f,
 				      const struct fleet_node *n)
 {
 	struct ssh_config cfg = {0};
-	char *user = NULL, *host = NULL;
+	struct sshcfg keep;
 	struct ssh_conn *c;
+	char msg[800];
 
-	if (fleet_ssh_target_parse(n->ssh, &user, &host, &cfg.port) < 0) {
-		fprintf(stderr, "bvops: node %s: bad ssh target\n", n->name);
+	if (transport_ssh_settings(f, n, &cfg, &keep, msg, sizeof(msg)) < 0) {
+		cmd_error("%s", msg);
 		return NULL;
 	}
-	cfg.label = n->name;
-	cfg.user = user;
-	cfg.host = host;
-	cfg.proxy_command = n->ssh_proxy_command;
-	cfg.known_hosts = f->ssh.known_hosts;
-	cfg.connect_timeout_ms = (long)f->ssh.connect_timeout_ms;
 	cfg.hostkey_only = true;
 	c = ssh_conn_open(&cfg, clock_mono_ms());
-	free(user);
-	free(host);
+	sshcfg_free(&keep);
 	while (ssh_conn_step(c, clock_mono_ms()) == SSH_CONNECTING) {
 		short events;
 		struct pollfd p = {.fd = ssh_conn_poll(c, &events)};
@@ -85,7 +81,7 @@ int cmd_hostkey(const struct cli_opts *o, int argc, char **argv)
 		fleet_free(f);
 		return CLI_EXIT_REMOTE;
 	}
-	path = ssh_path_expand(f->ssh.known_hosts);
+	path = xstrdup(ssh_conn_known_hosts_path(c));
 	switch (ssh_conn_hostkey_status(c)) {
 	case SSH_HOSTKEY_KNOWN:
 		if (*ssh_conn_hostkey_note(c) != '\0')

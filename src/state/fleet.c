@@ -160,6 +160,7 @@ static const struct field fleet_fields[] = {
 };
 
 static const struct field ssh_fields[] = {
+    F("config", FK_STRING, struct fleet_ssh, config),
     F("known_hosts", FK_STRING, struct fleet_ssh, known_hosts),
     F("identity", FK_STRING, struct fleet_ssh, identity),
     F("agent", FK_BOOL, struct fleet_ssh, agent),
@@ -277,12 +278,12 @@ int fleet_ssh_target_parse(const char *s, char **user, char **host, int *port)
 {
 	const char *at = strchr(s, '@'), *h, *colon;
 	char *end;
-	long p = 22;
+	long p = 0;
 	size_t hlen;
 
-	if (at == NULL || at == s)
+	if (at == s)
 		return -1;
-	h = at + 1;
+	h = at != NULL ? at + 1 : s;
 	if (*h == '[') { /* [v6]:port */
 		const char *close = strchr(h, ']');
 
@@ -310,7 +311,7 @@ int fleet_ssh_target_parse(const char *s, char **user, char **host, int *port)
 	if (strpbrk(s, " \t\r\n'\"`$;&|<>\\") != NULL)
 		return -1;
 	if (user != NULL)
-		*user = xstrndup(s, (size_t)(at - s));
+		*user = at != NULL ? xstrndup(s, (size_t)(at - s)) : NULL;
 	if (host != NULL)
 		*host = xstrndup(h, hlen);
 	if (port != NULL)
@@ -486,8 +487,9 @@ static void load_field(struct loader *L, const struct field *f, void *base,
 	case FK_SSH:
 		if (fleet_ssh_target_parse(s, NULL, NULL, NULL) < 0) {
 			diag_at(L, toml_value_start(v), 0,
-				"%sssh must look like \"user@host\" or "
-				"\"user@host:port\", not \"%s\"",
+				"%sssh must look like \"user@host\", "
+				"\"user@host:port\" or a host of the ssh "
+				"config, not \"%s\"",
 				where, s);
 			return;
 		}
@@ -954,6 +956,7 @@ void fleet_free(struct fleet *f)
 	free(f->debug.kms_logical_id);
 	free(f->metrics.namespace_);
 	free(f->metrics.metric);
+	free(f->ssh.config);
 	free(f->ssh.known_hosts);
 	free(f->ssh.identity);
 	free(f);

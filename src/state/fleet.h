@@ -118,6 +118,7 @@ struct fleet_debug {
 
 /* [ssh]: how the ssh transport connects (SPEC is silent; docs/fleet.md). */
 struct fleet_ssh {
+	char *config;      /* ssh -F FILE; NULL: ssh's own; "none": not read */
 	char *known_hosts; /* NULL: ~/.ssh/known_hosts */
 	char *identity;    /* NULL: ~/.ssh/id_ed25519, id_ecdsa, id_rsa */
 	bool agent;        /* try ssh-agent first (default true) */
@@ -208,9 +209,10 @@ struct fleet *fleet_load(const char *path, struct fleet_diags *diags);
 void fleet_free(struct fleet *f);
 
 /*
- * Split "user@host[:port]" (host may be "[v6addr]"); port defaults to 22.
- * Returns 0 and new strings in *user and *host (either pointer may be NULL
- * to skip it), or -1 when malformed.
+ * Split "[user@]host[:port]" (host may be "[v6addr]", or a Host of the
+ * ssh config). Returns 0 and new strings in *user (NULL when not given)
+ * and *host (either pointer may be NULL to skip it) and *port (0 when not
+ * given), or -1 when malformed.
  */
 int fleet_ssh_target_parse(const char *s, char **user, char **host, int *port);
 

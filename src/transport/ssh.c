@@ -338,6 +338,11 @@ struct ssh_conn *ssh_conn_open(const struct ssh_config *cfg, int64_t now_ms)
 	c->hostkey = SSH_HOSTKEY_UNKNOWN;
 	if (cfg->identity != NULL) {
 		conn_add_key(c, cfg->identity);
+	} else if (cfg->nidentities > 0) {
+		size_t k;
+
+		for (k = 0; k < cfg->nidentities && k < 4; k++)
+			conn_add_key(c, cfg->identities[k]);
 	} else {
 		conn_add_key(c, "~/.ssh/id_ed25519");
 		conn_add_key(c, "~/.ssh/id_ecdsa");
@@ -1043,6 +1048,11 @@ static int conn_auth_agent(struct ssh_conn *c)
 			return 0;
 		if (rc == 0)
 			return 1;
+		/* An RSA identity the server refused: said at the end, as
+		 * for a key file (libssh2 1.10 signs it with SHA-1). */
+		if (c->agent_key->blob_len > 11 &&
+		    memcmp(c->agent_key->blob, "\0\0\0\7ssh-rsa", 11) == 0)
+			c->rsa_refused = true;
 		c->agent_tried++;
 		if (libssh2_agent_get_identity(c->agent, &c->agent_key,
 					       c->agent_key) != 0)
@@ -1340,6 +1350,11 @@ enum ssh_hostkey_status ssh_conn_hostkey_status(const struct ssh_conn *c)
 const char *ssh_conn_hostkey_note(const struct ssh_conn *c)
 {
 	return c->hostkey_note;
+}
+
+const char *ssh_conn_known_hosts_path(const struct ssh_conn *c)
+{
+	return c->known_hosts;
 }
 
 int ssh_known_hosts_add(const char *path, const char *line, char *msg,

@@ -24,7 +24,10 @@ struct ssh_config {
 	int port;
 	const char *proxy_command; /* NULL: a TCP connection */
 	const char *known_hosts;   /* path; NULL: ~/.ssh/known_hosts */
-	const char *identity;   /* NULL: ~/.ssh/id_ed25519, id_ecdsa, id_rsa */
+	const char *identity;      /* NULL: identities, else ~/.ssh/id_ed25519,
+				      id_ecdsa, id_rsa */
+	const char *identities[4]; /* the ssh config's IdentityFiles */
+	size_t nidentities;
 	const char *passphrase; /* for an encrypted key file; may be NULL */
 	bool agent;
 	long connect_timeout_ms; /* TCP and the handshake */
@@ -85,6 +88,8 @@ enum ssh_hostkey_status ssh_conn_hostkey_status(const struct ssh_conn *c);
  * or why a certificate did not vouch for an unknown one; "" otherwise.
  * Borrowed from c. */
 const char *ssh_conn_hostkey_note(const struct ssh_conn *c);
+/* The known_hosts file the connection checks against (expanded). */
+const char *ssh_conn_known_hosts_path(const struct ssh_conn *c);
 
 /*
  * Append line to the known_hosts file at path (created 0600, its folder

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -107,6 +108,68 @@ void transport_step(struct transport *t)
 		ssh_conn_step(t->conns[k].conn, now);
 }
 
+int transport_ssh_settings(const struct fleet *f, const struct fleet_node *n,
+			   struct ssh_config *cfg, struct sshcfg *keep,
+			   char *msg, size_t msgsize)
+{
+	char *user = NULL, *host = NULL;
+	int port = 0;
+	const char *config = f != NULL ? f->ssh.config : NULL;
+
+	memset(keep, 0, sizeof(*keep));
+	if (n->ssh == NULL ||
+	    fleet_ssh_target_parse(n->ssh, &user, &host, &port) < 0) {
+		snprintf(msg, msgsize,
+			 "node %s: transport \"ssh\" needs ssh = "
+			 "\"[user@]host[:port]\"",
+			 n->name);
+		return -1;
+	}
+	if (config != NULL && strcmp(config, "none") == 0) {
+		struct passwd *pw = getpwuid(getuid());
+
+		keep->host = host;
+		keep->user =
+		    user != NULL ? user : xstrdup(pw ? pw->pw_name : "root");
+		keep->port = port > 0 ? port : 22;
+	} else {
+		char *path = config != NULL ? ssh_path_expand(config) : NULL;
+		char why[600];
+		int rc = sshcfg_resolve(path, host, user, port, keep, why,
+					sizeof(why));
+
+		free(path);
+		free(user);
+		free(host);
+		if (rc < 0) {
+			snprintf(msg, msgsize, "node %s: %s", n->name, why);
+			return -1;
+		}
+	}
+	cfg->label = n->name;
+	cfg->user = keep->user;
+	cfg->host = keep->host;
+	cfg->port = keep->port;
+	/* The fleet's own settings first, as ssh's command line comes
+	 * before its config. */
+	cfg->proxy_command = n->ssh_proxy_command != NULL ? n->ssh_proxy_command
+							  : keep->proxy_command;
+	cfg->agent = true;
+	if (f != NULL) {
+		cfg->known_hosts = f->ssh.known_hosts;
+		cfg->identity = f->ssh.identity;
+		cfg->agent = f->ssh.agent;
+		cfg->connect_timeout_ms = (long)f->ssh.connect_timeout_ms;
+		cfg->auth_timeout_ms = (long)f->ssh.auth_timeout_ms;
+		cfg->keepalive_ms = (long)f->ssh.keepalive_ms;
+	}
+	if (cfg->known_hosts == NULL)
+		cfg->known_hosts = keep->known_hosts;
+	for (size_t k = 0; k < keep->nidentity && k < 4; k++)
+		cfg->identities[cfg->nidentities++] = keep->identity[k];
+	return 0;
+}
+
 /* The node's connection: the live one, or a new one in place of a
  * failed one (its channels, if any are left, see the failure). */
 static struct ssh_conn *transport_conn(struct transport *t,
@@ -114,8 +177,8 @@ static struct ssh_conn *transport_conn(struct transport *t,
 				       size_t msgsize)
 {
 	struct ssh_config cfg = {0};
+	struct sshcfg keep;
 	struct transport_conn *slot = NULL;
-	char *user = NULL, *host = NULL;
 	size_t k;
 
 	if (n->ssh == NULL ||
@@ -136,20 +199,8 @@ static struct ssh_conn *transport_conn(struct transport *t,
 			slot = &t->conns[k];
 	if (slot != NULL && ssh_conn_state(slot->conn) != SSH_FAILED)
 		return slot->conn;
-	fleet_ssh_target_parse(n->ssh, &user, &host, &cfg.port);
-	cfg.label = n->name;
-	cfg.user = user;
-	cfg.host = host;
-	cfg.proxy_command = n->ssh_proxy_command;
-	cfg.agent = true;
-	if (t->fleet != NULL) {
-		cfg.known_hosts = t->fleet->ssh.known_hosts;
-		cfg.identity = t->fleet->ssh.identity;
-		cfg.agent = t->fleet->ssh.agent;
-		cfg.connect_timeout_ms = (long)t->fleet->ssh.connect_timeout_ms;
-		cfg.auth_timeout_ms = (long)t->fleet->ssh.auth_timeout_ms;
-		cfg.keepalive_ms = (long)t->fleet->ssh.keepalive_ms;
-	}
+	if (transport_ssh_settings(t->fleet, n, &cfg, &keep, msg, msgsize) < 0)
+		return NULL;
 	cfg.passphrase = t->passphrase;
 	if (slot == NULL) {
 		t->conns =
@@ -160,8 +211,7 @@ static struct ssh_conn *transport_conn(struct transport *t,
 		ssh_conn_free(slot->conn);
 	}
 	slot->conn = ssh_conn_open(&cfg, clock_mono_ms());
-	free(user);
-	free(host);
+	sshcfg_free(&keep);
 	return slot->conn;
 }
 

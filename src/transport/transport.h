@@ -19,6 +19,8 @@
 #include <stddef.h>
 
 #include "state/fleet.h"
+#include "transport/ssh.h"
+#include "transport/sshcfg.h"
 #include "transport/transport_result.h"
 
 struct transport;
@@ -106,5 +108,16 @@ int transport_stream_close(struct transport_stream *s);
 
 /* Longest line handed over in one piece; longer ones come cut. */
 #define TRANSPORT_LINE_MAX 16384
+
+/*
+ * The ssh settings of node n: the fleet's (ssh = "[user@]host[:port]",
+ * [ssh], ssh_proxy_command), and for what they leave unsaid OpenSSH's own
+ * config, resolved by `ssh -G` ([ssh] config = "none": not read). cfg's
+ * strings are borrowed from f, n and *keep (sshcfg_free it once cfg is
+ * used). 0, or -1 with a message naming the node.
+ */
+int transport_ssh_settings(const struct fleet *f, const struct fleet_node *n,
+			   struct ssh_config *cfg, struct sshcfg *keep,
+			   char *msg, size_t msgsize);
 
 #endif

@@ -151,8 +151,16 @@ TEST(fleet_full_file_reads_every_field)
 	host = NULL;
 	CHECK(fleet_ssh_target_parse("root@[::1]", NULL, &host, &port) == 0);
 	CHECK_STR(host, "::1");
-	CHECK(port == 22);
+	CHECK(port == 0); /* not given: the ssh config's, else 22 */
 	free(host);
+	/* A Host of the ssh config: no user, no port. */
+	CHECK(fleet_ssh_target_parse("node-1-alias", &user, &host, &port) == 0);
+	CHECK(user == NULL);
+	CHECK_STR(host, "node-1-alias");
+	CHECK(port == 0);
+	free(host);
+	CHECK(fleet_ssh_target_parse("@host", NULL, NULL, NULL) < 0);
+	CHECK(fleet_ssh_target_parse("a;b", NULL, NULL, NULL) < 0);
 	fleet_free(f);
 }
 

@@ -8,6 +8,7 @@
 #include "lib/base64.h"
 #include "transport/knownhosts.h"
 #include "transport/ssh.h"
+#include "transport/sshcfg.h"
 
 TEST(base64_round_trip_and_rejects)
 {
@@ -91,4 +92,40 @@ TEST(known_hosts_patterns_as_openssh_reads_them)
 			    "[127.0.0.1]:2223"));
 	CHECK(!host_matches("|1|bad|", "x"));
 	CHECK(!host_matches("", "x"));
+}
+
+TEST(ssh_config_as_ssh_G_prints_it)
+{
+	struct sshcfg c = {0};
+
+	/* OpenSSH's defaults are not settings: bvops keeps its own. */
+	sshcfg_parse(
+	    "user bob\nhostname 10.0.0.1\nport 2222\n"
+	    "identityfile ~/.ssh/id_rsa\nidentityfile ~/.ssh/id_ecdsa\n"
+	    "identityfile ~/.ssh/id_ecdsa_sk\n"
+	    "identityfile ~/.ssh/id_ed25519\n"
+	    "identityfile ~/.ssh/id_ed25519_sk\n"
+	    "identityfile ~/.ssh/id_xmss\nidentityfile ~/.ssh/id_dsa\n"
+	    "userknownhostsfile /home/u/.ssh/known_hosts "
+	    "/home/u/.ssh/known_hosts2\nproxycommand none\n",
+	    "/home/u", NULL, &c);
+	CHECK_STR(c.user, "bob");
+	CHECK_STR(c.host, "10.0.0.1");
+	CHECK(c.port == 2222);
+	CHECK(c.nidentity == 0);
+	CHECK(c.known_hosts == NULL);
+	CHECK(c.proxy_command == NULL);
+	sshcfg_free(&c);
+	/* What a config set is kept; a jump becomes ssh -W through it. */
+	sshcfg_parse("Port 0\nidentityfile /k/one\nidentityfile /k/two\n"
+		     "userknownhostsfile /k/kh /k/kh2\n"
+		     "proxyjump a@j1,j2:2022\n",
+		     "/home/u", "/cfg/it's", &c);
+	CHECK(c.port == 22);
+	CHECK(c.nidentity == 2);
+	CHECK_STR(c.identity[1], "/k/two");
+	CHECK_STR(c.known_hosts, "/k/kh");
+	CHECK_STR(c.proxy_command,
+		  "ssh -F '/cfg/it'\\''s' -J a@j1 -W %h:%p ssh://j2:2022");
+	sshcfg_free(&c);
 }
