@@ -205,9 +205,8 @@ install: $(BUILD)/bvops
 	install -m 0755 $(BUILD)/bvops $(DESTDIR)$(PREFIX)/bin/bvops
 	install -m 0644 docs/bvops.1 $(DESTDIR)$(PREFIX)/share/man/man1/bvops.1
 	install -m 0644 themes/*.theme $(DESTDIR)$(PREFIX)/share/bvops/themes/
-	install -m 0644 docs/fleet.example.toml docs/fleet.md docs/console.md \
-		docs/ssh.md docs/health.md docs/aws.md docs/config.md \
-		docs/watch.md docs/incidents.md docs/procedures.md docs/debug.md docs/ers.md contrib/bvops-watch.service README.md \
+	install -m 0644 docs/fleet.example.toml docs/*.md \
+		contrib/bvops-watch.service README.md \
 		$(DESTDIR)$(PREFIX)/share/doc/bvops/
 
 uninstall:

@@ -19,6 +19,15 @@ done
 [ -x "$TMP/stage/opt/bvops/bin/bvops" ] || fail "bvops not executable"
 run "$TMP/stage/opt/bvops/bin/bvops" --version
 check_contains "installed binary runs" "$OUT" "bvops "
+# Every doc the man page names is installed beside it.
+for d in $(grep -o 'docs/[a-z_-]*\.md' docs/bvops.1 | sort -u); do
+	[ -f "$TMP/stage/opt/bvops/share/doc/bvops/${d#docs/}" ] || fail "the man page names $d: not installed"
+done
+# The themes are found beside the installed binary, whatever PREFIX the
+# build was given (the console then only lacks a terminal).
+run "$TMP/stage/opt/bvops/bin/bvops" -f docs/fleet.example.toml --theme light
+check_contains "theme found" "$ERR" "the console needs a terminal"
+check_not_contains "not looked for in vain" "$ERR" "no theme"
 run make -s uninstall DESTDIR="$TMP/stage" PREFIX=/opt/bvops
 check_eq "make uninstall" "$RC" 0
 [ -e "$TMP/stage/opt/bvops/bin/bvops" ] && fail "uninstall left bin/bvops"

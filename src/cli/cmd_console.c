@@ -33,18 +33,20 @@
 #endif
 
 /*
- * Where themes are looked for after the user's own folder: in a source
- * tree (build/bvops and build/asan/bvops both reach themes/), then the
- * installed data folder. Fills dirs (NULL-terminated) with strings the
- * caller frees.
+ * Where themes are looked for after the user's own folder: beside the
+ * binary as installed (PREFIX/bin/bvops finds PREFIX/share/bvops/themes
+ * whatever PREFIX the build was given, DESTDIR staging included), in a
+ * source tree (build/bvops and build/asan/bvops both reach themes/), then
+ * the data folder of the build. Fills dirs (NULL-terminated) with strings
+ * the caller frees.
  */
-static void cmd_theme_dirs(char *dirs[4])
+static void cmd_theme_dirs(char *dirs[5])
 {
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	int k = 0;
 
-	memset(dirs, 0, 4 * sizeof(*dirs));
+	memset(dirs, 0, 5 * sizeof(*dirs));
 	if (n > 0) {
 		char *slash;
 
@@ -52,6 +54,7 @@ static void cmd_theme_dirs(char *dirs[4])
 		slash = strrchr(exe, '/');
 		if (slash != NULL) {
 			*slash = '\0';
+			dirs[k++] = xasprintf("%s/../share/bvops/themes", exe);
 			dirs[k++] = xasprintf("%s/../themes", exe);
 			dirs[k++] = xasprintf("%s/../../themes", exe);
 		}
@@ -381,7 +384,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	char *save_dir, *state_dir;
 	struct console_options co = {0};
 	struct theme theme;
-	char msg[1024], *dirs[4];
+	char msg[1024], *dirs[5];
 	struct fleet *f;
 	int rc, k;
 
@@ -391,7 +394,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	cmd_theme_dirs(dirs);
 	rc = theme_load(o->theme ? o->theme : "dark", (const char *const *)dirs,
 			&theme, msg, sizeof(msg));
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < 5; k++)
 		free(dirs[k]);
 	if (rc < 0 && o->theme != NULL) {
 		cmd_error("%s", msg);
