@@ -20,7 +20,7 @@ FUZZ_SECONDS ?= 60
 DEBIAN_DEPS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libssl-dev \
 	libcjson-dev libssh2-1-dev libexpat1-dev clang clang-format clang-tidy \
 	cppcheck tmux valgrind openssl python3 openssh-server \
-	openssh-client socat multitail lnav iproute2 curl procps
+	openssh-client socat multitail lnav iproute2 curl procps zsh
 
 PKGS       := ncursesw libcurl libcjson libssh2 expat libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -205,13 +205,21 @@ install: $(BUILD)/bvops
 	install -m 0755 $(BUILD)/bvops $(DESTDIR)$(PREFIX)/bin/bvops
 	install -m 0644 docs/bvops.1 $(DESTDIR)$(PREFIX)/share/man/man1/bvops.1
 	install -m 0644 themes/*.theme $(DESTDIR)$(PREFIX)/share/bvops/themes/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions
+	install -m 0644 contrib/completion/bvops.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bvops
+	install -m 0644 contrib/completion/_bvops \
+		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_bvops
 	install -m 0644 docs/fleet.example.toml docs/*.md \
 		contrib/bvops-watch.service README.md \
 		$(DESTDIR)$(PREFIX)/share/doc/bvops/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/bvops \
-		$(DESTDIR)$(PREFIX)/share/man/man1/bvops.1
+		$(DESTDIR)$(PREFIX)/share/man/man1/bvops.1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bvops \
+		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_bvops
 	rm -rf $(DESTDIR)$(PREFIX)/share/bvops $(DESTDIR)$(PREFIX)/share/doc/bvops
 
 clean:

@@ -12,6 +12,7 @@ run make -s install DESTDIR="$TMP/stage" PREFIX=/opt/bvops
 check_eq "make install" "$RC" 0
 for f in bin/bvops share/man/man1/bvops.1 share/bvops/themes/dark.theme \
 	share/bvops/themes/light.theme share/bvops/themes/mono.theme \
+	share/bash-completion/completions/bvops share/zsh/vendor-completions/_bvops \
 	share/doc/bvops/fleet.example.toml share/doc/bvops/watch.md share/doc/bvops/incidents.md \
 	share/doc/bvops/bvops-watch.service; do
 	[ -f "$TMP/stage/opt/bvops/$f" ] || fail "missing $f"

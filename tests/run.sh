@@ -51,6 +51,7 @@ suite "ssh (asan+ubsan)" tests/ssh.sh "$A/bvops" "$A/tests/transport_run"
 suite "demo (make run, asan+ubsan)" env BVOPS="$A/bvops" tests/demo.sh
 suite "config get (moto, asan+ubsan)" tests/config.sh "$A/bvops"
 suite "aws requests (moto, asan+ubsan)" tests/aws.sh "$A/tests/aws_call"
+suite "shell completion (bash, zsh in tmux)" tests/completion.sh "$BUILD/bvops"
 suite "aws credentials (asan+ubsan)" tests/awscred.sh "$A/tests/aws_creds"
 if command -v valgrind >/dev/null; then
 	# Children of the crash tests die on purpose mid-run (threads and
