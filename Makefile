@@ -20,7 +20,7 @@ FUZZ_SECONDS ?= 60
 DEBIAN_DEPS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libssl-dev \
 	libcjson-dev libssh2-1-dev libexpat1-dev clang clang-format clang-tidy \
 	cppcheck tmux valgrind openssl python3 openssh-server \
-	openssh-client socat multitail lnav iproute2 curl procps zsh
+	openssh-client socat multitail lnav iproute2 curl procps zsh systemd
 
 PKGS       := ncursesw libcurl libcjson libssh2 expat libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -211,6 +211,14 @@ install: $(BUILD)/bvops
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bvops
 	install -m 0644 contrib/completion/_bvops \
 		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_bvops
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system \
+		$(DESTDIR)$(PREFIX)/lib/sysusers.d
+	sed 's|/usr/local/bin/bvops|$(PREFIX)/bin/bvops|' \
+		contrib/bvops-watch.service \
+		>$(DESTDIR)$(PREFIX)/lib/systemd/system/bvops-watch.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/bvops-watch.service
+	install -m 0644 contrib/bvops.sysusers \
+		$(DESTDIR)$(PREFIX)/lib/sysusers.d/bvops.conf
 	install -m 0644 docs/fleet.example.toml docs/*.md \
 		contrib/bvops-watch.service README.md \
 		$(DESTDIR)$(PREFIX)/share/doc/bvops/
@@ -219,7 +227,9 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/bvops \
 		$(DESTDIR)$(PREFIX)/share/man/man1/bvops.1 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bvops \
-		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_bvops
+		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_bvops \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/bvops-watch.service \
+		$(DESTDIR)$(PREFIX)/lib/sysusers.d/bvops.conf
 	rm -rf $(DESTDIR)$(PREFIX)/share/bvops $(DESTDIR)$(PREFIX)/share/doc/bvops
 
 clean:

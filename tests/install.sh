@@ -13,6 +13,7 @@ check_eq "make install" "$RC" 0
 for f in bin/bvops share/man/man1/bvops.1 share/bvops/themes/dark.theme \
 	share/bvops/themes/light.theme share/bvops/themes/mono.theme \
 	share/bash-completion/completions/bvops share/zsh/vendor-completions/_bvops \
+	lib/systemd/system/bvops-watch.service lib/sysusers.d/bvops.conf \
 	share/doc/bvops/fleet.example.toml share/doc/bvops/watch.md share/doc/bvops/incidents.md \
 	share/doc/bvops/bvops-watch.service; do
 	[ -f "$TMP/stage/opt/bvops/$f" ] || fail "missing $f"
@@ -29,9 +30,34 @@ done
 run "$TMP/stage/opt/bvops/bin/bvops" -f docs/fleet.example.toml --theme light
 check_contains "theme found" "$ERR" "the console needs a terminal"
 check_not_contains "not looked for in vain" "$ERR" "no theme"
+check_contains "the unit runs the installed binary" \
+	"$(grep ^ExecStart= "$TMP/stage/opt/bvops/lib/systemd/system/bvops-watch.service")" "/opt/bvops/bin/bvops watch"
 run make -s uninstall DESTDIR="$TMP/stage" PREFIX=/opt/bvops
 check_eq "make uninstall" "$RC" 0
 [ -e "$TMP/stage/opt/bvops/bin/bvops" ] && fail "uninstall left bin/bvops"
+test_end
+
+test_begin systemd_unit_hardened_with_its_user
+U=contrib/bvops-watch.service
+if command -v systemd-analyze >/dev/null; then
+	run systemd-analyze security --offline=true --threshold=30 "$U"
+	check_eq "exposure at or below 3.0" "$RC" 0
+	check_contains "as systemd scores it" "$OUT" "Overall exposure level for bvops-watch.service: "
+	score=$(printf '%s\n' "$OUT" | sed -n 's/.*Overall exposure level for bvops-watch.service: \([0-9.]*\).*/\1/p')
+	check_eq "score $score <= 3.0" "$(python3 -c "print($score <= 3.0)")" True
+else
+	fail "no systemd-analyze (make deps)"
+fi
+check_contains "a bad fleet file (exit 2) is not restarted" "$(cat "$U")" "RestartPreventExitStatus=2"
+check_contains "private files" "$(cat "$U")" "UMask=0077"
+check_contains "no capabilities" "$(cat "$U")" "CapabilityBoundingSet="
+if command -v systemd-sysusers >/dev/null; then
+	mkdir -p "$TMP/root/usr/lib/sysusers.d"
+	cp contrib/bvops.sysusers "$TMP/root/usr/lib/sysusers.d/bvops.conf"
+	run systemd-sysusers --dry-run --root="$TMP/root"
+	check_eq "the sysusers entry is valid" "$RC" 0
+	check_contains "it makes the user" "$OUT$ERR" "Creating user 'bvops'"
+fi
 test_end
 
 summary

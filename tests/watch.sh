@@ -36,7 +36,19 @@ fleet() {
 
 watch_start() {
 	rm -f "$TMP/out" "$TMP/err"
-	"$BVOPS" watch --json -f "$F" >"$TMP/out" 2>"$TMP/err" &
+	: >"$TMP/out"
+	# JOURNAL_STREAM=out: stdout is the journal's stream (as systemd
+	# says it); anything else, or unset, is not.
+	if [ "${WATCH_JOURNAL:-}" = out ]; then
+		export JOURNAL_STREAM
+		JOURNAL_STREAM=$(stat -c '%d:%i' "$TMP/out")
+	elif [ -n "${WATCH_JOURNAL:-}" ]; then
+		export JOURNAL_STREAM=$WATCH_JOURNAL
+	else
+		unset JOURNAL_STREAM
+	fi
+	"$BVOPS" watch --json -f "$F" >>"$TMP/out" 2>"$TMP/err" &
+	unset JOURNAL_STREAM
 	WATCH_PID=$!
 	wait_for '"kind":"started"' || fail "watch did not start: $(cat "$TMP/err")"
 	# Every node checked twice (so up) before a test injects its fault.
@@ -96,6 +108,28 @@ check_contains "says why, and what to do" "$(lines restart_gave_up)" "until an o
 watch_stop
 check_eq "SIGTERM: exit 0" "$WATCH_RC" 0
 check_contains "says it stopped" "$(tail -1 "$TMP/out")" '"kind":"stopped"'
+test_end
+
+test_begin journald_priorities_under_systemd
+# Under systemd (stdout is JOURNAL_STREAM) every line starts with its
+# syslog priority: journald records it (journalctl -p warning) and takes
+# it off.
+fleet 3 2 'restart_after = 1000'
+WATCH_JOURNAL=out watch_start
+sim_ctl node-1 fault 503
+wait_for '"kind":"down"' 200 || fail "no down"
+sim_ctl node-1 fault none
+wait_for '"kind":"up"' 200 || fail "no up"
+watch_stop
+check_eq "started: info" "$(grep -F '"kind":"started"' "$TMP/out" | cut -c1-4)" "<6>{"
+check_eq "down: warning" "$(grep -F '"kind":"down"' "$TMP/out" | head -1 | cut -c1-4)" "<4>{"
+check_eq "up: notice" "$(grep -F '"kind":"up"' "$TMP/out" | head -1 | cut -c1-4)" "<5>{"
+check_eq "every line has one" "$(grep -vc '^<[0-7]>' "$TMP/out")" 0
+# Another stream (a pipe, a file, a terminal): plain lines.
+fleet 3 2 'restart_after = 1000'
+WATCH_JOURNAL=1:1 watch_start
+watch_stop
+check_eq "not the journal: no prefix" "$(head -1 "$TMP/out" | cut -c1)" "{"
 test_end
 
 test_begin a_failed_restart_backs_off

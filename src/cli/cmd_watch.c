@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cmd.h"
@@ -34,16 +35,66 @@
 struct watch_out {
 	pthread_mutex_t lock; /* the engine thread and main both print */
 	bool json;
+	bool journal; /* stdout is journald's stream: lines carry <N> */
 };
+
+/*
+ * Whether stdout is the journal's stream (systemd sets JOURNAL_STREAM to
+ * its "device:inode"): then each line starts with its syslog priority,
+ * which journald takes off and records (journalctl -p warning).
+ */
+static bool watch_stdout_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	return js != NULL && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	       fstat(STDOUT_FILENO, &st) == 0 &&
+	       (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
+}
+
+/* An event's syslog priority, from its kind: err for what needs an
+ * operator, warning for a node in trouble, notice for one back. */
+static int watch_priority(const char *json)
+{
+	static const struct {
+		const char *kind;
+		int prio;
+	} prios[] = {
+	    {"many_down", 3},   {"restart_failed", 3},  {"restart_gave_up", 3},
+	    {"start_limit", 3}, {"log_error", 3},       {"down", 4},
+	    {"flapping", 4},    {"grouped", 4},         {"debug_mode", 4},
+	    {"ers_active", 4},  {"restart_attempt", 4}, {"restart_held", 4},
+	    {"up", 5},          {"restart_done", 5},    {"reload", 5},
+	};
+	cJSON *j = cJSON_Parse(json);
+	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(j, "kind"));
+	const cJSON *ok = cJSON_GetObjectItem(j, "ok");
+	int prio = 6;
+	size_t k;
+
+	for (k = 0; kind != NULL && k < sizeof(prios) / sizeof(prios[0]); k++)
+		if (strcmp(kind, prios[k].kind) == 0)
+			prio = prios[k].prio;
+	if (cJSON_IsFalse(ok) && prio > 3)
+		prio = 3;
+	cJSON_Delete(j);
+	return prio;
+}
 
 static void watch_print(void *ctx, const char *json, const char *text,
 			bool quiet)
 {
 	struct watch_out *o = ctx;
+	char prefix[8] = "";
 
 	(void)quiet; /* every line is shown; paging is the watchdog's */
+	if (o->journal)
+		snprintf(prefix, sizeof(prefix), "<%d>", watch_priority(json));
 	pthread_mutex_lock(&o->lock);
-	printf("%s\n", o->json ? json : text);
+	printf("%s%s\n", prefix, o->json ? json : text);
 	fflush(stdout);
 	pthread_mutex_unlock(&o->lock);
 }
@@ -149,7 +200,8 @@ static void watch_engine_stop(struct watch_engine *e)
 
 int cmd_watch(const struct cli_opts *o, int argc, char **argv)
 {
-	struct watch_out out = {.json = o->json};
+	struct watch_out out = {.json = o->json,
+				.journal = watch_stdout_is_journal()};
 	struct watch_engine e = {0};
 	sigset_t sigs;
 	char msg[1024], line[200];
