@@ -53,6 +53,8 @@ suite "config get (moto, asan+ubsan)" tests/config.sh "$A/bvops"
 suite "aws requests (moto, asan+ubsan)" tests/aws.sh "$A/tests/aws_call"
 suite "shell completion (bash, zsh in tmux)" tests/completion.sh "$BUILD/bvops"
 suite "aws credentials (asan+ubsan)" tests/awscred.sh "$A/tests/aws_creds"
+suite "aws credential chain (moto sts + fixtures, asan+ubsan)" \
+	tests/awschain.sh "$A/tests/aws_creds" "$A/tests/aws_call"
 if command -v valgrind >/dev/null; then
 	# Children of the crash tests die on purpose mid-run (threads and
 	# all): only the parent's memory is checked.

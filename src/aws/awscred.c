@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "aws/credsrc.h"
 #include "lib/buf.h"
 #include "lib/xalloc.h"
 
@@ -51,7 +52,7 @@ static char *awscred_file(const char *env, const char *name, char **path)
 	size_t n;
 
 	*path = e != NULL && *e
-		    ? xstrdup(e)
+		    ? credsrc_expand(e)
 		    : xasprintf("%s/.aws/%s", home ? home : "", name);
 	fp = fopen(*path, "r");
 	if (fp == NULL)
@@ -80,7 +81,8 @@ static char *awscred_trim(char *s)
 /*
  * key's value in [section] of INI text (a new string), or NULL. Comments
  * start with # or ;, keys and section names are compared exactly, the
- * first value wins; nested (indented) settings are skipped.
+ * first value wins; nested (indented) settings are skipped. Keys are
+ * matched in any case and end at '=' or ':' (configparser's rules).
  */
 char *awscred_ini_get(const char *text, const char *section, const char *key)
 {
@@ -112,11 +114,13 @@ char *awscred_ini_get(const char *text, const char *section, const char *key)
 			in = strcmp(awscred_trim(l + 1), section) == 0;
 			continue;
 		}
-		eq = strchr(l, '=');
-		if (!in || eq == NULL)
+		/* Python's configparser, as botocore reads the files: '='
+		 * or ':', keys in any case, no inline comments. */
+		eq = l + strcspn(l, "=:");
+		if (!in || *eq == '\0')
 			continue;
 		*eq = '\0';
-		if (strcmp(awscred_trim(l), key) == 0)
+		if (strcasecmp(awscred_trim(l), key) == 0)
 			return xstrdup(awscred_trim(eq + 1));
 	}
 	return NULL;
@@ -129,70 +133,404 @@ static const char *awscred_profile(void)
 	return p != NULL && *p ? p : "default";
 }
 
-/* A setting of the profile in ~/.aws/config ([profile X], or [default]). */
+/* A setting of a profile in config text: [profile X]; the default
+ * profile is [default], else [profile default] (as botocore reads it). */
+static char *awscred_section_get(const char *text, const char *profile,
+				 const char *key)
+{
+	char *section = xasprintf("profile %s", profile), *v = NULL;
+
+	if (text == NULL) {
+		free(section);
+		return NULL;
+	}
+	if (strcmp(profile, "default") == 0)
+		v = awscred_ini_get(text, "default", key);
+	if (v == NULL)
+		v = awscred_ini_get(text, section, key);
+	free(section);
+	return v;
+}
+
+/* A setting of the profile in ~/.aws/config. */
 static char *awscred_config_get(const char *profile, const char *key)
 {
 	char *path, *text = awscred_file("AWS_CONFIG_FILE", "config", &path);
-	char *section = strcmp(profile, "default") == 0
-			    ? xstrdup("default")
-			    : xasprintf("profile %s", profile);
-	char *v = text ? awscred_ini_get(text, section, key) : NULL;
+	char *v = awscred_section_get(text, profile, key);
 
-	free(section);
 	free(path);
 	if (text != NULL)
 		awscred_wipe(text);
 	return v;
 }
 
+/* ---- profiles: keys, roles, web identity, SSO, credential_process ---- */
+
+/* The two shared files of one lookup, read once. */
+struct awscred_files {
+	char *cfg, *cfg_path;   /* ~/.aws/config */
+	char *cred, *cred_path; /* ~/.aws/credentials */
+};
+
+static void awscred_files_read(struct awscred_files *fs)
+{
+	fs->cfg = awscred_file("AWS_CONFIG_FILE", "config", &fs->cfg_path);
+	fs->cred = awscred_file("AWS_SHARED_CREDENTIALS_FILE", "credentials",
+				&fs->cred_path);
+}
+
+static void awscred_files_free(struct awscred_files *fs)
+{
+	if (fs->cfg != NULL)
+		awscred_wipe(fs->cfg);
+	if (fs->cred != NULL)
+		awscred_wipe(fs->cred);
+	free(fs->cfg_path);
+	free(fs->cred_path);
+}
+
+/* c from a credsrc answer (which is emptied). */
+static void awscred_take(struct aws_creds *c, struct credsrc_out *o)
+{
+	c->key_id = o->key_id;
+	c->secret = o->secret;
+	c->token = o->token;
+	c->expires_ms = o->expires_ms;
+	memset(o, 0, sizeof(*o));
+}
+
+static void awscred_give(const struct aws_creds *c, struct credsrc_out *o)
+{
+	o->key_id = xstrdup(c->key_id);
+	o->secret = xstrdup(c->secret);
+	o->token = c->token ? xstrdup(c->token) : NULL;
+	o->expires_ms = c->expires_ms;
+}
+
+/* Static keys of profile in the credentials file, else the config's. */
+static bool awscred_static_keys(const struct awscred_files *fs,
+				const char *profile, struct aws_creds *c)
+{
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		const char *t = pass == 0 ? fs->cred : fs->cfg;
+
+		if (t == NULL)
+			continue;
+		if (pass == 0) {
+			c->key_id =
+			    awscred_ini_get(t, profile, "aws_access_key_id");
+			c->secret = awscred_ini_get(t, profile,
+						    "aws_secret_access_key");
+			c->token =
+			    awscred_ini_get(t, profile, "aws_session_token");
+		} else {
+			c->key_id = awscred_section_get(t, profile,
+							"aws_access_key_id");
+			c->secret = awscred_section_get(
+			    t, profile, "aws_secret_access_key");
+			c->token = awscred_section_get(t, profile,
+						       "aws_session_token");
+		}
+		if (c->key_id != NULL && c->secret != NULL)
+			return true;
+		awscred_free(c);
+	}
+	return false;
+}
+
+static int awscred_from_imds(struct aws_creds *c, char *msg, size_t msgsize);
+static int awscred_profile_load(const struct awscred_files *fs,
+				const char *profile, int depth,
+				struct aws_creds *c, char *msg, size_t msgsize);
+
+/* The region STS is asked in: the profile's, the environment's, else
+ * us-east-1 (STS answers in every region). New string. */
+static char *awscred_sts_region(const struct awscred_files *fs,
+				const char *profile)
+{
+	char *r = awscred_section_get(fs->cfg, profile, "region");
+	const char *e = getenv("AWS_REGION");
+
+	if (r != NULL)
+		return r;
+	if (e == NULL || *e == '\0')
+		e = getenv("AWS_DEFAULT_REGION");
+	return xstrdup(e != NULL && *e ? e : "us-east-1");
+}
+
+/* The profile assumes role_arn: from a source profile, a credential
+ * source, or a web identity token. */
+static int awscred_role(const struct awscred_files *fs, const char *profile,
+			int depth, const char *role_arn, struct aws_creds *c,
+			char *msg, size_t msgsize)
+{
+	char *wit =
+	    awscred_section_get(fs->cfg, profile, "web_identity_token_file");
+	char *src = awscred_section_get(fs->cfg, profile, "source_profile");
+	char *csrc = awscred_section_get(fs->cfg, profile, "credential_source");
+	char *sess = awscred_section_get(fs->cfg, profile, "role_session_name");
+	char *ext = awscred_section_get(fs->cfg, profile, "external_id");
+	char *dur = awscred_section_get(fs->cfg, profile, "duration_seconds");
+	char *region = awscred_sts_region(fs, profile);
+	struct credsrc_role r = {.role_arn = role_arn,
+				 .session_name = sess,
+				 .external_id = ext,
+				 .duration_s = dur ? atol(dur) : 0,
+				 .region = region};
+	struct credsrc_out from = {0}, got = {0};
+	struct aws_creds base = {0};
+	int rc = -1;
+
+	if (wit != NULL) {
+		rc = credsrc_web_identity(&r, wit, &got, msg, msgsize);
+	} else if (src != NULL) {
+		/* A profile may name itself: its own keys assume the role. */
+		int found;
+
+		if (strcmp(src, profile) == 0) {
+			found = awscred_static_keys(fs, src, &base) ? 1 : 0;
+		} else if (depth >= 5) {
+			snprintf(msg, msgsize,
+				 "%s: profile %s: source_profile chain too "
+				 "long (a loop?)",
+				 fs->cfg_path, profile);
+			found = -1;
+		} else {
+			found = awscred_profile_load(fs, src, depth + 1, &base,
+						     msg, msgsize);
+		}
+		if (found == 0)
+			snprintf(msg, msgsize,
+				 "%s: [profile %s] source_profile = %s: that "
+				 "profile has no credentials",
+				 fs->cfg_path, profile, src);
+		if (found > 0) {
+			awscred_give(&base, &from);
+			rc = credsrc_assume_role(&from, &r, &got, msg, msgsize);
+		}
+	} else if (csrc != NULL) {
+		int found = -1;
+
+		if (strcmp(csrc, "Environment") == 0) {
+			const char *k = getenv("AWS_ACCESS_KEY_ID");
+			const char *sk = getenv("AWS_SECRET_ACCESS_KEY");
+			const char *t = getenv("AWS_SESSION_TOKEN");
+
+			if (k != NULL && *k && sk != NULL && *sk) {
+				from.key_id = xstrdup(k);
+				from.secret = xstrdup(sk);
+				from.token = t && *t ? xstrdup(t) : NULL;
+				found = 1;
+			} else {
+				snprintf(msg, msgsize,
+					 "%s: [profile %s] credential_source "
+					 "= Environment: no AWS_ACCESS_KEY_ID "
+					 "and AWS_SECRET_ACCESS_KEY",
+					 fs->cfg_path, profile);
+			}
+		} else if (strcmp(csrc, "Ec2InstanceMetadata") == 0) {
+			if (awscred_from_imds(&base, msg, msgsize) == 0) {
+				awscred_give(&base, &from);
+				found = 1;
+			}
+		} else if (strcmp(csrc, "EcsContainer") == 0) {
+			found = credsrc_container(&from, msg, msgsize) == 0;
+			if (!found && from.key_id == NULL && msg[0] == '\0')
+				snprintf(msg, msgsize,
+					 "%s: [profile %s] credential_source "
+					 "= EcsContainer: not in a container",
+					 fs->cfg_path, profile);
+		} else {
+			snprintf(msg, msgsize,
+				 "%s: [profile %s] credential_source = %s: "
+				 "bvops knows Environment, Ec2InstanceMetadata "
+				 "and EcsContainer",
+				 fs->cfg_path, profile, csrc);
+		}
+		if (found > 0)
+			rc = credsrc_assume_role(&from, &r, &got, msg, msgsize);
+	} else {
+		snprintf(msg, msgsize,
+			 "%s: [profile %s] role_arn = %s needs source_profile, "
+			 "credential_source or web_identity_token_file",
+			 fs->cfg_path, profile, role_arn);
+	}
+	if (rc == 0) {
+		awscred_take(c, &got);
+		snprintf(c->source, sizeof(c->source), "profile %s (role %s)",
+			 profile, role_arn);
+	}
+	credsrc_out_free(&from);
+	credsrc_out_free(&got);
+	awscred_free(&base);
+	free(wit);
+	free(src);
+	free(csrc);
+	free(sess);
+	free(ext);
+	free(dur);
+	free(region);
+	return rc == 0 ? 1 : -1;
+}
+
+/* AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (EKS's IRSA). 0: not set. */
+static int awscred_env_web_identity(struct aws_creds *c, char *msg,
+				    size_t msgsize)
+{
+	const char *arn = getenv("AWS_ROLE_ARN");
+	const char *file = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+	const char *sess = getenv("AWS_ROLE_SESSION_NAME");
+	const char *region = getenv("AWS_REGION");
+	struct credsrc_out got = {0};
+	struct credsrc_role r;
+
+	if (arn == NULL || !*arn || file == NULL || !*file)
+		return 0;
+	if (region == NULL || !*region)
+		region = getenv("AWS_DEFAULT_REGION");
+	r = (struct credsrc_role){.role_arn = arn,
+				  .session_name = sess && *sess ? sess : NULL,
+				  .region = region && *region ? region : NULL};
+	if (credsrc_web_identity(&r, file, &got, msg, msgsize) < 0)
+		return -1;
+	awscred_take(c, &got);
+	snprintf(c->source, sizeof(c->source), "web identity (role %s)", arn);
+	return 1;
+}
+
+/* The profile's IAM Identity Center settings, from an [sso-session] or
+ * the profile itself (legacy). */
+static int awscred_sso(const struct awscred_files *fs, const char *profile,
+		       struct aws_creds *c, char *msg, size_t msgsize)
+{
+	char *session = awscred_section_get(fs->cfg, profile, "sso_session");
+	char *sect = session ? xasprintf("sso-session %s", session) : NULL;
+	char *url =
+	    sect ? awscred_ini_get(fs->cfg, sect, "sso_start_url")
+		 : awscred_section_get(fs->cfg, profile, "sso_start_url");
+	char *region =
+	    sect ? awscred_ini_get(fs->cfg, sect, "sso_region")
+		 : awscred_section_get(fs->cfg, profile, "sso_region");
+	char *acct = awscred_section_get(fs->cfg, profile, "sso_account_id");
+	char *role = awscred_section_get(fs->cfg, profile, "sso_role_name");
+	const char *missing = url == NULL      ? "sso_start_url"
+			      : region == NULL ? "sso_region"
+			      : acct == NULL   ? "sso_account_id"
+			      : role == NULL   ? "sso_role_name"
+					       : NULL;
+	struct credsrc_out got = {0};
+	int rc = -1;
+
+	if (missing != NULL) {
+		snprintf(msg, msgsize, "%s: [%s%s] has no %s", fs->cfg_path,
+			 sect && (strcmp(missing, "sso_start_url") == 0 ||
+				  strcmp(missing, "sso_region") == 0)
+			     ? ""
+			     : "profile ",
+			 sect && (strcmp(missing, "sso_start_url") == 0 ||
+				  strcmp(missing, "sso_region") == 0)
+			     ? sect
+			     : profile,
+			 missing);
+	} else {
+		struct credsrc_sso s = {.session = session,
+					.start_url = url,
+					.region = region,
+					.account_id = acct,
+					.role_name = role};
+
+		rc = credsrc_sso(&s, &got, msg, msgsize);
+	}
+	if (rc == 0) {
+		awscred_take(c, &got);
+		snprintf(c->source, sizeof(c->source),
+			 "profile %s (SSO %s, %s)", profile, acct, role);
+	}
+	free(session);
+	free(sect);
+	free(url);
+	free(region);
+	free(acct);
+	free(role);
+	return rc == 0 ? 1 : -1;
+}
+
+/*
+ * Profile's credentials, in the SDKs' order: a role it assumes, a web
+ * identity from the environment, IAM Identity Center, keys in the
+ * credentials file, credential_process, keys in the config file. 1: found,
+ * 0: the profile has none, -1: it has some that do not work (msg).
+ */
+static int awscred_profile_load(const struct awscred_files *fs,
+				const char *profile, int depth,
+				struct aws_creds *c, char *msg, size_t msgsize)
+{
+	char *role = awscred_section_get(fs->cfg, profile, "role_arn");
+	char *proc = NULL, *sso = NULL, *sso_url = NULL;
+	int rc;
+
+	if (role != NULL) {
+		rc = awscred_role(fs, profile, depth, role, c, msg, msgsize);
+		free(role);
+		return rc;
+	}
+	if (depth == 0 && (rc = awscred_env_web_identity(c, msg, msgsize)) != 0)
+		return rc;
+	sso = awscred_section_get(fs->cfg, profile, "sso_session");
+	sso_url = awscred_section_get(fs->cfg, profile, "sso_start_url");
+	if (sso != NULL || sso_url != NULL) {
+		free(sso);
+		free(sso_url);
+		return awscred_sso(fs, profile, c, msg, msgsize);
+	}
+	if (awscred_static_keys(fs, profile, c)) {
+		snprintf(c->source, sizeof(c->source), "profile %s", profile);
+		return 1;
+	}
+	proc = fs->cred
+		   ? awscred_ini_get(fs->cred, profile, "credential_process")
+		   : NULL;
+	if (proc == NULL)
+		proc =
+		    awscred_section_get(fs->cfg, profile, "credential_process");
+	if (proc != NULL) {
+		struct credsrc_out got = {0};
+		char why[400];
+
+		rc = credsrc_process(proc, &got, why, sizeof(why));
+		free(proc);
+		if (rc < 0) {
+			snprintf(msg, msgsize, "profile %s: %s", profile, why);
+			return -1;
+		}
+		awscred_take(c, &got);
+		snprintf(c->source, sizeof(c->source),
+			 "profile %s (credential_process)", profile);
+		return 1;
+	}
+	return 0;
+}
+
 /* 1: found in the profile, 0: not there, -1: there but unusable. */
 static int awscred_from_profile(struct aws_creds *c, char *msg, size_t msgsize)
 {
 	const char *profile = awscred_profile();
-	char *path, *text = awscred_file("AWS_SHARED_CREDENTIALS_FILE",
-					 "credentials", &path);
-	char *role;
+	struct awscred_files fs = {0};
+	int rc;
 
-	if (text != NULL) {
-		c->key_id = awscred_ini_get(text, profile, "aws_access_key_id");
-		c->secret =
-		    awscred_ini_get(text, profile, "aws_secret_access_key");
-		c->token = awscred_ini_get(text, profile, "aws_session_token");
-		awscred_wipe(text);
-	}
-	free(path);
-	if (c->key_id == NULL || c->secret == NULL) {
-		/* Keys may also stand in the config file. */
-		awscred_free(c);
-		c->key_id = awscred_config_get(profile, "aws_access_key_id");
-		c->secret =
-		    awscred_config_get(profile, "aws_secret_access_key");
-		c->token = awscred_config_get(profile, "aws_session_token");
-	}
-	if (c->key_id != NULL && c->secret != NULL) {
-		snprintf(c->source, sizeof(c->source), "profile %s", profile);
-		return 1;
-	}
-	awscred_free(c);
-	role = awscred_config_get(profile, "role_arn");
-	if (role != NULL) {
+	awscred_files_read(&fs);
+	rc = awscred_profile_load(&fs, profile, 0, c, msg, msgsize);
+	if (rc == 0 && strcmp(profile, "default") != 0) {
 		snprintf(msg, msgsize,
-			 "profile %s assumes role %s: bvops does not assume "
-			 "roles in this version; export the role's credentials "
-			 "first (aws configure export-credentials --profile %s "
-			 "--format env)",
-			 profile, role, profile);
-		free(role);
-		return -1;
+			 "AWS_PROFILE=%s: no such profile with credentials in "
+			 "%s or %s",
+			 profile, fs.cred_path, fs.cfg_path);
+		rc = -1;
 	}
-	if (strcmp(profile, "default") != 0) {
-		snprintf(msg, msgsize,
-			 "AWS_PROFILE=%s: no such profile with keys in "
-			 "~/.aws/credentials or ~/.aws/config",
-			 profile);
-		return -1;
-	}
-	return 0;
+	awscred_files_free(&fs);
+	return rc;
 }
 
 /* --- IMDSv2 ------------------------------------------------------------ */
@@ -387,6 +725,18 @@ int awscred_load(struct aws_creds *c, char *msg, size_t msgsize)
 	rc = awscred_from_profile(c, msg, msgsize);
 	if (rc != 0)
 		return rc > 0 ? 0 : -1;
+	{
+		struct credsrc_out got = {0};
+
+		rc = credsrc_container(&got, msg, msgsize);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			awscred_take(c, &got);
+			snprintf(c->source, sizeof(c->source), "container");
+			return 0;
+		}
+	}
 	if (awscred_from_imds(c, why, sizeof(why)) == 0)
 		return 0;
 	snprintf(msg, msgsize,

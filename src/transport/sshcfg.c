@@ -1,21 +1,15 @@
 /* sshcfg: a host as OpenSSH's configuration has it, through ssh -G. */
 #include "transport/sshcfg.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/buf.h"
-#include "lib/childenv.h"
-#include "lib/clock.h"
+#include "lib/runcmd.h"
 #include "lib/xalloc.h"
 
 /* What ssh -G prints when the config sets no IdentityFile. */
@@ -138,94 +132,6 @@ void sshcfg_parse(const char *text, const char *home, const char *config,
 	free(copy);
 }
 
-/* Run ssh -G; its stdout into *b (bounded), its stderr into err. The exit
- * status, 127 when there is no ssh, -1 when it could not run. */
-static int sshcfg_run(char **argv, struct buf *b, char *err, size_t errsize)
-{
-	int out[2], ep[2], status = -1;
-	size_t elen = 0;
-	int64_t deadline = clock_mono_ms() + 5000;
-	char **env;
-	pid_t pid;
-
-	if (pipe2(out, O_CLOEXEC) < 0)
-		return -1;
-	if (pipe2(ep, O_CLOEXEC) < 0) {
-		close(out[0]);
-		close(out[1]);
-		return -1;
-	}
-	env = childenv_new();
-	pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 ||
-		    dup2(out[1], STDOUT_FILENO) < 0 ||
-		    dup2(ep[1], STDERR_FILENO) < 0)
-			_exit(126);
-		execvpe(argv[0], argv, env);
-		_exit(errno == ENOENT ? 127 : 126);
-	}
-	free(env);
-	close(out[1]);
-	close(ep[1]);
-	if (pid < 0) {
-		close(out[0]);
-		close(ep[0]);
-		return -1;
-	}
-	err[0] = '\0';
-	for (int open_fds = 2; open_fds > 0;) {
-		struct pollfd p[2] = {{.fd = out[0], .events = POLLIN},
-				      {.fd = ep[0], .events = POLLIN}};
-		int64_t left = deadline - clock_mono_ms();
-		char chunk[4096];
-		int i;
-
-		if (left <= 0) {
-			kill(pid, SIGKILL);
-			break;
-		}
-		if (poll(p, 2, (int)left) < 0 && errno != EINTR)
-			break;
-		for (i = 0; i < 2; i++) {
-			ssize_t got;
-
-			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP)))
-				continue;
-			got = read(p[i].fd, chunk, sizeof(chunk));
-			if (got <= 0) {
-				close(i == 0 ? out[0] : ep[0]);
-				if (i == 0)
-					out[0] = -1;
-				else
-					ep[0] = -1;
-				open_fds--;
-				continue;
-			}
-			if (i == 0) {
-				buf_append(b, chunk, (size_t)got);
-			} else if (elen + 1 < errsize) {
-				size_t n = (size_t)got < errsize - elen - 1
-					       ? (size_t)got
-					       : errsize - elen - 1;
-
-				memcpy(err + elen, chunk, n);
-				elen += n;
-				err[elen] = '\0';
-			}
-		}
-	}
-	if (out[0] >= 0)
-		close(out[0]);
-	if (ep[0] >= 0)
-		close(ep[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 int sshcfg_resolve(const char *config, const char *host, const char *user,
 		   int port, struct sshcfg *out, char *msg, size_t msgsize)
 {
@@ -255,7 +161,7 @@ int sshcfg_resolve(const char *config, const char *host, const char *user,
 	argv[n++] = (char *)host;
 	argv[n] = NULL;
 	buf_init(&b, 256 << 10);
-	rc = sshcfg_run(argv, &b, err, sizeof(err));
+	rc = runcmd_capture(argv, 5000, &b, err, sizeof(err));
 	if (rc == 127) {
 		buf_free(&b);
 		out->host = xstrdup(host);

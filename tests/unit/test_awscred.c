@@ -29,6 +29,16 @@ TEST(awscred_ini_reads_like_the_aws_cli)
 	CHECK(awscred_ini_get(text, "profile ops", "missing") == NULL);
 	CHECK(awscred_ini_get(text, "ops", "region") == NULL);
 	CHECK(awscred_ini_get("", "default", "region") == NULL);
+	/* configparser's: ':' too, keys in any case, no inline comments. */
+	v = awscred_ini_get("[x]\nRegion: ap-south-1\n", "x", "region");
+	CHECK_STR(v, "ap-south-1");
+	free(v);
+	v = awscred_ini_get("[x]\nREGION = a # b\n", "x", "region");
+	CHECK_STR(v, "a # b");
+	free(v);
+	v = awscred_ini_get("[x]\nurl = http://h:1/p\n", "x", "url");
+	CHECK_STR(v, "http://h:1/p"); /* the first '=' or ':' ends the key */
+	free(v);
 }
 
 TEST(awscred_arn_region)
