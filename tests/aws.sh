@@ -240,6 +240,62 @@ check_eq "exit" "$RC" 3
 check_contains "says where" "$ERR" "SSM GetParameter parameter x (us-east-1): no answer from http://127.0.0.1:$CLOSED: Couldn't connect to server"
 test_end
 
+test_begin attempts_as_the_sdks_count_them
+fault 503 4
+AWS_MAX_ATTEMPTS=5 AWS_ENDPOINT_URL_SSM="$FAULT_URL" run "$B" ssm-get x
+check_eq "AWS_MAX_ATTEMPTS=5: the fifth succeeds" "$RC:$OUT" "0:after-faults"
+check_eq "five attempts" "$(wc -l <"$TMP/fault.log")" 5
+fault throttle 9
+AWS_RETRY_MODE=legacy AWS_ENDPOINT_URL_SSM="$FAULT_URL" run "$B" ssm-get x
+check_eq "legacy mode: exit" "$RC" 3
+check_eq "legacy mode: five attempts" "$(wc -l <"$TMP/fault.log")" 5
+fault 503 5
+printf '[default]\nmax_attempts = 2\n' >"$TMP/attempts.cfg"
+AWS_CONFIG_FILE="$TMP/attempts.cfg" AWS_ENDPOINT_URL_SSM="$FAULT_URL" run "$B" ssm-get x
+check_eq "max_attempts in the profile: two" "$(wc -l <"$TMP/fault.log")" 2
+check_contains "every request names bvops and its version" "$(head -1 "$TMP/fault.log")" " bvops/$(sed -n 's/^VERSION *:= *//p' Makefile) libcurl/"
+test_end
+
+test_begin endpoints_from_the_profile
+fault 503 0
+cat >"$TMP/endpoints.cfg" <<INI
+[default]
+services = local
+
+[services local]
+ssm =
+  endpoint_url = $FAULT_URL
+INI
+env -u AWS_ENDPOINT_URL AWS_CONFIG_FILE="$TMP/endpoints.cfg" "$B" ssm-get x >"$TMP/ep.out" 2>&1
+check_eq "the services block's endpoint" "$(cat "$TMP/ep.out")" "after-faults"
+printf '[default]\nendpoint_url = %s\n' "$FAULT_URL" >"$TMP/endpoint.cfg"
+env -u AWS_ENDPOINT_URL AWS_CONFIG_FILE="$TMP/endpoint.cfg" "$B" ssm-get x >"$TMP/ep.out" 2>&1
+check_eq "the profile's endpoint_url" "$(cat "$TMP/ep.out")" "after-faults"
+check_eq "asked twice" "$(wc -l <"$TMP/fault.log")" 2
+test_end
+
+test_begin ca_bundle_for_a_private_ca
+fault 503 0
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TMP/tls.key" \
+	-out "$TMP/tls.pem" -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+cat "$TMP/tls.key" "$TMP/tls.pem" >"$TMP/tls.both"
+TLS_PORT=$(free_port)
+socat OPENSSL-LISTEN:"$TLS_PORT",bind=127.0.0.1,reuseaddr,fork,cert="$TMP/tls.both",verify=0 \
+	TCP:127.0.0.1:"${FAULT_URL##*:}" 2>/dev/null &
+TLS_PID=$!
+wait_port "$TLS_PORT" || fail "no TLS relay"
+AWS_MAX_ATTEMPTS=1 AWS_ENDPOINT_URL_SSM="https://127.0.0.1:$TLS_PORT" run "$B" ssm-get x
+check_eq "an unknown CA: refused" "$RC" 3
+check_contains "says why" "$ERR" "certificate"
+AWS_CA_BUNDLE="$TMP/tls.pem" AWS_ENDPOINT_URL_SSM="https://127.0.0.1:$TLS_PORT" run "$B" ssm-get x
+check_eq "AWS_CA_BUNDLE" "$RC:$OUT" "0:after-faults"
+printf '[default]\nca_bundle = %s\n' "$TMP/tls.pem" >"$TMP/ca.cfg"
+AWS_CONFIG_FILE="$TMP/ca.cfg" AWS_ENDPOINT_URL_SSM="https://127.0.0.1:$TLS_PORT" run "$B" ssm-get x
+check_eq "the profile's ca_bundle" "$RC:$OUT:$ERR" "0:after-faults:"
+kill "$TLS_PID" 2>/dev/null
+wait "$TLS_PID" 2>/dev/null
+test_end
+
 test_begin unparseable_xml_names_the_call
 fault badxml 0
 AWS_ENDPOINT_URL_EC2="$FAULT_URL" run "$B" ec2-describe tag:EnclaveName=tsm-0

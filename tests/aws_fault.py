@@ -6,8 +6,8 @@
 The first N requests get the fault (503 Service Unavailable, a 400
 ThrottlingException, or a plain 400 ValidationException); later ones get a
 GetParameter answer with the value "after-faults". Each request is logged
-with its time, so a test can see the attempts and the back-off between
-them. Mode badxml answers every request 200 with a cut-off XML document,
+with its time and User-Agent, so a test can see the attempts and the
+back-off between them. Mode badxml answers every request 200 with a cut-off XML document,
 as a query-protocol service would if the connection broke mid-answer.
 """
 import argparse
@@ -32,7 +32,8 @@ class Handler(BaseHTTPRequestHandler):
         count[0] += 1
         if args.log:
             with open(args.log, "a") as f:
-                f.write("%d %.3f\n" % (count[0], time.monotonic()))
+                f.write("%d %.3f %s\n" % (count[0], time.monotonic(),
+                                         self.headers.get("User-Agent", "-")))
         if args.mode == "badxml":
             data = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
                     b'<DescribeInstancesResponse><reservationSet><item>')

@@ -114,6 +114,8 @@ exp=$(printf '%s\n' "$OUT" | sed -n 's/^expires_in=//p')
 check_contains "not stale with an hour left" "$OUT" "stale=no"
 check_contains "region from the instance" "$OUT" "region=eu-central-1"
 check_contains "a token first (IMDSv2)" "$(head -1 "$TMP/imds.log")" "PUT /latest/api/token"
+check_eq "one token for every read (role, credentials, region)" "$(grep -c 'PUT /latest/api/token' "$TMP/imds.log")" 1
+check_eq "three reads with it" "$(grep -c '^GET' "$TMP/imds.log")" 3
 check_not_contains "no secret printed" "$OUT$ERR" "fixture-secret"
 test_end
 
@@ -128,6 +130,20 @@ for i in $(seq 100); do [ -s "$TMP/imds.port" ] && break; tick 0.05; done
 IMDS="http://127.0.0.1:$(cat "$TMP/imds.port")"
 run env AWS_EC2_METADATA_SERVICE_ENDPOINT="$IMDS" AWS_REGION=x "$B"
 check_contains "two minutes left: load again" "$OUT" "stale=yes"
+test_end
+
+test_begin imds_token_timeout_hints_at_the_hop_limit
+# A token PUT that never gets its answer is what a container one hop past
+# the instance sees when the hop limit is 1.
+SILENT=$(free_port)
+setsid socat TCP-LISTEN:"$SILENT",bind=127.0.0.1,reuseaddr,fork EXEC:"sleep 30" 2>/dev/null &
+silent_pid=$!
+wait_port "$SILENT" || fail "no silent listener"
+run env AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$SILENT" AWS_REGION=x "$B"
+check_eq "exit" "$RC" 3
+check_contains "the hint" "$ERR" "the instance's metadata hop limit may be 1 (aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2)"
+kill -- -"$silent_pid" 2>/dev/null
+wait "$silent_pid" 2>/dev/null
 test_end
 
 test_begin imds_fixture_speaks_the_real_protocol

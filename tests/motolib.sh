@@ -19,7 +19,7 @@ MOTO_PID=""
 
 aws_test_env() {
 	unset AWS_PROFILE AWS_SESSION_TOKEN AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE \
-		AWS_EC2_METADATA_SERVICE_ENDPOINT AWS_ENDPOINT_URL_SSM BVOPS_FLEET
+		AWS_EC2_METADATA_SERVICE_ENDPOINT AWS_ENDPOINT_URL_SSM BVOPS_FLEET AWS_CA_BUNDLE
 	export HOME="$1" AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1 \
 		AWS_DEFAULT_REGION=us-east-1 # the aws CLI (v1) reads only the latter
 	if ! command -v moto_server >/dev/null || ! command -v aws >/dev/null; then

@@ -9,17 +9,18 @@
 #include <strings.h>
 #include <time.h>
 
+#include "aws/awshttp.h"
+#include "aws/awsini.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/sha256.h"
 #include "lib/xalloc.h"
 #include "lib/xml.h"
 
-#define AWS_ATTEMPTS     3
-#define AWS_BACKOFF_BASE 100   /* ms */
-#define AWS_BACKOFF_MAX  20000 /* ms */
+#define AWS_BACKOFF_MAX 20000 /* ms: the SDKs' cap */
 
 struct aws_client {
+	int max_attempts; /* AWS_MAX_ATTEMPTS, max_attempts, the mode's */
 	struct aws_creds creds;
 	bool have_creds;
 	unsigned seed;
@@ -50,11 +51,38 @@ static int aws_on_progress(void *ctx, curl_off_t dt, curl_off_t dn,
 	return aws_cancelled(ctx) ? 1 : 0;
 }
 
+/*
+ * How many attempts a call gets, as the SDKs count them: AWS_MAX_ATTEMPTS,
+ * else the profile's max_attempts, else the retry mode's own (standard
+ * and adaptive 3, legacy 5: AWS_RETRY_MODE, else retry_mode).
+ */
+static int aws_max_attempts(void)
+{
+	const char *e = getenv("AWS_MAX_ATTEMPTS");
+	char *v = NULL, *mode = NULL;
+	const char *m = getenv("AWS_RETRY_MODE");
+	long n = 0;
+
+	if (e != NULL && *e != '\0')
+		n = strtol(e, NULL, 10);
+	else if ((v = awsini_config_value("max_attempts")) != NULL)
+		n = strtol(v, NULL, 10);
+	free(v);
+	if (n >= 1)
+		return n > 20 ? 20 : (int)n;
+	if (m == NULL || *m == '\0')
+		m = mode = awsini_config_value("retry_mode");
+	n = m != NULL && strcmp(m, "legacy") == 0 ? 5 : 3;
+	free(mode);
+	return (int)n;
+}
+
 struct aws_client *aws_client_new(void)
 {
 	struct aws_client *a = xcalloc(1, sizeof(*a));
 
 	a->seed = (unsigned)clock_mono_ms() ^ (unsigned)time(NULL);
+	a->max_attempts = aws_max_attempts();
 	return a;
 }
 
@@ -100,24 +128,45 @@ char *aws_uri_encode(const char *s, bool keep_slash)
 
 char *aws_endpoint(const struct aws_request *rq)
 {
-	char name[64];
-	const char *e;
+	char *cfg = NULL;
+	const char *e = NULL;
 
-	snprintf(name, sizeof(name), "AWS_ENDPOINT_URL_%s", rq->env_name);
-	e = getenv(name);
-	if (e == NULL || *e == '\0')
-		e = getenv("AWS_ENDPOINT_URL");
+	/* The SDKs' order: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL,
+	 * the profile's services block, the profile's endpoint_url; none
+	 * of them when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true. */
+	if (!awsini_endpoints_ignored()) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "AWS_ENDPOINT_URL_%s",
+			 rq->env_name);
+		e = getenv(name);
+		if (e == NULL || *e == '\0')
+			e = getenv("AWS_ENDPOINT_URL");
+		if (e == NULL || *e == '\0') {
+			char service[64];
+			size_t k;
+
+			for (k = 0; rq->env_name[k] && k + 1 < sizeof(service);
+			     k++)
+				service[k] = (char)(rq->env_name[k] | 0x20);
+			service[k] = '\0';
+			e = cfg = awsini_config_endpoint(service);
+		}
+	}
 	if (e != NULL && *e) {
 		size_t len = strlen(e);
+		char *url;
 
 		while (len > 0 && e[len - 1] == '/')
 			len--;
-		return xstrndup(e, len);
+		url = xstrndup(e, len);
+		free(cfg);
+		return url;
 	}
+	free(cfg);
 	return xasprintf("https://%s.%s.amazonaws.com", rq->host, rq->region);
 }
 
-/* CURLOPT_HEADERFUNCTION: keep ETag and x-amz-version-id. */
 static size_t aws_on_header(char *data, size_t size, size_t n, void *ctx)
 {
 	struct aws_response *rs = ctx;
@@ -317,6 +366,7 @@ static int aws_attempt(struct aws_client *a, const struct aws_request *rq,
 		free(line);
 	}
 	curl_easy_setopt(h, CURLOPT_URL, url);
+	awshttp_setup(h);
 	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
 	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
@@ -348,10 +398,11 @@ static int aws_attempt(struct aws_client *a, const struct aws_request *rq,
 	return *curl_rc == CURLE_OK ? 0 : -1;
 }
 
-/* Full jitter: a random wait up to the capped exponential bound. */
+/* The SDKs' standard back-off: before retry i (1, 2, ...), a random wait
+ * up to 2^(i-1) s, at most 20 s (full jitter). */
 static void aws_backoff(struct aws_client *a, int attempt)
 {
-	long cap = AWS_BACKOFF_BASE << attempt;
+	long cap = 1000L << (attempt - 1 < 15 ? attempt - 1 : 15);
 	long ms;
 	struct timespec ts;
 
@@ -383,7 +434,7 @@ int aws_call(struct aws_client *a, const struct aws_request *rq,
 	base = aws_endpoint(rq);
 	url = xasprintf("%s%s%s%s", base, rq->path, rq->query ? "?" : "",
 			rq->query ? rq->query : "");
-	for (attempt = 0; attempt < AWS_ATTEMPTS; attempt++) {
+	for (attempt = 0; attempt < a->max_attempts; attempt++) {
 		CURLcode crc;
 		long status;
 

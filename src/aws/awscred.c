@@ -2,6 +2,7 @@
 
 #include <cJSON.h>
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +10,16 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "aws/awshttp.h"
+#include "aws/awsini.h"
 #include "aws/credsrc.h"
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/xalloc.h"
 
-#define IMDS_DEFAULT     "http://169.254.169.254"
-#define IMDS_TOKEN_TTL   "21600"
-#define IMDS_MAX         ((size_t)64 << 10)
-#define AWSCRED_FILE_MAX ((size_t)1 << 20)
+#define IMDS_DEFAULT   "http://169.254.169.254"
+#define IMDS_TOKEN_TTL "21600"
+#define IMDS_MAX       ((size_t)64 << 10)
 
 static void awscred_wipe(char *s)
 {
@@ -42,128 +45,6 @@ bool awscred_stale(const struct aws_creds *c, int64_t now_ms)
 
 /* --- the shared files: INI with [section] and key = value ------------- */
 
-/* The file at $env or ~/.aws/name, read whole (bounded); NULL if none. */
-static char *awscred_file(const char *env, const char *name, char **path)
-{
-	const char *e = getenv(env), *home = getenv("HOME");
-	struct buf b;
-	FILE *fp;
-	char chunk[4096];
-	size_t n;
-
-	*path = e != NULL && *e
-		    ? credsrc_expand(e)
-		    : xasprintf("%s/.aws/%s", home ? home : "", name);
-	fp = fopen(*path, "r");
-	if (fp == NULL)
-		return NULL;
-	buf_init(&b, AWSCRED_FILE_MAX);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (buf_append(&b, chunk, n) < 0)
-			break;
-	fclose(fp);
-	return buf_take(&b, NULL);
-}
-
-/* Trim spaces at both ends, in place. */
-static char *awscred_trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
-/*
- * key's value in [section] of INI text (a new string), or NULL. Comments
- * start with # or ;, keys and section names are compared exactly, the
- * first value wins; nested (indented) settings are skipped. Keys are
- * matched in any case and end at '=' or ':' (configparser's rules).
- */
-char *awscred_ini_get(const char *text, const char *section, const char *key)
-{
-	const char *p = text;
-	bool in = false;
-	char line[1024];
-
-	while (p != NULL && *p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char *l, *eq;
-
-		if (len >= sizeof(line))
-			len = sizeof(line) - 1;
-		memcpy(line, p, len);
-		line[len] = '\0';
-		p = nl ? nl + 1 : NULL;
-		if (line[0] == ' ' || line[0] == '\t')
-			continue; /* a nested setting (s3 = ...) */
-		l = awscred_trim(line);
-		if (*l == '#' || *l == ';' || *l == '\0')
-			continue;
-		if (*l == '[') {
-			char *close = strchr(l, ']');
-
-			if (close == NULL)
-				continue;
-			*close = '\0';
-			in = strcmp(awscred_trim(l + 1), section) == 0;
-			continue;
-		}
-		/* Python's configparser, as botocore reads the files: '='
-		 * or ':', keys in any case, no inline comments. */
-		eq = l + strcspn(l, "=:");
-		if (!in || *eq == '\0')
-			continue;
-		*eq = '\0';
-		if (strcasecmp(awscred_trim(l), key) == 0)
-			return xstrdup(awscred_trim(eq + 1));
-	}
-	return NULL;
-}
-
-static const char *awscred_profile(void)
-{
-	const char *p = getenv("AWS_PROFILE");
-
-	return p != NULL && *p ? p : "default";
-}
-
-/* A setting of a profile in config text: [profile X]; the default
- * profile is [default], else [profile default] (as botocore reads it). */
-static char *awscred_section_get(const char *text, const char *profile,
-				 const char *key)
-{
-	char *section = xasprintf("profile %s", profile), *v = NULL;
-
-	if (text == NULL) {
-		free(section);
-		return NULL;
-	}
-	if (strcmp(profile, "default") == 0)
-		v = awscred_ini_get(text, "default", key);
-	if (v == NULL)
-		v = awscred_ini_get(text, section, key);
-	free(section);
-	return v;
-}
-
-/* A setting of the profile in ~/.aws/config. */
-static char *awscred_config_get(const char *profile, const char *key)
-{
-	char *path, *text = awscred_file("AWS_CONFIG_FILE", "config", &path);
-	char *v = awscred_section_get(text, profile, key);
-
-	free(path);
-	if (text != NULL)
-		awscred_wipe(text);
-	return v;
-}
-
 /* ---- profiles: keys, roles, web identity, SSO, credential_process ---- */
 
 /* The two shared files of one lookup, read once. */
@@ -174,9 +55,9 @@ struct awscred_files {
 
 static void awscred_files_read(struct awscred_files *fs)
 {
-	fs->cfg = awscred_file("AWS_CONFIG_FILE", "config", &fs->cfg_path);
-	fs->cred = awscred_file("AWS_SHARED_CREDENTIALS_FILE", "credentials",
-				&fs->cred_path);
+	fs->cfg = awsini_file("AWS_CONFIG_FILE", "config", &fs->cfg_path);
+	fs->cred = awsini_file("AWS_SHARED_CREDENTIALS_FILE", "credentials",
+			       &fs->cred_path);
 }
 
 static void awscred_files_free(struct awscred_files *fs)
@@ -219,19 +100,17 @@ static bool awscred_static_keys(const struct awscred_files *fs,
 		if (t == NULL)
 			continue;
 		if (pass == 0) {
-			c->key_id =
-			    awscred_ini_get(t, profile, "aws_access_key_id");
-			c->secret = awscred_ini_get(t, profile,
-						    "aws_secret_access_key");
-			c->token =
-			    awscred_ini_get(t, profile, "aws_session_token");
+			c->key_id = awsini_get(t, profile, "aws_access_key_id");
+			c->secret =
+			    awsini_get(t, profile, "aws_secret_access_key");
+			c->token = awsini_get(t, profile, "aws_session_token");
 		} else {
-			c->key_id = awscred_section_get(t, profile,
-							"aws_access_key_id");
-			c->secret = awscred_section_get(
-			    t, profile, "aws_secret_access_key");
-			c->token = awscred_section_get(t, profile,
-						       "aws_session_token");
+			c->key_id =
+			    awsini_section_get(t, profile, "aws_access_key_id");
+			c->secret = awsini_section_get(t, profile,
+						       "aws_secret_access_key");
+			c->token =
+			    awsini_section_get(t, profile, "aws_session_token");
 		}
 		if (c->key_id != NULL && c->secret != NULL)
 			return true;
@@ -250,7 +129,7 @@ static int awscred_profile_load(const struct awscred_files *fs,
 static char *awscred_sts_region(const struct awscred_files *fs,
 				const char *profile)
 {
-	char *r = awscred_section_get(fs->cfg, profile, "region");
+	char *r = awsini_section_get(fs->cfg, profile, "region");
 	const char *e = getenv("AWS_REGION");
 
 	if (r != NULL)
@@ -267,12 +146,12 @@ static int awscred_role(const struct awscred_files *fs, const char *profile,
 			char *msg, size_t msgsize)
 {
 	char *wit =
-	    awscred_section_get(fs->cfg, profile, "web_identity_token_file");
-	char *src = awscred_section_get(fs->cfg, profile, "source_profile");
-	char *csrc = awscred_section_get(fs->cfg, profile, "credential_source");
-	char *sess = awscred_section_get(fs->cfg, profile, "role_session_name");
-	char *ext = awscred_section_get(fs->cfg, profile, "external_id");
-	char *dur = awscred_section_get(fs->cfg, profile, "duration_seconds");
+	    awsini_section_get(fs->cfg, profile, "web_identity_token_file");
+	char *src = awsini_section_get(fs->cfg, profile, "source_profile");
+	char *csrc = awsini_section_get(fs->cfg, profile, "credential_source");
+	char *sess = awsini_section_get(fs->cfg, profile, "role_session_name");
+	char *ext = awsini_section_get(fs->cfg, profile, "external_id");
+	char *dur = awsini_section_get(fs->cfg, profile, "duration_seconds");
 	char *region = awscred_sts_region(fs, profile);
 	struct credsrc_role r = {.role_arn = role_arn,
 				 .session_name = sess,
@@ -405,16 +284,16 @@ static int awscred_env_web_identity(struct aws_creds *c, char *msg,
 static int awscred_sso(const struct awscred_files *fs, const char *profile,
 		       struct aws_creds *c, char *msg, size_t msgsize)
 {
-	char *session = awscred_section_get(fs->cfg, profile, "sso_session");
+	char *session = awsini_section_get(fs->cfg, profile, "sso_session");
 	char *sect = session ? xasprintf("sso-session %s", session) : NULL;
-	char *url =
-	    sect ? awscred_ini_get(fs->cfg, sect, "sso_start_url")
-		 : awscred_section_get(fs->cfg, profile, "sso_start_url");
-	char *region =
-	    sect ? awscred_ini_get(fs->cfg, sect, "sso_region")
-		 : awscred_section_get(fs->cfg, profile, "sso_region");
-	char *acct = awscred_section_get(fs->cfg, profile, "sso_account_id");
-	char *role = awscred_section_get(fs->cfg, profile, "sso_role_name");
+	char *url = sect
+			? awsini_get(fs->cfg, sect, "sso_start_url")
+			: awsini_section_get(fs->cfg, profile, "sso_start_url");
+	char *region = sect
+			   ? awsini_get(fs->cfg, sect, "sso_region")
+			   : awsini_section_get(fs->cfg, profile, "sso_region");
+	char *acct = awsini_section_get(fs->cfg, profile, "sso_account_id");
+	char *role = awsini_section_get(fs->cfg, profile, "sso_role_name");
 	const char *missing = url == NULL      ? "sso_start_url"
 			      : region == NULL ? "sso_region"
 			      : acct == NULL   ? "sso_account_id"
@@ -467,7 +346,7 @@ static int awscred_profile_load(const struct awscred_files *fs,
 				const char *profile, int depth,
 				struct aws_creds *c, char *msg, size_t msgsize)
 {
-	char *role = awscred_section_get(fs->cfg, profile, "role_arn");
+	char *role = awsini_section_get(fs->cfg, profile, "role_arn");
 	char *proc = NULL, *sso = NULL, *sso_url = NULL;
 	int rc;
 
@@ -478,8 +357,8 @@ static int awscred_profile_load(const struct awscred_files *fs,
 	}
 	if (depth == 0 && (rc = awscred_env_web_identity(c, msg, msgsize)) != 0)
 		return rc;
-	sso = awscred_section_get(fs->cfg, profile, "sso_session");
-	sso_url = awscred_section_get(fs->cfg, profile, "sso_start_url");
+	sso = awsini_section_get(fs->cfg, profile, "sso_session");
+	sso_url = awsini_section_get(fs->cfg, profile, "sso_start_url");
 	if (sso != NULL || sso_url != NULL) {
 		free(sso);
 		free(sso_url);
@@ -489,12 +368,11 @@ static int awscred_profile_load(const struct awscred_files *fs,
 		snprintf(c->source, sizeof(c->source), "profile %s", profile);
 		return 1;
 	}
-	proc = fs->cred
-		   ? awscred_ini_get(fs->cred, profile, "credential_process")
-		   : NULL;
+	proc = fs->cred ? awsini_get(fs->cred, profile, "credential_process")
+			: NULL;
 	if (proc == NULL)
 		proc =
-		    awscred_section_get(fs->cfg, profile, "credential_process");
+		    awsini_section_get(fs->cfg, profile, "credential_process");
 	if (proc != NULL) {
 		struct credsrc_out got = {0};
 		char why[400];
@@ -516,7 +394,7 @@ static int awscred_profile_load(const struct awscred_files *fs,
 /* 1: found in the profile, 0: not there, -1: there but unusable. */
 static int awscred_from_profile(struct aws_creds *c, char *msg, size_t msgsize)
 {
-	const char *profile = awscred_profile();
+	const char *profile = awsini_profile();
 	struct awscred_files fs = {0};
 	int rc;
 
@@ -560,6 +438,7 @@ static char *awscred_imds_call(const char *base, const char *method,
 	buf_init(&b, IMDS_MAX);
 	hdr = curl_slist_append(hdr, token_header);
 	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, awshttp_user_agent());
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, awscred_write);
@@ -573,7 +452,18 @@ static char *awscred_imds_call(const char *base, const char *method,
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(h);
 	if (rc != CURLE_OK || code != 200) {
-		if (rc != CURLE_OK)
+		if (rc == CURLE_OPERATION_TIMEDOUT &&
+		    strcmp(method, "PUT") == 0)
+			/* The PUT's answer is dropped one hop out: a container
+			 * on the instance needs a hop limit of 2. */
+			snprintf(msg, msgsize,
+				 "instance metadata (%s): no token within 2 s; "
+				 "in a container, the instance's metadata hop "
+				 "limit may be 1 (aws ec2 "
+				 "modify-instance-metadata-options "
+				 "--http-put-response-hop-limit 2)",
+				 base);
+		else if (rc != CURLE_OK)
 			snprintf(msg, msgsize,
 				 "instance metadata (%s): %s %s: %s", base,
 				 method, path, curl_easy_strerror(rc));
@@ -587,6 +477,56 @@ static char *awscred_imds_call(const char *base, const char *method,
 	}
 	free(url);
 	return buf_take(&b, NULL);
+}
+
+/*
+ * One IMDSv2 token for the process, reused until shortly before its TTL
+ * runs out (as the SDKs do): one PUT, then only GETs. Guarded: the engine
+ * thread and the AWS worker both read metadata.
+ */
+static struct {
+	pthread_mutex_t lock;
+	char *token;
+	char base[256];
+	int64_t until_ms; /* monotonic */
+} imds_token = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* The token for base: the cached one, else a new one. New string. */
+static char *awscred_imds_token(const char *base, char *msg, size_t msgsize)
+{
+	char *t = NULL;
+
+	pthread_mutex_lock(&imds_token.lock);
+	if (imds_token.token != NULL && strcmp(imds_token.base, base) == 0 &&
+	    clock_mono_ms() < imds_token.until_ms) {
+		t = xstrdup(imds_token.token);
+	} else {
+		awscred_wipe(imds_token.token);
+		imds_token.token = NULL;
+		t = awscred_imds_call(base, "PUT", "/latest/api/token",
+				      "X-aws-ec2-metadata-token-ttl-seconds"
+				      ": " IMDS_TOKEN_TTL,
+				      msg, msgsize);
+		if (t != NULL) {
+			imds_token.token = xstrdup(t);
+			snprintf(imds_token.base, sizeof(imds_token.base), "%s",
+				 base);
+			/* A minute before the TTL, a new one. */
+			imds_token.until_ms =
+			    clock_mono_ms() +
+			    (atol(IMDS_TOKEN_TTL) - 60) * (int64_t)1000;
+		}
+	}
+	pthread_mutex_unlock(&imds_token.lock);
+	return t;
+}
+
+static void awscred_imds_token_drop(void)
+{
+	pthread_mutex_lock(&imds_token.lock);
+	awscred_wipe(imds_token.token);
+	imds_token.token = NULL;
+	pthread_mutex_unlock(&imds_token.lock);
 }
 
 char *awscred_imds_get(const char *path, char *msg, size_t msgsize)
@@ -608,20 +548,29 @@ char *awscred_imds_get(const char *path, char *msg, size_t msgsize)
 	while (len > 0 && base[len - 1] == '/')
 		len--;
 	{
-		char *b = xstrndup(base, len), *token, *header;
+		char *b = xstrndup(base, len);
+		int tries;
 
-		token = awscred_imds_call(b, "PUT", "/latest/api/token",
-					  "X-aws-ec2-metadata-token-ttl-seconds"
-					  ": " IMDS_TOKEN_TTL,
-					  msg, msgsize);
-		if (token == NULL) {
-			free(b);
-			return NULL;
+		out = NULL;
+		for (tries = 0; tries < 2 && out == NULL; tries++) {
+			char *token = awscred_imds_token(b, msg, msgsize);
+			char *header;
+
+			if (token == NULL)
+				break;
+			header =
+			    xasprintf("X-aws-ec2-metadata-token: %s", token);
+			awscred_wipe(token);
+			out = awscred_imds_call(b, "GET", path, header, msg,
+						msgsize);
+			awscred_wipe(header);
+			/* Refused: the token may have gone (a restart of the
+			 * service); one new one, once. */
+			if (out == NULL && strstr(msg, "HTTP 401") != NULL)
+				awscred_imds_token_drop();
+			else
+				break;
 		}
-		header = xasprintf("X-aws-ec2-metadata-token: %s", token);
-		awscred_wipe(token);
-		out = awscred_imds_call(b, "GET", path, header, msg, msgsize);
-		awscred_wipe(header);
 		free(b);
 	}
 	return out;
@@ -651,7 +600,7 @@ static int awscred_from_imds(struct aws_creds *c, char *msg, size_t msgsize)
 
 	if (roles == NULL)
 		return -1;
-	role = awscred_trim(roles);
+	role = awsini_trim(roles);
 	role[strcspn(role, "\n")] = '\0';
 	if (*role == '\0') {
 		snprintf(msg, msgsize, "the instance has no IAM role");
@@ -743,7 +692,7 @@ int awscred_load(struct aws_creds *c, char *msg, size_t msgsize)
 		 "no AWS credentials: none in the environment "
 		 "(AWS_ACCESS_KEY_ID), no profile \"%s\" with keys, and no "
 		 "instance role (%s)",
-		 awscred_profile(), why);
+		 awsini_profile(), why);
 	return -1;
 }
 
@@ -762,7 +711,7 @@ int awscred_region(const char *fleet_region, char *out, size_t size, char *msg,
 			return 0;
 		}
 	}
-	r = awscred_config_get(awscred_profile(), "region");
+	r = awsini_config_get(awsini_profile(), "region");
 	if (r != NULL) {
 		snprintf(out, size, "%s", r);
 		free(r);
@@ -775,7 +724,7 @@ int awscred_region(const char *fleet_region, char *out, size_t size, char *msg,
 	r = awscred_imds_get("/latest/meta-data/placement/region", why,
 			     sizeof(why));
 	if (r != NULL) {
-		snprintf(out, size, "%s", awscred_trim(r));
+		snprintf(out, size, "%s", awsini_trim(r));
 		free(r);
 		return 0;
 	}

@@ -42,19 +42,13 @@ void awscred_free(struct aws_creds *c);
 int awscred_region(const char *fleet_region, char *out, size_t size, char *msg,
 		   size_t msgsize);
 
-/*
- * key's value in [section] of an AWS shared file's text (INI: # and ;
- * comments, indented nested settings skipped, the first value wins): a
- * new string the caller frees, or NULL.
- */
-char *awscred_ini_get(const char *text, const char *section, const char *key);
-
 /* The region of an ARN ("arn:aws:ssm:eu-west-1:123:parameter/x"), copied
  * into out; false when s is not an ARN with one. */
 bool awscred_arn_region(const char *s, char *out, size_t size);
 
 /*
- * One IMDSv2 read: a token (PUT with a TTL), then GET path with it. The
+ * One IMDSv2 read: a token (PUT with a TTL; one per process, reused until
+ * shortly before it expires), then GET path with it. The
  * answer (at most 64 KiB) is a new string the caller frees; NULL with a
  * message when IMDS is off, unreachable or says no.
  */

@@ -11,6 +11,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "aws/awshttp.h"
+#include "aws/awsini.h"
 #include "lib/buf.h"
 #include "lib/runcmd.h"
 #include "lib/timefmt.h"
@@ -33,15 +35,6 @@ void credsrc_out_free(struct credsrc_out *o)
 	cs_wipe(o->secret);
 	cs_wipe(o->token);
 	memset(o, 0, sizeof(*o));
-}
-
-char *credsrc_expand(const char *path)
-{
-	const char *home = getenv("HOME");
-
-	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0'))
-		return xasprintf("%s%s", home ? home : "", path + 1);
-	return xstrdup(path);
 }
 
 /* The three strings (and the expiry) of a JSON answer, under its own key
@@ -173,6 +166,7 @@ static char *cs_http_do(const struct cs_http *rq, long *code, char *msg,
 	for (k = 0; rq->headers != NULL && rq->headers[k] != NULL; k++)
 		hdr = curl_slist_append(hdr, rq->headers[k]);
 	curl_easy_setopt(h, CURLOPT_URL, rq->url);
+	awshttp_setup(h);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method);
 	if (rq->body != NULL)
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
@@ -366,7 +360,7 @@ int credsrc_web_identity(const struct credsrc_role *r, const char *token_file,
 			 struct credsrc_out *o, char *msg, size_t msgsize)
 {
 	const char *region = r->region ? r->region : "us-east-1";
-	char *path = credsrc_expand(token_file), *url, *form, *answer, *jwt;
+	char *path = awsini_expand(token_file), *url, *form, *answer, *jwt;
 	const char *headers[] = {
 	    "Content-Type: application/x-www-form-urlencoded", NULL};
 	size_t len;
@@ -421,7 +415,7 @@ int credsrc_container(struct credsrc_out *o, char *msg, size_t msgsize)
 	else
 		return 1;
 	if (tokfile != NULL && *tokfile != '\0') {
-		char *path = credsrc_expand(tokfile);
+		char *path = awsini_expand(tokfile);
 		char *t = buf_read_whole(path, 16 << 10, NULL, msg, msgsize);
 
 		free(path);
@@ -495,7 +489,7 @@ int credsrc_sso(const struct credsrc_sso *s, struct credsrc_out *o, char *msg,
 	 * name (sso-session) or of the start URL (a legacy profile). */
 	cs_sha1_hex(s->session ? s->session : s->start_url, sha);
 	text = xasprintf("~/.aws/sso/cache/%s.json", sha);
-	path = credsrc_expand(text);
+	path = awsini_expand(text);
 	free(text);
 	text = buf_read_whole(path, CS_ANSWER_MAX, NULL, msg, msgsize);
 	if (text == NULL) {

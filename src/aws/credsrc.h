@@ -61,7 +61,4 @@ struct credsrc_sso {
 int credsrc_sso(const struct credsrc_sso *s, struct credsrc_out *o, char *msg,
 		size_t msgsize);
 
-/* "~/" at the start of path made $HOME's; a new string. */
-char *credsrc_expand(const char *path);
-
 #endif

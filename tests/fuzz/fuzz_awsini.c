@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aws/awscred.h"
+#include "aws/awsini.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,11 +20,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	v = awscred_ini_get(text, "default", "region");
+	v = awsini_get(text, "default", "region");
 	if (v != NULL && strlen(v) > size)
 		abort();
 	free(v);
-	v = awscred_ini_get(text, "profile a b", "aws_access_key_id");
+	v = awsini_get(text, "profile a b", "aws_access_key_id");
 	free(v);
 	if (awscred_arn_region(text, r, sizeof(r)) && strlen(r) > size)
 		abort();
