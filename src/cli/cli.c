@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,6 +298,11 @@ int cli_main(int argc, char **argv)
 
 	if (rest == NULL)
 		return CLI_EXIT_USAGE;
+	/* A write to a pipe whose reader left (an [alerts] command that
+	 * exits without reading, `bvops status | head`) is an error to
+	 * handle (EPIPE), never a reason to die: the console and the
+	 * procedures must not be killed by it. Children get it back. */
+	signal(SIGPIPE, SIG_IGN);
 	/* Once, before any thread: libcurl's global state is not
 	 * thread-safe to set up. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

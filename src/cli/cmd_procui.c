@@ -6,6 +6,7 @@
  * the editor from $VISUAL or $EDITOR.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,8 @@ static int proc_edit(void *ctx, const char *path, char *msg, size_t msgsize)
 		return -1;
 	}
 	if (pid == 0) {
+		signal(SIGPIPE,
+		       SIG_DFL); /* ignored by bvops, not its children */
 		/* The editor may be "code --wait": the shell splits it. */
 		execle("/bin/sh", "sh", "-c", "exec $BVOPS_EDITOR \"$1\"", "sh",
 		       path, (char *)NULL, env);
