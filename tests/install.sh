@@ -37,6 +37,30 @@ check_eq "make uninstall" "$RC" 0
 [ -e "$TMP/stage/opt/bvops/bin/bvops" ] && fail "uninstall left bin/bvops"
 test_end
 
+test_begin man_page_lists_keys_environment_and_files
+# The man page against the code: every console key of the help box, every
+# environment variable bvops reads, every state file statedir names.
+MAN=$(sed -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' docs/bvops.1)
+keys=$(python3 -c '
+import re, sys
+s = open("ui/console.c").read()
+t = s[s.index("} console_keys[] = {"):]
+t = t[:t.index("};")]
+for k, w in re.findall(r"\{\"((?:[^\"\\]|\\.)*)\", \"((?:[^\"\\]|\\.)*)\"\}", t):
+    if w:
+        print(k.strip())')
+[ -n "$keys" ] || fail "no console keys read from ui/console.c"
+while IFS= read -r k; do
+	printf '%s\n' "$MAN" | grep -qxF ".B $k" || fail "the man page lacks the console key [$k]"
+done <<<"$keys"
+for v in $(grep -rhoE 'getenv\("[A-Z_]+"\)' src ui | sed 's/getenv("//; s/")//' | sort -u); do
+	printf '%s\n' "$MAN" | grep -q "$v" || fail "the man page's ENVIRONMENT lacks $v"
+done
+for f in audit.log events.log holds.json procedures ID.jsonl ID.old.toml ID.edit; do
+	printf '%s\n' "$MAN" | grep -qF "$f" || fail "the man page's FILES lacks $f"
+done
+test_end
+
 test_begin systemd_unit_hardened_with_its_user
 U=contrib/bvops-watch.service
 if command -v systemd-analyze >/dev/null; then
