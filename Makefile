@@ -20,7 +20,8 @@ FUZZ_SECONDS ?= 60
 DEBIAN_DEPS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev libssl-dev \
 	libcjson-dev libssh2-1-dev libexpat1-dev clang clang-format clang-tidy \
 	cppcheck tmux valgrind openssl python3 openssh-server \
-	openssh-client socat multitail lnav iproute2 curl procps zsh systemd
+	openssh-client socat multitail lnav iproute2 curl procps zsh systemd \
+	python3-pip
 
 PKGS       := ncursesw libcurl libcjson libssh2 expat libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -63,7 +64,7 @@ ASAN_UI       := $(call obj,obj-asan,$(UI_SRC))
 # Keep objects that pattern rules make on the way.
 .SECONDARY:
 
-.PHONY: all run run-ssm test test-quick deps lint fuzz bench install uninstall \
+.PHONY: all run run-ssm test test-quick deps deps-python lint fuzz bench install uninstall \
 	clean check-deps
 
 all: $(BUILD)/bvops
@@ -172,6 +173,21 @@ deps:
 		echo "Run as root:"; \
 		echo "  apt-get install -y $(DEBIAN_DEPS)"; \
 		exit 1; \
+	fi
+	@$(MAKE) --no-print-directory deps-python
+
+# The tests' Python tools (tests/requirements.txt), with pip, only when
+# one is missing; Debian's own python3 refuses a plain pip install
+# (PEP 668), hence the second try.
+deps-python:
+	@if command -v moto_server >/dev/null && command -v aws >/dev/null && \
+		python3 -c 'import boto3' 2>/dev/null; then \
+		echo "deps: moto_server, aws and boto3 are there"; \
+	else \
+		python3 -m pip install -q -r tests/requirements.txt 2>/dev/null || \
+		python3 -m pip install -q --break-system-packages \
+			-r tests/requirements.txt; \
+		echo "deps: installed tests/requirements.txt"; \
 	fi
 
 lint:

@@ -61,6 +61,26 @@ for f in audit.log events.log holds.json procedures ID.jsonl ID.old.toml ID.edit
 done
 test_end
 
+test_begin deps_brings_the_python_tools_when_missing
+# A machine without moto_server, aws and boto3: make deps-python asks pip
+# for the pinned versions (a python3 that records what it is asked).
+mkdir -p "$TMP/py"
+cat >"$TMP/py/python3" <<SH
+#!/bin/sh
+echo "\$*" >>"$TMP/py.log"
+case "\$*" in "-c "*) exit 1 ;; esac
+exit 0
+SH
+chmod +x "$TMP/py/python3"
+run env PATH="$TMP/py:/usr/bin:/bin" make -s --no-print-directory deps-python
+check_eq "exit" "$RC" 0
+check_contains "pip with the pinned file" "$(cat "$TMP/py.log")" "-m pip install -q -r tests/requirements.txt"
+check_contains "says so" "$OUT" "deps: installed tests/requirements.txt"
+check_contains "the versions in one file" "$(cat tests/requirements.txt)" "moto[server]=="
+run make -s --no-print-directory deps-python
+check_contains "present: nothing installed" "$OUT" "are there"
+test_end
+
 test_begin systemd_unit_hardened_with_its_user
 U=contrib/bvops-watch.service
 if command -v systemd-analyze >/dev/null; then

@@ -23,7 +23,7 @@ aws_test_env() {
 	export HOME="$1" AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1 \
 		AWS_DEFAULT_REGION=us-east-1 # the aws CLI (v1) reads only the latter
 	if ! command -v moto_server >/dev/null || ! command -v aws >/dev/null; then
-		echo "moto_server and the aws CLI are needed (pip install 'moto[server]' awscli)"
+		echo "moto_server and the aws CLI are needed (make deps: tests/requirements.txt)"
 		echo "0 passed, 1 failed"
 		exit 1
 	fi
