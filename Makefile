@@ -24,6 +24,17 @@ DEBIAN_DEPS := build-essential pkg-config libncurses-dev libcurl4-openssl-dev li
 	python3-pip
 
 PKGS       := ncursesw libcurl libcjson libssh2 expat libcrypto
+# Each library and the Debian package that brings its pkg-config file: a
+# build without one stops at once and says which to install.
+PKG_DEBS   := ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev \
+	libcjson:libcjson-dev libssh2:libssh2-1-dev expat:libexpat1-dev \
+	libcrypto:libssl-dev
+ifeq ($(filter deps deps-python check-deps clean,$(MAKECMDGOALS)),)
+$(foreach pd,$(PKG_DEBS),$(if $(shell pkg-config --exists \
+	$(firstword $(subst :, ,$(pd))) 2>/dev/null && echo y),,$(error \
+	the build needs $(firstword $(subst :, ,$(pd))) (pkg-config): \
+	apt-get install $(lastword $(subst :, ,$(pd))), or make deps)))
+endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -64,7 +75,7 @@ ASAN_UI       := $(call obj,obj-asan,$(UI_SRC))
 # Keep objects that pattern rules make on the way.
 .SECONDARY:
 
-.PHONY: all run run-ssm test test-quick deps deps-python lint fuzz bench install uninstall \
+.PHONY: all run run-ssm test test-quick deps deps-python lint fuzz bench install deb uninstall \
 	clean check-deps
 
 all: $(BUILD)/bvops
@@ -239,6 +250,10 @@ install: $(BUILD)/bvops
 		contrib/bvops-watch.service README.md \
 		$(DESTDIR)$(PREFIX)/share/doc/bvops/
 
+# A Debian package of the tree: build/deb/bvops_VERSION_ARCH.deb.
+deb: $(BUILD)/bvops
+	@contrib/mkdeb.sh $(BUILD)/bvops $(VERSION) $(BUILD)/deb
+
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/bvops \
 		$(DESTDIR)$(PREFIX)/share/man/man1/bvops.1 \
@@ -251,4 +266,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

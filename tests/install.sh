@@ -81,6 +81,48 @@ run make -s --no-print-directory deps-python
 check_contains "present: nothing installed" "$OUT" "are there"
 test_end
 
+test_begin debian_package_built_installed_and_run
+run make -s --no-print-directory deb
+check_eq "make deb" "$RC" 0
+DEB=$(printf '%s\n' "$OUT" | tail -1)
+[ -f "$DEB" ] || fail "no package at [$DEB]"
+INFO=$(dpkg-deb -I "$DEB" 2>&1)
+check_contains "its name" "$INFO" "Package: bvops"
+check_contains "the libraries it needs, as packages" "$INFO" "libssh2-1 (>= "
+check_contains "libcurl too" "$INFO" "libcurl4 (>= "
+LIST=$(dpkg-deb -c "$DEB" | awk '{print $6}')
+for f in ./usr/bin/bvops ./usr/share/man/man1/bvops.1 ./usr/share/bvops/themes/dark.theme \
+	./usr/lib/systemd/system/bvops-watch.service ./usr/lib/sysusers.d/bvops.conf \
+	./usr/share/bash-completion/completions/bvops; do
+	printf '%s\n' "$LIST" | grep -qxF "$f" || fail "the package lacks $f"
+done
+dpkg-deb -x "$DEB" "$TMP/unpacked"
+run "$TMP/unpacked/usr/bin/bvops" --version
+check_contains "the packaged binary runs" "$OUT" "bvops "
+run "$TMP/unpacked/usr/bin/bvops" -f docs/fleet.example.toml --theme light
+check_contains "and finds its themes" "$ERR" "the console needs a terminal"
+check_contains "the unit runs /usr/bin/bvops" "$(grep ^ExecStart= "$TMP/unpacked/usr/lib/systemd/system/bvops-watch.service")" "/usr/bin/bvops watch"
+# Installed for real where that is safe: as root, with no bvops package
+# already there (a fresh CI machine); removed again.
+if [ "$(id -u)" = 0 ] && ! dpkg -s bvops >/dev/null 2>&1; then
+	run dpkg -i "$DEB"
+	check_eq "dpkg -i" "$RC" 0
+	run /usr/bin/bvops --version
+	check_contains "installed: it runs" "$OUT" "bvops "
+	check_contains "dpkg knows its files" "$(dpkg -L bvops)" "/usr/share/bvops/themes/mono.theme"
+	run dpkg -r bvops
+	check_eq "dpkg -r" "$RC" 0
+	[ -e /usr/bin/bvops ] && fail "dpkg -r left /usr/bin/bvops"
+fi
+test_end
+
+test_begin a_missing_library_names_its_package
+mkdir -p "$TMP/nopc"
+run env PKG_CONFIG_LIBDIR="$TMP/nopc" PKG_CONFIG_PATH= make -s -n build/bvops
+check_eq "the build stops" "$RC" 2
+check_contains "naming the package to install" "$ERR" "the build needs ncursesw (pkg-config): apt-get install libncurses-dev, or make deps"
+test_end
+
 test_begin systemd_unit_hardened_with_its_user
 U=contrib/bvops-watch.service
 if command -v systemd-analyze >/dev/null; then
