@@ -345,6 +345,12 @@ tm send-keys -t t n
 wait_for "cancelled: nothing was done"
 tm send-keys -t t R
 wait_for "Restart node-2 (index 2)?"
+# Only an answer decides: a stray key and a resize leave the question.
+tm send-keys -t t k x
+tm resize-window -t t -x 80 -y 24
+tm resize-window -t t -x 132 -y 43
+wait_for "n or Esc: cancel"
+check_contains "still asked after a stray key and a resize" "$(screen)" "Restart node-2 (index 2)?"
 tm send-keys -t t y
 wait_for "restart node-2: done (exit 0)"
 wait_for "-- operator: restart node-2: done (exit 0) --"

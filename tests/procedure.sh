@@ -369,7 +369,14 @@ if command -v tmux >/dev/null; then
 	# A resize at any time: the question and the plan are drawn again.
 	tm resize-window -t t -x 80 -y 24
 	screen_has "read    edit    backup  upload  restart wait"
-	check_contains "80x24: the question still there" "$(tm capture-pane -p -t t | tail -1)" "Upload to s3://"
+	check_contains "80x24: the question still there" "$(tm capture-pane -p -t t | tail -2)" "Upload to s3://"
+	# Wrapped at 80 columns: every answer shows.
+	check_contains "80x24: its answers too" "$(tm capture-pane -p -t t | tail -2)" "[y/N]"
+	# A stray key (k scrolls the log) never answers for the operator.
+	tm send-keys -t t k x j
+	tm resize-window -t t -x 81 -y 24
+	screen_has "[y/N]"
+	check_not_contains "not aborted by k, x or a resize" "$(tm capture-pane -p -t t)" "not confirmed"
 	tm send-keys -t t y
 	screen_has "Restart node-0 now so that it reads it? [y/N]"
 	tm send-keys -t t y

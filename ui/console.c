@@ -1048,7 +1048,7 @@ static void console_draw_confirm(struct console *c, int rows, int cols)
 		attroff(c->style[THEME_ALERT] | A_BOLD);
 		attrset(c->style[THEME_WINDOW]);
 	}
-	snprintf(line, sizeof(line), "y: %s %s    any other key: cancel",
+	snprintf(line, sizeof(line), "y: %s %s    n or Esc: cancel",
 		 console_action_verb(c->confirm_cmd), n->name);
 	console_put(c, y + 6, x + 2, w - 4, line);
 	attrset(A_NORMAL);
@@ -1808,11 +1808,15 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 		return true;
 	}
 	if (c->overlay == OVERLAY_CONFIRM) {
-		c->overlay = OVERLAY_NONE;
-		if (ch == 'y' || ch == 'Y')
+		/* Only an answer decides: y runs it, n, Esc or q cancel; a
+		 * resize or a stray key changes nothing. */
+		if (ch == 'y' || ch == 'Y') {
+			c->overlay = OVERLAY_NONE;
 			console_run_action(c);
-		else
+		} else if (ch == 'n' || ch == 'N' || ch == 27 || ch == 'q') {
+			c->overlay = OVERLAY_NONE;
 			console_say(c, "cancelled: nothing was done");
+		}
 		return true;
 	}
 	if (c->overlay == OVERLAY_CONFIG) {

@@ -1,5 +1,6 @@
 #include "ui/wizard.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,34 @@ static int wz_fit(const char *s, int width)
 			break;
 	}
 	return bytes;
+}
+
+/* Bytes of s for one row of at most width columns, cut after a word
+ * when the rest does not fit. */
+static int wz_question_cut(const char *s, int width)
+{
+	int n = wz_fit(s, width > 1 ? width : 1), k;
+
+	if (s[n] == '\0')
+		return n;
+	for (k = n; k > 0; k--)
+		if (s[k] == ' ')
+			return k;
+	return n;
+}
+
+/* Rows the question takes at cols (at most 6). */
+static int wz_question_rows(const char *q, int cols)
+{
+	int rows = 0;
+
+	while (*q != '\0' && rows < 6) {
+		q += wz_question_cut(q, cols - 2);
+		while (*q == ' ')
+			q++;
+		rows++;
+	}
+	return rows > 0 ? rows : 1;
 }
 
 static void wz_put(int y, int x, int width, const char *s)
@@ -344,23 +373,58 @@ void wizard_draw(struct wizard *w)
 		 w->scroll ? " (scrolled: PgDn for the newest)" : "");
 	wz_put(y, 2, cols - 2, line);
 	attrset(A_NORMAL);
-	wz_draw_log(w, y + 1, rows, cols);
-	if (w->asking)
-		snprintf(line, sizeof(line), " %s", w->question);
-	else
-		snprintf(line, sizeof(line), " working... (the log follows)");
-	wz_bar(rows - 1, cols, w->env->style[THEME_FOOTER], line);
-	if (w->asking) {
-		int x = wz_fit(line, cols) >= (int)strlen(line)
-			    ? (int)strlen(line)
-			    : cols - 1;
-
-		move(rows - 1, x < cols ? x : cols - 1);
-		curs_set(1);
-	} else {
+	if (!w->asking) {
+		wz_draw_log(w, y + 1, rows, cols);
+		wz_bar(rows - 1, cols, w->env->style[THEME_FOOTER],
+		       " working... (the log follows)");
 		curs_set(0);
+	} else {
+		/* The whole question, wrapped at words over as many rows as
+		 * it needs (every answer must show), the log above it. */
+		const char *rest = w->question;
+		int q = wz_question_rows(w->question, cols), k, x = 1;
+
+		wz_draw_log(w, y + 1, rows - (q - 1), cols);
+		for (k = 0; k < q; k++) {
+			int n = wz_question_cut(rest, cols - 2);
+
+			snprintf(line, sizeof(line), " %.*s", n, rest);
+			wz_bar(rows - q + k, cols, w->env->style[THEME_FOOTER],
+			       line);
+			x = 1 + (int)strlen(line) - 1;
+			rest += n;
+			while (*rest == ' ')
+				rest++;
+		}
+		move(rows - 1, x + 1 < cols ? x + 1 : cols - 1);
+		curs_set(1);
 	}
 	refresh();
+}
+
+/*
+ * Whether ch answers question: the letters in its brackets ("[y/N]": y
+ * and n; "[e]dit again, or [a]bort": e and a), in either case. A question
+ * without brackets takes any key.
+ */
+static bool wz_offered(const char *question, int ch)
+{
+	const char *p = question;
+	bool any = false;
+
+	while ((p = strchr(p, '[')) != NULL) {
+		const char *close = strchr(p, ']');
+
+		if (close == NULL)
+			break;
+		any = true;
+		for (p++; p < close; p++)
+			if ((p[-1] == '[' || p[-1] == '/') &&
+			    tolower((unsigned char)*p) == tolower(ch))
+				return true;
+		p = close + 1;
+	}
+	return !any;
 }
 
 int wizard_ask(struct wizard *w, const char *question)
@@ -386,23 +450,26 @@ int wizard_ask(struct wizard *w, const char *question)
 		ch = getch();
 		if (ch == ERR)
 			continue;
-		if (ch == KEY_RESIZE) {
+		/* An answer the question offers decides; j/k and the pages
+		 * scroll the log; any other key (a resize too) changes
+		 * nothing: a stray key never answers for the operator. */
+		if (ch > 0 && ch < 127 && wz_offered(w->question, ch)) {
+			answer = ch;
+			break;
+		} else if (ch == KEY_RESIZE) {
 			wizard_draw(w);
-		} else if (ch == KEY_PPAGE || ch == KEY_UP) {
-			w->scroll += ch == KEY_UP ? 1 : LINES / 2;
+		} else if (ch == KEY_PPAGE || ch == KEY_UP || ch == 'k') {
+			w->scroll += ch == KEY_PPAGE ? LINES / 2 : 1;
 			wizard_draw(w);
-		} else if (ch == KEY_NPAGE || ch == KEY_DOWN) {
-			w->scroll -= ch == KEY_DOWN ? 1 : LINES / 2;
+		} else if (ch == KEY_NPAGE || ch == KEY_DOWN || ch == 'j') {
+			w->scroll -= ch == KEY_NPAGE ? LINES / 2 : 1;
 			if (w->scroll < 0)
 				w->scroll = 0;
 			wizard_draw(w);
 		} else if (ch == 27) {
 			break;
 		} else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
-			answer = '\n';
-			break;
-		} else if (ch > 0 && ch < 127) {
-			answer = ch;
+			answer = '\n'; /* the default: the capital in [y/N] */
 			break;
 		}
 	}
