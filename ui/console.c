@@ -1375,7 +1375,7 @@ static void console_maint_set(struct console *c, size_t node,
 	} else if (for_ms > 0) {
 		char d[40];
 
-		duration_format(for_ms, d, sizeof(d));
+		duration_human(for_ms, d, sizeof(d));
 		console_say(c, "%s in maintenance for %s: %s", name, d, reason);
 	} else
 		console_say(c, "%s in maintenance until ended (M): %s", name,

@@ -445,7 +445,7 @@ static void rec_draw_list(struct records *r, const struct records_env *env,
 
 		if (in->recovered_ms > 0 &&
 		    in->recovered_ms >= in->first_fail_ms)
-			duration_format(
+			duration_human(
 			    (uint64_t)(in->recovered_ms - in->first_fail_ms),
 			    dur, sizeof(dur));
 		snprintf(line, sizeof(line), "%-32s %-9s %-8s %s", in->id,

@@ -90,9 +90,9 @@ int cmd_incident_list(const struct cli_opts *o, int argc, char **argv)
 
 			if (v[k].recovered_ms >= v[k].first_fail_ms &&
 			    v[k].recovered_ms > 0)
-				duration_format((uint64_t)(v[k].recovered_ms -
-							   v[k].first_fail_ms),
-						dur, sizeof(dur));
+				duration_human((uint64_t)(v[k].recovered_ms -
+							  v[k].first_fail_ms),
+					       dur, sizeof(dur));
 			printf("%-40s %-18s %-9s %s\n", v[k].id, v[k].status,
 			       dur, v[k].cause);
 		}

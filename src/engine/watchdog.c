@@ -604,16 +604,14 @@ static void wd_maintenance(struct watchdog *w, int64_t now)
  */
 static void wd_ers(struct watchdog *w);
 
-/* Since when (ISO 8601) and for how long, in whole minutes (whole
- * seconds under one): "1h5m", not milliseconds. */
+/* Since when (ISO 8601) and for how long, for people: "1h5m", not
+ * milliseconds. */
 static void wd_since_text(int64_t since, int64_t wall, char *iso,
 			  size_t isosize, char *dur, size_t dursize)
 {
 	timefmt_iso8601(since, false, iso, isosize);
-	duration_format(wall - since >= 60000
-			    ? (uint64_t)((wall - since) / 60000) * 60000
-			    : (uint64_t)((wall - since) / 1000) * 1000,
-			dur, dursize);
+	duration_human(wall > since ? (uint64_t)(wall - since) : 0, dur,
+		       dursize);
 }
 
 static void wd_debug(struct watchdog *w, int64_t now)

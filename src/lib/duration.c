@@ -86,3 +86,29 @@ void duration_format(uint64_t ms, char *out, size_t size)
 		 (unsigned long long)(ms / duration_units[k].ms),
 		 duration_units[k].unit);
 }
+
+void duration_human(uint64_t ms, char *out, size_t size)
+{
+	uint64_t s = (ms + 500) / 1000;
+
+	if (ms < 1000)
+		snprintf(out, size, "%llums", (unsigned long long)ms);
+	else if (ms < 10000 && ms % 1000 != 0)
+		snprintf(out, size, "%llu.%llus",
+			 (unsigned long long)(ms / 1000),
+			 (unsigned long long)(ms % 1000 / 100));
+	else if (s < 60)
+		snprintf(out, size, "%llus", (unsigned long long)s);
+	else if (s < 3600)
+		snprintf(out, size, s % 60 ? "%llum%llus" : "%llum",
+			 (unsigned long long)(s / 60),
+			 (unsigned long long)(s % 60));
+	else if (s < 86400)
+		snprintf(out, size, s / 60 % 60 ? "%lluh%llum" : "%lluh",
+			 (unsigned long long)(s / 3600),
+			 (unsigned long long)(s / 60 % 60));
+	else
+		snprintf(out, size, s / 3600 % 24 ? "%llud%lluh" : "%llud",
+			 (unsigned long long)(s / 86400),
+			 (unsigned long long)(s / 3600 % 24));
+}

@@ -13,7 +13,11 @@
  * and *ms, or -1 with a message in msg (size msgsize) for the caller to show.
  */
 int duration_parse(const char *text, uint64_t *ms, char *msg, size_t msgsize);
-/* Write the shortest text that duration_parse reads back as ms. */
+/* Write the shortest text that duration_parse reads back as ms (for
+ * settings: exact, "191521ms"). */
 void duration_format(uint64_t ms, char *out, size_t size);
+/* For people: two units at most, rounded ("3m12s", "1h5m", "1.5s",
+ * "800ms"). */
+void duration_human(uint64_t ms, char *out, size_t size);
 
 #endif

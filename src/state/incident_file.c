@@ -335,7 +335,7 @@ char *incident_render_json(const char *path, const char *json, bool markdown,
 	if (t0 > 0 && t1 >= t0) {
 		char dur[40];
 
-		duration_format((uint64_t)(t1 - t0), dur, sizeof(dur));
+		duration_human((uint64_t)(t1 - t0), dur, sizeof(dur));
 		incf_field(&b, markdown, "Outage", dur);
 	}
 	incf_field(&b, markdown, "Cause",

@@ -434,3 +434,25 @@ TEST(fleet_incidents_metrics_group_window)
 	CHECK(strstr(e, "fleet.toml:6:12: [metrics] interval") != NULL);
 	free(e);
 }
+
+TEST(durations_for_people)
+{
+	char out[32];
+
+	duration_human(191521, out, sizeof(out));
+	CHECK_STR(out, "3m12s");
+	duration_human(800, out, sizeof(out));
+	CHECK_STR(out, "800ms");
+	duration_human(1500, out, sizeof(out));
+	CHECK_STR(out, "1.5s");
+	duration_human(2000, out, sizeof(out));
+	CHECK_STR(out, "2s");
+	duration_human(60000, out, sizeof(out));
+	CHECK_STR(out, "1m");
+	duration_human(3900000, out, sizeof(out));
+	CHECK_STR(out, "1h5m");
+	duration_human(3600000, out, sizeof(out));
+	CHECK_STR(out, "1h");
+	duration_human(90061000, out, sizeof(out));
+	CHECK_STR(out, "1d1h");
+}

@@ -36,7 +36,7 @@ TEST(incident_render_markdown_and_text)
 		return;
 	}
 	CHECK(strstr(md, "# Incident: node-1 (index 1), fleet f") != NULL);
-	CHECK(strstr(md, "| Outage | 90s |") != NULL);
+	CHECK(strstr(md, "| Outage | 1m30s |") != NULL);
 	/* A '|' in a cell is escaped; the table stays a table. */
 	CHECK(strstr(md, "up -> down: HTTP \\| 503") != NULL);
 	/* The fence is longer than the longest run of backticks. */
@@ -44,7 +44,7 @@ TEST(incident_render_markdown_and_text)
 	CHECK(strstr(md, "09:59:59.000    a ````` run") != NULL);
 	/* Another day than the first failure's: the date is shown. */
 	CHECK(strstr(md, "2026-11-28 00:00:01.000 ==> -- HEALTH --") != NULL);
-	CHECK(strstr(txt, "Outage              90s") != NULL);
+	CHECK(strstr(txt, "Outage              1m30s") != NULL);
 	CHECK(strstr(txt, "\\|") == NULL);
 	free(md);
 	free(txt);
