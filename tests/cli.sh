@@ -185,4 +185,15 @@ check_eq "exit" "$RC" 2
 check_contains "stderr" "$ERR" "the console needs a terminal"
 test_end
 
+test_begin procedure_list_creates_nothing
+# Listing observes: no state folder made for it, a read-only fleet listed.
+run env XDG_STATE_HOME="$TMP/fresh-state" "$BVOPS" -f demo/fleet.toml procedure list
+check_eq "exit" "$RC" 0
+check_contains "says none" "$OUT" "no procedure journaled"
+check_eq "nothing on disk" "$(find "$TMP/fresh-state" 2>/dev/null | wc -l)" 0
+sed 's/^name = "demo"$/name = "demo"\nread_only = true/' demo/fleet.toml >"$TMP/ro.toml"
+run env XDG_STATE_HOME="$TMP/fresh-state" "$BVOPS" -f "$TMP/ro.toml" --json procedure list
+check_eq "a read-only fleet: listed" "$RC:$OUT" "0:[]"
+test_end
+
 summary
