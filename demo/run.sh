@@ -114,6 +114,10 @@ fi
 			"$name" "${name#node-}" "$role"
 		printf 'ping_url = "http://127.0.0.1:%s/ping"\n' "$port"
 		printf 'transport = "local"\nenclave_name = "demo-%s"\n' "${name#node-}"
+		# Its KMS stack (seeded in the demo account): debug mode works.
+		if [ -z "$aws_off" ]; then
+			printf 'kms_stack = "demo-kms-node-%s"\n' "${name#node-}"
+		fi
 	done <"$dir/ports"
 } >"$dir/fleet.toml"
 export XDG_STATE_HOME="${BVOPS_DEMO_STATE:-$dir/state}"

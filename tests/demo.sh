@@ -80,6 +80,10 @@ check_contains "node-1's config, redacted" "$OUT" "# node-1: s3://demo-123456789
 check_contains "redacted" "$OUT" 'EncryptorMasterPassword = "<redacted>"'
 run env BUILD=${BUILD:-build} demo/run.sh status --json
 check_contains "nitro status in JSON" "$OUT" '"nitro_status":0,"debug_mode":false,"debug_since":null}]}'
+# Each node's KMS stack is in the demo fleet: debug mode can be tried.
+run env BUILD=${BUILD:-build} demo/run.sh debug status
+check_eq "debug status" "$RC" 0
+check_contains "every node's key policy read" "$(printf '%s\n' "$OUT" | grep '^node-2')" "protected  protected"
 test_end
 
 test_begin demo_on_ssm_found_by_discover
