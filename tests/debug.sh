@@ -61,6 +61,9 @@ check_eq "status JSON" "$(printf '%s' "$OUT" | python3 -c 'import json,sys; e=js
 check_contains "audited" "$(cat "$STATE/audit.log")" '"action":"debug-enter node-0"'
 run "$B" -f "$F" --json status
 check_eq "status --json says so, and since when" "$(printf '%s' "$OUT" | python3 -c 'import json,sys; n=json.load(sys.stdin)["nodes"]; print(n[0]["debug_mode"], n[0]["debug_since"][:2], n[1]["debug_mode"], n[1]["debug_since"])')" "True 20 False None"
+run "$B" -f "$F" status
+check_contains "status in text says so too" "$(printf '%s\n' "$OUT" | grep '^node-0')" "DEBUG MODE for "
+check_not_contains "on that node alone" "$(printf '%s\n' "$OUT" | grep '^node-1')" "DEBUG MODE"
 bv debug exit node-0 --yes --wait 20s
 check_eq "exit" "$RC:$ERR" "0:"
 check_eq "the original policy, byte for byte" "$(policy "$K0")" "$ORIG0"

@@ -44,7 +44,7 @@ check_eq "statuses" "$(json_field "$OUT" '[n["status"] for n in d["nodes"]]')" "
 check_eq "codes" "$(json_field "$OUT" '[n["http_code"] for n in d["nodes"]]')" "[200, 200, 200]"
 check_eq "errors" "$(json_field "$OUT" '[n["error"] for n in d["nodes"]]')" "[None, None, None]"
 check_eq "latency is a number" "$(json_field "$OUT" 'all(isinstance(n["latency_ms"], float) or isinstance(n["latency_ms"], int) for n in d["nodes"])')" "True"
-check_eq "keys" "$(json_field "$OUT" 'sorted(d["nodes"][0].keys())')" "['debug_mode', 'debug_since', 'error', 'http_code', 'index', 'latency_ms', 'name', 'nitro_status', 'role', 'status']"
+check_eq "keys" "$(json_field "$OUT" 'sorted(d["nodes"][0].keys())')" "['debug_mode', 'debug_since', 'error', 'hold', 'http_code', 'index', 'latency_ms', 'name', 'nitro_status', 'role', 'status']"
 check_eq "no [nitro]: nitro_status is null" "$(json_field "$OUT" '[n["nitro_status"] for n in d["nodes"]]')" "[None, None, None]"
 check_contains "checked_at" "$(json_field "$OUT" 'd["checked_at"]')" "Z"
 run "$BVOPS" -f "$F" status
@@ -78,6 +78,22 @@ check_eq "slow status" "$(json_field "$OUT" 'd["nodes"][1]["status"]')" "up"
 check_eq "slow latency" "$(json_field "$OUT" 'd["nodes"][1]["latency_ms"] >= 300')" "True"
 sim_ctl node-0 fault none
 sim_ctl node-1 fault none
+test_end
+
+test_begin maintenance_and_debug_mode_shown
+# What bvops recorded of a node shows in status, in text and JSON.
+export XDG_STATE_HOME="$TMP/state"
+run "$BVOPS" -f "$F" maintenance node-1 --reason "kernel update" --for 1h --yes
+check_eq "maintenance on" "$RC" 0
+run "$BVOPS" -f "$F" status
+check_contains "the note column" "$(printf '%s\n' "$OUT" | head -1)" "ERROR / NOTE"
+check_contains "the hold, in words" "$(printf '%s\n' "$OUT" | grep '^node-1')" "maintenance: kernel update"
+check_not_contains "only on its node" "$(printf '%s\n' "$OUT" | grep '^node-0')" "maintenance"
+run "$BVOPS" -f "$F" status --json
+check_eq "JSON: its kind and reason" "$(json_field "$OUT" '[(n["hold"] or {}).get("kind") for n in d["nodes"]]')" "[None, 'maintenance', None]"
+check_eq "JSON: its reason and end" "$(json_field "$OUT" 'd["nodes"][1]["hold"]["reason"] + " " + d["nodes"][1]["hold"]["until"][:2]')" "kernel update 20"
+run "$BVOPS" -f "$F" maintenance node-1 --end --yes
+unset XDG_STATE_HOME
 test_end
 
 test_begin bad_fleet_is_exit_2

@@ -14,12 +14,14 @@
 #include "engine/health.h"
 #include "engine/monitor.h"
 #include "lib/clock.h"
+#include "lib/duration.h"
 #include "lib/termcolour.h"
 #include "lib/timefmt.h"
 #include "lib/xalloc.h"
 #include "proc/debugmode.h"
 #include "state/eventlog.h"
 #include "state/fleet.h"
+#include "state/holds.h"
 #include "state/marks.h"
 #include "state/statedir.h"
 
@@ -56,30 +58,114 @@ static double status_round_ms(double ms)
 	return round(ms * 1000.0) / 1000.0;
 }
 
-/* "debug_mode" and "debug_since": what bvops recorded (debugmode.h). */
-static void status_debug(const struct fleet *f, const struct fleet_node *node,
-			 cJSON *n)
+/* What bvops recorded of each node: debug mode (marks) and a hold
+ * (maintenance, a procedure's, a stop). Read only: a fleet never seen
+ * here has no state folder, and status makes none. */
+struct status_marks {
+	char *dir;       /* the state folder, NULL when there is none */
+	struct holds hs; /* loaded when dir is there */
+	bool have_holds;
+};
+
+static void status_marks_open(const struct fleet *f, struct status_marks *sm)
 {
-	char msg[300], id[200];
-	char *dir = statedir_open(f->name, msg, sizeof(msg));
-	int64_t since_ms;
-	bool on = dir != NULL &&
-		  marks_debug_get(dir, node->name, &since_ms, id, sizeof(id));
+	char msg[300], *path = statedir_path(f->name, NULL);
+
+	memset(sm, 0, sizeof(*sm));
+	if (access(path, F_OK) == 0)
+		sm->dir = statedir_open(f->name, msg, sizeof(msg));
+	free(path);
+	if (sm->dir != NULL)
+		sm->have_holds =
+		    holds_load(sm->dir, &sm->hs, msg, sizeof(msg)) == 0;
+}
+
+static void status_marks_close(struct status_marks *sm)
+{
+	if (sm->have_holds)
+		holds_free(&sm->hs);
+	free(sm->dir);
+}
+
+/* Debug mode as recorded: *since_ms when on. */
+static bool status_debug_on(const struct status_marks *sm,
+			    const struct fleet_node *node, int64_t *since_ms)
+{
+	char id[200];
+
+	return sm->dir != NULL &&
+	       marks_debug_get(sm->dir, node->name, since_ms, id, sizeof(id));
+}
+
+/* The hold in force on node now, or NULL. */
+static const struct hold *status_hold(const struct status_marks *sm,
+				      const struct fleet_node *node)
+{
+	return sm->have_holds
+		   ? holds_active(&sm->hs, node->name, clock_now_ms())
+		   : NULL;
+}
+
+/* "debug_mode", "debug_since" and "hold" of node n. */
+static void status_debug(const struct status_marks *sm,
+			 const struct fleet_node *node, cJSON *n)
+{
+	int64_t since_ms = 0;
+	bool on = status_debug_on(sm, node, &since_ms);
+	const struct hold *h = status_hold(sm, node);
+	char when[40];
 
 	cJSON_AddBoolToObject(n, "debug_mode", on);
 	if (on) {
-		char since[40];
-
-		timefmt_iso8601(since_ms, false, since, sizeof(since));
-		cJSON_AddStringToObject(n, "debug_since", since);
+		timefmt_iso8601(since_ms, false, when, sizeof(when));
+		cJSON_AddStringToObject(n, "debug_since", when);
 	} else {
 		cJSON_AddNullToObject(n, "debug_since");
 	}
-	free(dir);
+	if (h != NULL) {
+		cJSON *o = cJSON_AddObjectToObject(n, "hold");
+
+		cJSON_AddStringToObject(o, "kind", holds_kind_name(h->kind));
+		cJSON_AddStringToObject(o, "reason", h->reason);
+		cJSON_AddStringToObject(o, "by", h->owner);
+		if (h->until_ms > 0) {
+			timefmt_iso8601(h->until_ms, false, when, sizeof(when));
+			cJSON_AddStringToObject(o, "until", when);
+		} else {
+			cJSON_AddNullToObject(o, "until");
+		}
+	} else {
+		cJSON_AddNullToObject(n, "hold");
+	}
+}
+
+/* The NOTE column: DEBUG MODE and the hold, in words. */
+static void status_note(const struct status_marks *sm,
+			const struct fleet_node *node, char *out, size_t size)
+{
+	int64_t since_ms = 0;
+	const struct hold *h = status_hold(sm, node);
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (status_debug_on(sm, node, &since_ms)) {
+		char d[40];
+
+		duration_human((uint64_t)(clock_now_ms() - since_ms), d,
+			       sizeof(d));
+		len = (size_t)snprintf(out, size, "DEBUG MODE for %s", d);
+	}
+	if (h != NULL && len + 3 < size) {
+		char what[400];
+
+		holds_describe(h, what, sizeof(what));
+		snprintf(out + len, size - len, "%s%s", len ? "; " : "", what);
+	}
 }
 
 static int status_json(const struct fleet *f, const struct monitor *m,
-		       int64_t started, const struct status_nitro *sn)
+		       int64_t started, const struct status_nitro *sn,
+		       const struct status_marks *sm)
 {
 	cJSON *root = cJSON_CreateObject(), *nodes;
 	char when[32], *text;
@@ -118,7 +204,7 @@ static int status_json(const struct fleet *f, const struct monitor *m,
 						sn->values[k]);
 		else
 			cJSON_AddNullToObject(n, "nitro_status");
-		status_debug(f, &f->nodes[k], n);
+		status_debug(sm, &f->nodes[k], n);
 		cJSON_AddItemToArray(nodes, n);
 	}
 	if (f->nitro.enabled && sn->rc < 0)
@@ -131,7 +217,8 @@ static int status_json(const struct fleet *f, const struct monitor *m,
 }
 
 static void status_table(const struct fleet *f, const struct monitor *m,
-			 const struct status_nitro *sn)
+			 const struct status_nitro *sn,
+			 const struct status_marks *sm)
 {
 	bool color = termcolour_wanted(STDOUT_FILENO);
 	size_t k, width = 4;
@@ -141,11 +228,11 @@ static void status_table(const struct fleet *f, const struct monitor *m,
 			width = strlen(f->nodes[k].name);
 	printf("%-*s %5s  %-7s  %-7s %4s %10s  %s%s\n", (int)width, "NODE",
 	       "INDEX", "ROLE", "STATUS", "HTTP", "LATENCY",
-	       f->nitro.enabled ? "NITRO  " : "", "ERROR");
+	       f->nitro.enabled ? "NITRO  " : "", "ERROR / NOTE");
 	for (k = 0; k < f->nnodes; k++) {
 		const struct health_node *h = monitor_node(m, k);
 		const char *st = health_status_name(h->status);
-		char code[8] = "-", lat[24] = "-";
+		char code[8] = "-", lat[24] = "-", note[600];
 
 		if (h->last.http_code != 0) {
 			snprintf(code, sizeof(code), "%d", h->last.http_code);
@@ -166,7 +253,9 @@ static void status_table(const struct fleet *f, const struct monitor *m,
 			printf("%5g  ", sn->values[k]);
 		else if (f->nitro.enabled)
 			printf("%5s  ", "-");
-		printf("%s\n", h->last.http_code == 0 ? h->last.error : "");
+		status_note(sm, &f->nodes[k], note, sizeof(note));
+		printf("%s%s%s\n", h->last.http_code == 0 ? h->last.error : "",
+		       h->last.http_code == 0 && note[0] ? "; " : "", note);
 	}
 }
 
@@ -206,11 +295,15 @@ int cmd_status(const struct cli_opts *o, int argc, char **argv)
 		fprintf(stderr, "bvops: the health checks did not finish\n");
 		rc = CLI_EXIT_REMOTE;
 	} else {
+		struct status_marks sm;
+
 		rc = CLI_EXIT_OK;
+		status_marks_open(f, &sm);
 		if (o->json)
-			status_json(f, m, started, &sn);
+			status_json(f, m, started, &sn, &sm);
 		else
-			status_table(f, m, &sn);
+			status_table(f, m, &sn, &sm);
+		status_marks_close(&sm);
 		for (size_t k = 0; k < f->nnodes; k++)
 			if (monitor_node(m, k)->status != HEALTH_UP)
 				rc = CLI_EXIT_NOT_OK;
