@@ -23,7 +23,7 @@ check_contains "stdout" "$OUT" "-f, --fleet FILE"
 check_contains "both spellings of a value" "$OUT" "--wait 3m, --wait=3m"
 run "$BVOPS" config validate --help
 check_eq "exit" "$RC" 0
-check_eq "command usage" "$OUT" "usage: bvops config validate FILE"
+check_eq "command usage" "$(printf '%s\n' "$OUT" | head -1)" "usage: bvops config validate FILE"
 test_end
 
 test_begin unknown_command_and_option
@@ -194,6 +194,24 @@ check_eq "nothing on disk" "$(find "$TMP/fresh-state" 2>/dev/null | wc -l)" 0
 sed 's/^name = "demo"$/name = "demo"\nread_only = true/' demo/fleet.toml >"$TMP/ro.toml"
 run env XDG_STATE_HOME="$TMP/fresh-state" "$BVOPS" -f "$TMP/ro.toml" --json procedure list
 check_eq "a read-only fleet: listed" "$RC:$OUT" "0:[]"
+test_end
+
+test_begin leaf_help_explains_every_option
+# bvops WORDS --help: what it does, and every option of its usage line on
+# a line of its own with its meaning.
+for words in "logs" "status" "maintenance" "config get" "config edit" "config restore" \
+	"debug enter" "debug exit" "ers apply" "ers revert" "ers status" \
+	"incident export" "hostkey" "discover" "procedure resume"; do
+	# shellcheck disable=SC2086
+	out=$("$BVOPS" $words --help)
+	usage=$(printf '%s\n' "$out" | head -1)
+	for opt in $(printf '%s\n' "$usage" | grep -oE -- '--[a-z-]+' | sort -u); do
+		line=$(printf '%s\n' "$out" | grep -E -- "^  $opt( |$)" | head -1)
+		[ -n "$line" ] || fail "$words --help: no line for $opt"
+		[ "$(printf '%s' "$line" | awk '{print NF}')" -ge 2 ] || fail "$words --help: $opt without a meaning"
+	done
+	check_contains "$words --help: the global options pointed at" "$out" "bvops --help"
+done
 test_end
 
 summary

@@ -24,6 +24,8 @@ struct cli_command {
 	const char *words; /* "config validate"; "" is the console */
 	const char *args;
 	const char *summary;
+	/* OPTION, meaning, ...: what `bvops WORDS --help` lists; NULL-ended. */
+	const char *const *options;
 	unsigned flags;
 	/* NULL: named by SPEC, not in this build yet. */
 	int (*run)(const struct cli_opts *o, int argc, char **argv);
@@ -31,21 +33,37 @@ struct cli_command {
 
 static const struct cli_command cli_commands[] = {
     {.words = "",
+     .options =
+	 (const char *const[]){
+	     "-f, --fleet FILE", "the fleet file", "--theme NAME",
+	     "a colour theme (dark, light, mono, or one of yours)",
+	     "--read-only", "observe only: every action is refused", NULL},
      .args = "[-f FLEET] [--theme NAME] [--read-only]",
      .summary = "the interactive console (default command)",
      .flags = CMD_FLEET,
      .run = cmd_console},
     {.words = "status",
+     .options =
+	 (const char *const[]){"--json",
+			       "one JSON document instead of the table", NULL},
      .args = "[-f FLEET] [--json]",
      .summary = "one round of health checks, then exit",
      .flags = CMD_FLEET | CMD_JSON,
      .run = cmd_status},
     {.words = "watch",
+     .options =
+	 (const char *const[]){"--json",
+			       "one JSON event per line instead of text", NULL},
      .args = "[-f FLEET] [--json]",
      .summary = "headless monitoring, one event per line",
      .flags = CMD_FLEET | CMD_JSON | CMD_CHANGES,
      .run = cmd_watch},
     {.words = "maintenance",
+     .options =
+	 (const char *const[]){
+	     "--reason TEXT", "why (shown, paged, audited)", "--for DURATION",
+	     "lift it by itself after this long (5m, 2h)", "--end",
+	     "lift the node's maintenance now", NULL},
      .args = "NODE [--reason TEXT] [--for DURATION] | --end",
      .summary = "hold a node: no auto-restart, no paging (checks go on)",
      .flags = CMD_FLEET | CMD_CHANGES,
@@ -56,42 +74,73 @@ static const struct cli_command cli_commands[] = {
      .flags = CMD_FLEET | CMD_CHANGES,
      .run = cmd_rearm},
     {.words = "incident list",
+     .options =
+	 (const char *const[]){"--json", "JSON instead of the table", NULL},
      .args = "[--json]",
      .summary = "incidents recorded: outages with their checks and journal",
      .flags = CMD_FLEET | CMD_JSON,
      .run = cmd_incident_list},
     {.words = "incident show",
+     .options = (const char *const[]){"--text",
+				      "plain text instead of Markdown", NULL},
      .args = "ID [--text]",
      .summary = "an incident report (Markdown; --text: plain text)",
      .flags = CMD_FLEET,
      .run = cmd_incident_show},
     {.words = "incident export",
+     .options =
+	 (const char *const[]){"--text", "plain text instead of Markdown",
+			       "--force", "over an existing FILE", NULL},
      .args = "ID FILE [--text] [--force]",
      .summary = "write an incident report to FILE (never over one)",
      .flags = CMD_FLEET,
      .run = cmd_incident_export},
     {.words = "logs",
+     .options =
+	 (const char *const[]){
+	     "--source journal|console",
+	     "the node's journal (default) or its enclave console", "--follow",
+	     "keep printing new lines until Ctrl-C", "--lines N",
+	     "how many of the last lines", NULL},
      .args = "NODE [--source journal|console] [--follow] [--lines N]",
      .summary = "a node's journal or enclave console",
      .flags = CMD_FLEET,
      .run = cmd_logs},
     {.words = "hostkey",
+     .options =
+	 (const char *const[]){
+	     "--trust", "add the key to known_hosts (asks; --yes in scripts)",
+	     NULL},
      .args = "NODE [--trust]",
      .summary = "show a node's SSH host key; --trust adds it to known_hosts",
      .flags = CMD_FLEET | CMD_CHANGES,
      .run = cmd_hostkey},
     {.words = "config get",
+     .options =
+	 (const char *const[]){
+	     "--raw", "as stored, secrets too (a terminal needs --force)",
+	     "--force", "--raw to a terminal", "--where",
+	     "only where the config lives", NULL},
      .args = "NODE [--raw [--force] | --where]",
      .summary = "print the node's config.toml (secrets redacted)",
      .flags = CMD_FLEET,
      .run = cmd_config_get},
     {.words = "config edit",
+     .options =
+	 (const char *const[]){
+	     "--restart", "restart the node after the upload, and wait for it",
+	     "--wait DURATION", "how long to wait for /ping after the restart",
+	     "--show-secrets", "the diff unredacted", NULL},
      .args = "NODE [--restart] [--wait DURATION] [--show-secrets]",
      .summary = "guided edit of a node's config.toml (validated, diffed, "
 		"backed up)",
      .flags = CMD_FLEET | CMD_CHANGES,
      .run = cmd_config_edit},
     {.words = "config restore",
+     .options =
+	 (const char *const[]){
+	     "--backup KEY", "the backup object to put back (backups/...)",
+	     "--restart", "restart the node after it, and wait for it", NULL},
      .args = "NODE --backup KEY [--restart]",
      .summary = "put a backup of a node's config.toml back",
      .flags = CMD_FLEET | CMD_CHANGES,
@@ -101,41 +150,74 @@ static const struct cli_command cli_commands[] = {
      .summary = "check a TOML file; errors as FILE:LINE:COL: message",
      .run = cmd_config_validate},
     {.words = "debug enter",
+     .options =
+	 (const char *const[]){"--no-console",
+			       "do not attach the enclave's console afterwards",
+			       NULL},
      .args = "NODE [--no-console]",
      .summary = "put a node's enclave in Nitro debug mode",
      .flags = CMD_FLEET | CMD_CHANGES,
      .run = cmd_debug_enter},
     {.words = "debug exit",
+     .options =
+	 (const char *const[]){"--wait DURATION",
+			       "how long to wait for /ping after the restart",
+			       NULL},
      .args = "NODE [--wait DURATION]",
      .summary = "restore protected mode (the exact original key policy)",
      .flags = CMD_FLEET | CMD_CHANGES,
      .run = cmd_debug_exit},
     {.words = "debug status",
+     .options =
+	 (const char *const[]){"--json", "JSON instead of the table", NULL},
      .args = "[--json]",
      .summary = "nodes in debug mode: recorded, key policy, enclave",
      .flags = CMD_FLEET | CMD_JSON,
      .run = cmd_debug_status},
     {.words = "ers apply",
+     .options =
+	 (const char *const[]){
+	     "--fragment FILE", "the ERS configuration to add, as TOML",
+	     "--preset NAME", "a fragment bvops knows instead of a file",
+	     "--wait D", "how long to wait for every node's /ping",
+	     "--stop-wait D", "how long to wait for every node to stop", NULL},
      .args = "(--fragment FILE | --preset NAME) [--wait D] [--stop-wait D]",
      .summary = "stop every node, add the ERS configuration, start them",
      .flags = CMD_FLEET | CMD_CHANGES,
      .run = cmd_ers_apply},
     {.words = "ers revert",
+     .options =
+	 (const char *const[]){
+	     "--fragment FILE",
+	     "what to take out, for an apply not made by bvops",
+	     "--preset NAME", "the same, by name", "--wait D",
+	     "how long to wait for every node's /ping", NULL},
      .args = "[--fragment FILE | --preset NAME] [--wait D]",
      .summary = "stop every node, take out exactly what apply added, start",
      .flags = CMD_FLEET | CMD_CHANGES,
      .run = cmd_ers_revert},
     {.words = "ers status",
+     .options =
+	 (const char *const[]){"--json", "JSON instead of the table",
+			       "--fragment FILE",
+			       "compare the configs with this fragment",
+			       "--preset NAME", "the same, by name", NULL},
      .args = "[--json] [--fragment FILE | --preset NAME]",
      .summary = "which configs have ERS; any ERS procedure open",
      .flags = CMD_FLEET | CMD_JSON,
      .run = cmd_ers_status},
     {.words = "procedure list",
+     .options =
+	 (const char *const[]){"--json", "JSON instead of the table", NULL},
      .args = "[--json]",
      .summary = "journaled procedures and where they stand",
      .flags = CMD_FLEET | CMD_JSON,
      .run = cmd_procedure_list},
     {.words = "procedure resume",
+     .options =
+	 (const char *const[]){
+	     "--restart",
+	     "restart without asking when what is left restarts a node", NULL},
      .args = "ID [--restart]",
      .summary = "continue an interrupted procedure",
      .flags = CMD_FLEET | CMD_CHANGES,
@@ -159,6 +241,16 @@ static const struct cli_command cli_commands[] = {
      .flags = CMD_FLEET | CMD_CHANGES,
      .run = cmd_lock_break},
     {.words = "discover",
+     .options =
+	 (const char *const[]){
+	     "--namespace NS",
+	     "the deployment's Namespace tag", "--env ENV",
+	     "its Environment tag", "--write FILE",
+	     "write the fleet file there", "--force",
+	     "over FILE (the old one kept as a backup)", "--ping-url URL",
+	     "the nodes' /ping address ({enclave}, {index}, {ip})",
+	     "--name NAME", "the fleet's name", "--region R",
+	     "the region to look in", NULL},
      .args = "[--namespace NS] [--env ENV] [--write FILE] [OPTIONS]",
      .summary = "a fleet file from EC2 tags, nodes on ssm; OPTIONS: "
 		"--force (over FILE, kept as a backup), --ping-url URL, "
@@ -172,6 +264,26 @@ static void cli_usage_line(FILE *out, const struct cli_command *c)
 {
 	fprintf(out, "usage: bvops%s%s%s%s\n", *c->words ? " " : "", c->words,
 		c->args ? " " : "", c->args ? c->args : "");
+}
+
+/* A command's own help after its usage line: what it does, each of its
+ * options with its meaning, and where the global ones are. */
+static void cli_help_options(FILE *out, const struct cli_command *c)
+{
+	size_t k, width = 0;
+
+	if (c->summary != NULL)
+		fprintf(out, "\n%s\n", c->summary);
+	for (k = 0; c->options != NULL && c->options[k] != NULL; k += 2)
+		if (strlen(c->options[k]) > width)
+			width = strlen(c->options[k]);
+	if (c->options != NULL && c->options[0] != NULL)
+		fprintf(out, "\nOptions:\n");
+	for (k = 0; c->options != NULL && c->options[k] != NULL; k += 2)
+		fprintf(out, "  %-*s  %s\n", (int)width, c->options[k],
+			c->options[k + 1]);
+	fprintf(out, "\nGlobal options (-f FLEET, --json, --yes, --dry-run, "
+		     "--read-only): bvops --help\n");
 }
 
 /* "  LEFT   summary", the summary wrapped to stay within 80 columns
@@ -385,10 +497,12 @@ int cli_main(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	if (help) {
-		if (best_used > 0)
+		if (best_used > 0) {
 			cli_usage_line(stdout, &cli_commands[best]);
-		else
+			cli_help_options(stdout, &cli_commands[best]);
+		} else {
 			cli_help(stdout);
+		}
 		free(rest);
 		return CLI_EXIT_OK;
 	}
