@@ -136,7 +136,7 @@ test_begin imds_token_timeout_hints_at_the_hop_limit
 # A token PUT that never gets its answer is what a container one hop past
 # the instance sees when the hop limit is 1.
 SILENT=$(free_port)
-setsid socat TCP-LISTEN:"$SILENT",bind=127.0.0.1,reuseaddr,fork EXEC:"sleep 30" 2>/dev/null &
+setsid socat TCP-LISTEN:"$SILENT",bind=127.0.0.1,reuseaddr,fork EXEC:"tail -f /dev/null" 2>/dev/null &
 silent_pid=$!
 wait_port "$SILENT" || fail "no silent listener"
 run env AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$SILENT" AWS_REGION=x "$B"

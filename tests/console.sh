@@ -250,7 +250,7 @@ test_begin status_colour_follows_term_and_no_color
 for how in "TERM=xterm-256color" "TERM=dumb" "TERM=xterm-256color NO_COLOR=1"; do
 	new_server
 	rm -f "$TMP/st.done"
-	tm new-session -d -s t -x 120 -y 24 "env $how $BVOPS -f $SIM_DIR/fleet.toml status; touch $TMP/st.done; sleep 30"
+	tm new-session -d -s t -x 120 -y 24 "env $how $BVOPS -f $SIM_DIR/fleet.toml status; touch $TMP/st.done"
 	for _ in $(seq 200); do
 		[ -f "$TMP/st.done" ] && break
 		tick

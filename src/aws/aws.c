@@ -21,6 +21,7 @@
 
 struct aws_client {
 	int max_attempts; /* AWS_MAX_ATTEMPTS, max_attempts, the mode's */
+	char *ca_bundle;  /* AWS_CA_BUNDLE or ca_bundle, read once; NULL */
 	struct aws_creds creds;
 	bool have_creds;
 	unsigned seed;
@@ -83,6 +84,7 @@ struct aws_client *aws_client_new(void)
 
 	a->seed = (unsigned)clock_mono_ms() ^ (unsigned)time(NULL);
 	a->max_attempts = aws_max_attempts();
+	a->ca_bundle = awsini_ca_bundle();
 	return a;
 }
 
@@ -92,6 +94,7 @@ void aws_client_free(struct aws_client *a)
 		return;
 	if (a->have_creds)
 		awscred_free(&a->creds);
+	free(a->ca_bundle);
 	free(a);
 }
 
@@ -366,7 +369,7 @@ static int aws_attempt(struct aws_client *a, const struct aws_request *rq,
 		free(line);
 	}
 	curl_easy_setopt(h, CURLOPT_URL, url);
-	awshttp_setup(h);
+	awshttp_setup(h, a->ca_bundle);
 	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
 	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);

@@ -303,16 +303,13 @@ static int awscred_sso(const struct awscred_files *fs, const char *profile,
 	int rc = -1;
 
 	if (missing != NULL) {
+		/* The start URL and region belong to the [sso-session]. */
+		bool in_session =
+		    sect != NULL && (url == NULL || region == NULL);
+
 		snprintf(msg, msgsize, "%s: [%s%s] has no %s", fs->cfg_path,
-			 sect && (strcmp(missing, "sso_start_url") == 0 ||
-				  strcmp(missing, "sso_region") == 0)
-			     ? ""
-			     : "profile ",
-			 sect && (strcmp(missing, "sso_start_url") == 0 ||
-				  strcmp(missing, "sso_region") == 0)
-			     ? sect
-			     : profile,
-			 missing);
+			 in_session ? "" : "profile ",
+			 in_session ? sect : profile, missing);
 	} else {
 		struct credsrc_sso s = {.session = session,
 					.start_url = url,

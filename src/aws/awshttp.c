@@ -4,9 +4,6 @@
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
-
-#include "aws/awsini.h"
 
 #ifndef BVOPS_VERSION
 #define BVOPS_VERSION "0.0.0-dev"
@@ -29,14 +26,9 @@ const char *awshttp_user_agent(void)
 	return user_agent;
 }
 
-void awshttp_setup(void *curl)
+void awshttp_setup(void *curl, const char *ca_bundle)
 {
-	char *ca = awsini_ca_bundle();
-
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, awshttp_user_agent());
-	if (ca != NULL) {
-		/* libcurl copies the string. */
-		curl_easy_setopt(curl, CURLOPT_CAINFO, ca);
-		free(ca);
-	}
+	if (ca_bundle != NULL) /* libcurl copies the string */
+		curl_easy_setopt(curl, CURLOPT_CAINFO, ca_bundle);
 }

@@ -65,60 +65,15 @@ char *awsini_trim(char *s)
 }
 
 /*
- * key's value in [section] of INI text (a new string), or NULL. Comments
- * start with # or ;, keys and section names are compared exactly, the
- * first value wins; nested (indented) settings are skipped. Keys are
- * matched in any case and end at '=' or ':' (configparser's rules).
+ * One walk over INI text for both lookups: key's value in [section] (sub
+ * NULL), or sub's value among the indented lines under "key =" (the
+ * [services] blocks). Comments start with # or ;, section names compare
+ * exactly, keys in any case and end at '=' or ':' (configparser's rules,
+ * as botocore reads the files: no inline comments), the first value
+ * wins. A new string, or NULL.
  */
-char *awsini_get(const char *text, const char *section, const char *key)
-{
-	const char *p = text;
-	bool in = false;
-	char line[1024];
-
-	while (p != NULL && *p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char *l, *eq;
-
-		if (len >= sizeof(line))
-			len = sizeof(line) - 1;
-		memcpy(line, p, len);
-		line[len] = '\0';
-		p = nl ? nl + 1 : NULL;
-		if (line[0] == ' ' || line[0] == '\t')
-			continue; /* a nested setting (s3 = ...) */
-		l = awsini_trim(line);
-		if (*l == '#' || *l == ';' || *l == '\0')
-			continue;
-		if (*l == '[') {
-			char *close = strchr(l, ']');
-
-			if (close == NULL)
-				continue;
-			*close = '\0';
-			in = strcmp(awsini_trim(l + 1), section) == 0;
-			continue;
-		}
-		/* Python's configparser, as botocore reads the files: '='
-		 * or ':', keys in any case, no inline comments. */
-		eq = l + strcspn(l, "=:");
-		if (!in || *eq == '\0')
-			continue;
-		*eq = '\0';
-		if (strcasecmp(awsini_trim(l), key) == 0)
-			return xstrdup(awsini_trim(eq + 1));
-	}
-	return NULL;
-}
-
-/*
- * A nested setting: in [section], "key =" followed by indented
- * "sub = value" lines (the [services] blocks of ~/.aws/config). A new
- * string, or NULL.
- */
-char *awsini_nested(const char *text, const char *section, const char *key,
-		    const char *sub)
+static char *awsini_find(const char *text, const char *section, const char *key,
+			 const char *sub)
 {
 	const char *p = text;
 	bool in = false, under = false;
@@ -136,6 +91,8 @@ char *awsini_nested(const char *text, const char *section, const char *key,
 		line[len] = '\0';
 		p = nl ? nl + 1 : NULL;
 		indented = line[0] == ' ' || line[0] == '\t';
+		if (indented && sub == NULL)
+			continue; /* a nested setting (s3 = ...) */
 		l = awsini_trim(line);
 		if (*l == '#' || *l == ';' || *l == '\0')
 			continue;
@@ -153,13 +110,28 @@ char *awsini_nested(const char *text, const char *section, const char *key,
 		if (!in || *eq == '\0')
 			continue;
 		*eq = '\0';
-		if (!indented) {
-			under = strcasecmp(awsini_trim(l), key) == 0;
+		if (!indented && strcasecmp(awsini_trim(l), key) == 0) {
+			if (sub == NULL)
+				return xstrdup(awsini_trim(eq + 1));
+			under = true;
+		} else if (!indented) {
+			under = false;
 		} else if (under && strcasecmp(awsini_trim(l), sub) == 0) {
 			return xstrdup(awsini_trim(eq + 1));
 		}
 	}
 	return NULL;
+}
+
+char *awsini_get(const char *text, const char *section, const char *key)
+{
+	return awsini_find(text, section, key, NULL);
+}
+
+char *awsini_nested(const char *text, const char *section, const char *key,
+		    const char *sub)
+{
+	return awsini_find(text, section, key, sub);
 }
 
 const char *awsini_profile(void)

@@ -155,6 +155,7 @@ static char *cs_http_do(const struct cs_http *rq, long *code, char *msg,
 	struct curl_slist *hdr = NULL;
 	struct buf b;
 	CURLcode rc;
+	char *ca;
 	size_t k;
 
 	*code = 0;
@@ -166,7 +167,9 @@ static char *cs_http_do(const struct cs_http *rq, long *code, char *msg,
 	for (k = 0; rq->headers != NULL && rq->headers[k] != NULL; k++)
 		hdr = curl_slist_append(hdr, rq->headers[k]);
 	curl_easy_setopt(h, CURLOPT_URL, rq->url);
-	awshttp_setup(h);
+	ca = awsini_ca_bundle(); /* a credential call is rare: read here */
+	awshttp_setup(h, ca);
+	free(ca);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, rq->method);
 	if (rq->body != NULL)
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body);
@@ -278,42 +281,35 @@ static int cs_sts_answer(const char *action, const char *role, long code,
 	return 0;
 }
 
-/* The form of an AssumeRole* call (new string). */
+/* A form field "&name=value", value percent-encoded. */
+static void cs_form_add(struct buf *b, const char *name, const char *value)
+{
+	char *v = cs_form(value);
+
+	buf_printf(b, "&%s=%s", name, v);
+	cs_wipe(v); /* a web identity token is a secret */
+}
+
+/* The form of an AssumeRole* call (new string); extra_name=extra (a web
+ * identity token) when extra is not NULL. */
 static char *cs_role_form(const char *action, const struct credsrc_role *r,
 			  const char *extra_name, const char *extra)
 {
-	char *arn = cs_form(r->role_arn), *sess, *ext = NULL, *x = NULL, *form;
+	struct buf b;
+	char name[64];
 
-	if (r->session_name != NULL) {
-		sess = cs_form(r->session_name);
-	} else {
-		char name[64];
-
-		snprintf(name, sizeof(name), "bvops-%lld",
-			 (long long)time(NULL));
-		sess = xstrdup(name);
-	}
+	buf_init(&b, 0);
+	buf_printf(&b, "Action=%s&Version=2011-06-15&DurationSeconds=%ld",
+		   action, r->duration_s > 0 ? r->duration_s : 3600L);
+	cs_form_add(&b, "RoleArn", r->role_arn);
+	snprintf(name, sizeof(name), "bvops-%lld", (long long)time(NULL));
+	cs_form_add(&b, "RoleSessionName",
+		    r->session_name ? r->session_name : name);
 	if (r->external_id != NULL)
-		ext = cs_form(r->external_id);
+		cs_form_add(&b, "ExternalId", r->external_id);
 	if (extra != NULL)
-		x = cs_form(extra);
-	form = xasprintf("Action=%s&Version=2011-06-15&RoleArn=%s&"
-			 "RoleSessionName=%s&DurationSeconds=%ld%s%s%s%s%s",
-			 action, arn, sess,
-			 r->duration_s > 0 ? r->duration_s : 3600L,
-			 ext ? "&ExternalId=" : "", ext ? ext : "",
-			 x ? "&" : "", x ? extra_name : "", x ? "=" : "");
-	if (x != NULL) {
-		char *full = xasprintf("%s%s", form, x);
-
-		cs_wipe(form);
-		form = full;
-	}
-	free(arn);
-	free(sess);
-	free(ext);
-	cs_wipe(x);
-	return form;
+		cs_form_add(&b, extra_name, extra);
+	return buf_take(&b, NULL);
 }
 
 int credsrc_assume_role(const struct credsrc_out *from,
