@@ -316,8 +316,35 @@ if command -v tmux >/dev/null; then
 	# The confirmation is asked at 80x24 too.
 	tm resize-window -t t -x 80 -y 24 2>/dev/null || tm resize-pane -t t -x 80 -y 24
 	screen_has "Type the fleet's name (tsm)"
-	tm send-keys -t t "tsm" Enter
+	# The whole plan can be read while the name is asked: the pages
+	# scroll it, letters still go into the name.
+	check_not_contains "the plan's start is above at 80x24" "$(tm capture-pane -p -t t)" "ERS apply on fleet tsm: 4 nodes"
+	check_contains "the log says how to scroll" "$(tm capture-pane -p -t t)" "log (PgUp/PgDn scroll)"
+	tm send-keys -t t "ts"
+	for i in $(seq 40); do
+		tm capture-pane -p -t t | grep -qF "ERS apply on fleet tsm: 4 nodes" && break
+		tm send-keys -t t PPage
+		tmux_wait "$SOCK" t "scrolled: PgDn for the newest" 50
+	done
+	check_contains "scrolled to the plan's start" "$(tm capture-pane -p -t t)" "ERS apply on fleet tsm: 4 nodes"
+	check_contains "the name typed so far stays" "$(tm capture-pane -p -t t | tail -2)" "and add ERS: ts"
+	# node-3 will not answer once started: its wait is counted down.
+	sim_ctl node-3 fault 503
+	tm send-keys -t t "m" Enter
+	screen_has "running: wait on node-3"
+	first=$(tm capture-pane -p -t t | grep -o 'running: wait on node-3, [0-9ms]* left of 3m')
+	check_contains "the step and what is left of it" "$first" "left of 3m"
+	for i in $(seq 150); do
+		now=$(tm capture-pane -p -t t | grep -o 'running: wait on node-3, [0-9ms]* left of 3m')
+		[ -n "$now" ] && [ "$now" != "$first" ] && break
+		tick
+	done
+	check_contains "counted down" "$now" "left of 3m"
+	[ "$now" != "$first" ] || fail "the countdown stood still at [$first]"
+	check_not_contains "not said to be interrupted" "$(tm capture-pane -p -t t)" "interrupted"
+	sim_ctl node-3 fault none
 	screen_has "Finished. Enter: back to the console"
+	check_contains "once ended, the state says so" "$(tm capture-pane -p -t t)" "state: done"
 	grid=$(tm capture-pane -p -t t)
 	check_contains "the plan grid: steps across" "$grid" "stop"
 	check_contains "a dynamic node done everywhere" "$grid" "node-3      ok      ok      ok      ok      ok"

@@ -1,11 +1,15 @@
 #include "ui/wizard.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/clock.h"
+#include "lib/duration.h"
 #include "lib/sanitize.h"
+#include "lib/timefmt.h"
 #include "lib/xalloc.h"
 #include "proc/procedure.h"
 #include "state/procjournal.h"
@@ -13,6 +17,7 @@
 
 #define WIZARD_LOG_MAX  2000 /* lines kept; the oldest go first */
 #define WIZARD_LINE_MAX 512  /* bytes of one line, sanitized */
+#define WIZARD_LIMITS   8
 
 struct wizard {
 	const struct wizard_env *env;
@@ -24,7 +29,17 @@ struct wizard {
 	size_t log_start, log_count;
 	int scroll; /* lines up from the newest; 0 follows */
 	bool asking;
+	bool running; /* this process runs the journal's procedure now */
+	struct {
+		char step[32];
+		uint64_t ms;
+	} limits[WIZARD_LIMITS];
+	size_t nlimits;
+	int64_t drawn_s;    /* the second of the last frame (the clock) */
+	pthread_mutex_t mu; /* every frame and every change of the above */
 };
+
+static void wz_draw(struct wizard *w);
 
 struct wizard *wizard_new(const struct wizard_env *env, const char *title)
 {
@@ -33,6 +48,7 @@ struct wizard *wizard_new(const struct wizard_env *env, const char *title)
 	w->env = env;
 	snprintf(w->title, sizeof(w->title), "%s", title);
 	snprintf(w->lock, sizeof(w->lock), "not taken yet");
+	pthread_mutex_init(&w->mu, NULL);
 	return w;
 }
 
@@ -44,19 +60,58 @@ void wizard_free(struct wizard *w)
 		return;
 	for (k = 0; k < w->log_count; k++)
 		free(w->log[(w->log_start + k) % WIZARD_LOG_MAX]);
+	pthread_mutex_destroy(&w->mu);
 	free(w);
 }
 
 void wizard_set_journal(struct wizard *w, const char *id)
 {
+	pthread_mutex_lock(&w->mu);
 	snprintf(w->id, sizeof(w->id), "%s", id ? id : "");
-	wizard_draw(w);
+	wz_draw(w);
+	pthread_mutex_unlock(&w->mu);
 }
 
 void wizard_set_lock(struct wizard *w, const char *text)
 {
+	pthread_mutex_lock(&w->mu);
 	snprintf(w->lock, sizeof(w->lock), "%s", text);
-	wizard_draw(w);
+	wz_draw(w);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void wizard_set_running(struct wizard *w, bool running)
+{
+	pthread_mutex_lock(&w->mu);
+	w->running = running;
+	wz_draw(w);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void wizard_set_limit(struct wizard *w, const char *step, uint64_t ms)
+{
+	size_t k;
+
+	pthread_mutex_lock(&w->mu);
+	for (k = 0; k < w->nlimits; k++)
+		if (strcmp(w->limits[k].step, step) == 0)
+			break;
+	if (k < WIZARD_LIMITS) {
+		snprintf(w->limits[k].step, sizeof(w->limits[k].step), "%s",
+			 step);
+		w->limits[k].ms = ms;
+		if (k == w->nlimits)
+			w->nlimits++;
+	}
+	pthread_mutex_unlock(&w->mu);
+}
+
+void wizard_tick(struct wizard *w)
+{
+	pthread_mutex_lock(&w->mu);
+	if (!w->asking && clock_now_ms() / 1000 != w->drawn_s)
+		wz_draw(w);
+	pthread_mutex_unlock(&w->mu);
 }
 
 static void wz_log_add(struct wizard *w, const char *line, size_t len)
@@ -75,7 +130,7 @@ static void wz_log_add(struct wizard *w, const char *line, size_t len)
 	w->log_count++;
 }
 
-void wizard_say(struct wizard *w, const char *text)
+static void wz_say(struct wizard *w, const char *text)
 {
 	const char *p = text, *nl;
 
@@ -89,7 +144,14 @@ void wizard_say(struct wizard *w, const char *text)
 		p = nl + 1;
 	}
 	w->scroll = 0; /* new lines: follow them */
-	wizard_draw(w);
+	wz_draw(w);
+}
+
+void wizard_say(struct wizard *w, const char *text)
+{
+	pthread_mutex_lock(&w->mu);
+	wz_say(w, text);
+	pthread_mutex_unlock(&w->mu);
 }
 
 /* Bytes of s that fill at most width columns (UTF-8: one a character). */
@@ -326,7 +388,93 @@ static void wz_draw_log(struct wizard *w, int y, int rows, int cols)
 	}
 }
 
+/* "12s", "2m48s": whole seconds, so a countdown steps once a second. */
+static void wz_secs(int64_t ms, char *out, size_t size)
+{
+	if (ms < 1000)
+		snprintf(out, size, "0s");
+	else
+		duration_human((uint64_t)(ms / 1000 * 1000), out, size);
+}
+
+/*
+ * Where a procedure this process runs stands: the oldest (step, node)
+ * started and not ended, with what is left of its limit ("wait on
+ * node-1, 2m48s left of 3m") or how long it has run ("restart on node-1
+ * for 12s"); "between steps" when none is under way.
+ */
+static void wz_running(const struct wizard *w, const struct procjournal_view *v,
+		       char *out, size_t size)
+{
+	const cJSON *o, *at = NULL;
+	const char *rec = NULL, *step = NULL, *node = NULL;
+	int others = 0;
+	int64_t ran;
+	char t1[32], more[32] = "";
+	size_t k;
+
+	cJSON_ArrayForEach(o, v->records)
+	{
+		const char *r =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "rec"));
+		const char *s =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "step"));
+		const char *n =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "node"));
+		const char *st =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "state"));
+		const char *now;
+
+		if (r == NULL || s == NULL || n == NULL || st == NULL ||
+		    strcmp(st, "start") != 0)
+			continue;
+		now = procedure_state(v, r, s, n);
+		if (now == NULL || strcmp(now, "start") != 0)
+			continue;
+		if (at == NULL) {
+			at = o, rec = r, step = s, node = n;
+		} else if (strcmp(s, step) != 0 || strcmp(n, node) != 0) {
+			others++;
+		}
+	}
+	if (at == NULL) {
+		snprintf(out, size, "running, between steps");
+		return;
+	}
+	ran = clock_now_ms() - timefmt_iso8601_parse(cJSON_GetStringValue(
+				   cJSON_GetObjectItem(at, "time")));
+	if (ran < 0)
+		ran = 0;
+	if (others > 0)
+		snprintf(more, sizeof(more), " (+%d more)", others);
+	for (k = 0; k < w->nlimits; k++)
+		if (strcmp(rec, "step") == 0 &&
+		    strcmp(w->limits[k].step, step) == 0)
+			break;
+	wz_secs(ran, t1, sizeof(t1));
+	if (k < w->nlimits) {
+		int64_t left = (int64_t)w->limits[k].ms - ran;
+		char t2[32];
+
+		wz_secs(left > 0 ? left : 0, t1, sizeof(t1));
+		wz_secs((int64_t)w->limits[k].ms, t2, sizeof(t2));
+		snprintf(out, size, "running: %s on %s%s, %s left of %s", step,
+			 node, more, t1, t2);
+		return;
+	}
+	snprintf(out, size, "running: %s%s on %s%s for %s",
+		 strcmp(rec, "undo") == 0 ? "undo of " : "", step, node, more,
+		 t1);
+}
+
 void wizard_draw(struct wizard *w)
+{
+	pthread_mutex_lock(&w->mu);
+	wz_draw(w);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void wz_draw(struct wizard *w)
 {
 	struct procjournal_view v;
 	char line[1024], msg[300];
@@ -356,7 +504,10 @@ void wizard_draw(struct wizard *w)
 	if (have) {
 		char where[400];
 
-		procedure_describe(&v, where, sizeof(where));
+		if (w->running && v.outcome == NULL)
+			wz_running(w, &v, where, sizeof(where));
+		else
+			procedure_describe(&v, where, sizeof(where));
 		snprintf(line, sizeof(line), " state: %s%s", where,
 			 v.outcome ? "" : " (journal open)");
 		attrset(v.outcome == NULL ? A_BOLD : A_NORMAL);
@@ -370,7 +521,9 @@ void wizard_draw(struct wizard *w)
 	attrset(A_DIM);
 	mvhline(y, 0, ACS_HLINE, cols);
 	snprintf(line, sizeof(line), " log%s ",
-		 w->scroll ? " (scrolled: PgDn for the newest)" : "");
+		 w->scroll   ? " (scrolled: PgDn for the newest)"
+		 : w->asking ? " (PgUp/PgDn scroll)"
+			     : "");
 	wz_put(y, 2, cols - 2, line);
 	attrset(A_NORMAL);
 	if (!w->asking) {
@@ -400,6 +553,7 @@ void wizard_draw(struct wizard *w)
 		curs_set(1);
 	}
 	refresh();
+	w->drawn_s = clock_now_ms() / 1000;
 }
 
 /*
@@ -427,20 +581,56 @@ static bool wz_offered(const char *question, int ch)
 	return !any;
 }
 
-int wizard_ask(struct wizard *w, const char *question)
+/* The question w asks from now (asking), or none (NULL); redrawn. */
+static void wz_set_question(struct wizard *w, const char *question)
 {
-	int answer = 0;
 	size_t len;
 
-	snprintf(w->question, sizeof(w->question), "%s", question);
+	pthread_mutex_lock(&w->mu);
+	snprintf(w->question, sizeof(w->question), "%s",
+		 question ? question : "");
 	/* One line: the question's own newline is not drawn. */
 	len = strlen(w->question);
 	while (len > 0 &&
 	       (w->question[len - 1] == '\n' || w->question[len - 1] == ' '))
 		w->question[--len] = '\0';
-	w->asking = true;
+	w->asking = question != NULL;
+	if (!w->asking)
+		curs_set(0);
+	wz_draw(w);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* The log's scroll keys while a question is open: the pages and the
+ * arrows always, j/k too when letters are not being typed. True when ch
+ * was one (and the log was redrawn). */
+static bool wz_scroll_key(struct wizard *w, int ch, bool letters)
+{
+	int by;
+
+	if (ch == KEY_PPAGE || ch == KEY_UP || (letters && ch == 'k'))
+		by = ch == KEY_PPAGE ? LINES / 2 : 1;
+	else if (ch == KEY_NPAGE || ch == KEY_DOWN || (letters && ch == 'j'))
+		by = ch == KEY_NPAGE ? -(LINES / 2) : -1;
+	else if (ch == KEY_RESIZE)
+		by = 0;
+	else
+		return false;
+	pthread_mutex_lock(&w->mu);
+	w->scroll += by;
+	if (w->scroll < 0)
+		w->scroll = 0;
+	wz_draw(w);
+	pthread_mutex_unlock(&w->mu);
+	return true;
+}
+
+int wizard_ask(struct wizard *w, const char *question)
+{
+	int answer = 0;
+
 	flushinp(); /* no type-ahead answers a question */
-	wizard_draw(w);
+	wz_set_question(w, question);
 	timeout(500);
 	for (;;) {
 		int ch;
@@ -456,16 +646,8 @@ int wizard_ask(struct wizard *w, const char *question)
 		if (ch > 0 && ch < 127 && wz_offered(w->question, ch)) {
 			answer = ch;
 			break;
-		} else if (ch == KEY_RESIZE) {
-			wizard_draw(w);
-		} else if (ch == KEY_PPAGE || ch == KEY_UP || ch == 'k') {
-			w->scroll += ch == KEY_PPAGE ? LINES / 2 : 1;
-			wizard_draw(w);
-		} else if (ch == KEY_NPAGE || ch == KEY_DOWN || ch == 'j') {
-			w->scroll -= ch == KEY_NPAGE ? LINES / 2 : 1;
-			if (w->scroll < 0)
-				w->scroll = 0;
-			wizard_draw(w);
+		} else if (wz_scroll_key(w, ch, true)) {
+			continue;
 		} else if (ch == 27) {
 			break;
 		} else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
@@ -474,10 +656,7 @@ int wizard_ask(struct wizard *w, const char *question)
 		}
 	}
 	timeout(0);
-	w->asking = false;
-	w->question[0] = '\0';
-	curs_set(0);
-	wizard_draw(w);
+	wz_set_question(w, NULL);
 	return answer;
 }
 
@@ -490,9 +669,11 @@ void wizard_suspend(struct wizard *w)
 
 void wizard_resume(struct wizard *w)
 {
+	pthread_mutex_lock(&w->mu);
 	reset_prog_mode();
 	clearok(stdscr, TRUE);
-	wizard_draw(w);
+	wz_draw(w);
+	pthread_mutex_unlock(&w->mu);
 }
 
 int wizard_ask_line(struct wizard *w, const char *question, char *out,
@@ -503,18 +684,20 @@ int wizard_ask_line(struct wizard *w, const char *question, char *out,
 
 	out[0] = '\0';
 	flushinp(); /* no type-ahead answers a question */
-	w->asking = true;
 	timeout(500);
 	for (;;) {
+		char q[sizeof(w->question)];
 		int ch;
 
-		snprintf(w->question, sizeof(w->question), "%s%s", question,
-			 out);
-		wizard_draw(w);
+		snprintf(q, sizeof(q), "%s%s", question, out);
+		wz_set_question(w, q);
 		if (term_quit_requested())
 			break;
-		ch = getch();
-		if (ch == ERR || ch == KEY_RESIZE)
+		/* The pages and arrows scroll what the answer is about (an
+		 * ERS plan's every diff) while letters go into the line. */
+		while ((ch = getch()) != ERR && wz_scroll_key(w, ch, false))
+			;
+		if (ch == ERR)
 			continue;
 		if (ch == 27)
 			break;
@@ -530,9 +713,6 @@ int wizard_ask_line(struct wizard *w, const char *question, char *out,
 		}
 	}
 	timeout(0);
-	w->asking = false;
-	w->question[0] = '\0';
-	curs_set(0);
-	wizard_draw(w);
+	wz_set_question(w, NULL);
 	return rc;
 }

@@ -12,7 +12,8 @@
  * thrown away before every question, so a key pressed while a step ran
  * never answers a question it was not meant for.
  *
- * Owns its log (bounded); everything shown is sanitized.
+ * Owns its log (bounded); everything shown is sanitized. Its calls may
+ * come from the procedure's threads: one mutex keeps the drawing whole.
  */
 #ifndef BVOPS_UI_WIZARD_H
 #define BVOPS_UI_WIZARD_H
@@ -20,6 +21,7 @@
 #include <curses.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "state/theme.h"
 
@@ -38,6 +40,19 @@ void wizard_free(struct wizard *w);
 /* The journal to show (NULL: none yet), the lock's description. */
 void wizard_set_journal(struct wizard *w, const char *id);
 void wizard_set_lock(struct wizard *w, const char *text);
+
+/*
+ * Whether this process is running the journal's procedure now (its open
+ * journal is then "running", not "interrupted"), and the time limit of a
+ * step by name ("wait": how long /ping is waited for), so that a step
+ * under way shows what is left of it. At most 8 limits.
+ */
+void wizard_set_running(struct wizard *w, bool running);
+void wizard_set_limit(struct wizard *w, const char *step, uint64_t ms);
+
+/* The clock: redraw when a second has passed (a countdown), unless a
+ * question is open. Safe from any thread. */
+void wizard_tick(struct wizard *w);
 
 /* Append text (any number of lines) to the log and redraw. */
 void wizard_say(struct wizard *w, const char *text);

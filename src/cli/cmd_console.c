@@ -62,7 +62,11 @@ static void cmd_theme_dirs(char *dirs[5])
 	dirs[k] = xstrdup(BVOPS_DATADIR "/themes");
 }
 
-/* The engine thread's extra work: the log streams and node actions. */
+/* How long a procedure from the console waits for a node's /ping after
+ * a restart, and for it to stop (ERS); the wizard counts them down. */
+#define CONSOLE_WAIT_MS      180000
+#define CONSOLE_STOP_WAIT_MS 60000
+
 /* The console's procedures ('e', and r/b/a in P), in a wizard. */
 struct console_edit {
 	const struct fleet *f;
@@ -102,6 +106,20 @@ static void cwz_say(void *ctx, const char *text)
 	wizard_say(z->w, text);
 }
 
+static void cwz_tick(void *ctx)
+{
+	struct console_wz *z = ctx;
+
+	wizard_tick(z->w);
+}
+
+/* The wizard's countdowns: the waits a console procedure makes. */
+static void cwz_limits(struct wizard *w)
+{
+	wizard_set_limit(w, "wait", CONSOLE_WAIT_MS);
+	wizard_set_limit(w, "stop", CONSOLE_STOP_WAIT_MS);
+}
+
 static void cwz_started(void *ctx, const char *id, const char *lock)
 {
 	struct console_wz *z = ctx;
@@ -110,6 +128,7 @@ static void cwz_started(void *ctx, const char *id, const char *lock)
 		snprintf(z->id, sizeof(z->id), "%s", id);
 	wizard_set_journal(z->w, z->id);
 	wizard_set_lock(z->w, lock);
+	wizard_set_running(z->w, true);
 }
 
 static void cwz_ui(struct console_wz *z, struct wizard *w,
@@ -123,6 +142,8 @@ static void cwz_ui(struct console_wz *z, struct wizard *w,
 	ui->ask = cwz_ask;
 	ui->say = cwz_say;
 	ui->started = cwz_started;
+	ui->tick = cwz_tick;
+	cwz_limits(w);
 	ui->colour = false; /* the wizard colours the diff itself */
 }
 
@@ -144,6 +165,7 @@ static bool cwz_open(const char *state_dir, const char *id)
 static void cwz_dsay(void *ctx, const char *text);
 static int cwz_dask(void *ctx, const char *question, char *out, size_t size);
 static void cwz_dstarted(void *ctx, const char *id);
+static void cwz_dtick(void *ctx);
 
 /* The wizard as a procedure's operator (procedure.h). */
 static void cwz_procedure_ui(struct wizard *w, struct procedure_ui *ui)
@@ -152,7 +174,9 @@ static void cwz_procedure_ui(struct wizard *w, struct procedure_ui *ui)
 				    .say = cwz_dsay,
 				    .ask_line = cwz_dask,
 				    .started = cwz_dstarted,
+				    .tick = cwz_dtick,
 				    .colour = false};
+	cwz_limits(w);
 }
 
 /* One of the three ways on for an open procedure, by its kind's own
@@ -164,7 +188,7 @@ static int cwz_act(struct console_edit *e, struct console_wz *z,
 	struct prockind_run r = {.f = e->f,
 				 .state_dir = e->state_dir,
 				 .id = z->id,
-				 .wait_ms = 180000,
+				 .wait_ms = CONSOLE_WAIT_MS,
 				 .edit_ui = ui,
 				 .ui = &pui};
 	const struct prockind *pk;
@@ -197,6 +221,7 @@ static void cwz_finish(struct console_edit *e, struct console_wz *z,
 	for (;;) {
 		int k;
 
+		wizard_set_running(z->w, false);
 		if (rc != CLI_EXIT_OK && msg[0])
 			wizard_say(z->w, msg);
 		wizard_set_lock(z->w, "let go");
@@ -220,7 +245,7 @@ static void cwz_finish(struct console_edit *e, struct console_wz *z,
 static void console_edit_config(void *ctx, size_t node, struct wizard *w)
 {
 	struct console_edit *e = ctx;
-	struct cfgedit_opts co = {.wait_ms = 180000};
+	struct cfgedit_opts co = {.wait_ms = CONSOLE_WAIT_MS};
 	struct console_wz z = {0};
 	struct cfgedit_ui ui;
 	char msg[2048] = "";
@@ -275,23 +300,26 @@ static void cwz_dstarted(void *ctx, const char *id)
 {
 	wizard_set_journal(ctx, id);
 	wizard_set_lock(ctx, "yours while it runs");
+	wizard_set_running(ctx, true);
+}
+
+static void cwz_dtick(void *ctx)
+{
+	wizard_tick(ctx);
 }
 
 static bool console_debug_mode(void *ctx, size_t node, bool enter,
 			       struct wizard *w)
 {
 	struct console_edit *e = ctx;
-	struct debugmode_opts o = {.wait_ms = 180000};
-	struct procedure_ui ui = {.ctx = w,
-				  .say = cwz_dsay,
-				  .ask_line = cwz_dask,
-				  .started = cwz_dstarted,
-				  .colour = false};
+	struct debugmode_opts o = {.wait_ms = CONSOLE_WAIT_MS};
+	struct procedure_ui ui;
 	const struct fleet_node *n = &e->f->nodes[node];
 	char msg[2048] = "", id[200];
 	int64_t since;
 	int rc;
 
+	cwz_procedure_ui(w, &ui);
 	if (e->state_dir == NULL) {
 		rc = CLI_EXIT_USAGE;
 		snprintf(msg, sizeof(msg), "no state folder: no journal");
@@ -302,6 +330,7 @@ static bool console_debug_mode(void *ctx, size_t node, bool enter,
 		rc = debugmode_exit(e->f, n, e->state_dir, &o, &ui, msg,
 				    sizeof(msg));
 	}
+	wizard_set_running(w, false);
 	if (rc != CLI_EXIT_OK && msg[0])
 		wizard_say(w, msg);
 	wizard_set_lock(w, "let go");
@@ -322,7 +351,8 @@ static bool console_debug_mode(void *ctx, size_t node, bool enter,
 static void console_ers(void *ctx, struct wizard *w)
 {
 	struct console_edit *e = ctx;
-	struct ers_opts o = {.wait_ms = 180000, .stop_wait_ms = 60000};
+	struct ers_opts o = {.wait_ms = CONSOLE_WAIT_MS,
+			     .stop_wait_ms = CONSOLE_STOP_WAIT_MS};
 	struct procedure_ui ui;
 	struct console_wz z = {0};
 	struct cfgedit_ui cui;

@@ -989,6 +989,15 @@ static void ce_progress(void *ctx, const char *rec, const char *step,
 		       msg);
 }
 
+/* The screen's clock while a step runs. */
+static void ce_tick(void *ctx)
+{
+	struct ce *c = ctx;
+
+	if (c->ui->tick != NULL)
+		c->ui->tick(c->ui->ctx);
+}
+
 static void ce_def(struct ce *c, struct procedure_def *def)
 {
 	*def = (struct procedure_def){
@@ -997,6 +1006,7 @@ static void ce_def(struct ce *c, struct procedure_def *def)
 	    .nsteps = sizeof(cfgedit_steps) / sizeof(cfgedit_steps[0]),
 	    .ctx = c,
 	    .progress = ce_progress,
+	    .tick = ce_tick,
 	    .width = 1,
 	};
 }

@@ -38,6 +38,8 @@ struct cfgedit_ui {
 	/* Told once the journal is open and the lock taken (may be NULL):
 	 * the procedure's id and where the lock is. */
 	void (*started)(void *ctx, const char *id, const char *lock);
+	/* About once a second while a step runs (may be NULL). */
+	void (*tick)(void *ctx);
 	bool colour;
 };
 

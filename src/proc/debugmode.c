@@ -482,10 +482,19 @@ static void dm_progress(void *ctx, const char *rec, const char *step,
 		       msg);
 }
 
+/* The screen's clock while a step runs. */
+static void dm_tick(void *ctx)
+{
+	struct dm *d = ctx;
+
+	if (d->ui->tick != NULL)
+		d->ui->tick(d->ui->ctx);
+}
+
 static void dm_def(struct dm *d, bool enter, struct procedure_def *def)
 {
 	*def = (struct procedure_def){
-	    .ctx = d, .width = 1, .progress = dm_progress};
+	    .ctx = d, .width = 1, .progress = dm_progress, .tick = dm_tick};
 	if (enter) {
 		def->kind = "debug-enter";
 		def->steps = enter_steps;

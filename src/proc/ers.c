@@ -501,6 +501,15 @@ static void er_progress(void *ctx, const char *rec, const char *step,
 	       message ? message : "");
 }
 
+/* The screen's clock while a step runs. */
+static void er_tick(void *ctx)
+{
+	struct ers *e = ctx;
+
+	if (e->ui->tick != NULL)
+		e->ui->tick(e->ui->ctx);
+}
+
 static void er_def(struct ers *e, struct procedure_def *def)
 {
 	*def = (struct procedure_def){
@@ -509,6 +518,7 @@ static void er_def(struct ers *e, struct procedure_def *def)
 	    .nsteps = sizeof(ers_steps) / sizeof(ers_steps[0]),
 	    .ctx = e,
 	    .progress = er_progress,
+	    .tick = er_tick,
 	    /* Every node at once: the rollout takes as long as its slowest
 	     * node, not as long as the fleet is large. */
 	    .width = (unsigned)(e->n ? e->n : 1),

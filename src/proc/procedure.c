@@ -1,10 +1,12 @@
 #include "proc/procedure.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/xalloc.h"
@@ -20,7 +22,9 @@ struct pr_batch {
 	bool undo;
 	const char **nodes; /* the nodes this step still has to act on */
 	size_t count;
-	pthread_mutex_t mu; /* guards next, the outcomes, and the journal */
+	pthread_mutex_t mu;  /* guards next, the outcomes, and the journal */
+	pthread_cond_t idle; /* signalled as each worker ends */
+	size_t workers;      /* workers still running */
 	size_t next;
 	bool stop;       /* a node failed: start no other */
 	bool journal_ok; /* false: a record could not be written */
@@ -134,6 +138,8 @@ static void *pr_worker(void *arg)
 
 		pthread_mutex_lock(&b->mu);
 		if (b->stop || b->next >= b->count) {
+			b->workers--;
+			pthread_cond_signal(&b->idle);
 			pthread_mutex_unlock(&b->mu);
 			return NULL;
 		}
@@ -141,6 +147,29 @@ static void *pr_worker(void *arg)
 		pthread_mutex_unlock(&b->mu);
 		pr_one(b, k);
 	}
+}
+
+/* Until every worker has ended, the caller's tick once a second (the
+ * workers may sit in a long wait: the screen's clock must not). */
+static void pr_batch_wait(struct pr_batch *b)
+{
+	struct timespec at;
+
+	pthread_mutex_lock(&b->mu);
+	clock_gettime(CLOCK_REALTIME, &at);
+	at.tv_sec++;
+	while (b->workers > 0) {
+		if (pthread_cond_timedwait(&b->idle, &b->mu, &at) != ETIMEDOUT)
+			continue;
+		if (b->def->tick != NULL) {
+			pthread_mutex_unlock(&b->mu);
+			b->def->tick(b->def->ctx);
+			pthread_mutex_lock(&b->mu);
+		}
+		clock_gettime(CLOCK_REALTIME, &at);
+		at.tv_sec++;
+	}
+	pthread_mutex_unlock(&b->mu);
 }
 
 /* Run the batch at most width at once. 0 when every node succeeded. */
@@ -152,14 +181,18 @@ static int pr_batch_run(struct pr_batch *b)
 	int rc = 0;
 
 	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->idle, NULL);
 	b->journal_ok = true;
 	b->failed = xcalloc(b->count ? b->count : 1, sizeof(*b->failed));
 	b->started = xcalloc(b->count ? b->count : 1, sizeof(*b->started));
+	b->workers = nthreads;
 	for (k = 0; k < nthreads; k++)
 		if (pthread_create(&t[k], NULL, pr_worker, b) != 0)
 			abort(); /* only for want of resources */
+	pr_batch_wait(b);
 	for (k = 0; k < nthreads; k++)
 		pthread_join(t[k], NULL);
+	pthread_cond_destroy(&b->idle);
 	pthread_mutex_destroy(&b->mu);
 	free(t);
 	if (b->ended && b->journal_ok)

@@ -77,6 +77,10 @@ struct procedure_def {
 	void (*progress)(void *ctx, const char *rec, const char *step,
 			 const char *node, const char *state,
 			 const char *message);
+	/* Called about once a second from the caller's thread while a
+	 * step runs (a screen's clock: a countdown, a progress line); may
+	 * be NULL. */
+	void (*tick)(void *ctx);
 	unsigned width; /* nodes at once; 0 means 8 */
 };
 
@@ -92,6 +96,9 @@ struct procedure_ui {
 			size_t size);
 	/* Told once the journal is begun and the lock taken (may be NULL). */
 	void (*started)(void *ctx, const char *id);
+	/* About once a second while a step runs (procedure_def.tick; may
+	 * be NULL). */
+	void (*tick)(void *ctx);
 	bool colour;
 };
 
