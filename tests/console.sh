@@ -135,10 +135,12 @@ test_end
 test_begin alerts_banner_list_and_acknowledge
 # The faults above raised alerts: a banner until acknowledged, a list.
 wait_for "ALERT"
-check_contains "the banner names the newest" "$(screen | tail -1)" "node-2 up (down -> up)"
-check_contains "and how to deal with it" "$(screen | tail -1)" "[A list, a ack]"
+check_contains "the banner names the newest" "$(screen | sed -n 23p)" "node-2 up (down -> up)"
+check_contains "and how to deal with it" "$(screen | sed -n 23p)" "[A list, a ack]"
+check_contains "above the keys, which stay" "$(screen | sed -n 24p)" "q quit  ? help"
 tm send-keys -t t A
 wait_for "Alerts: 4, 4 not acknowledged"
+check_contains "the footer says the list's keys" "$(screen | sed -n 24p)" "j/k move  Enter ack  a ack all"
 check_contains "newest first, marked" "$(screen | grep -m1 'node-')" "* "
 check_contains "the first down is listed" "$(screen)" "node-1 down (up -> down): HTTP 503"
 tm send-keys -t t Enter
@@ -147,7 +149,7 @@ tm send-keys -t t a
 wait_for "Alerts: 4, 0 not acknowledged"
 tm send-keys -t t Escape
 wait_gone "Alerts: 4"
-check_not_contains "no banner once acknowledged" "$(screen | tail -1)" "ALERT"
+check_not_contains "no banner once acknowledged" "$(screen | tail -2)" "ALERT"
 test_end
 
 test_begin help_overlay
@@ -155,8 +157,12 @@ tm send-keys -t t '?'
 wait_for "Keys (j/k scroll, Esc closes)"
 check_contains "starts at the top" "$(screen)" "move between nodes"
 check_not_contains "the last line is below at 80x24" "$(screen)" "quit (from the nodes)"
-for i in $(seq 10); do tm send-keys -t t j; done
+check_contains "the footer says the help's keys" "$(screen | sed -n 24p)" "j/k scroll  Esc close"
+check_eq "the header is not covered" "$(screen | head -1 | cut -c1-12)" " bvops  sim "
+for i in $(seq 12); do tm send-keys -t t j; done
 wait_for "quit (from the nodes)"
+# Every line inside the border, the longest too.
+check_contains "the longest line within the box" "$(screen | grep -F 'revert on every node')" "(guided) |"
 check_contains "lists debug mode" "$(screen)" "Nitro debug mode: enter it (guided)"
 for i in $(seq 4); do tm send-keys -t t k; done
 wait_for "incidents: list, view, x export a report"
@@ -169,6 +175,7 @@ test_begin node_detail
 tm send-keys -t t j Enter
 wait_for "node-1 (Esc closes)"
 check_contains "enclave" "$(screen)" "enclave     node-1"
+check_contains "the footer says the details' keys" "$(screen | sed -n 24p)" "Esc close"
 check_contains "last check" "$(screen)" "HTTP 200"
 check_contains "transport" "$(screen)" "local"
 tm send-keys -t t Escape
@@ -178,6 +185,11 @@ test_end
 test_begin resize_to_132x43
 tm resize-window -t t -x 132 -y 43
 wait_for "SINCE"
+tm send-keys -t t '?'
+wait_for "Keys (Esc closes)"
+check_contains "the help fits at 132x43" "$(screen | grep -F 'revert on every node')" "(guided) |"
+tm send-keys -t t Escape
+wait_gone "Keys (Esc closes)"
 check_contains "footer on the last line" "$(screen | sed -n 43p)" "q quit"
 check_contains "all columns" "$(screen | sed -n 2p)" "ROLE"
 tm resize-window -t t -x 30 -y 8
@@ -270,6 +282,39 @@ start 80 24 -- --read-only
 wait_for "READ-ONLY"
 tm send-keys -t t q
 wait_dead
+test_end
+
+test_begin header_badges_stack_and_nothing_covers_them
+# Debug mode on node-0 and ERS on every node, as bvops records them, and
+# an observer's console: three badges beside the counts.
+mkdir -p -m 700 "$STATE/debug" "$STATE/ers"
+since=$(date -u -d '-5 min' +%Y-%m-%dT%H:%M:%SZ)
+printf '{"since": "%s", "procedure": "debug-enter-x"}\n' "$since" >"$STATE/debug/node-0.json"
+for n in 0 1 2; do printf '{"since": "%s"}\n' "$since" >"$STATE/ers/node-$n.json"; done
+start 80 24 -- --read-only
+wait_for "DEBUG MODE node-0 5m"
+wait_for "3 up"
+S=$(screen)
+check_eq "the counts and quorum whole on the first row" "$(printf '%s\n' "$S" | sed -n 1p | sed 's/ *$//')" " bvops  sim  3 up  0 down  0 unknown  quorum 3  READ-ONLY"
+check_contains "the badges that do not fit: a second row" "$(printf '%s\n' "$S" | sed -n 2p)" "DEBUG MODE node-0 5m"
+check_contains "each whole, side by side" "$(printf '%s\n' "$S" | sed -n 2p)" "ERS ACTIVE 5m"
+check_contains "the table below them" "$(printf '%s\n' "$S" | sed -n 3p)" "IDX NODE"
+for key in I P E '?' A; do
+	tm send-keys -t t "$key"
+	tmux_wait "$SOCK" t "Esc" 100
+	S=$(screen)
+	check_contains "$key: the counts stay" "$(printf '%s\n' "$S" | sed -n 1p)" "quorum 3  READ-ONLY"
+	check_contains "$key: the badges stay" "$(printf '%s\n' "$S" | sed -n 2p)" "DEBUG MODE node-0 5m   ERS ACTIVE 5m"
+	tm send-keys -t t Escape
+	wait_for "IDX NODE"
+done
+tm resize-window -t t -x 132 -y 43
+wait_for "SINCE"
+check_contains "at 132: one row holds them all" "$(screen | sed -n 1p)" "quorum 3  READ-ONLY   DEBUG MODE node-0 5m   ERS ACTIVE 5m"
+check_contains "the table right below" "$(screen | sed -n 2p)" "IDX NODE"
+tm send-keys -t t q
+wait_dead
+rm -rf "$STATE/debug" "$STATE/ers"
 test_end
 
 test_begin ascii_when_not_utf8

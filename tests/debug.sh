@@ -225,6 +225,7 @@ if command -v tmux >/dev/null; then
 	tm kill-window -t t:ask
 	screen_has "DEBUG MODE node-0 <1m"
 	check_contains "the row says it in a word" "$(tm capture-pane -p -t t)" "DEBUG node-0"
+	check_contains "at 80 columns the quorum is not drawn over" "$(tm capture-pane -p -t t | head -1)" " unknown  quorum "
 	check_not_contains "only that node" "$(tm capture-pane -p -t t)" "DEBUG node-1"
 	# Another screen (help) keeps the header.
 	tm send-keys -t t '?'

@@ -148,7 +148,6 @@ struct console {
 	/* Nodes bvops put in Nitro debug mode (debugmode.h): since when
 	 * (ms since the epoch), 0 when not; looked at every second. */
 	int64_t *debug_since;
-	char header_main[1024]; /* the header's own text */
 	int64_t debug_checked;
 	/* Nodes bvops left with the ERS configuration (ers.h), and since
 	 * when: the fleet is "ERS ACTIVE" until it is reverted. */
@@ -171,6 +170,10 @@ struct console {
 
 	char msg[300]; /* one line for the footer */
 	int64_t msg_at;
+	/* This frame's layout: header rows (the badges that do not fit
+	 * beside the counts get a second one) and footer rows (the alert
+	 * banner gets its own, above the keys). */
+	int head, foot;
 };
 
 static const struct {
@@ -353,57 +356,92 @@ static bool console_ers_banner(struct console *c, char *out, size_t size)
 	return true;
 }
 
-static void console_draw_header(struct console *c, int cols)
+/* The header's badges: what every screen must show, in that order. */
+static size_t console_badges(struct console *c, char (*out)[800], size_t max)
 {
 	struct fleetlock_holder lk;
-	char line[1024], clock[16], banner[1024], ers[128];
+	size_t n = 0;
+
+	if (c->read_only && n < max)
+		snprintf(out[n++], 800, " READ-ONLY ");
+	if (n < max && console_debug_banner(c, out[n], 800))
+		n++;
+	if (n < max && console_ers_banner(c, out[n], 800))
+		n++;
+	if (n < max && c->aws != NULL && awswork_lock(c->aws, &lk))
+		/* Someone runs a procedure on this fleet (or one died with
+		 * the lock): say who before anyone starts another. */
+		snprintf(out[n++], 800, " LOCKED by %s@%s: %s%s ", lk.who,
+			 lk.host, lk.what,
+			 lk.expires_ms < clock_now_ms() ? " (STALE)" : "");
+	return n;
+}
+
+/*
+ * The header: the fleet, its counts and its quorum first, never drawn
+ * over; then the badges (read-only, debug mode, ERS, the lock), each
+ * whole, on the first row while they fit and on a second row after;
+ * the clock when there is room left.
+ */
+static void console_draw_header(struct console *c, int cols)
+{
+	char line[1024], clock[16], badge[4][800];
 	const struct fleet *f = c->fleet;
 	time_t t = time(NULL);
 	struct tm tm;
+	size_t nb, k;
+	int x, row = 0;
 
 	gmtime_r(&t, &tm);
 	strftime(clock, sizeof(clock), "%H:%M UTC", &tm);
 	snprintf(line, sizeof(line),
 		 " bvops  %s%s%s%s  %zu up  %zu down  %zu unknown  quorum "
-		 "%lld%s",
+		 "%lld",
 		 f->name, f->region ? " (" : "", f->region ? f->region : "",
 		 f->region ? ")" : "", c->snap.up, c->snap.down,
-		 c->snap.unknown, (long long)f->quorum,
-		 c->read_only ? "  READ-ONLY" : "");
+		 c->snap.unknown, (long long)f->quorum);
+	if ((int)strlen(line) > cols) /* narrow: the counts still whole */
+		snprintf(line, sizeof(line), " %s %zu up %zu down %zu ? q%lld",
+			 f->name, c->snap.up, c->snap.down, c->snap.unknown,
+			 (long long)f->quorum);
+	nb = console_badges(c, badge, 4);
+	c->head = 1;
+	x = (int)strlen(line) + 1;
+	for (k = 0; k < nb; k++) {
+		int w = (int)strlen(badge[k]);
+
+		if (row == 0 && x + w > cols) {
+			row = 1;
+			x = 0;
+		}
+		if (row == 1 && x > 0 && x + w > cols)
+			break; /* two rows at most; the rest in the details */
+		x += w + 1;
+	}
+	c->head = nb > 0 && row == 1 ? 2 : 1;
 	attrset(c->style[THEME_HEADER]);
 	mvhline(0, 0, ' ', cols);
+	if (c->head == 2)
+		mvhline(1, 0, ' ', cols);
 	console_put(c, 0, 0, cols, line);
-	snprintf(c->header_main, sizeof(c->header_main), "%s", line);
-	banner[0] = '\0';
-	if (console_debug_banner(c, line, sizeof(line)))
-		snprintf(banner, sizeof(banner), "%s", line);
-	if (console_ers_banner(c, ers, sizeof(ers)))
-		snprintf(banner + strlen(banner),
-			 sizeof(banner) - strlen(banner), "%s%s",
-			 banner[0] ? " " : "", ers);
-	if (banner[0]) {
-		int x = (int)strlen(c->header_main) + 2;
-		int w = (int)strlen(banner);
+	x = (int)strlen(line) + 1;
+	row = 0;
+	for (k = 0; k < nb; k++) {
+		int w = (int)strlen(badge[k]);
 
-		if (x > cols - w)
-			x = cols - w > 0 ? cols - w : 0;
+		if (row == 0 && x + w > cols) {
+			row = 1;
+			x = 0;
+		}
+		if (row == 1 && x > 0 && x + w > cols)
+			break;
 		attrset(c->style[THEME_ALERT] | A_BOLD);
-		console_put(c, 0, x, cols - x, banner);
-	} else if (c->aws != NULL && awswork_lock(c->aws, &lk)) {
-		/* Someone runs a procedure on this fleet (or one died with
-		 * the lock): say who before anyone starts another. */
-		int x = (int)strlen(line) + 2;
-
-		snprintf(line, sizeof(line), " LOCKED by %s@%s: %s%s ", lk.who,
-			 lk.host, lk.what,
-			 lk.expires_ms < clock_now_ms() ? " (STALE)" : "");
-		if (x > cols - 24)
-			x = cols - 24 > 0 ? cols - 24 : 0;
-		attrset(c->style[THEME_ALERT] | A_BOLD);
-		console_put(c, 0, x, cols - x, line);
-	} else if (cols > (int)strlen(line) + 12) {
-		console_put(c, 0, cols - 10, 10, clock);
+		console_put(c, row, x, cols - x, badge[k]);
+		x += w + 1;
 	}
+	attrset(c->style[THEME_HEADER]);
+	if (row == 0 && cols - x >= 12)
+		console_put(c, 0, cols - 10, 10, clock);
 	attrset(A_NORMAL);
 }
 
@@ -423,9 +461,9 @@ static void console_draw_titles(struct console *c, int cols)
 	int x = 1, k;
 
 	attrset(c->style[THEME_TITLE]);
-	mvhline(1, 0, ' ', cols);
+	mvhline(c->head, 0, ' ', cols);
 	for (k = 0; k < COL_COUNT; k++)
-		x = console_cell(c, 1, x, cols, (enum console_col)k,
+		x = console_cell(c, c->head, x, cols, (enum console_col)k,
 				 console_cols[k].title, c->style[THEME_TITLE]);
 	attrset(A_NORMAL);
 }
@@ -615,9 +653,10 @@ static void console_draw_row(struct console *c, int y, int cols, size_t k,
 	attrset(A_NORMAL);
 }
 
-static void console_draw_rows(struct console *c, int rows, int cols)
+/* body rows of the node table, below its titles. */
+static void console_draw_rows(struct console *c, int body, int cols)
 {
-	int body = rows - 3, y;
+	int y, top = c->head + 1;
 	int64_t now = clock_now_ms();
 
 	if (body < 1)
@@ -629,10 +668,10 @@ static void console_draw_rows(struct console *c, int rows, int cols)
 	for (y = 0; y < body; y++) {
 		size_t k = c->top + (size_t)y;
 
-		move(2 + y, 0);
+		move(top + y, 0);
 		clrtoeol();
 		if (k < c->fleet->nnodes && k < c->snap.n)
-			console_draw_row(c, 2 + y, cols, k, now);
+			console_draw_row(c, top + y, cols, k, now);
 	}
 }
 
@@ -653,10 +692,49 @@ static bool console_alert_banner(struct console *c, char *line, size_t size)
 	return true;
 }
 
+/* Footer rows this frame: the keys, and the alert banner above them
+ * until every alert is acknowledged (not in the alert list itself). */
+static int console_footer_rows(const struct console *c)
+{
+	return c->alerts != NULL && c->alerts_unacked > 0 &&
+		       c->overlay != OVERLAY_ALERTS
+		   ? 2
+		   : 1;
+}
+
+/* The keys of the view in front, for the footer. */
+static const char *console_view_keys(const struct console *c)
+{
+	switch (c->overlay) {
+	case OVERLAY_HELP: return " j/k scroll  Esc close";
+	case OVERLAY_DETAIL:
+		return " v view config  e edit  D debug mode  X leave it  "
+		       "Esc close";
+	case OVERLAY_CONFIG:
+		return " j/k PgUp/PgDn g/G scroll  r reload  Esc back";
+	case OVERLAY_ALERTS:
+		return " j/k move  Enter ack  a ack all  Esc close";
+	case OVERLAY_CONFIRM: return " y do it  n or Esc cancel";
+	case OVERLAY_RECORDS: return records_keys(c->rec);
+	case OVERLAY_NONE: break;
+	}
+	if (c->focus >= 0)
+		return " x close  Tab next  / search  & filter  f follow  "
+		       "z zoom  s save  ? help";
+	return " q quit  ? help  Enter details  l journal  c console  L all"
+	       "  R restart";
+}
+
 static void console_draw_footer(struct console *c, int rows, int cols)
 {
 	char line[1400];
 
+	if (c->foot == 2 && console_alert_banner(c, line, sizeof(line))) {
+		/* The banner stays until acknowledged, above the keys. */
+		attrset(c->style[THEME_DOWN] | A_REVERSE);
+		mvhline(rows - 2, 0, ' ', cols);
+		console_put(c, rows - 2, 0, cols, line);
+	}
 	attrset(c->style[THEME_FOOTER]);
 	mvhline(rows - 1, 0, ' ', cols);
 	if (c->prompt == PROMPT_PASSPHRASE) {
@@ -684,19 +762,8 @@ static void console_draw_footer(struct console *c, int rows, int cols)
 		    c->prompt == PROMPT_SEARCH ? "/" : "filter: ", c->input);
 	else if (c->msg[0] && clock_mono_ms() - c->msg_at < 10000)
 		snprintf(line, sizeof(line), " %s", c->msg);
-	else if (c->alerts_unacked > 0 &&
-		 console_alert_banner(c, line, sizeof(line))) {
-		/* The banner stays until acknowledged. */
-		attrset(c->style[THEME_DOWN] | A_REVERSE);
-		mvhline(rows - 1, 0, ' ', cols);
-	} else if (c->focus >= 0)
-		snprintf(line, sizeof(line),
-			 " x close  Tab next  / search  & filter  f follow  "
-			 "z zoom  s save  ? help");
 	else
-		snprintf(line, sizeof(line),
-			 " q quit  ? help  Enter details  l journal  c console"
-			 "  L all  R restart");
+		snprintf(line, sizeof(line), "%s", console_view_keys(c));
 	console_put(c, rows - 1, 0, cols, line);
 	attrset(A_NORMAL);
 }
@@ -714,19 +781,27 @@ static void console_say(struct console *c, const char *fmt, ...)
 	c->msg_at = clock_mono_ms();
 }
 
+/* Rows between the header and the footer. */
+static int console_region(const struct console *c, int rows)
+{
+	int n = rows - c->head - c->foot;
+
+	return n > 3 ? n : 3;
+}
+
 /* A centred box with a title; returns its top-left corner in *y, *x. */
 static void console_box(struct console *c, int rows, int cols, int h, int w,
 			const char *title, int *y, int *x)
 {
 	int r;
 
-	/* Never over the header: what it says (debug mode, a lock) is for
-	 * every screen. */
-	if (h > rows - 1)
-		h = rows - 1;
+	/* Never over the header (what it says, debug mode, a lock, is for
+	 * every screen) nor over the footer (the keys of this view). */
+	if (h > console_region(c, rows))
+		h = console_region(c, rows);
 	if (w > cols)
 		w = cols;
-	*y = 1 + (rows - 1 - h) / 2;
+	*y = c->head + (console_region(c, rows) - h) / 2;
 	*x = (cols - w) / 2;
 	attrset(c->style[THEME_WINDOW]);
 	for (r = 0; r < h; r++)
@@ -751,7 +826,7 @@ static void console_draw_alerts(struct console *c, int rows, int cols)
 	snprintf(title, sizeof(title),
 		 " Alerts: %zu, %zu not acknowledged (Enter ack, a all, Esc) ",
 		 n, unacked);
-	h = rows - 2;
+	h = console_region(c, rows);
 	w = cols - 2;
 	console_box(c, rows, cols, h, w, title, &y, &x);
 	if (n == 0)
@@ -805,26 +880,40 @@ static void console_alerts_key(struct console *c, int ch)
 
 static void console_draw_help(struct console *c, int rows, int cols)
 {
-	int y, x, k, n = (int)(sizeof(console_keys) / sizeof(console_keys[0]));
-	int avail = rows - 5 < n ? rows - 5 : n;
+	int y, x, k, w = 0,
+		     n = (int)(sizeof(console_keys) / sizeof(console_keys[0]));
+	int avail = console_region(c, rows) - 4;
 	char line[128];
 
+	/* As wide as its longest line, so every line is inside the border
+	 * (cut, still inside, on a screen narrower than that). */
+	for (k = 0; k < n; k++) {
+		int len = 17 + (int)strlen(console_keys[k].what);
+
+		if (len > w)
+			w = len;
+	}
+	w += 4;
+	if (avail > n)
+		avail = n;
 	if (avail < 1)
 		avail = 1;
 	if (c->help_top > n - avail)
 		c->help_top = n - avail;
 	if (c->help_top < 0)
 		c->help_top = 0;
-	console_box(c, rows, cols, avail + 4, 52,
+	console_box(c, rows, cols, avail + 4, w,
 		    avail < n ? " Keys (j/k scroll, Esc closes) "
 			      : " Keys (Esc closes) ",
 		    &y, &x);
+	if (w > cols)
+		w = cols;
 	for (k = 0; k < avail; k++) {
 		int i = c->help_top + k;
 
 		snprintf(line, sizeof(line), "%-16s %s", console_keys[i].keys,
 			 console_keys[i].what);
-		console_put(c, y + 2 + k, x + 2, cols - x - 4, line);
+		console_put(c, y + 2 + k, x + 2, w - 4, line);
 	}
 	attrset(A_NORMAL);
 }
@@ -904,7 +993,7 @@ static void console_draw_config(struct console *c, int rows, int cols)
 		 " %s config.toml, redacted (j/k PgUp/PgDn g/G, r reload, "
 		 "Esc) ",
 		 c->fleet->nodes[c->cfg_node].name);
-	h = rows - 2;
+	h = console_region(c, rows);
 	w = cols - 2;
 	console_box(c, rows, cols, h, w, title, &y, &x);
 	/* Skip to the first line shown. */
@@ -1071,14 +1160,14 @@ static void console_pane_rect(const struct console *c, int rows, int cols,
 	int top, height, n = (int)c->npanes;
 
 	if (c->zoom) {
-		*y = 1;
+		*y = c->head;
 		*x = 0;
-		*h = rows - 2;
+		*h = rows - c->head - c->foot;
 		*w = cols;
 		return;
 	}
-	top = 2 + console_table_rows(c, rows);
-	height = rows - 1 - top;
+	top = c->head + 1 + console_table_rows(c, rows);
+	height = rows - c->foot - top;
 	if (c->side_by_side) {
 		int each = (cols - (n - 1)) / n;
 
@@ -1111,12 +1200,13 @@ static bool console_draw(struct console *c)
 	}
 	console_layout(c, cols);
 	console_draw_header(c, cols);
+	c->foot = console_footer_rows(c);
 	if (c->npanes == 0) {
 		console_draw_titles(c, cols);
-		console_draw_rows(c, rows, cols);
+		console_draw_rows(c, rows - c->head - 1 - c->foot, cols);
 	} else if (!c->zoom) {
 		console_draw_titles(c, cols);
-		console_draw_rows(c, console_table_rows(c, rows) + 3, cols);
+		console_draw_rows(c, console_table_rows(c, rows), cols);
 	}
 	for (k = 0; k < c->npanes; k++) {
 		int y, x, h, w;
@@ -1136,7 +1226,8 @@ static bool console_draw(struct console *c)
 			mvvline(y, x + w, '|', h);
 	}
 	if (c->overlay == OVERLAY_RECORDS)
-		records_draw(c->rec, &c->renv, rows, cols);
+		records_draw(c->rec, &c->renv, c->head,
+			     rows - c->head - c->foot + 1, cols);
 	console_draw_footer(c, rows, cols);
 	if (c->overlay == OVERLAY_HELP)
 		console_draw_help(c, rows, cols);
@@ -1828,7 +1919,8 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 		return true;
 	}
 	if (c->overlay == OVERLAY_RECORDS) {
-		switch (records_key(c->rec, &c->renv, ch, getmaxy(stdscr))) {
+		switch (records_key(c->rec, &c->renv, ch,
+				    getmaxy(stdscr) - c->head - c->foot + 1)) {
 		case RECORDS_CLOSE: c->overlay = OVERLAY_NONE; break;
 		case RECORDS_EXPORT:
 			records_export_name(c->rec, c->input, sizeof(c->input));

@@ -369,35 +369,36 @@ static void rec_put(const struct records_env *env, int y, int x, int width,
 	mvaddnstr(y, x, clean, width);
 }
 
-static void rec_frame(const struct records_env *env, int rows, int cols,
+/* The view's rows: y0 (below the console's header) to the footer. */
+static void rec_frame(const struct records_env *env, int y0, int rows, int cols,
 		      const char *title)
 {
 	int r;
 
 	attrset(env->style[THEME_WINDOW]);
 	for (r = 0; r < rows - 1; r++)
-		mvhline(r, 0, ' ', cols);
+		mvhline(y0 + r, 0, ' ', cols);
 	attron(A_BOLD);
-	mvhline(0, 0, '-', cols);
-	rec_put(env, 0, 2, cols - 4, title);
+	mvhline(y0, 0, '-', cols);
+	rec_put(env, y0, 2, cols - 4, title);
 	attroff(A_BOLD);
 }
 
 static void rec_draw_procs(struct records *r, const struct records_env *env,
-			   int rows, int cols)
+			   int y0, int rows, int cols)
 {
 	size_t top, avail, k;
 	int y;
 
-	rec_frame(env, rows, cols,
+	rec_frame(env, y0, rows, cols,
 		  " Procedures (Enter journal; on an open one: r resume, "
 		  "b rollback, a abandon; Esc) ");
 	if (r->list_error[0]) {
-		rec_put(env, 2, 2, cols - 4, r->list_error);
+		rec_put(env, y0 + 2, 2, cols - 4, r->list_error);
 		return;
 	}
 	if (r->nprocs == 0) {
-		rec_put(env, 2, 2, cols - 4, "no procedure journaled");
+		rec_put(env, y0 + 2, 2, cols - 4, "no procedure journaled");
 		return;
 	}
 	avail = rows > 3 ? (size_t)(rows - 2) : 1;
@@ -406,13 +407,13 @@ static void rec_draw_procs(struct records *r, const struct records_env *env,
 		attrset(k == r->proc_sel  ? env->style[THEME_SELECTED]
 			: r->proc_open[k] ? env->style[THEME_DOWN]
 					  : env->style[THEME_WINDOW]);
-		mvhline(y, 0, ' ', cols);
-		rec_put(env, y, 1, cols - 2, r->proc_lines[k]);
+		mvhline(y0 + y, 0, ' ', cols);
+		rec_put(env, y0 + y, 1, cols - 2, r->proc_lines[k]);
 	}
 }
 
 static void rec_draw_list(struct records *r, const struct records_env *env,
-			  int rows, int cols)
+			  int y0, int rows, int cols)
 {
 	char title[200], line[600];
 	size_t top, avail, k;
@@ -421,13 +422,13 @@ static void rec_draw_list(struct records *r, const struct records_env *env,
 	snprintf(title, sizeof(title),
 		 " Incidents: %zu (Enter view, x export, r reload, Esc) ",
 		 r->ninc);
-	rec_frame(env, rows, cols, title);
+	rec_frame(env, y0, rows, cols, title);
 	if (r->list_error[0]) {
-		rec_put(env, 2, 2, cols - 4, r->list_error);
+		rec_put(env, y0 + 2, 2, cols - 4, r->list_error);
 		return;
 	}
 	if (r->ninc == 0) {
-		rec_put(env, 2, 2, cols - 4,
+		rec_put(env, y0 + 2, 2, cols - 4,
 			"no incident recorded: one is kept each time a node "
 			"goes down");
 		return;
@@ -435,7 +436,7 @@ static void rec_draw_list(struct records *r, const struct records_env *env,
 	snprintf(line, sizeof(line), "%-32s %-9s %-8s %s", "ID", "STATUS",
 		 "OUTAGE", "CAUSE");
 	attron(A_BOLD);
-	rec_put(env, 1, 1, cols - 2, line);
+	rec_put(env, y0 + 1, 1, cols - 2, line);
 	attroff(A_BOLD);
 	avail = rows > 4 ? (size_t)(rows - 3) : 1;
 	top = r->sel >= avail ? r->sel - avail + 1 : 0;
@@ -454,29 +455,29 @@ static void rec_draw_list(struct records *r, const struct records_env *env,
 			: strcmp(in->status, "open") == 0
 			    ? env->style[THEME_DOWN]
 			    : env->style[THEME_WINDOW]);
-		mvhline(y, 0, ' ', cols);
-		rec_put(env, y, 1, cols - 2, line);
+		mvhline(y0 + y, 0, ' ', cols);
+		rec_put(env, y0 + y, 1, cols - 2, line);
 	}
 }
 
-void records_draw(struct records *r, const struct records_env *env, int rows,
-		  int cols)
+void records_draw(struct records *r, const struct records_env *env, int y0,
+		  int rows, int cols)
 {
 	int y, k;
 
 	if (r->mode == REC_LIST) {
-		rec_draw_list(r, env, rows, cols);
+		rec_draw_list(r, env, y0, rows, cols);
 		attrset(A_NORMAL);
 		return;
 	}
 	if (r->mode == REC_PROCS) {
-		rec_draw_procs(r, env, rows, cols);
+		rec_draw_procs(r, env, y0, rows, cols);
 		attrset(A_NORMAL);
 		return;
 	}
-	rec_frame(env, rows, cols, r->title);
+	rec_frame(env, y0, rows, cols, r->title);
 	for (y = 1, k = r->top; y < rows - 1 && (size_t)k < r->nlines; y++, k++)
-		rec_put(env, y, 1, cols - 2, r->lines[k]);
+		rec_put(env, y0 + y, 1, cols - 2, r->lines[k]);
 	attrset(A_NORMAL);
 }
 
@@ -586,6 +587,27 @@ enum records_action records_key(struct records *r,
 		return RECORDS_NONE;
 	}
 	return RECORDS_NONE;
+}
+
+const char *records_keys(const struct records *r)
+{
+	switch (r->mode) {
+	case REC_LIST:
+		return " j/k move  Enter view  x export  r reload  Esc close";
+	case REC_INCIDENT:
+		return " j/k PgUp/PgDn g/G scroll  x export  Esc the list";
+	case REC_PROCS:
+		return r->proc_sel < r->nprocs && r->proc_open[r->proc_sel]
+			   ? " Enter journal  r resume  b roll back  a abandon"
+			     "  Esc close"
+			   : " j/k move  Enter journal  Esc close";
+	case REC_JOURNAL: return " j/k PgUp/PgDn g/G scroll  Esc the list";
+	case REC_EVENTS:
+	case REC_AUDIT: break;
+	}
+	return r->mode == REC_EVENTS
+		   ? " Tab audit log  j/k PgUp/PgDn g/G  r reload  Esc close"
+		   : " Tab event log  j/k PgUp/PgDn g/G  r reload  Esc close";
 }
 
 void records_export_name(const struct records *r, char *out, size_t size)

@@ -46,10 +46,15 @@ void records_open_procedures(struct records *r, const struct records_env *env);
 /* The procedure selected (for RECORDS_RESUME and the others). */
 const char *records_procedure_id(const struct records *r);
 
-void records_draw(struct records *r, const struct records_env *env, int rows,
-		  int cols);
+/* Draw the view on rows y0 to y0 + rows - 2 (the last row is the
+ * console's footer); rows in records_key is the same height. */
+void records_draw(struct records *r, const struct records_env *env, int y0,
+		  int rows, int cols);
 enum records_action
 records_key(struct records *r, const struct records_env *env, int ch, int rows);
+
+/* The keys of the view in front, for the console's footer (static). */
+const char *records_keys(const struct records *r);
 
 /* The file name to offer for exporting the incident in view. */
 void records_export_name(const struct records *r, char *out, size_t size);
