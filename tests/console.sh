@@ -317,6 +317,66 @@ wait_dead
 rm -rf "$STATE/debug" "$STATE/ers"
 test_end
 
+test_begin quit_with_debug_mode_on_asks_first
+mkdir -p -m 700 "$STATE/debug"
+since=$(date -u -d '-5 min' +%Y-%m-%dT%H:%M:%SZ)
+printf '{"since": "%s", "procedure": "debug-enter-x"}\n' "$since" >"$STATE/debug/node-0.json"
+start 80 24
+wait_for "DEBUG MODE node-0 5m"
+tm send-keys -t t q
+wait_for "Quit bvops?"
+check_contains "says what stays on" "$(screen)" "node-0 is in DEBUG MODE (5m)"
+check_contains "and how to answer" "$(screen)" "y: quit anyway    n or Esc: stay"
+check_contains "the footer too" "$(screen | sed -n 24p)" "y quit anyway  n or Esc stay"
+tm send-keys -t t n
+wait_gone "Quit bvops?"
+check_eq "still running" "$([ -f "$TMP/status" ] && echo ended || echo running)" running
+# Ctrl-C asks the same, and a second one does not answer for the operator.
+tm send-keys -t t C-c
+wait_for "Quit bvops?"
+tm send-keys -t t C-c
+wait_for "Quit bvops?"
+check_eq "Ctrl-C twice: still running" "$([ -f "$TMP/status" ] && echo ended || echo running)" running
+tm send-keys -t t Escape
+wait_gone "Quit bvops?"
+tm send-keys -t t q
+wait_for "Quit bvops?"
+tm send-keys -t t y
+wait_dead
+check_eq "y quits" "${DEAD_STATUS:-}" 0
+rm -rf "$STATE/debug"
+test_end
+
+test_begin an_open_procedure_is_announced_at_start
+mkdir -p -m 700 "$STATE/procedures"
+J=20261204T010000Z-config-edit-node-1
+t0=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
+{
+	printf '{"rec":"begin","id":"%s","seq":1,"kind":"config-edit","fleet":"sim","user":"op","host":"h","time":"%s","nodes":["node-1"],"steps":["read","edit","backup","upload","restart","wait"],"params":{}}\n' "$J" "$t0"
+	printf '{"rec":"step","step":"read","node":"node-1","state":"start","time":"%s"}\n' "$t0"
+	printf '{"rec":"step","step":"read","node":"node-1","state":"done","time":"%s"}\n' "$t0"
+	printf '{"rec":"step","step":"upload","node":"node-1","state":"start","time":"%s"}\n' "$t0"
+} >"$STATE/procedures/$J.jsonl"
+chmod 600 "$STATE/procedures/$J.jsonl"
+start 80 24
+wait_for "A procedure was left open"
+check_contains "its id" "$(screen)" "$J"
+check_contains "where it stands" "$(screen)" "interrupted at upload on node-1"
+check_contains "the keys on" "$(screen)" "P: the procedures (r resume, b roll back, a abandon)"
+check_contains "the header says it too" "$(screen | head -1)" "OPEN PROCEDURE (P)"
+tm send-keys -t t P
+wait_for "Procedures (Enter journal"
+check_contains "it is selected, open" "$(screen)" "* interrupted at upload on node-1"
+check_contains "the footer offers the ways on" "$(screen | sed -n 24p)" "r resume  b roll back  a abandon"
+tm send-keys -t t Escape
+wait_for "IDX NODE"
+check_contains "the badge stays until it ends" "$(screen | head -1)" "OPEN PROCEDURE (P)"
+tm send-keys -t t q
+wait_dead
+check_eq "no danger: q quits at once" "${DEAD_STATUS:-}" 0
+rm -f "$STATE/procedures/$J.jsonl"
+test_end
+
 test_begin ascii_when_not_utf8
 start 80 24 LANG=C LC_ALL=C
 wait_for "bvops  sim"

@@ -430,6 +430,42 @@ JSON
 fi
 test_end
 
+test_begin ctrl_c_while_the_editor_runs_quits_nothing
+# Ctrl-C reaches the editor (which, as vi does, ignores it) and bvops:
+# the edit goes on, bvops says what Ctrl-C did, and nothing quits.
+if command -v tmux >/dev/null; then
+	SOCK="$TMP/tmux-c.sock"
+	tm() { tmux -S "$SOCK" -f /dev/null "$@"; }
+	rm -f "$TMP/ed-started" "$TMP/ed-go"
+	ED_WAIT=$(editor wait "trap '' INT; touch $TMP/ed-started; i=0; while [ ! -f $TMP/ed-go ] && [ \$i -lt 400 ]; do sleep 0.05; i=\$((i+1)); done; printf '# edited after a Ctrl-C\\n' >>\"\$1\"")
+	tm new-session -d -s t -x 80 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION AWS_EC2_METADATA_DISABLED=true EDITOR=$ED_WAIT $B -f $TMP/fleet-console.toml; echo exited=\$?; sleep 60"
+	screen_has() { tmux_expect "$SOCK" t "$1" 200; }
+	screen_has "node-0"
+	tm send-keys -t t Enter
+	screen_has "e: edit it"
+	tm send-keys -t t e
+	for i in $(seq 300); do
+		[ -f "$TMP/ed-started" ] && break
+		tick
+	done
+	check_eq "the editor runs" "$([ -f "$TMP/ed-started" ] && echo yes)" yes
+	tm send-keys -t t C-c
+	touch "$TMP/ed-go"
+	screen_has "Upload to s3://$B0/tsm-0/config.toml?"
+	screen_has "[y/N]"
+	check_contains "said, not obeyed" "$(tm capture-pane -p -t t)" "(Ctrl-C: a procedure does not stop halfway"
+	check_contains "the log's rule drawn as the console's boxes are" "$(tm capture-pane -p -t t)" "-- log (PgUp/PgDn scroll) --"
+	tm send-keys -t t n
+	screen_has "Enter: back to the console"
+	tm send-keys -t t Enter
+	screen_has "back from the config edit of node-0"
+	check_not_contains "bvops still runs" "$(tm capture-pane -p -t t)" "exited="
+	tm send-keys -t t q
+	screen_has "exited=0"
+	tm kill-server 2>/dev/null
+fi
+test_end
+
 # The config edit runs on the procedure engine: killed (kill -9) after
 # every journal record in turn, then resumed or rolled back, it always
 # ends consistent. A rollback leaves the text as read; a resume, the edit

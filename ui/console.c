@@ -40,7 +40,9 @@ enum console_overlay {
 	OVERLAY_CONFIG,
 	OVERLAY_ALERTS,
 	OVERLAY_CONFIRM,
-	OVERLAY_RECORDS /* incidents, event and audit logs (records.h) */
+	OVERLAY_RECORDS, /* incidents, event and audit logs (records.h) */
+	OVERLAY_QUIT,    /* leaving with debug mode or ERS on: sure? */
+	OVERLAY_NOTICE   /* at start: a procedure was left open */
 };
 
 enum console_prompt {
@@ -170,6 +172,11 @@ struct console {
 
 	char msg[300]; /* one line for the footer */
 	int64_t msg_at;
+	/* Journals left open (records_open_count), looked at on start and
+	 * after every procedure: the newest one's id and where it stands. */
+	size_t open_procs;
+	char open_id[200], open_where[400];
+	int64_t open_checked;
 	/* This frame's layout: header rows (the badges that do not fit
 	 * beside the counts get a second one) and footer rows (the alert
 	 * banner gets its own, above the keys). */
@@ -368,6 +375,11 @@ static size_t console_badges(struct console *c, char (*out)[800], size_t max)
 		n++;
 	if (n < max && console_ers_banner(c, out[n], 800))
 		n++;
+	if (n < max && c->open_procs > 0)
+		snprintf(out[n++], 800,
+			 c->open_procs > 1 ? " %zu OPEN PROCEDURES (P) "
+					   : " OPEN PROCEDURE (P) ",
+			 c->open_procs);
 	if (n < max && c->aws != NULL && awswork_lock(c->aws, &lk))
 		/* Someone runs a procedure on this fleet (or one died with
 		 * the lock): say who before anyone starts another. */
@@ -715,6 +727,8 @@ static const char *console_view_keys(const struct console *c)
 	case OVERLAY_ALERTS:
 		return " j/k move  Enter ack  a ack all  Esc close";
 	case OVERLAY_CONFIRM: return " y do it  n or Esc cancel";
+	case OVERLAY_QUIT: return " y quit anyway  n or Esc stay";
+	case OVERLAY_NOTICE: return " P the procedures  Esc later";
 	case OVERLAY_RECORDS: return records_keys(c->rec);
 	case OVERLAY_NONE: break;
 	}
@@ -1183,6 +1197,91 @@ static void console_pane_rect(const struct console *c, int rows, int cols,
 	*h = k + 1 == c->npanes ? top + height - *y : height / n;
 }
 
+/* What leaving now would leave behind, a line each (at most max):
+ * nodes in debug mode, the ERS configuration. Returns how many. */
+static size_t console_danger(struct console *c, char (*out)[300], size_t max)
+{
+	size_t k, n = 0;
+	char age[32];
+
+	for (k = 0; k < c->fleet->nnodes && n < max; k++) {
+		bool by_hand = c->debug_since[k] == 0 && c->aws != NULL &&
+			       awswork_policy(c->aws, k) == 1;
+
+		if (c->debug_since[k] == 0 && !by_hand)
+			continue;
+		console_age(c->debug_since[k], clock_now_ms(), age,
+			    sizeof(age));
+		snprintf(out[n++], 300, "%s is in DEBUG MODE%s%s%s",
+			 c->fleet->nodes[k].name, by_hand ? "" : " (",
+			 by_hand ? " (not recorded by bvops)" : age,
+			 by_hand ? "" : ")");
+	}
+	if (c->ers_nodes > 0 && n < max) {
+		console_age(c->ers_since, clock_now_ms(), age, sizeof(age));
+		snprintf(out[n++], 300,
+			 "the ERS configuration is on %zu of %zu nodes (%s)",
+			 c->ers_nodes, c->fleet->nnodes, age);
+	}
+	return n;
+}
+
+/* q or Ctrl-C: true to quit now; with danger on, the question instead. */
+static bool console_quit_now(struct console *c)
+{
+	char lines[1][300];
+
+	if (console_danger(c, lines, 1) == 0)
+		return true;
+	c->overlay = OVERLAY_QUIT;
+	return false;
+}
+
+static void console_draw_quit(struct console *c, int rows, int cols)
+{
+	char lines[10][300];
+	size_t n = console_danger(c, lines, 10), k;
+	int y, x, w = cols < 72 ? cols : 72;
+
+	console_box(c, rows, cols, (int)n + 7, w, " Quit bvops? ", &y, &x);
+	attron(c->style[THEME_ALERT] | A_BOLD);
+	for (k = 0; k < n; k++)
+		console_put(c, y + 2 + (int)k, x + 2, w - 4, lines[k]);
+	attroff(c->style[THEME_ALERT] | A_BOLD);
+	attrset(c->style[THEME_WINDOW]);
+	console_put(c, y + 3 + (int)n, x + 2, w - 4,
+		    "it stays so when bvops is gone (details: D/X, V)");
+	console_put(c, y + 4 + (int)n, x + 2, w - 4,
+		    "y: quit anyway    n or Esc: stay");
+	attrset(A_NORMAL);
+}
+
+/* At start: a journal left open, its id, and the ways on. */
+static void console_draw_notice(struct console *c, int rows, int cols)
+{
+	int y, x, w = cols < 76 ? cols : 76;
+
+	console_box(c, rows, cols, 10, w,
+		    c->open_procs > 1 ? " Procedures left open "
+				      : " A procedure was left open ",
+		    &y, &x);
+	console_put(c, y + 2, x + 2, w - 4, c->open_id);
+	attron(A_BOLD);
+	console_put(c, y + 3, x + 4, w - 6, c->open_where);
+	attroff(A_BOLD);
+	if (c->open_procs > 1) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "and %zu more", c->open_procs - 1);
+		console_put(c, y + 4, x + 4, w - 6, line);
+	}
+	console_put(c, y + 6, x + 2, w - 4,
+		    "P: the procedures (r resume, b roll back, a abandon)");
+	console_put(c, y + 7, x + 2, w - 4,
+		    "Esc: later (the header keeps saying it)");
+	attrset(A_NORMAL);
+}
+
 /* Returns the frame's pace: true when lines trickled in (draw again
  * soon), false at rest or under a flood. */
 static bool console_draw(struct console *c)
@@ -1239,6 +1338,10 @@ static bool console_draw(struct console *c)
 		console_draw_alerts(c, rows, cols);
 	else if (c->overlay == OVERLAY_CONFIRM)
 		console_draw_confirm(c, rows, cols);
+	else if (c->overlay == OVERLAY_QUIT)
+		console_draw_quit(c, rows, cols);
+	else if (c->overlay == OVERLAY_NOTICE)
+		console_draw_notice(c, rows, cols);
 	refresh();
 	return trickle && !flood;
 }
@@ -1763,6 +1866,15 @@ static void console_config_key(struct console *c, int ch)
 		c->cfg_top = 0;
 }
 
+/* The journals left open, looked at again. */
+static void console_open_refresh(struct console *c)
+{
+	c->open_procs =
+	    records_open_count(&c->renv, c->open_id, sizeof(c->open_id),
+			       c->open_where, sizeof(c->open_where));
+	c->open_checked = clock_mono_ms();
+}
+
 /* A wizard over the whole screen, in the console's colours. */
 static struct wizard *console_wizard(struct console *c, struct wizard_env *env,
 				     const char *title)
@@ -1779,6 +1891,8 @@ static void console_back(struct console *c)
 	clearok(stdscr, TRUE);
 	timeout(0);
 	curs_set(0);
+	term_interrupt_take(); /* the wizard has said what Ctrl-C did */
+	console_open_refresh(c);
 	if (c->aws != NULL)
 		awswork_lock_request(c->aws);
 }
@@ -1910,6 +2024,26 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 		}
 		return true;
 	}
+	if (c->overlay == OVERLAY_QUIT) {
+		if (ch == 'y' || ch == 'Y')
+			return false;
+		if (ch == 'n' || ch == 'N' || ch == 27 || ch == 'q') {
+			c->overlay = OVERLAY_NONE;
+			console_say(c, "not quit");
+		}
+		return true;
+	}
+	if (c->overlay == OVERLAY_NOTICE) {
+		if (ch == 'P') {
+			records_open_procedures(c->rec, &c->renv);
+			records_select_procedure(c->rec, c->open_id);
+			c->overlay = OVERLAY_RECORDS;
+		} else if (ch == 27 || ch == 'q' || ch == '\r' || ch == '\n' ||
+			   ch == KEY_ENTER) {
+			c->overlay = OVERLAY_NONE;
+		}
+		return true;
+	}
 	if (c->overlay == OVERLAY_CONFIG) {
 		console_config_key(c, ch);
 		return true;
@@ -1921,7 +2055,10 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 	if (c->overlay == OVERLAY_RECORDS) {
 		switch (records_key(c->rec, &c->renv, ch,
 				    getmaxy(stdscr) - c->head - c->foot + 1)) {
-		case RECORDS_CLOSE: c->overlay = OVERLAY_NONE; break;
+		case RECORDS_CLOSE:
+			c->overlay = OVERLAY_NONE;
+			console_open_refresh(c);
+			break;
 		case RECORDS_EXPORT:
 			records_export_name(c->rec, c->input, sizeof(c->input));
 			c->input_len = strlen(c->input);
@@ -1970,7 +2107,7 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 	if (c->focus >= 0 && console_pane_key(c, ch))
 		return true;
 	switch (ch) {
-	case 'q': return false;
+	case 'q': return !console_quit_now(c);
 	case KEY_UP:
 	case 'k':
 		if (c->selected > 0)
@@ -2061,6 +2198,13 @@ static bool console_refresh_state(struct console *c, int *minute)
 		changed = true;
 	if (console_debug_refresh(c))
 		changed = true;
+	if (clock_mono_ms() - c->open_checked >= 10000) {
+		size_t was = c->open_procs;
+
+		/* Another bvops may end (or leave) one meanwhile. */
+		console_open_refresh(c);
+		changed = changed || was != c->open_procs;
+	}
 	if (c->alerts != NULL &&
 	    alertbox_version(c->alerts) != c->alerts_version) {
 		size_t unacked;
@@ -2187,9 +2331,21 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	/* Let curses scroll full-width regions instead of repainting. */
 	idlok(stdscr, TRUE);
 	console_refresh_state(&c, &minute);
+	if (c.open_procs > 0 && !c.read_only)
+		c.overlay = OVERLAY_NOTICE; /* said once, before anything */
 	while (run && !term_quit_requested()) {
 		int64_t now = clock_mono_ms();
 		int ch, wait;
+
+		if (term_interrupt_take()) {
+			/* Ctrl-C: as q, asked when it leaves danger behind
+			 * (only y quits then: a key hammered never does). */
+			if (c.overlay != OVERLAY_QUIT && console_quit_now(&c))
+				break;
+			c.prompt = PROMPT_NONE;
+			dirty = true;
+			next_frame = 0;
+		}
 
 		if (console_refresh_state(&c, &minute))
 			dirty = true;

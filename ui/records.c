@@ -169,6 +169,43 @@ void records_open_procedures(struct records *r, const struct records_env *env)
 		r->proc_sel = r->nprocs ? r->nprocs - 1 : 0;
 }
 
+size_t records_open_count(const struct records_env *env, char *id,
+			  size_t idsize, char *where, size_t wsize)
+{
+	char **ids = NULL, msg[300];
+	size_t n = 0, k, open = 0;
+
+	id[0] = where[0] = '\0';
+	if (env->state_dir == NULL ||
+	    procjournal_list(env->state_dir, &ids, &n, msg, sizeof(msg)) < 0)
+		return 0;
+	for (k = 0; k < n; k++) {
+		struct procjournal_view v;
+
+		if (procjournal_read(env->state_dir, ids[k], &v, msg,
+				     sizeof(msg)) < 0)
+			continue;
+		if (v.outcome == NULL && open++ == 0) { /* the newest first */
+			snprintf(id, idsize, "%s", ids[k]);
+			procedure_describe(&v, where, wsize);
+		}
+		procjournal_view_free(&v);
+	}
+	for (k = 0; k < n; k++)
+		free(ids[k]);
+	free(ids);
+	return open;
+}
+
+void records_select_procedure(struct records *r, const char *id)
+{
+	size_t k;
+
+	for (k = 0; k < r->nprocs; k++)
+		if (strcmp(r->procs[k], id) == 0)
+			r->proc_sel = k;
+}
+
 const char *records_procedure_id(const struct records *r)
 {
 	return r->proc_sel < r->nprocs ? r->procs[r->proc_sel] : NULL;

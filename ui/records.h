@@ -43,6 +43,12 @@ void records_open_incidents(struct records *r, const struct records_env *env);
 void records_open_logs(struct records *r, const struct records_env *env);
 /* The journaled procedures (procjournal.h) and where each stands. */
 void records_open_procedures(struct records *r, const struct records_env *env);
+/* How many journals are open (not ended); the newest one's id and where
+ * it stands into id and where ("" when none). */
+size_t records_open_count(const struct records_env *env, char *id,
+			  size_t idsize, char *where, size_t wsize);
+/* Select procedure id in the list (after records_open_procedures). */
+void records_select_procedure(struct records *r, const char *id);
 /* The procedure selected (for RECORDS_RESUME and the others). */
 const char *records_procedure_id(const struct records *r);
 

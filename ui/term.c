@@ -11,7 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t term_quit;
+static volatile sig_atomic_t term_quit, term_interrupted;
 static bool term_active;
 static SCREEN *term_screen;
 static bool term_is_utf8;
@@ -28,8 +28,12 @@ static const int term_quit_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
 static void term_on_quit(int sig)
 {
-	(void)sig;
-	term_quit = 1;
+	/* Ctrl-C is the operator's, and may be answered with a question;
+	 * TERM and HUP (a session closed, a service stopped) are final. */
+	if (sig == SIGINT)
+		term_interrupted = 1;
+	else
+		term_quit = 1;
 }
 
 static void term_on_crash(int sig)
@@ -93,6 +97,7 @@ int term_start(char *msg, unsigned long msgsize)
 	term_add_cap("cnorm");
 	term_add_cap("sgr0");
 	term_quit = 0;
+	term_interrupted = 0;
 	term_active = true;
 	term_handlers(true);
 	cbreak();
@@ -122,6 +127,14 @@ void term_stop(void)
 bool term_quit_requested(void)
 {
 	return term_quit != 0;
+}
+
+bool term_interrupt_take(void)
+{
+	bool was = term_interrupted != 0;
+
+	term_interrupted = 0;
+	return was;
 }
 
 bool term_utf8(void)

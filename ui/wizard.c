@@ -519,7 +519,7 @@ static void wz_draw(struct wizard *w)
 		wz_put(2, 0, cols, " state: not journaled yet");
 	}
 	attrset(A_DIM);
-	mvhline(y, 0, ACS_HLINE, cols);
+	mvhline(y, 0, '-', cols); /* as the console's boxes: one style */
 	snprintf(line, sizeof(line), " log%s ",
 		 w->scroll   ? " (scrolled: PgDn for the newest)"
 		 : w->asking ? " (PgUp/PgDn scroll)"
@@ -625,11 +625,22 @@ static bool wz_scroll_key(struct wizard *w, int ch, bool letters)
 	return true;
 }
 
+/* A Ctrl-C while a step ran (or the editor had the screen) is said, not
+ * obeyed: a procedure is never left halfway by a key. */
+static void wz_interrupt_before(struct wizard *w)
+{
+	if (term_interrupt_take())
+		wizard_say(w, "(Ctrl-C: a procedure does not stop halfway; Esc "
+			      "at a question says no, and q at the console "
+			      "quits)");
+}
+
 int wizard_ask(struct wizard *w, const char *question)
 {
 	int answer = 0;
 
 	flushinp(); /* no type-ahead answers a question */
+	wz_interrupt_before(w);
 	wz_set_question(w, question);
 	timeout(500);
 	for (;;) {
@@ -637,6 +648,10 @@ int wizard_ask(struct wizard *w, const char *question)
 
 		if (term_quit_requested())
 			break;
+		if (term_interrupt_take()) { /* Ctrl-C at a question: Esc */
+			wizard_say(w, "(Ctrl-C: taken as Esc)");
+			break;
+		}
 		ch = getch();
 		if (ch == ERR)
 			continue;
@@ -684,6 +699,7 @@ int wizard_ask_line(struct wizard *w, const char *question, char *out,
 
 	out[0] = '\0';
 	flushinp(); /* no type-ahead answers a question */
+	wz_interrupt_before(w);
 	timeout(500);
 	for (;;) {
 		char q[sizeof(w->question)];
@@ -693,6 +709,10 @@ int wizard_ask_line(struct wizard *w, const char *question, char *out,
 		wz_set_question(w, q);
 		if (term_quit_requested())
 			break;
+		if (term_interrupt_take()) {
+			wizard_say(w, "(Ctrl-C: taken as Esc)");
+			break;
+		}
 		/* The pages and arrows scroll what the answer is about (an
 		 * ERS plan's every diff) while letters go into the line. */
 		while ((ch = getch()) != ERR && wz_scroll_key(w, ch, false))
