@@ -138,13 +138,26 @@ wait_for "ALERT"
 check_contains "the banner names the newest" "$(screen | sed -n 23p)" "node-2 up (down -> up)"
 check_contains "and how to deal with it" "$(screen | sed -n 23p)" "[A list, a ack]"
 check_contains "above the keys, which stay" "$(screen | sed -n 24p)" "q quit  ? help"
+check_contains "the banner's time and age" "$(screen | sed -n 23p)" " <1m ago)"
+check_contains "no ISO stamp to read through" "$(screen | sed -n 23p)" "ALERTS node-2 up"
 tm send-keys -t t A
 wait_for "Alerts: 4, 4 not acknowledged"
-check_contains "the footer says the list's keys" "$(screen | sed -n 24p)" "j/k move  Enter ack  a ack all"
-check_contains "newest first, marked" "$(screen | grep -m1 'node-')" "* "
+check_contains "the footer says the list's keys" "$(screen | sed -n 24p)" "j/k move  Enter its node  Space ack"
+check_contains "newest first, marked, with its age" "$(screen | grep -m1 'node-')" "| * "
+check_contains "its age" "$(screen | grep -m1 'node-')" " <1m ago  "
 check_contains "the first down is listed" "$(screen)" "node-1 down (up -> down): HTTP 503"
+# Enter on an alert: acknowledged, and the table on its node.
+tm send-keys -t t j j j Enter
+wait_gone "Alerts: 4"
+check_contains "said" "$(screen | sed -n 24p)" "node-1: the alert's node"
 tm send-keys -t t Enter
+wait_for "node-1 (Esc closes)"
+tm send-keys -t t Escape
+wait_gone "node-1 (Esc closes)"
+tm send-keys -t t A
 wait_for "Alerts: 4, 3 not acknowledged"
+tm send-keys -t t Space
+wait_for "Alerts: 4, 2 not acknowledged"
 tm send-keys -t t a
 wait_for "Alerts: 4, 0 not acknowledged"
 tm send-keys -t t Escape
@@ -172,7 +185,7 @@ wait_gone "Keys (j/k scroll"
 test_end
 
 test_begin node_detail
-tm send-keys -t t j Enter
+tm send-keys -t t g j Enter
 wait_for "node-1 (Esc closes)"
 check_contains "enclave" "$(screen)" "enclave     node-1"
 check_contains "the footer says the details' keys" "$(screen | sed -n 24p)" "Esc close"
@@ -313,6 +326,8 @@ wait_for "SINCE"
 check_contains "at 132: one row holds them all" "$(screen | sed -n 1p)" "quorum 3  READ-ONLY   DEBUG MODE node-0 5m   ERS ACTIVE 5m"
 check_contains "the table right below" "$(screen | sed -n 2p)" "IDX NODE"
 tm send-keys -t t q
+wait_for "Quit bvops?"
+tm send-keys -t t y
 wait_dead
 rm -rf "$STATE/debug" "$STATE/ers"
 test_end

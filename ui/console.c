@@ -687,20 +687,44 @@ static void console_draw_rows(struct console *c, int body, int cols)
 	}
 }
 
+/*
+ * An alert's text without its leading ISO 8601 time (the list and the
+ * banner say the time shorter: "01:34:22, 2m ago"), and that time.
+ */
+static const char *console_alert_when(const char *text, int64_t at_ms,
+				      char *when, size_t size)
+{
+	char age[32], hms[16];
+	time_t t = (time_t)(at_ms / 1000);
+	struct tm tm;
+	const char *sp = strchr(text, ' ');
+
+	gmtime_r(&t, &tm);
+	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	console_age(at_ms, clock_now_ms(), age, sizeof(age));
+	snprintf(when, size, "%s, %s ago", hms, age);
+	if (sp != NULL && sp - text >= 20 && text[4] == '-' &&
+	    text[10] == 'T' && sp[-1] == 'Z')
+		return sp + 1;
+	return text;
+}
+
 /* The newest unacknowledged alert as the footer's banner. */
 static bool console_alert_banner(struct console *c, char *line, size_t size)
 {
-	char text[600];
-	bool acked = true;
+	char text[600], when[64];
+	struct alertbox_meta m = {.acked = true};
+	const char *what;
 	size_t k;
 
-	for (k = 0; alertbox_get(c->alerts, k, text, sizeof(text), &acked); k++)
-		if (!acked)
+	for (k = 0; alertbox_get(c->alerts, k, text, sizeof(text), &m); k++)
+		if (!m.acked)
 			break;
-	if (acked)
+	if (m.acked)
 		return false;
-	snprintf(line, size, " ALERT%s %s   [A list, a ack]",
-		 c->alerts_unacked > 1 ? "S" : "", text);
+	what = console_alert_when(text, m.at_ms, when, sizeof(when));
+	snprintf(line, size, " ALERT%s %s (%s)",
+		 c->alerts_unacked > 1 ? "S" : "", what, when);
 	return true;
 }
 
@@ -725,7 +749,8 @@ static const char *console_view_keys(const struct console *c)
 	case OVERLAY_CONFIG:
 		return " j/k PgUp/PgDn g/G scroll  r reload  Esc back";
 	case OVERLAY_ALERTS:
-		return " j/k move  Enter ack  a ack all  Esc close";
+		return " j/k move  Enter its node  Space ack  a ack all  Esc "
+		       "close";
 	case OVERLAY_CONFIRM: return " y do it  n or Esc cancel";
 	case OVERLAY_QUIT: return " y quit anyway  n or Esc stay";
 	case OVERLAY_NOTICE: return " P the procedures  Esc later";
@@ -744,10 +769,16 @@ static void console_draw_footer(struct console *c, int rows, int cols)
 	char line[1400];
 
 	if (c->foot == 2 && console_alert_banner(c, line, sizeof(line))) {
-		/* The banner stays until acknowledged, above the keys. */
+		/* The banner stays until acknowledged, above the keys; how
+		 * to deal with it always shows, at its right end. */
+		static const char keys[] = " [A list, a ack] ";
+		int kw = (int)sizeof(keys) - 1;
+
 		attrset(c->style[THEME_DOWN] | A_REVERSE);
 		mvhline(rows - 2, 0, ' ', cols);
-		console_put(c, rows - 2, 0, cols, line);
+		console_put(c, rows - 2, 0, cols > kw ? cols - kw : cols, line);
+		if (cols > kw)
+			console_put(c, rows - 2, cols - kw, kw, keys);
 	}
 	attrset(c->style[THEME_FOOTER]);
 	mvhline(rows - 1, 0, ' ', cols);
@@ -831,15 +862,15 @@ static void console_box(struct console *c, int rows, int cols, int h, int w,
 
 static void console_draw_alerts(struct console *c, int rows, int cols)
 {
-	char title[100], text[600], line[700];
+	char title[100], text[600], line[700], when[64];
 	size_t n, unacked, top, avail;
 	int y, x, h, w, r;
-	bool acked;
+	struct alertbox_meta m;
 
 	n = alertbox_count(c->alerts, &unacked);
 	snprintf(title, sizeof(title),
-		 " Alerts: %zu, %zu not acknowledged (Enter ack, a all, Esc) ",
-		 n, unacked);
+		 " Alerts: %zu, %zu not acknowledged (Enter: its node) ", n,
+		 unacked);
 	h = console_region(c, rows);
 	w = cols - 2;
 	console_box(c, rows, cols, h, w, title, &y, &x);
@@ -852,12 +883,16 @@ static void console_draw_alerts(struct console *c, int rows, int cols)
 	for (r = 0; (size_t)r < avail && top + (size_t)r < n; r++) {
 		size_t k = top + (size_t)r;
 
-		if (!alertbox_get(c->alerts, k, text, sizeof(text), &acked))
+		if (!alertbox_get(c->alerts, k, text, sizeof(text), &m))
 			break;
-		/* '*': not acknowledged yet; newest first. */
-		snprintf(line, sizeof(line), "%s %s", acked ? " " : "*", text);
+		/* '*': not acknowledged yet; newest first, with its age. */
+		const char *what =
+		    console_alert_when(text, m.at_ms, when, sizeof(when));
+
+		snprintf(line, sizeof(line), "%s %-18s %s", m.acked ? " " : "*",
+			 when, what);
 		attrset(k == c->alert_sel ? c->style[THEME_SELECTED]
-			: acked           ? c->style[THEME_WINDOW]
+			: m.acked         ? c->style[THEME_WINDOW]
 					  : c->style[THEME_DOWN]);
 		mvhline(y + 2 + r, x + 1, ' ', w - 2);
 		console_put(c, y + 2 + r, x + 2, w - 4, line);
@@ -882,7 +917,28 @@ static void console_alerts_key(struct console *c, int ch)
 		break;
 	case '\r':
 	case '\n':
-	case KEY_ENTER:
+	case KEY_ENTER: {
+		/* Seen: acknowledged, and its node selected in the table. */
+		char text[600];
+		struct alertbox_meta m;
+		size_t k;
+
+		alertbox_ack(c->alerts, c->alert_sel);
+		if (!alertbox_get(c->alerts, c->alert_sel, text, sizeof(text),
+				  &m))
+			break;
+		for (k = 0; k < c->fleet->nnodes; k++)
+			if (strcmp(c->fleet->nodes[k].name, m.node) == 0) {
+				c->selected = k;
+				c->focus = -1;
+				c->overlay = OVERLAY_NONE;
+				console_say(c,
+					    "%s: the alert's node (Enter: "
+					    "its details, l: its journal)",
+					    m.node);
+			}
+		break;
+	}
 	case ' ': alertbox_ack(c->alerts, c->alert_sel); break;
 	case 'a': alertbox_ack(c->alerts, SIZE_MAX); break;
 	case 'q':
@@ -2008,6 +2064,9 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 	int rows = getmaxy(stdscr), page = rows > 4 ? rows - 4 : 1;
 
 	*dirty = true;
+	/* A message lasts until the next key: the footer's keys again. */
+	if (ch != KEY_RESIZE)
+		c->msg[0] = '\0';
 	if (c->prompt != PROMPT_NONE) {
 		console_prompt_key(c, ch);
 		return true;

@@ -5,11 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cJSON.h>
+
+#include "lib/clock.h"
+#include "lib/timefmt.h"
 #include "lib/xalloc.h"
 
 struct alertbox_item {
 	char *text;
-	bool acked;
+	struct alertbox_meta meta;
 };
 
 struct alertbox {
@@ -43,11 +47,26 @@ void alertbox_push(void *box, const char *json, const char *text, bool quiet)
 {
 	struct alertbox *b = box;
 	struct alertbox_item *it;
+	struct alertbox_meta meta = {.acked = quiet};
+	cJSON *o;
 
 	/* Only alerts: delivery reports and errors have their own lines
 	 * in the event log. */
 	if (strncmp(json, "{\"seq\":", 7) != 0)
 		return;
+	/* Its node and time, for the list's ages and its jump to the node. */
+	o = cJSON_Parse(json);
+	if (o != NULL) {
+		const char *node =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "node"));
+
+		snprintf(meta.node, sizeof(meta.node), "%s", node ? node : "");
+		meta.at_ms = timefmt_iso8601_parse(
+		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "time")));
+		cJSON_Delete(o);
+	}
+	if (meta.at_ms == 0)
+		meta.at_ms = clock_now_ms();
 	pthread_mutex_lock(&b->lock);
 	if (b->n == ALERTBOX_KEEP) {
 		it = &b->v[b->start];
@@ -60,7 +79,7 @@ void alertbox_push(void *box, const char *json, const char *text, bool quiet)
 	it->text = xstrdup(text);
 	/* A held node's news is listed, already acknowledged: no bell, no
 	 * banner. */
-	it->acked = quiet;
+	it->meta = meta;
 	b->n++;
 	b->version++;
 	pthread_mutex_unlock(&b->lock);
@@ -84,7 +103,7 @@ size_t alertbox_count(struct alertbox *b, size_t *unacked)
 	n = b->n;
 	*unacked = 0;
 	for (k = 0; k < b->n; k++)
-		if (!b->v[(b->start + k) % ALERTBOX_KEEP].acked)
+		if (!b->v[(b->start + k) % ALERTBOX_KEEP].meta.acked)
 			(*unacked)++;
 	pthread_mutex_unlock(&b->lock);
 	return n;
@@ -99,7 +118,7 @@ static struct alertbox_item *alertbox_at(struct alertbox *b, size_t i)
 }
 
 bool alertbox_get(struct alertbox *b, size_t i, char *out, size_t size,
-		  bool *acked)
+		  struct alertbox_meta *meta)
 {
 	struct alertbox_item *it;
 	bool ok = false;
@@ -108,7 +127,7 @@ bool alertbox_get(struct alertbox *b, size_t i, char *out, size_t size,
 	it = alertbox_at(b, i);
 	if (it != NULL) {
 		snprintf(out, size, "%s", it->text);
-		*acked = it->acked;
+		*meta = it->meta;
 		ok = true;
 	}
 	pthread_mutex_unlock(&b->lock);
@@ -122,9 +141,9 @@ void alertbox_ack(struct alertbox *b, size_t i)
 		size_t k;
 
 		for (k = 0; k < ALERTBOX_KEEP; k++)
-			b->v[k].acked = true;
+			b->v[k].meta.acked = true;
 	} else if (alertbox_at(b, i) != NULL) {
-		alertbox_at(b, i)->acked = true;
+		alertbox_at(b, i)->meta.acked = true;
 	}
 	b->version++;
 	pthread_mutex_unlock(&b->lock);

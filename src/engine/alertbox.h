@@ -26,10 +26,17 @@ void alertbox_push(void *box, const char *json, const char *text, bool quiet);
 uint64_t alertbox_version(struct alertbox *b);
 /* How many are kept, and how many of those are not acknowledged. */
 size_t alertbox_count(struct alertbox *b, size_t *unacked);
-/* The i-th newest (0 = newest): its text copied to out, and whether it
- * was acknowledged; false past the end. */
+/* What is kept of an alert besides its text. */
+struct alertbox_meta {
+	bool acked;
+	int64_t at_ms;  /* when it happened (ms since the epoch), 0 unknown */
+	char node[128]; /* the node it is about, "" for the fleet */
+};
+
+/* The i-th newest (0 = newest): its text copied to out, and the rest
+ * into *meta; false past the end. */
 bool alertbox_get(struct alertbox *b, size_t i, char *out, size_t size,
-		  bool *acked);
+		  struct alertbox_meta *meta);
 /* Acknowledge the i-th newest, or all (i = SIZE_MAX). */
 void alertbox_ack(struct alertbox *b, size_t i);
 
