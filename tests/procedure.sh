@@ -385,6 +385,8 @@ if command -v tmux >/dev/null; then
 	check_contains "the failed cell" "$(printf '%s\n' "$SCREEN" | grep '^node-0')" "ok      ok      ok      ok      FAILED"
 	check_contains "where it stands" "$SCREEN" "state: failed at restart on node-0 (journal open)"
 	check_contains "why, in the log" "$SCREEN" "restart of node-0 failed"
+	check_contains "the ways on in the wizard's keys" "$SCREEN" "  r  retry the restart and the wait"
+	check_not_contains "no command-line wording in the console" "$SCREEN" "bvops procedure resume"
 	"$SIM" ctl "$SIM_DIR" node-0 restart-mode ok >/dev/null
 	tm send-keys -t t r
 	screen_has "Restart node-0 now? [y/N]"

@@ -143,6 +143,7 @@ static void cwz_ui(struct console_wz *z, struct wizard *w,
 	ui->say = cwz_say;
 	ui->started = cwz_started;
 	ui->tick = cwz_tick;
+	ui->console = true;
 	cwz_limits(w);
 	ui->colour = false; /* the wizard colours the diff itself */
 }
@@ -175,7 +176,8 @@ static void cwz_procedure_ui(struct wizard *w, struct procedure_ui *ui)
 				    .ask_line = cwz_dask,
 				    .started = cwz_dstarted,
 				    .tick = cwz_dtick,
-				    .colour = false};
+				    .colour = false,
+				    .console = true};
 	cwz_limits(w);
 }
 

@@ -226,8 +226,12 @@ static void ce_show_diff(struct ce *c, const char *a, size_t alen,
 
 		if (plain != NULL &&
 		    ce_changed_lines(plain) < ce_changed_lines(raw))
-			ce_say(c, "(secret values changed too: shown redacted "
-				  "above; --show-secrets shows them)\n");
+			ce_say(c, c->ui->console
+				      ? "(secret values changed too: shown "
+					"redacted above)\n"
+				      : "(secret values changed too: shown "
+					"redacted above; --show-secrets shows "
+					"them)\n");
 		free(plain);
 	}
 	free(raw);
@@ -265,8 +269,9 @@ static bool ce_confirm_restart(struct ce *c, char *msg, size_t msgsize)
 		 "%s: not restarted (%s); the procedure stays open: resume "
 		 "it to restart, or abandon it",
 		 c->n->name,
-		 a == 0 ? "no terminal to confirm on, and no --yes"
-			: "not confirmed");
+		 a == 0 && !c->ui->console
+		     ? "no terminal to confirm on, and no --yes"
+		     : "not confirmed");
 	return a == 'y';
 }
 
@@ -470,15 +475,16 @@ void cfgedit_texts_forget(const char *state_dir, const char *id, bool keep_edit)
  */
 static void ce_offer(struct ce *c)
 {
+	char *ways = procctx_ways_on(c->ui->console, c->id,
+				     "retry the restart and the wait (asks "
+				     "first)",
+				     "put the old config back");
+
 	ce_say(c,
 	       "The new config is uploaded, but %s is not confirmed up. "
-	       "Procedure %s stays open:\n"
-	       "  bvops procedure resume %s      retry the restart and the "
-	       "wait (asks first)\n"
-	       "  bvops procedure rollback %s    put the old config back\n"
-	       "  bvops procedure abandon %s     leave it as it is "
-	       "(recorded)\n",
-	       c->n->name, c->id, c->id, c->id, c->id);
+	       "Procedure %s stays open:\n%s",
+	       c->n->name, c->id, ways);
+	free(ways);
 }
 
 /* The diff of the edit against the text read, named as it was shown. */
@@ -518,9 +524,11 @@ static bool ce_confirm_upload(struct ce *c, char *msg, size_t msgsize)
 			 c->loc.bucket, c->loc.key);
 	}
 	if (!ce_confirm(c, q)) {
-		snprintf(msg, msgsize,
-			 "not confirmed: nothing uploaded (answer y, or --yes "
-			 "without a terminal)");
+		snprintf(msg, msgsize, "%s",
+			 c->ui->console ? "not confirmed: nothing uploaded"
+					: "not confirmed: nothing uploaded "
+					  "(answer y, or --yes without a "
+					  "terminal)");
 		return false;
 	}
 	c->confirmed = true;
@@ -614,7 +622,9 @@ static int ce_kept_edit_offer(struct ce *c, char *msg, size_t msgsize)
 		ce_edit_dir_remove(c, dir);
 		snprintf(msg, msgsize,
 			 "interrupted before the edit was saved: nothing was "
-			 "uploaded; start again with bvops config edit %s",
+			 "uploaded; start again with %s%s",
+			 c->ui->console ? "e in the details of "
+					: "bvops config edit ",
 			 c->n->name);
 		free(path);
 		free(dir);
@@ -643,9 +653,12 @@ static int ce_kept_edit_offer(struct ce *c, char *msg, size_t msgsize)
 		rc = 0;
 	} else {
 		snprintf(msg, msgsize,
-			 "the kept edit stays in %s; bvops procedure resume %s "
-			 "offers it again (or rollback removes it)",
-			 path, c->id);
+			 "the kept edit stays in %s; %s%s offers it again (or "
+			 "rollback removes it)",
+			 path,
+			 c->ui->console ? "resuming procedure "
+					: "bvops procedure resume ",
+			 c->id);
 		rc = -2;
 	}
 	free(path);

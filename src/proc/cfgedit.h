@@ -41,6 +41,7 @@ struct cfgedit_ui {
 	/* About once a second while a step runs (may be NULL). */
 	void (*tick)(void *ctx);
 	bool colour;
+	bool console; /* in the console's wizard (procedure_ui.console) */
 };
 
 struct cfgedit_opts {

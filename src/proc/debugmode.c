@@ -265,7 +265,8 @@ static int enter_policy(void *ctx, const char *node,
 	} else if (strcmp(cur, d->original) != 0) {
 		snprintf(msg, msgsize,
 			 "the key policy changed since it was read: not "
-			 "changed (run bvops debug enter again)");
+			 "changed (%s again)",
+			 d->ui->console ? "D" : "run bvops debug enter");
 	} else if (dm_put_verify(d, d->debug, msg, msgsize) == 0) {
 		dm_say(d, "key policy: PCR8 is now 96 zeros (read back)\n");
 		rc = 0;
@@ -293,7 +294,8 @@ static int enter_policy_undo(void *ctx, const char *node, const cJSON *data,
 		dm_diff(d, d->debug, cur, "as bvops put it", "now");
 		snprintf(msg, msgsize,
 			 "someone changed the key policy: not restored over "
-			 "their change (bvops debug exit shows it and asks)");
+			 "their change (%s shows it and asks)",
+			 d->ui->console ? "X" : "bvops debug exit");
 	} else if (dm_put_verify(d, d->original, msg, msgsize) == 0) {
 		dm_say(d, "key policy: the original, byte for byte\n");
 		rc = 0;
@@ -409,7 +411,8 @@ static int exit_policy(void *ctx, const char *node,
 	} else if (strcmp(cur, d->debug) != 0) {
 		snprintf(msg, msgsize,
 			 "the key policy changed again since it was shown: "
-			 "not restored (run bvops debug exit again)");
+			 "not restored (%s again)",
+			 d->ui->console ? "X" : "run bvops debug exit");
 	} else if (dm_put_verify(d, d->original, msg, msgsize) == 0) {
 		dm_say(d, "key policy: the original, byte for byte (read "
 			  "back)\n");
@@ -558,14 +561,14 @@ static int dm_go(struct dm *d, bool enter, bool rollback, char *msg,
 		dm_hold(d, false);
 		return PROC_OK;
 	}
-	dm_say(d,
-	       "Procedure %s stays open:\n"
-	       "  bvops procedure resume %s      retry from where it "
-	       "stopped\n"
-	       "  bvops procedure rollback %s    undo what was done\n"
-	       "  bvops procedure abandon %s     leave it as it is "
-	       "(recorded)\n",
-	       d->id, d->id, d->id, d->id);
+	{
+		char *ways = procctx_ways_on(d->ui->console, d->id,
+					     "retry from where it stopped",
+					     "undo what was done");
+
+		dm_say(d, "Procedure %s stays open:\n%s", d->id, ways);
+		free(ways);
+	}
 	return PROC_STOPPED;
 }
 
@@ -632,8 +635,11 @@ int debugmode_enter(const struct fleet *f, const struct fleet_node *n,
 	if (p.is_zero) {
 		snprintf(msg, msgsize,
 			 "%s's key policy already has the zero PCR8: it is in "
-			 "debug mode (bvops debug exit %s)",
-			 n->name, n->name);
+			 "debug mode (%s%s)",
+			 n->name,
+			 ui->console ? "X in the details of "
+				     : "bvops debug exit ",
+			 n->name);
 		dm_free(&d);
 		return PROC_STOPPED;
 	}
@@ -680,9 +686,12 @@ int debugmode_enter(const struct fleet *f, const struct fleet_node *n,
 	rc = dm_go(&d, true, false, msg, msgsize);
 	if (rc == PROC_OK)
 		dm_say(&d,
-		       "%s is in DEBUG MODE (procedure %s). bvops debug exit "
-		       "%s restores protected mode.\n",
-		       n->name, d.id, n->name);
+		       "%s is in DEBUG MODE (procedure %s). %s%s restores "
+		       "protected mode.\n",
+		       n->name, d.id,
+		       ui->console ? "X in the details of "
+				   : "bvops debug exit ",
+		       n->name);
 	dm_free(&d);
 	return rc;
 }

@@ -914,16 +914,18 @@ static int er_go(struct ers *e, bool rollback, char *msg, size_t msgsize)
 		er_hold_all(e, false);
 		return PROC_OK;
 	}
-	er_say(e,
-	       "Procedure %s stays open; every node is held from "
-	       "auto-restart until it ends:\n"
-	       "  bvops procedure resume %s      retry the nodes that "
-	       "failed, then go on\n"
-	       "  bvops procedure rollback %s    restore every config and "
-	       "start every node\n"
-	       "  bvops procedure abandon %s     leave it as it is "
-	       "(recorded)\n",
-	       e->id, e->id, e->id, e->id);
+	{
+		char *ways = procctx_ways_on(
+		    e->ui->console, e->id,
+		    "retry the nodes that failed, then go on",
+		    "restore every config and start every node");
+
+		er_say(e,
+		       "Procedure %s stays open; every node is held from "
+		       "auto-restart until it ends:\n%s",
+		       e->id, ways);
+		free(ways);
+	}
 	return PROC_STOPPED;
 }
 
@@ -1073,8 +1075,9 @@ int ers_apply(const struct fleet *f, const char *state_dir,
 	if (rc == PROC_OK && !o->dry_run)
 		er_say(&e,
 		       "ERS is ACTIVE on all %zu nodes (procedure %s). When "
-		       "the recovery is done: bvops ers revert\n",
-		       e.n, e.id);
+		       "the recovery is done: %s\n",
+		       e.n, e.id,
+		       ui->console ? "V, then r revert" : "bvops ers revert");
 	er_free(&e);
 	return rc;
 }

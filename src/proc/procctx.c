@@ -264,3 +264,19 @@ bool procctx_confirm_name(const struct procedure_ui *ui, const char *label,
 	}
 	return true;
 }
+
+char *procctx_ways_on(bool console, const char *id, const char *retry,
+		      const char *undo)
+{
+	if (console)
+		return xasprintf("  r  %s\n"
+				 "  b  %s\n"
+				 "  a  leave it as it is (recorded)\n"
+				 "(now, or later from P, the procedures)\n",
+				 retry, undo);
+	return xasprintf("  bvops procedure resume %s      %s\n"
+			 "  bvops procedure rollback %s    %s\n"
+			 "  bvops procedure abandon %s     leave it as it is "
+			 "(recorded)\n",
+			 id, retry, id, undo, id);
+}

@@ -90,4 +90,13 @@ bool procctx_confirm_name(const struct procedure_ui *ui, const char *label,
 			  const char *name, const char *what, char *msg,
 			  size_t msgsize);
 
+/*
+ * The ways on from a procedure left open, in the words of where the
+ * operator is: the commands (bvops procedure resume ID ...) on the
+ * command line, the wizard's keys (r, b, a) in the console. retry and
+ * undo say what resume and rollback would do. A new string.
+ */
+char *procctx_ways_on(bool console, const char *id, const char *retry,
+		      const char *undo);
+
 #endif

@@ -100,6 +100,9 @@ struct procedure_ui {
 	 * be NULL). */
 	void (*tick)(void *ctx);
 	bool colour;
+	/* The operator is in the console's wizard: its keys, not commands,
+	 * are the ways on (procctx_ways_on). */
+	bool console;
 };
 
 /*
