@@ -402,6 +402,23 @@ tm send-keys -t t q
 wait_dead
 test_end
 
+test_begin a_console_not_in_debug_mode_backs_off
+start 80 24
+wait_for "3 up"
+tm send-keys -t t c
+wait_for "node-0 console"
+wait_for "E44 ] Enclave console connection failure"
+wait_for "retrying in 1 s --"
+# Each try says its one line and ends at once: the waits grow, said so.
+tmux_expect "$SOCK" t "retrying in 2 s (it keeps ending at once" 400
+tmux_expect "$SOCK" t "retrying in 4 s (it keeps ending at once" 400
+check_eq "no try a second" "$(screen | grep -c 'retrying in 1 s')" 1
+tm send-keys -t t x
+wait_gone "node-0 console"
+tm send-keys -t t q
+wait_dead
+test_end
+
 test_begin two_panes_follow_search_and_a_fault_marked
 start 80 24 XDG_STATE_HOME="$TMP/state"
 wait_for "3 up"

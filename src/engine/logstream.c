@@ -14,9 +14,13 @@
 #include "lib/clock.h"
 #include "lib/xalloc.h"
 
-/* Back-off between reconnections: 1 s doubling to 30 s. */
+/* Back-off between reconnections: 1 s doubling to 30 s. It starts over
+ * only after a connection that lasted LOGSTREAM_HEALTHY_MS: a command
+ * that says one line and exits (nitro-cli's E44 when the enclave was not
+ * started in debug mode) is retried ever less often, not every second. */
 #define LOGSTREAM_RETRY_FIRST_MS 1000
 #define LOGSTREAM_RETRY_MAX_MS   30000
+#define LOGSTREAM_HEALTHY_MS     10000
 
 /*
  * What one step reads: a flood on many streams must leave the engine
@@ -46,6 +50,7 @@ struct logstream {
 	int64_t retry_at_ms;
 	int64_t retry_ms;     /* the next back-off */
 	bool had_lines;       /* this connection said something */
+	int64_t started_ms;   /* when this connection started */
 	bool ready;           /* its descriptor said so: read it */
 	bool queued;          /* in the todo list */
 	size_t step_bytes;    /* read in this step */
@@ -240,6 +245,7 @@ static void logstream_start(struct logstreams *ls, size_t k, int64_t now)
 			       n->name, logstream_source_name(src));
 	s->ever_ran = true;
 	s->had_lines = false;
+	s->started_ms = now;
 	s->ready = true; /* a local command may have said something already */
 	s->state = LOGSTREAM_CONNECTING;
 	s->last_line_ms = s->last_line_ms ? s->last_line_ms : now;
@@ -268,8 +274,8 @@ static void logstream_ended(struct logstreams *ls, size_t k, int rc,
 	if (rc >= 0)
 		snprintf(s->error, sizeof(s->error), "%s %s ended (exit %d)",
 			 n->name, logstream_source_name(src), status);
-	/* A connection that worked starts the back-off over. */
-	if (s->had_lines)
+	/* A connection that worked a while starts the back-off over. */
+	if (s->had_lines && now - s->started_ms >= LOGSTREAM_HEALTHY_MS)
 		s->retry_ms = LOGSTREAM_RETRY_FIRST_MS;
 	if (permanent) {
 		s->state = LOGSTREAM_STOPPED;
@@ -279,8 +285,12 @@ static void logstream_ended(struct logstreams *ls, size_t k, int rc,
 	}
 	s->state = LOGSTREAM_WAITING;
 	s->retry_at_ms = now + s->retry_ms;
-	logstream_note(s, LOGRING_GAP, "-- %s; retrying in %lld s --", s->error,
-		       (long long)(s->retry_ms + 999) / 1000);
+	logstream_note(s, LOGRING_GAP, "-- %s; retrying in %lld s%s --",
+		       s->error, (long long)(s->retry_ms + 999) / 1000,
+		       s->retry_ms > LOGSTREAM_RETRY_FIRST_MS
+			   ? " (it keeps ending at once: each wait doubles, "
+			     "up to 30 s)"
+			   : "");
 	s->retry_ms = s->retry_ms * 2 > LOGSTREAM_RETRY_MAX_MS
 			  ? LOGSTREAM_RETRY_MAX_MS
 			  : s->retry_ms * 2;

@@ -83,6 +83,33 @@ TEST(logstream_runs_reconnects_and_marks)
 	fleet_free(f);
 }
 
+TEST(logstream_a_command_that_ends_at_once_backs_off)
+{
+	/* As nitro-cli console does for an enclave not in debug mode. */
+	struct fleet *f =
+	    one_node("echo 'E44 not started in debug mode'; exit 1");
+	struct transport *t;
+	struct logstreams *ls;
+
+	if (!CHECK(f != NULL))
+		return;
+	t = transport_new(f);
+	ls = logstreams_new(f, t, 100);
+	logstreams_watch(ls, 0, LOGSTREAM_JOURNAL, true);
+	CHECK(step_until(ls, "n0 journal ended (exit 1); retrying in 1 s --",
+			 3000));
+	/* It said a line, yet lasted no time: the wait grows, and says so. */
+	CHECK(step_until(ls,
+			 "ended (exit 1); retrying in 2 s (it keeps ending at "
+			 "once: each wait doubles, up to 30 s) --",
+			 4000));
+	CHECK(
+	    step_until(ls, "ended (exit 1); retrying in 4 s (it keeps", 5000));
+	logstreams_free(ls);
+	transport_free(t);
+	fleet_free(f);
+}
+
 TEST(logstream_no_transport_stops_with_reason)
 {
 	struct fleet *f = one_node("journalctl -f");
