@@ -137,7 +137,7 @@ test_begin alerts_banner_list_and_acknowledge
 wait_for "ALERT"
 check_contains "the banner names the newest" "$(screen | sed -n 23p)" "node-2 up (down -> up)"
 check_contains "and how to deal with it" "$(screen | sed -n 23p)" "[A list, a ack]"
-check_contains "above the keys, which stay" "$(screen | sed -n 24p)" "q quit  ? help"
+check_contains "above the keys, which stay" "$(screen | sed -n 24p)" "? help  / filter"
 check_contains "the banner's time and age" "$(screen | sed -n 23p)" " <1m ago)"
 check_contains "no ISO stamp to read through" "$(screen | sed -n 23p)" "ALERTS node-2 up"
 tm send-keys -t t A
@@ -169,17 +169,17 @@ test_begin help_overlay
 tm send-keys -t t '?'
 wait_for "Keys (j/k scroll, Esc closes)"
 check_contains "starts at the top" "$(screen)" "move between nodes"
-check_not_contains "the last line is below at 80x24" "$(screen)" "quit (from the nodes)"
+check_not_contains "the last line is below at 80x24" "$(screen)" "quit (asks when debug mode or ERS is on)"
 check_contains "the footer says the help's keys" "$(screen | sed -n 24p)" "j/k scroll  Esc close"
 check_eq "the header is not covered" "$(screen | head -1 | cut -c1-12)" " bvops  sim "
-for i in $(seq 12); do tm send-keys -t t j; done
-wait_for "quit (from the nodes)"
+for i in $(seq 16); do tm send-keys -t t j; done
+wait_for "quit (asks when debug mode or ERS is on)"
 # Every line inside the border, the longest too.
 check_contains "the longest line within the box" "$(screen | grep -F 'revert on every node')" "(guided) |"
 check_contains "lists debug mode" "$(screen)" "Nitro debug mode: enter it (guided)"
 for i in $(seq 4); do tm send-keys -t t k; done
 wait_for "incidents: list, view, x export a report"
-check_not_contains "scrolled back up" "$(screen)" "quit (from the nodes)"
+check_not_contains "scrolled back up" "$(screen)" "quit (asks when debug mode or ERS is on)"
 tm send-keys -t t Escape
 wait_gone "Keys (j/k scroll"
 test_end
@@ -417,6 +417,65 @@ tm send-keys -t t x
 wait_gone "node-0 console"
 tm send-keys -t t q
 wait_dead
+test_end
+
+test_begin finding_a_node_in_a_big_fleet
+# 40 nodes: node-0..2 the simulator's, the rest on ports nobody answers
+# except every fourth (dbNN), which answers through node-0's.
+{
+	sim_fleet "$SIM_FLEET_HEALTH" | sed 's/name = "sim"/name = "big"/'
+	p0=$(awk '$1 == "node-0" {print $2}' "$SIM_DIR/ports")
+	dead=$(free_port)
+	for i in $(seq 3 39); do
+		if [ $((i % 4)) = 0 ]; then name=db-$i port=$p0; else name=node-$i port=$dead; fi
+		printf '\n[[node]]\nname = "%s"\nindex = %s\nping_url = "http://127.0.0.1:%s/ping"\ntransport = "local"\n' "$name" "$i" "$port"
+	done
+} >"$TMP/big.toml"
+start 80 24 -- -f "$TMP/big.toml"
+wait_for "bvops  big"
+wait_for "12 up  28 down"
+tm send-keys -t t a
+wait_gone "ALERTS"
+check_contains "rows off screen are said" "$(screen | sed -n 23p)" "more below"
+# n: the next node that is down, from the top.
+tm send-keys -t t g n
+wait_for "node-5 "
+check_contains "the selection on a down node" "$(screen | grep -F 'node-5 ')" "down"
+# s: down first; again: by index.
+tm send-keys -t t s
+wait_for "by status (s: by index)"
+check_contains "a down node first" "$(screen | sed -n 3p)" "down"
+tm send-keys -t t s
+wait_gone "by status (s: by index)"
+# /: only the nodes that match; the count and how to undo it.
+tm send-keys -t t / d b Enter
+wait_for "/db: 9 of 40"
+check_not_contains "others hidden" "$(screen | sed -n '3,22p')" "node-1 "
+check_contains "the matches" "$(screen)" "db-36"
+tm send-keys -t t / C-u Enter
+wait_gone "/db: 9 of 40"
+# :: a node by name (even hidden by a filter), and an action on it.
+tm send-keys -t t / d b Enter
+wait_for "/db: 9 of 40"
+tm send-keys -t t : n o d e - 3 7
+wait_for ":node-37_"
+tm send-keys -t t Enter
+wait_for "node-37 "
+check_contains "selected, the filter let go" "$(screen | grep -F 'node-37 ')" "node-37"
+check_not_contains "no filter" "$(screen)" "/db:"
+tm send-keys -t t : r e s
+wait_for ":res_"
+check_contains "the palette offers what fits" "$(screen | sed -n 24p)" "restart"
+tm send-keys -t t t a r t ' ' n o d e - 1 Enter
+wait_for "Restart node-1 (index 1)?"
+tm send-keys -t t n
+wait_gone "Restart node-1"
+tm send-keys -t t : a l e Enter
+wait_for "Alerts:"
+tm send-keys -t t Escape
+tm send-keys -t t : q Enter
+wait_dead
+check_eq "the palette quits too" "${DEAD_STATUS:-}" 0
 test_end
 
 test_begin two_panes_follow_search_and_a_fault_marked

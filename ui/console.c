@@ -53,6 +53,8 @@ enum console_prompt {
 	PROMPT_EXPORT,    /* a file name for an incident report */
 	PROMPT_MAINT,     /* "reason[, duration]" for maintenance */
 	PROMPT_MAINT_END, /* y: end the selected node's maintenance */
+	PROMPT_NODES,     /* '/' on the table: filter its rows */
+	PROMPT_PALETTE,   /* ':' a view, a node or an action by name */
 };
 
 #define CONSOLE_PANES_MAX 6
@@ -100,7 +102,13 @@ struct console {
 	struct monitor *monitor;
 	struct monitor_snapshot snap;
 	size_t selected;
-	size_t top; /* first node row shown */
+	size_t top; /* first row of the view shown */
+	/* The table's rows: the nodes the filter lets through, in the sort's
+	 * order (console_view_build, every frame and before every key). */
+	size_t *view, nview;
+	char node_filter[512]; /* "" shows every node */
+	bool quit;             /* the palette's quit: end the loop */
+	bool by_status;        /* down first, then unknown, then up */
 	enum console_overlay overlay;
 	bool utf8;
 	bool read_only;
@@ -183,12 +191,20 @@ struct console {
 	int head, foot;
 };
 
+static void console_say(struct console *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void console_palette_hint(const struct console *c, const char *in,
+				 char *out, size_t size);
+
 static const struct {
 	const char *keys;
 	const char *what;
 } console_keys[] = {
     {"Up/Down, j/k", "move between nodes"},
     {"PgUp/PgDn, g/G", "page, first, last"},
+    {"/", "filter the nodes: name, role, status, debug, held"},
+    {":", "go to a view, a node or an action by name"},
+    {"n / s", "the next node down / sort by status (again: index)"},
     {"Enter", "the node's details and config location"},
     {" v (in details)", "view its config.toml, secrets redacted"},
     {"l / c", "open the node's journal / console pane"},
@@ -215,7 +231,7 @@ static const struct {
     {" z / v", "zoom / side by side"},
     {" x or q", "close the pane; Esc: back to nodes"},
     {"?", "this help"},
-    {"q", "quit (from the nodes)"},
+    {"q, Ctrl-C", "quit (asks when debug mode or ERS is on)"},
 };
 
 /* Bytes of s that fill at most width columns (a UTF-8 character, one). */
@@ -597,6 +613,106 @@ static bool console_debug_refresh(struct console *c)
 	return changed;
 }
 
+/* Does node k match the table's filter (any of its words, any case:
+ * name, role, status, "debug", "held")? */
+static bool console_node_matches(const struct console *c, size_t k)
+{
+	const struct fleet_node *n = &c->fleet->nodes[k];
+	const char *status =
+	    k < c->snap.n ? health_status_name(c->snap.nodes[k].status) : "";
+	char hay[512];
+
+	if (c->node_filter[0] == '\0')
+		return true;
+	snprintf(hay, sizeof(hay), "%s %s %s%s%s", n->name,
+		 fleet_role_name(n->role), status,
+		 c->debug_since[k] != 0 ? " debug" : "",
+		 console_hold_mark(c, k)[0] ? " held" : "");
+	return strcasestr(hay, c->node_filter) != NULL;
+}
+
+static int console_status_rank(const struct console *c, size_t k)
+{
+	enum health_status st =
+	    k < c->snap.n ? c->snap.nodes[k].status : HEALTH_UNKNOWN;
+
+	return st == HEALTH_DOWN ? 0 : st == HEALTH_UP ? 2 : 1;
+}
+
+/* The rows of the table, and the selection kept on one of them. */
+static void console_view_build(struct console *c)
+{
+	size_t k, n = 0, i;
+
+	if (c->view == NULL)
+		c->view = xcalloc(c->fleet->nnodes + 1, sizeof(*c->view));
+	for (k = 0; k < c->fleet->nnodes; k++)
+		if (console_node_matches(c, k))
+			c->view[n++] = k;
+	/* Insertion sort: stable, and a fleet is small. */
+	for (i = 1; c->by_status && i < n; i++) {
+		size_t v = c->view[i], j = i;
+
+		while (j > 0 && console_status_rank(c, c->view[j - 1]) >
+				    console_status_rank(c, v)) {
+			c->view[j] = c->view[j - 1];
+			j--;
+		}
+		c->view[j] = v;
+	}
+	c->nview = n;
+	for (i = 0; i < n && c->view[i] != c->selected; i++)
+		;
+	if (i == n && n > 0)
+		c->selected = c->view[0];
+}
+
+/* The selected node's row in the view (nview when it has none). */
+static size_t console_view_pos(const struct console *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nview && c->view[i] != c->selected; i++)
+		;
+	return i;
+}
+
+/* Move the selection by delta rows of the view (clamped). */
+static void console_view_move(struct console *c, long delta)
+{
+	size_t pos = console_view_pos(c);
+	long to;
+
+	if (c->nview == 0)
+		return;
+	if (pos == c->nview)
+		pos = 0;
+	to = (long)pos + delta;
+	if (to < 0)
+		to = 0;
+	if (to >= (long)c->nview)
+		to = (long)c->nview - 1;
+	c->selected = c->view[to];
+}
+
+/* n: the next node down after the selected one, round the view. */
+static void console_next_down(struct console *c)
+{
+	size_t pos = console_view_pos(c), i;
+
+	for (i = 1; i <= c->nview; i++) {
+		size_t k = c->view[(pos + i) % c->nview];
+
+		if (k < c->snap.n && c->snap.nodes[k].status == HEALTH_DOWN) {
+			c->selected = k;
+			return;
+		}
+	}
+	console_say(c, "%s",
+		    c->node_filter[0] ? "no node down among these"
+				      : "no node is down");
+}
+
 static void console_draw_row(struct console *c, int y, int cols, size_t k,
 			     int64_t now)
 {
@@ -665,25 +781,64 @@ static void console_draw_row(struct console *c, int y, int cols, size_t k,
 	attrset(A_NORMAL);
 }
 
-/* body rows of the node table, below its titles. */
+/* body rows of the node table, below its titles. When rows are off
+ * screen, or a filter or a sort is on, the last row says so. */
 static void console_draw_rows(struct console *c, int body, int cols)
 {
-	int y, top = c->head + 1;
+	int y, top = c->head + 1, rows;
 	int64_t now = clock_now_ms();
+	size_t pos = console_view_pos(c);
+	bool status_row;
 
 	if (body < 1)
 		return;
-	if (c->selected < c->top)
-		c->top = c->selected;
-	if (c->selected >= c->top + (size_t)body)
-		c->top = c->selected - (size_t)body + 1;
-	for (y = 0; y < body; y++) {
-		size_t k = c->top + (size_t)y;
+	status_row = body >= 3 && (c->nview > (size_t)body ||
+				   c->node_filter[0] != '\0' || c->by_status);
+	rows = status_row ? body - 1 : body;
+	if (pos == c->nview)
+		pos = 0;
+	if (pos < c->top)
+		c->top = pos;
+	if (pos >= c->top + (size_t)rows)
+		c->top = pos - (size_t)rows + 1;
+	if (c->top > 0 && c->top + (size_t)rows > c->nview)
+		c->top = c->nview > (size_t)rows ? c->nview - (size_t)rows : 0;
+	for (y = 0; y < rows; y++) {
+		size_t i = c->top + (size_t)y;
 
 		move(top + y, 0);
 		clrtoeol();
-		if (k < c->fleet->nnodes && k < c->snap.n)
-			console_draw_row(c, top + y, cols, k, now);
+		if (i < c->nview && c->view[i] < c->snap.n)
+			console_draw_row(c, top + y, cols, c->view[i], now);
+	}
+	if (status_row) {
+		char line[400];
+		size_t above = c->top,
+		       below = c->nview > c->top + (size_t)rows
+				   ? c->nview - c->top - (size_t)rows
+				   : 0;
+		int len = 0;
+
+		len += snprintf(line + len, sizeof(line) - (size_t)len, " --");
+		if (below > 0)
+			len += snprintf(line + len, sizeof(line) - (size_t)len,
+					" %zu more below", below);
+		if (above > 0)
+			len +=
+			    snprintf(line + len, sizeof(line) - (size_t)len,
+				     "%s %zu above", below ? "," : "", above);
+		if (c->node_filter[0])
+			len += snprintf(line + len, sizeof(line) - (size_t)len,
+					"  /%s: %zu of %zu", c->node_filter,
+					c->nview, c->fleet->nnodes);
+		if (c->by_status)
+			len += snprintf(line + len, sizeof(line) - (size_t)len,
+					"  by status (s: by index)");
+		snprintf(line + len, sizeof(line) - (size_t)len, " --");
+		attrset(c->style[THEME_TITLE]);
+		mvhline(top + rows, 0, ' ', cols);
+		console_put(c, top + rows, 0, cols, line);
+		attrset(A_NORMAL);
 	}
 }
 
@@ -760,8 +915,8 @@ static const char *console_view_keys(const struct console *c)
 	if (c->focus >= 0)
 		return " x close  Tab next  / search  & filter  f follow  "
 		       "z zoom  s save  ? help";
-	return " q quit  ? help  Enter details  l journal  c console  L all"
-	       "  R restart";
+	return " ? help  / filter  : go to  n next down  s sort  Enter details"
+	       "  q quit";
 }
 
 static void console_draw_footer(struct console *c, int rows, int cols)
@@ -801,7 +956,17 @@ static void console_draw_footer(struct console *c, int rows, int cols)
 	else if (c->prompt == PROMPT_MAINT_END)
 		snprintf(line, sizeof(line), " End maintenance of %s? y/N",
 			 c->fleet->nodes[c->maint_node].name);
-	else if (c->prompt != PROMPT_NONE)
+	else if (c->prompt == PROMPT_NODES)
+		snprintf(line, sizeof(line),
+			 " nodes matching: %s_   (Enter: filter, empty: all; "
+			 "Esc)",
+			 c->input);
+	else if (c->prompt == PROMPT_PALETTE) {
+		char hint[300];
+
+		console_palette_hint(c, c->input, hint, sizeof(hint));
+		snprintf(line, sizeof(line), ":%s_  %s", c->input, hint);
+	} else if (c->prompt != PROMPT_NONE)
 		snprintf(
 		    line, sizeof(line), "%s%s_",
 		    c->prompt == PROMPT_SEARCH ? "/" : "filter: ", c->input);
@@ -812,9 +977,6 @@ static void console_draw_footer(struct console *c, int rows, int cols)
 	console_put(c, rows - 1, 0, cols, line);
 	attrset(A_NORMAL);
 }
-
-static void console_say(struct console *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 static void console_say(struct console *c, const char *fmt, ...)
 {
@@ -1354,6 +1516,7 @@ static bool console_draw(struct console *c)
 		return false;
 	}
 	console_layout(c, cols);
+	console_view_build(c);
 	console_draw_header(c, cols);
 	c->foot = console_footer_rows(c);
 	if (c->npanes == 0) {
@@ -1761,12 +1924,39 @@ static void console_ask_maint(struct console *c)
 	c->prompt = console_in_maint(c, node) ? PROMPT_MAINT_END : PROMPT_MAINT;
 }
 
+static void console_palette_run(struct console *c, const char *text);
+
 /* A key while a prompt reads a line. */
 static void console_prompt_key(struct console *c, int ch)
 {
 	struct pane *p = c->focus >= 0 ? c->panes[c->focus] : NULL;
 	bool enter = ch == '\n' || ch == '\r' || ch == KEY_ENTER;
 
+	if ((c->prompt == PROMPT_NODES || c->prompt == PROMPT_PALETTE) &&
+	    (enter || ch == 27)) {
+		enum console_prompt was = c->prompt;
+
+		c->prompt = PROMPT_NONE;
+		if (ch == 27) {
+			console_say(c, "%s",
+				    was == PROMPT_NODES ? "filter unchanged"
+							: "nothing done");
+		} else if (was == PROMPT_NODES) {
+			snprintf(c->node_filter, sizeof(c->node_filter), "%s",
+				 c->input);
+			console_view_build(c);
+			if (c->node_filter[0] && c->nview == 0)
+				console_say(c,
+					    "no node matches /%s (/ then "
+					    "Enter on nothing: every node)",
+					    c->node_filter);
+		} else {
+			console_palette_run(c, c->input);
+		}
+		c->input[0] = '\0';
+		c->input_len = 0;
+		return;
+	}
 	if (c->prompt == PROMPT_MAINT_END) {
 		c->prompt = PROMPT_NONE;
 		if (ch == 'y' || ch == 'Y')
@@ -2057,6 +2247,164 @@ static void console_run_procedure(struct console *c, int action)
 	console_say(c, "back from procedure %s", copy);
 }
 
+/* The palette's words: each a key of the table (with a node, its row is
+ * selected first). */
+static const struct {
+	const char *name;
+	int key;
+	bool node; /* takes a node: "restart node-1" */
+} console_verbs[] = {
+    {.name = "alerts", .key = 'A'},
+    {.name = "incidents", .key = 'I'},
+    {.name = "events", .key = 'E'},
+    {.name = "procedures", .key = 'P'},
+    {.name = "ers", .key = 'V'},
+    {.name = "help", .key = '?'},
+    {.name = "sort", .key = 's'},
+    {.name = "next-down", .key = 'n'},
+    {.name = "all-journals", .key = 'L'},
+    {.name = "details", .key = '\n', .node = true},
+    {.name = "journal", .key = 'l', .node = true},
+    {.name = "console", .key = 'c', .node = true},
+    {.name = "restart", .key = 'R', .node = true},
+    {.name = "stop", .key = 'S', .node = true},
+    {.name = "start", .key = 'U', .node = true},
+    {.name = "maintenance", .key = 'M', .node = true},
+    {.name = "filter", .key = '/'},
+    {.name = "quit", .key = 'q'},
+};
+#define CONSOLE_NVERBS (sizeof(console_verbs) / sizeof(console_verbs[0]))
+
+/* The node named, or by a unique prefix; SIZE_MAX when none. */
+static size_t console_node_named(const struct console *c, const char *name,
+				 size_t len)
+{
+	size_t k, found = SIZE_MAX, count = 0;
+
+	for (k = 0; k < c->fleet->nnodes; k++) {
+		const char *n = c->fleet->nodes[k].name;
+
+		if (strlen(n) == len && strncmp(n, name, len) == 0)
+			return k;
+		if (strncmp(n, name, len) == 0 && count++ == 0)
+			found = k;
+	}
+	return count == 1 ? found : SIZE_MAX;
+}
+
+/* The verb named, or by a unique prefix; -1 when none. */
+static int console_verb_named(const char *name, size_t len)
+{
+	size_t k, count = 0;
+	int found = -1;
+
+	for (k = 0; k < CONSOLE_NVERBS; k++) {
+		if (strlen(console_verbs[k].name) == len &&
+		    strncmp(console_verbs[k].name, name, len) == 0)
+			return (int)k;
+		if (strncmp(console_verbs[k].name, name, len) == 0 &&
+		    count++ == 0)
+			found = (int)k;
+	}
+	return count == 1 ? found : -1;
+}
+
+/* What the palette would take for what is typed: "restart node-1   " */
+static void console_palette_hint(const struct console *c, const char *in,
+				 char *out, size_t size)
+{
+	const char *sp = strchr(in, ' ');
+	size_t len = 0, k, shown = 0;
+	int v = sp ? console_verb_named(in, (size_t)(sp - in)) : -1;
+	const char *word = sp ? sp + 1 : in;
+
+	out[0] = '\0';
+	if (sp != NULL && (v < 0 || !console_verbs[v].node))
+		return;
+	for (k = 0; sp == NULL && k < CONSOLE_NVERBS && shown < 8; k++)
+		if (strncmp(console_verbs[k].name, in, strlen(in)) == 0) {
+			len += (size_t)snprintf(out + len, size - len, " %s",
+						console_verbs[k].name);
+			shown++;
+			if (len >= size)
+				return;
+		}
+	for (k = 0; k < c->fleet->nnodes && shown < 8; k++)
+		if (strncmp(c->fleet->nodes[k].name, word, strlen(word)) == 0) {
+			len += (size_t)snprintf(out + len, size - len, " %s",
+						c->fleet->nodes[k].name);
+			shown++;
+			if (len >= size)
+				return;
+		}
+}
+
+static bool console_key(struct console *c, int ch, bool *dirty);
+
+/*
+ * ':' then Enter: a view, a node (selected, shown even if the filter hid
+ * it) or an action on a node, by name or by a unique prefix: "alerts",
+ * "node-12", "restart node-3", "filter db". The action runs as its key
+ * would, questions included.
+ */
+static void console_palette_run(struct console *c, const char *text)
+{
+	char in[512];
+	const char *sp, *arg;
+	size_t node = SIZE_MAX, len;
+	bool dirty;
+	int v;
+
+	snprintf(in, sizeof(in), "%s", text);
+	len = strlen(in);
+	while (len > 0 && in[len - 1] == ' ')
+		in[--len] = '\0';
+	if (in[0] == '\0')
+		return;
+	sp = strchr(in, ' ');
+	arg = sp ? sp + 1 : NULL;
+	v = console_verb_named(in, sp ? (size_t)(sp - in) : strlen(in));
+	if (v < 0 && sp == NULL)
+		node = console_node_named(c, in, strlen(in));
+	if (v < 0 && node == SIZE_MAX) {
+		console_say(c,
+			    "no view, node or action named '%s' (: then "
+			    "letters shows what there is)",
+			    in);
+		return;
+	}
+	if (v >= 0 && console_verbs[v].key == '/') {
+		snprintf(c->node_filter, sizeof(c->node_filter), "%s",
+			 arg ? arg : "");
+		console_view_build(c);
+		return;
+	}
+	if (v >= 0 && console_verbs[v].node && arg != NULL) {
+		node = console_node_named(c, arg, strlen(arg));
+		if (node == SIZE_MAX) {
+			console_say(c, "no node named '%s'", arg);
+			return;
+		}
+	}
+	if (node != SIZE_MAX) {
+		/* Shown whatever the filter: the operator asked for it. */
+		c->selected = node;
+		if (!console_node_matches(c, node))
+			c->node_filter[0] = '\0';
+		c->focus = -1;
+		console_view_build(c);
+	}
+	if (v < 0)
+		return;
+	if (console_verbs[v].key == 'q') {
+		c->quit = console_quit_now(c);
+		return;
+	}
+	c->overlay = OVERLAY_NONE;
+	c->focus = -1;
+	console_key(c, console_verbs[v].key, &dirty);
+}
+
 /* Apply one key; returns false when the console should quit. */
 static bool console_key(struct console *c, int ch, bool *dirty)
 {
@@ -2064,6 +2412,7 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 	int rows = getmaxy(stdscr), page = rows > 4 ? rows - 4 : 1;
 
 	*dirty = true;
+	console_view_build(c);
 	/* A message lasts until the next key: the footer's keys again. */
 	if (ch != KEY_RESIZE)
 		c->msg[0] = '\0';
@@ -2168,28 +2517,31 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 	switch (ch) {
 	case 'q': return !console_quit_now(c);
 	case KEY_UP:
-	case 'k':
-		if (c->selected > 0)
-			c->selected--;
-		break;
+	case 'k': console_view_move(c, -1); break;
 	case KEY_DOWN:
-	case 'j':
-		if (c->selected + 1 < n)
-			c->selected++;
-		break;
-	case KEY_PPAGE:
-		c->selected =
-		    c->selected > (size_t)page ? c->selected - (size_t)page : 0;
-		break;
-	case KEY_NPAGE:
-		c->selected = c->selected + (size_t)page < n
-				  ? c->selected + (size_t)page
-				  : n - 1;
-		break;
+	case 'j': console_view_move(c, 1); break;
+	case KEY_PPAGE: console_view_move(c, -(long)page); break;
+	case KEY_NPAGE: console_view_move(c, (long)page); break;
 	case KEY_HOME:
-	case 'g': c->selected = 0; break;
+	case 'g': console_view_move(c, -(long)n); break;
 	case KEY_END:
-	case 'G': c->selected = n - 1; break;
+	case 'G': console_view_move(c, (long)n); break;
+	case 'n': console_next_down(c); break;
+	case 's':
+		c->by_status = !c->by_status;
+		console_say(c, "%s",
+			    c->by_status
+				? "sorted by status: down first (s: by "
+				  "index)"
+				: "sorted by index");
+		break;
+	case '/':
+	case ':':
+		c->prompt = ch == '/' ? PROMPT_NODES : PROMPT_PALETTE;
+		snprintf(c->input, sizeof(c->input), "%s",
+			 ch == '/' ? c->node_filter : "");
+		c->input_len = strlen(c->input);
+		break;
 	case '\r':
 	case '\n':
 	case KEY_ENTER:
@@ -2392,7 +2744,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	console_refresh_state(&c, &minute);
 	if (c.open_procs > 0 && !c.read_only)
 		c.overlay = OVERLAY_NOTICE; /* said once, before anything */
-	while (run && !term_quit_requested()) {
+	while (run && !c.quit && !term_quit_requested()) {
 		int64_t now = clock_mono_ms();
 		int ch, wait;
 
@@ -2451,6 +2803,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	free(c.cfg_text);
 	holds_free(&c.holds);
 	free(c.debug_since);
+	free(c.view);
 	records_free(c.rec);
 	return 0;
 }
