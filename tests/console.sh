@@ -483,7 +483,7 @@ start 80 24 XDG_STATE_HOME="$TMP/state"
 wait_for "3 up"
 tm send-keys -t t l
 wait_for "node-0 journal  follow"
-wait_for "node-0 tsm[1099]: heartbeat"
+wait_for " tsm[1099]: heartbeat"
 tm send-keys -t t Tab j c
 wait_for "node-1 console"
 wait_for "[ E44 ]"
@@ -527,12 +527,73 @@ wait_dead
 check_eq "clean exit" "$DEAD_STATUS" 0
 test_end
 
+test_begin log_panes_at_80_columns
+start 80 24
+wait_for "3 up"
+tm send-keys -t t l
+wait_for "node-0 journal  follow"
+wait_for " tsm[1099]: heartbeat"
+# Compact: the line's own time as HH:MM:SS, no date, no host.
+check_eq "compact lines" "$(screen | grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2} tsm\[1099\]: heartbeat')" "$(screen | grep -c 'tsm\[1099\]: heartbeat')"
+check_not_contains "no host, no date" "$(screen)" "+0000 node-0 tsm"
+tm send-keys -t t C
+wait_for "+0000 node-0 tsm[1099]: heartbeat"
+tm send-keys -t t C
+wait_gone "+0000 node-0 tsm"
+# t: bvops's time instead of the line's, never both.
+tm send-keys -t t t
+tmux_wait "$SOCK" t "x" 2
+check_eq "one time a line" "$(screen | grep -cE '^[0-9:]{8} [0-9:]{8} ')" 0
+tm send-keys -t t t
+# Long lines wrap, each next row marked; at the top of the pane a long
+# line shows its tail, not only its head.
+sim_ctl node-0 say 20 110
+wait_for "tail 20"
+S=$(screen)
+check_contains "continuation rows marked" "$S" "↳"
+top=$(printf '%s\n' "$S" | sed -n '7,22p' | awk '!/^↳/ {exit} {print}')
+if [ -n "$top" ]; then
+	check_contains "the top line's tail shows" "$top" "tail"
+fi
+check_contains "a wrapped line's last row" "$S" "=== tail 20"
+# Wrap off: one row a line, Left/Right scroll it.
+tm send-keys -t t o
+wait_for "nowrap (Left/Right)"
+check_not_contains "no continuation rows" "$(screen | sed -n '7,22p')" "↳"
+tm send-keys -t t Right Right Right Right
+wait_for "from col 81"
+check_contains "scrolled to the lines' ends" "$(screen)" "=== tail 20"
+tm send-keys -t t Left Left Left Left o
+wait_gone "nowrap"
+# & with ! hides what matches; /.../ is a regex; a bad one is refused.
+tm send-keys -t t '&' '!heartbeat' Enter
+wait_for 'filter "!heartbeat"'
+check_eq "no heartbeat left" "$(screen | sed -n '7,22p' | grep -c heartbeat)" 0
+tm send-keys -t t '&' '/said line 1[0-9] =/' Enter
+wait_for 'filter "/said line 1[0-9] =/"'
+check_not_contains "only 10-19" "$(screen | sed -n '7,22p')" "said line 20 "
+check_contains "10-19 kept" "$(screen)" "said line 19 "
+tm send-keys -t t '&' '/(/' Enter
+wait_for "filter not set: /(/"
+tm send-keys -t t '&' Enter
+# A search says how many match, and which one is shown.
+tm send-keys -t t / 'said line' Enter
+wait_for "match 20 of 20 (n older, N newer)"
+check_contains "the title keeps the count" "$(screen)" 'search "said line" 20/20'
+tm send-keys -t t n
+wait_for "match 19 of 20"
+tm send-keys -t t Escape q
+wait_dead
+test_end
+
 test_begin merged_pane_and_node_action
 start 132 43
 wait_for "3 up"
 tm send-keys -t t L
 wait_for "all journals  follow"
-for n in node-0 node-1 node-2; do wait_for "$n tsm[1099]: heartbeat"; done
+# The merged pane: bvops's time, the node, then the line without its own
+# time and host (compact).
+for n in node-0 node-1 node-2; do wait_for "$n       tsm[1099]: heartbeat"; done
 tm send-keys -t t Tab j j R
 wait_for "Restart node-2 (index 2)?"
 check_contains "names the command" "$(screen)" "$SIM ctl $SIM_DIR 'node-2' restart"
@@ -699,8 +760,26 @@ check_contains "the failure's line is in it" "$OUT" "database connection lost, a
 check_contains "and the recovery's" "$OUT" "database connection restored"
 tm send-keys -t t x C-u "$TMP/report.md" Enter
 wait_for "(not overwritten)"
+# / in the report: the first line holding it shown, the count said.
+tm send-keys -t t g / 'connection restored' Enter
+wait_for "\"connection restored\": "
+check_contains "which of how many" "$(screen | sed -n 24p)" " hold it, this is 1 (n next, N before)"
+check_contains "shown at the top" "$(screen | sed -n 3p)" "tsm[1099]: database connecti"
+tm send-keys -t t / 'no such text' Enter
+wait_for "\"no such text\" not found"
 tm send-keys -t t Escape Escape
 wait_gone "Incidents:"
+# And in the event log and the audit log (Tab).
+tm send-keys -t t E
+wait_for "Tab audit log"
+# No watch runs: the console's own alerts are the event log.
+wait_for "HTTP 503"
+tm send-keys -t t / 'http 503' Enter
+wait_for "\"http 503\": "
+check_contains "which of how many" "$(screen | sed -n 24p)" "(n next, N before)"
+tm send-keys -t t n
+tm send-keys -t t Escape
+wait_gone "Tab audit log"
 tm send-keys -t t q
 wait_dead
 test_end

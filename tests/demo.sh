@@ -58,6 +58,12 @@ check_contains "viewer title" "$S" "node-0 config.toml, redacted"
 tm send-keys -t d G
 wait_screen 'Features = ["ECDSA"]' || fail "G did not scroll to the end"
 check_not_contains "no secret on screen" "$(tm capture-pane -p -t d)" "demo-master-password"
+# / searches the config: the line found at the top, which of how many.
+tm send-keys -t d g / features Enter
+wait_screen "match 1 of 1 (n next, N before)" || fail "the viewer's search said nothing"
+check_contains "the line found, at the top" "$(tm capture-pane -p -t d | sed -n 4p)" 'Features = ["ECDSA"]'
+tm send-keys -t d n
+wait_screen "no more matches that way (1 in all)" || fail "n past the last match said nothing"
 tm send-keys -t d Escape Escape
 wait_screen "Enter details" || fail "the overlays did not close"
 tm send-keys -t d q
@@ -97,7 +103,7 @@ tm new-session -d -s s -x 80 -y 24 \
 tmux_expect "$DSOCK" s "bvops  demo (us-east-1)  3 up  0 down" 1200
 check_contains "its nodes by enclave name" "$(tm capture-pane -p -t s)" "   2 demo-2 "
 tm send-keys -t s l
-tmux_expect "$DSOCK" s "node-0 tsm[1099]: heartbeat ok" 600
+tmux_expect "$DSOCK" s " tsm[1099]: heartbeat ok" 600
 tm send-keys -t s c
 tmux_expect "$DSOCK" s "the enclave console cannot be streamed over ssm" 600
 tm send-keys -t s x

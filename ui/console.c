@@ -29,6 +29,7 @@
 #include "state/holds.h"
 #include "state/marks.h"
 #include "transport/transport.h"
+#include "ui/find.h"
 #include "ui/pane.h"
 #include "ui/records.h"
 #include "ui/term.h"
@@ -55,6 +56,7 @@ enum console_prompt {
 	PROMPT_MAINT_END, /* y: end the selected node's maintenance */
 	PROMPT_NODES,     /* '/' on the table: filter its rows */
 	PROMPT_PALETTE,   /* ':' a view, a node or an action by name */
+	PROMPT_VIEW_FIND, /* '/' in the config viewer or a record's text */
 };
 
 #define CONSOLE_PANES_MAX 6
@@ -139,7 +141,8 @@ struct console {
 	/* AWS: nitro status, the detail view's config (awswork.h). */
 	struct awswork *aws;
 	unsigned long aws_version;
-	char *cfg_text; /* of cfg_node, NULL until fetched */
+	char *cfg_text;       /* of cfg_node, NULL until fetched */
+	char cfg_search[512]; /* the viewer's search, "" none */
 	enum awswork_state cfg_state;
 	size_t cfg_node;
 	int cfg_top; /* first line shown in the config viewer */
@@ -207,6 +210,7 @@ static const struct {
     {"n / s", "the next node down / sort by status (again: index)"},
     {"Enter", "the node's details and config location"},
     {" v (in details)", "view its config.toml, secrets redacted"},
+    {" / (in a view)", "search a config, report or log; n N go on"},
     {"l / c", "open the node's journal / console pane"},
     {"L", "all journals merged in one pane"},
     {"R / S / U", "restart / stop / start the node (asks)"},
@@ -223,10 +227,11 @@ static const struct {
     {"in a pane:", ""},
     {" j/k PgUp/PgDn", "scroll; g/G top/bottom (G follows)"},
     {" f", "follow on/off (pause)"},
-    {" / n N", "search (highlight), older/newer match"},
-    {" &", "filter: hide lines without the text"},
+    {" / n N", "search (highlight, count), older/newer match"},
+    {" &", "filter: text keeps, !text hides, /regex/"},
     {" e E / w W", "newer/older error / warning"},
-    {" o / t", "wrap / timestamps on/off"},
+    {" o / Left Right", "wrap on/off / scroll sideways (wrap off)"},
+    {" t / C", "bvops's time for the line's / compact on/off"},
     {" s", "save the pane to a file"},
     {" z / v", "zoom / side by side"},
     {" x or q", "close the pane; Esc: back to nodes"},
@@ -902,7 +907,7 @@ static const char *console_view_keys(const struct console *c)
 		return " v view config  e edit  D debug mode  X leave it  "
 		       "Esc close";
 	case OVERLAY_CONFIG:
-		return " j/k PgUp/PgDn g/G scroll  r reload  Esc back";
+		return " j/k PgUp/PgDn g/G  / search n N  r reload  Esc back";
 	case OVERLAY_ALERTS:
 		return " j/k move  Enter its node  Space ack  a ack all  Esc "
 		       "close";
@@ -956,6 +961,9 @@ static void console_draw_footer(struct console *c, int rows, int cols)
 	else if (c->prompt == PROMPT_MAINT_END)
 		snprintf(line, sizeof(line), " End maintenance of %s? y/N",
 			 c->fleet->nodes[c->maint_node].name);
+	else if (c->prompt == PROMPT_VIEW_FIND)
+		snprintf(line, sizeof(line), " search: %s_   (Enter; Esc)",
+			 c->input);
 	else if (c->prompt == PROMPT_NODES)
 		snprintf(line, sizeof(line),
 			 " nodes matching: %s_   (Enter: filter, empty: all; "
@@ -1214,6 +1222,47 @@ static void console_detail_config(struct console *c, char (*lines)[300],
 		     : "            v: why it is not shown");
 }
 
+/* Line i of the fetched config (find.h), in a buffer of its own. */
+static const char *console_cfg_line(void *ctx, int i)
+{
+	static char line[512];
+	const char *p = ctx;
+	int k;
+
+	for (k = 0; k < i && p != NULL; k++) {
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	if (p == NULL || *p == '\0')
+		return NULL;
+	snprintf(line, sizeof(line), "%.*s",
+		 (int)(strchr(p, '\n') ? strchr(p, '\n') - p : (long)strlen(p)),
+		 p);
+	return line;
+}
+
+/* Search the config viewer from line from in direction step. */
+static void console_cfg_find(struct console *c, int from, int step)
+{
+	size_t count, which;
+	int n = 0, at;
+
+	while (console_cfg_line(c->cfg_text, n) != NULL)
+		n++;
+	at = find_line(console_cfg_line, c->cfg_text, n, c->cfg_search, from,
+		       step, &count, &which);
+	if (at < 0 && count > 0)
+		console_say(c, "no more matches that way (%zu in all)", count);
+	else if (at < 0)
+		console_say(c, "\"%s\" not in the config", c->cfg_search);
+	else {
+		c->cfg_top = at;
+		console_say(
+		    c, "\"%s\": line %d, match %zu of %zu (n next, N before)",
+		    c->cfg_search, at + 1, which, count);
+	}
+}
+
 /* The config viewer: the fetched text, scrolled by cfg_top. */
 static void console_draw_config(struct console *c, int rows, int cols)
 {
@@ -1239,6 +1288,8 @@ static void console_draw_config(struct console *c, int rows, int cols)
 
 		snprintf(line, sizeof(line), "%.*s", (int)len, p);
 		console_put(c, y + 2 + n, x + 2, w - 4, line);
+		if (c->cfg_search[0])
+			find_mark(y + 2 + n, x + 2, w - 4, line, c->cfg_search);
 		p = end ? end + 1 : NULL;
 	}
 	if (c->cfg_state == AWSWORK_BUSY)
@@ -1932,6 +1983,22 @@ static void console_prompt_key(struct console *c, int ch)
 	struct pane *p = c->focus >= 0 ? c->panes[c->focus] : NULL;
 	bool enter = ch == '\n' || ch == '\r' || ch == KEY_ENTER;
 
+	if (c->prompt == PROMPT_VIEW_FIND && (enter || ch == 27)) {
+		c->prompt = PROMPT_NONE;
+		if (enter && c->overlay == OVERLAY_CONFIG) {
+			snprintf(c->cfg_search, sizeof(c->cfg_search), "%s",
+				 c->input);
+			if (c->cfg_search[0])
+				console_cfg_find(c, c->cfg_top, 1);
+		} else if (enter && c->overlay == OVERLAY_RECORDS) {
+			records_search(c->rec, c->input, c->msg,
+				       sizeof(c->msg));
+			c->msg_at = clock_mono_ms();
+		}
+		c->input[0] = '\0';
+		c->input_len = 0;
+		return;
+	}
 	if ((c->prompt == PROMPT_NODES || c->prompt == PROMPT_PALETTE) &&
 	    (enter || ch == 27)) {
 		enum console_prompt was = c->prompt;
@@ -2011,7 +2078,7 @@ static void console_prompt_key(struct console *c, int ch)
 					console_focus_height(c), c->msg,
 					sizeof(c->msg));
 		else if (p != NULL)
-			pane_set_filter(p, c->input);
+			pane_set_filter(p, c->input, c->msg, sizeof(c->msg));
 		c->msg_at = clock_mono_ms();
 		c->prompt = PROMPT_NONE;
 		return;
@@ -2102,6 +2169,17 @@ static void console_config_key(struct console *c, int ch)
 	case KEY_END:
 	case 'G': c->cfg_top = last; break;
 	case 'r': console_cfg_ask(c, true); break;
+	case '/':
+		c->prompt = PROMPT_VIEW_FIND;
+		c->input[0] = '\0';
+		c->input_len = 0;
+		break;
+	case 'n':
+	case 'N':
+		if (c->cfg_search[0])
+			console_cfg_find(c, c->cfg_top + (ch == 'n' ? 1 : -1),
+					 ch == 'n' ? 1 : -1);
+		break;
 	case 'q':
 	case 27: c->overlay = OVERLAY_DETAIL; break;
 	default: break;
@@ -2471,6 +2549,11 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 			records_export_name(c->rec, c->input, sizeof(c->input));
 			c->input_len = strlen(c->input);
 			c->prompt = PROMPT_EXPORT;
+			break;
+		case RECORDS_SEARCH:
+			c->prompt = PROMPT_VIEW_FIND;
+			c->input[0] = '\0';
+			c->input_len = 0;
 			break;
 		case RECORDS_RESUME: console_run_procedure(c, 'r'); break;
 		case RECORDS_ROLLBACK: console_run_procedure(c, 'b'); break;

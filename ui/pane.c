@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,11 @@
 
 #include "lib/clock.h"
 #include "lib/xalloc.h"
+#include "ui/find.h"
 
 #define PANE_TEXT_MAX 128
+/* A line as shown (compact form); a longer one is shown as it came. */
+#define PANE_SHOW_MAX 4096
 
 struct pane {
 	bool merged;
@@ -31,11 +35,18 @@ struct pane {
 	uint64_t *end;  /* per ring: seq after the last line shown */
 	uint64_t *seen; /* per ring: total when last drawn */
 	bool follow, wrap, stamps;
+	bool compact; /* a line's own time as HH:MM:SS, its host dropped */
+	int hcol;     /* wrap off: the first column shown */
 	char search[PANE_TEXT_MAX];
-	char filter[PANE_TEXT_MAX];
-	uint64_t version; /* logstreams version when last drawn */
-	uint64_t *match;  /* cursor just before the last match, or NULL */
-	int match_kind;   /* what it matched: 0 search, 'e', 'w' */
+	char filter[PANE_TEXT_MAX]; /* as typed: "!text", "/regex/" */
+	const char *filter_text;    /* what it looks for, in filter */
+	bool filter_not;            /* '!': hide what matches */
+	bool filter_is_re;          /* "/.../": a regex */
+	regex_t filter_re;
+	size_t nmatch, imatch; /* the search's matches, and which is shown */
+	uint64_t version;      /* logstreams version when last drawn */
+	uint64_t *match;       /* cursor just before the last match, or NULL */
+	int match_kind;        /* what it matched: 0 search, 'e', 'w' */
 };
 
 /* The i-th ring's node and source. */
@@ -70,6 +81,7 @@ struct pane *pane_new(const struct pane_env *env, size_t node,
 	p->seen = xcalloc(p->nr ? p->nr : 1, sizeof(*p->seen));
 	p->follow = true;
 	p->wrap = true;
+	p->compact = true;
 	p->stamps = merged;
 	for (i = 0; i < p->nr; i++) {
 		size_t n;
@@ -94,29 +106,16 @@ void pane_free(struct pane *p, const struct pane_env *env)
 		pane_ring_id(p, i, &n, &s);
 		logstreams_watch(env->ls, n, s, false);
 	}
+	if (p->filter_is_re)
+		regfree(&p->filter_re);
 	free(p->end);
 	free(p->seen);
 	free(p->match);
 	free(p);
 }
 
-/* ASCII case-insensitive substring (lines are sanitized UTF-8). */
-static const char *pane_find(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle), k;
-
-	if (n == 0)
-		return NULL;
-	for (; *hay; hay++) {
-		for (k = 0; k < n; k++)
-			if (tolower((unsigned char)hay[k]) !=
-			    tolower((unsigned char)needle[k]))
-				break;
-		if (k == n)
-			return hay;
-	}
-	return NULL;
-}
+/* Lines are sanitized UTF-8: ASCII case is enough (find.h). */
+#define pane_find find_text
 
 static bool pane_is_error(const struct logring_line *l)
 {
@@ -135,8 +134,98 @@ static bool pane_is_warning(const struct logring_line *l)
 /* The filter hides source lines only: gaps and health marks stay. */
 static bool pane_visible(const struct pane *p, const struct logring_line *l)
 {
-	return l->kind != LOGRING_LINE || p->filter[0] == '\0' ||
-	       pane_find(l->text, p->filter) != NULL;
+	bool hit;
+
+	if (l->kind != LOGRING_LINE || p->filter[0] == '\0')
+		return true;
+	hit = p->filter_is_re ? regexec(&p->filter_re, l->text, 0, NULL, 0) == 0
+			      : pane_find(l->text, p->filter_text) != NULL;
+	return hit != p->filter_not;
+}
+
+/* Bytes of a timestamp a line starts with, and its HH:MM:SS into hms;
+ * 0 when it has none. ISO 8601 (journalctl -o short-iso, with a fraction
+ * and a zone or not) and syslog's "Dec  4 01:20:00". */
+static size_t pane_own_stamp(const char *t, char hms[9])
+{
+	size_t k = 0;
+
+	if (isdigit((unsigned char)t[0]) && strlen(t) >= 20 && t[4] == '-' &&
+	    t[7] == '-' && (t[10] == 'T' || t[10] == ' ') && t[13] == ':' &&
+	    t[16] == ':') {
+		memcpy(hms, t + 11, 8);
+		k = 19;
+		while (t[k] != '\0' && t[k] != ' ')
+			k++; /* fraction, zone */
+	} else if (isupper((unsigned char)t[0]) && strlen(t) >= 16 &&
+		   t[3] == ' ' && t[6] == ' ' && t[9] == ':' && t[12] == ':') {
+		memcpy(hms, t + 7, 8);
+		k = 15;
+	} else {
+		return 0;
+	}
+	hms[8] = '\0';
+	return t[k] == ' ' ? k + 1 : 0;
+}
+
+/* How a line is drawn: a dim prefix (bvops's arrival time, the node in
+ * the merged pane) and its text, in the compact form when that is on. */
+struct pane_shown {
+	char prefix[64];
+	int pw;
+	const char *text;
+	size_t len;
+	char buf[PANE_SHOW_MAX];
+};
+
+static void pane_shown_make(const struct pane *p, const struct pane_env *env,
+			    const struct logring_line *l, size_t ring,
+			    struct pane_shown *s)
+{
+	char hms[9];
+	size_t own = 0;
+
+	s->prefix[0] = '\0';
+	s->text = l->text;
+	s->len = l->len;
+	if (p->compact && l->kind == LOGRING_LINE && l->len < PANE_SHOW_MAX)
+		own = pane_own_stamp(l->text, hms);
+	if (own > 0) {
+		/* One time, not two: the line's own, or (t) bvops's. The
+		 * host after it says the node the pane already names. */
+		const char *rest = l->text + own, *sp = strchr(rest, ' ');
+
+		if (sp != NULL && sp > rest &&
+		    (strchr(sp + 1, ':') != NULL ||
+		     strchr(sp + 1, '[') != NULL)) {
+			const char *next = sp + 1, *end = strchr(next, ' ');
+
+			if (end == NULL)
+				end = next + strlen(next);
+			if (end > next &&
+			    (end[-1] == ':' ||
+			     memchr(next, '[', (size_t)(end - next))))
+				rest = next;
+		}
+		snprintf(s->buf, sizeof(s->buf), "%s%s%s", p->stamps ? "" : hms,
+			 p->stamps ? "" : " ", rest);
+		s->text = s->buf;
+		s->len = strlen(s->buf);
+	}
+	if (p->stamps) {
+		time_t t = (time_t)(l->at_ms / 1000);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		strftime(s->prefix, sizeof(s->prefix), "%H:%M:%S ", &tm);
+	}
+	if (p->merged) {
+		size_t n = strlen(s->prefix);
+
+		snprintf(s->prefix + n, sizeof(s->prefix) - n, "%-12.12s ",
+			 env->fleet->nodes[ring].name);
+	}
+	s->pw = (int)strlen(s->prefix);
 }
 
 /* Clamp cursors into what the rings still hold. */
@@ -207,20 +296,30 @@ static void pane_to_end(struct pane *p, const struct pane_env *env)
 		p->end[i] = pane_ring(p, env, i)->total;
 }
 
-/* Rows a line takes at width w. */
-static int pane_rows(const struct pane *p, const struct logring_line *l, int w,
-		     int prefix)
+/* Rows a shown line takes at width w: the first after its prefix, each
+ * next one after its continuation mark. */
+static int pane_rows_shown(const struct pane *p, const struct pane_shown *s,
+			   int w)
 {
-	int len = (int)l->len + prefix;
+	int first = w - s->pw, len = (int)s->len;
 
-	if (!p->wrap || w <= 0 || len <= w)
+	if (!p->wrap || w <= 1 || len <= first)
 		return 1;
-	return (len + w - 1) / w;
+	if (first < 1)
+		first = 1;
+	return 1 + (len - first + (w - 2)) / (w - 1);
 }
 
-static int pane_prefix(const struct pane *p)
+static int pane_rows(const struct pane *p, const struct pane_env *env,
+		     const struct logring_line *l, size_t ring, int w)
 {
-	return (p->stamps ? 9 : 0) + (p->merged ? 13 : 0);
+	struct pane_shown *s = xcalloc(1, sizeof(*s));
+	int rows;
+
+	pane_shown_make(p, env, l, ring, s);
+	rows = pane_rows_shown(p, s, w);
+	free(s);
+	return rows;
 }
 
 /* Move the end cursor n visible lines (negative: back), keeping a full
@@ -266,31 +365,42 @@ static void pane_put(const struct pane_env *env, int y, int x, int w,
 		mvaddnstr(y, x, s, (int)len < w ? (int)len : w);
 }
 
-/* Draw one line over rows y.. (at most maxrows); returns rows used. */
+/* Bytes of text (len bytes) that fill at most room columns, cut on a
+ * character's boundary. */
+static size_t pane_take(const char *text, size_t len, int room)
+{
+	size_t take = room > 0 ? (len < (size_t)room ? len : (size_t)room) : 0;
+
+	while (take > 0 && take < len &&
+	       ((unsigned char)text[take] & 0xC0) == 0x80)
+		take--;
+	return take;
+}
+
+/*
+ * Draw one line over rows y.. (at most maxrows), its first skip rows left
+ * out (the top of the pane shows the tail of a long line, never its head
+ * alone); returns rows used. Rows after a line's first start with a mark.
+ */
 static int pane_draw_line(struct pane *p, const struct pane_env *env,
 			  const struct logring_line *l, size_t ring, int y,
-			  int x, int w, int maxrows)
+			  int x, int w, int maxrows, int skip)
 {
-	char prefix[64] = "";
+	struct pane_shown *s = xcalloc(1, sizeof(*s));
 	attr_t a = A_NORMAL;
-	const char *text = l->text;
-	size_t left = l->len;
-	int rows = 0, pw;
+	const char *text;
+	size_t left;
+	int rows = 0, part = 0;
 
-	if (p->stamps) {
-		time_t t = (time_t)(l->at_ms / 1000);
-		struct tm tm;
+	pane_shown_make(p, env, l, ring, s);
+	text = s->text;
+	left = s->len;
+	if (!p->wrap && p->hcol > 0) {
+		size_t off = pane_take(text, left, p->hcol);
 
-		localtime_r(&t, &tm);
-		strftime(prefix, sizeof(prefix), "%H:%M:%S ", &tm);
+		text += off;
+		left -= off;
 	}
-	if (p->merged) {
-		size_t n = strlen(prefix);
-
-		snprintf(prefix + n, sizeof(prefix) - n, "%-12.12s ",
-			 env->fleet->nodes[ring].name);
-	}
-	pw = (int)strlen(prefix);
 	if (l->kind == LOGRING_HEALTH)
 		a = env->style[THEME_ALERT] | A_BOLD;
 	else if (l->kind == LOGRING_GAP)
@@ -302,25 +412,35 @@ static int pane_draw_line(struct pane *p, const struct pane_env *env,
 	while (rows < maxrows) {
 		int col = x, room = w;
 		size_t take;
+		bool draw = part >= skip;
 
-		move(y + rows, x);
+		if (draw)
+			move(y + rows, x);
 		attrset(a);
-		if (rows == 0 && pw > 0) {
-			attron(A_DIM);
-			pane_put(env, y, col, room, prefix, (size_t)pw);
-			attroff(A_DIM);
-			col += pw < room ? pw : room;
-			room -= pw < room ? pw : room;
+		if (part == 0 && s->pw > 0) {
+			if (draw) {
+				attron(A_DIM);
+				pane_put(env, y + rows, col, room, s->prefix,
+					 (size_t)s->pw);
+				attroff(A_DIM);
+			}
+			col += s->pw < room ? s->pw : room;
+			room -= s->pw < room ? s->pw : room;
+		} else if (part > 0 && room > 1) {
+			if (draw) {
+				attron(A_DIM);
+				mvaddstr(y + rows, col,
+					 env->utf8 ? "\xe2\x86\xb3" : ">");
+				attroff(A_DIM);
+			}
+			col++;
+			room--;
 		}
-		/* Cut on a character boundary. */
-		take = left < (size_t)room ? left : (size_t)room;
-		while (take > 0 && take < left &&
-		       ((unsigned char)text[take] & 0xC0) == 0x80)
-			take--;
-		if (room > 0)
+		take = pane_take(text, left, room);
+		if (draw && room > 0)
 			pane_put(env, y + rows, col, room, text, take);
 		/* The search is highlighted where it matches. */
-		if (p->search[0] != '\0') {
+		if (draw && p->search[0] != '\0') {
 			const char *m = text;
 			size_t sl = strlen(p->search);
 
@@ -334,14 +454,19 @@ static int pane_draw_line(struct pane *p, const struct pane_env *env,
 			}
 		}
 		attrset(A_NORMAL);
-		rows++;
+		if (draw)
+			rows++;
+		part++;
 		text += take;
 		left -= take;
-		if (left == 0 || !p->wrap)
+		if (left == 0 || !p->wrap || take == 0)
 			break;
 	}
+	free(s);
 	return rows;
 }
+
+static void pane_count(struct pane *p, const struct pane_env *env);
 
 static void pane_state_text(const struct pane *p, const struct pane_env *env,
 			    char *out, size_t size)
@@ -434,9 +559,20 @@ uint64_t pane_draw(struct pane *p, const struct pane_env *env, int y, int x,
 			snprintf(line + len, sizeof(line) - len,
 				 "  filter \"%s\"", p->filter);
 		len = strlen(line);
-		if (p->search[0])
+		if (p->search[0]) {
+			pane_count(p, env);
 			snprintf(line + len, sizeof(line) - len,
-				 "  search \"%s\"", p->search);
+				 "  search \"%s\" %zu/%zu", p->search,
+				 p->imatch, p->nmatch);
+		}
+		len = strlen(line);
+		if (!p->wrap)
+			snprintf(line + len, sizeof(line) - len, "  nowrap%s",
+				 p->hcol > 0 ? "" : " (Left/Right)");
+		len = strlen(line);
+		if (!p->wrap && p->hcol > 0)
+			snprintf(line + len, sizeof(line) - len, " from col %d",
+				 p->hcol + 1);
 		len = strlen(line);
 		if (dropped > 0)
 			snprintf(line + len, sizeof(line) - len,
@@ -461,21 +597,17 @@ uint64_t pane_draw(struct pane *p, const struct pane_env *env, int y, int x,
 			break;
 		shown[n] = l;
 		rings[n++] = ring;
-		used += pane_rows(p, l, w, pane_prefix(p));
+		used += pane_rows(p, env, l, ring, w);
 	}
-	/* Oldest at the top. When the oldest (wrapped) line overflows, it
-	 * gives up its last rows, so the newest lines always show. */
+	/* Oldest at the top. When the oldest (wrapped) line overflows, its
+	 * first rows are the ones left out: its tail, next to the lines
+	 * after it, always shows. */
 	row = y + 1;
 	for (i = n; i > 0 && row < y + h; i--) {
-		int room = y + h - row;
+		int skip = i == n && used > h - 1 ? used - (h - 1) : 0;
 
-		if (i == n && used > h - 1)
-			room = pane_rows(p, shown[i - 1], w, pane_prefix(p)) -
-			       (used - (h - 1));
-		if (room < 1)
-			room = 1;
 		row += pane_draw_line(p, env, shown[i - 1], rings[i - 1], row,
-				      x, w, room);
+				      x, w, y + h - row, skip);
 	}
 	for (; row < y + h; row++) {
 		move(row, x);
@@ -592,14 +724,84 @@ void pane_set_search(struct pane *p, const struct pane_env *env,
 	snprintf(p->search, sizeof(p->search), "%s", text);
 	free(p->match); /* a new search starts from the view */
 	p->match = NULL;
+	p->nmatch = p->imatch = 0;
 	if (text[0] != '\0' && !pane_jump(p, env, true, h, p->search, 0))
 		snprintf(msg, msgsize, "\"%s\" not found", text);
+	else if (text[0] != '\0') {
+		logstreams_lock(env->ls);
+		pane_count(p, env);
+		logstreams_unlock(env->ls);
+		snprintf(msg, msgsize,
+			 "\"%s\": match %zu of %zu (n older, N newer)", text,
+			 p->imatch, p->nmatch);
+	}
 }
 
-void pane_set_filter(struct pane *p, const char *text)
+int pane_set_filter(struct pane *p, const char *text, char *msg, size_t msgsize)
 {
+	const char *t = text;
+	bool neg = false, re = false;
+	size_t len;
+	regex_t rx;
+
+	if (*t == '!') {
+		neg = true;
+		t++;
+	}
+	len = strlen(t);
+	if (len >= 2 && t[0] == '/' && t[len - 1] == '/') {
+		char pat[PANE_TEXT_MAX];
+		int rc;
+
+		snprintf(pat, sizeof(pat), "%.*s", (int)(len - 2), t + 1);
+		rc = regcomp(&rx, pat, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+		if (rc != 0) {
+			char why[200];
+
+			regerror(rc, &rx, why, sizeof(why));
+			snprintf(msg, msgsize, "filter not set: /%s/: %s", pat,
+				 why);
+			return -1;
+		}
+		re = true;
+	}
+	if (p->filter_is_re)
+		regfree(&p->filter_re);
 	snprintf(p->filter, sizeof(p->filter), "%s", text);
+	p->filter_text = p->filter + (neg ? 1 : 0);
+	p->filter_not = neg && p->filter_text[0] != '\0';
+	p->filter_is_re = re;
+	if (re)
+		p->filter_re = rx;
 	p->follow = true; /* the old position may be hidden now */
+	return 0;
+}
+
+/* The search's matches among the lines shown (the filter applied), and
+ * which one the last jump went to (0: none); under the streams' lock. */
+static void pane_count(struct pane *p, const struct pane_env *env)
+{
+	uint64_t *cur = xcalloc(p->nr, sizeof(*cur));
+	size_t k;
+
+	p->nmatch = p->imatch = 0;
+	for (k = 0; k < p->nr; k++)
+		cur[k] = logring_first(pane_ring(p, env, k));
+	for (;;) {
+		bool at = p->match != NULL &&
+			  memcmp(cur, p->match, p->nr * sizeof(*cur)) == 0;
+		const struct logring_line *l =
+		    pane_step(p, env, cur, false, NULL);
+
+		if (l == NULL)
+			break;
+		if (l->kind == LOGRING_LINE && pane_find(l->text, p->search)) {
+			p->nmatch++;
+			if (at)
+				p->imatch = p->nmatch;
+		}
+	}
+	free(cur);
 }
 
 static void pane_jump_say(struct pane *p, const struct pane_env *env, bool back,
@@ -610,8 +812,16 @@ static void pane_jump_say(struct pane *p, const struct pane_env *env, bool back,
 			   : kind == 'w' ? "warning"
 					 : "match";
 
-	if (pane_jump(p, env, back, h, needle, kind))
+	if (pane_jump(p, env, back, h, needle, kind)) {
+		if (kind == 0) {
+			logstreams_lock(env->ls);
+			pane_count(p, env);
+			logstreams_unlock(env->ls);
+			snprintf(msg, msgsize, "match %zu of %zu", p->imatch,
+				 p->nmatch);
+		}
 		return;
+	}
 	/* Nothing newer (the usual case at the bottom): the nearest older
 	 * one is what the operator is after. */
 	if (!back && pane_jump(p, env, true, h, needle, kind))
@@ -644,8 +854,24 @@ bool pane_key(struct pane *p, const struct pane_env *env, int ch, int h,
 		if (!p->follow)
 			pane_to_end(p, env);
 		break;
-	case 'o': p->wrap = !p->wrap; break;
+	case 'o':
+		p->wrap = !p->wrap;
+		p->hcol = 0;
+		break;
 	case 't': p->stamps = !p->stamps; break;
+	case 'C': p->compact = !p->compact; break;
+	case KEY_RIGHT:
+	case '>':
+		if (p->wrap) {
+			snprintf(msg, msgsize,
+				 "wrap is on: o turns it off, "
+				 "then Left/Right scroll");
+			break;
+		}
+		p->hcol += 20;
+		break;
+	case KEY_LEFT:
+	case '<': p->hcol = p->hcol > 20 ? p->hcol - 20 : 0; break;
 	default:
 		logstreams_unlock(env->ls);
 		switch (ch) {

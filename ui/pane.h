@@ -53,7 +53,11 @@ bool pane_key(struct pane *p, const struct pane_env *env, int ch, int h,
  * clears. */
 void pane_set_search(struct pane *p, const struct pane_env *env,
 		     const char *text, int h, char *msg, size_t msgsize);
-void pane_set_filter(struct pane *p, const char *text);
+/* The filter: text to keep, "!text" to hide, "/regex/" (extended, any
+ * case), "!/regex/"; 0, or -1 with why (a bad regex: the old filter
+ * stays). */
+int pane_set_filter(struct pane *p, const char *text, char *msg,
+		    size_t msgsize);
 
 /*
  * Write every line the pane holds (its filter applied), oldest first, to

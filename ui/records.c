@@ -17,6 +17,7 @@
 #include "state/incident_file.h"
 #include "state/procjournal.h"
 #include "state/statedir.h"
+#include "ui/find.h"
 
 /* A log view shows the end of its file, at most this much of it. */
 #define RECORDS_LOG_TAIL ((off_t)1 << 20)
@@ -41,6 +42,7 @@ struct records {
 	char **lines;
 	size_t nlines;
 	int top;
+	char search[128]; /* "" none; its matches are marked */
 	char title[300];
 	char id[200]; /* the incident in view */
 	/* The procedures: ids and one line each. */
@@ -79,6 +81,7 @@ static void rec_text_free(struct records *r)
 	r->lines = NULL;
 	r->nlines = 0;
 	r->top = 0;
+	r->search[0] = '\0';
 }
 
 void records_free(struct records *r)
@@ -513,9 +516,45 @@ void records_draw(struct records *r, const struct records_env *env, int y0,
 		return;
 	}
 	rec_frame(env, y0, rows, cols, r->title);
-	for (y = 1, k = r->top; y < rows - 1 && (size_t)k < r->nlines; y++, k++)
+	for (y = 1, k = r->top; y < rows - 1 && (size_t)k < r->nlines;
+	     y++, k++) {
 		rec_put(env, y0 + y, 1, cols - 2, r->lines[k]);
+		if (r->search[0])
+			find_mark(y0 + y, 1, cols - 2, r->lines[k], r->search);
+	}
 	attrset(A_NORMAL);
+}
+
+static const char *rec_line(void *ctx, int i)
+{
+	const struct records *r = ctx;
+
+	return i >= 0 && (size_t)i < r->nlines ? r->lines[i] : NULL;
+}
+
+int records_search(struct records *r, const char *text, char *msg,
+		   size_t msgsize)
+{
+	size_t count, which;
+	int at;
+
+	snprintf(r->search, sizeof(r->search), "%s", text);
+	if (text[0] == '\0')
+		return 0;
+	at = find_line(rec_line, r, (int)r->nlines, text, r->top, 1, &count,
+		       &which);
+	if (at < 0)
+		at = find_line(rec_line, r, (int)r->nlines, text, 0, 1, &count,
+			       &which);
+	if (at < 0) {
+		snprintf(msg, msgsize, "\"%s\" not found", text);
+		return -1;
+	}
+	r->top = at;
+	snprintf(msg, msgsize,
+		 "\"%s\": %zu line%s hold it, this is %zu (n next, N before)",
+		 text, count, count == 1 ? "" : "s", which);
+	return 0;
 }
 
 static void rec_scroll_key(struct records *r, int ch, int rows)
@@ -537,6 +576,19 @@ static void rec_scroll_key(struct records *r, int ch, int rows)
 	case 'g': r->top = 0; break;
 	case KEY_END:
 	case 'G': r->top = last; break;
+	case 'n':
+	case 'N':
+		if (r->search[0]) {
+			size_t count, which;
+			int at =
+			    find_line(rec_line, r, (int)r->nlines, r->search,
+				      r->top + (ch == 'n' ? 1 : -1),
+				      ch == 'n' ? 1 : -1, &count, &which);
+
+			if (at >= 0)
+				r->top = at;
+		}
+		break;
 	default: break;
 	}
 	if (r->top > last)
@@ -578,6 +630,8 @@ enum records_action records_key(struct records *r,
 		}
 		if (ch == 'x')
 			return RECORDS_EXPORT;
+		if (ch == '/')
+			return RECORDS_SEARCH;
 		rec_scroll_key(r, ch, rows);
 		return RECORDS_NONE;
 	case REC_PROCS: {
@@ -606,6 +660,8 @@ enum records_action records_key(struct records *r,
 			records_open_procedures(r, env);
 			return RECORDS_NONE;
 		}
+		if (ch == '/')
+			return RECORDS_SEARCH;
 		rec_scroll_key(r, ch, rows);
 		return RECORDS_NONE;
 	case REC_EVENTS:
@@ -619,6 +675,8 @@ enum records_action records_key(struct records *r,
 				     rows);
 		else if (ch == 'r')
 			rec_open_log(r, env, r->mode, rows);
+		else if (ch == '/')
+			return RECORDS_SEARCH;
 		else
 			rec_scroll_key(r, ch, rows);
 		return RECORDS_NONE;
@@ -632,7 +690,8 @@ const char *records_keys(const struct records *r)
 	case REC_LIST:
 		return " j/k move  Enter view  x export  r reload  Esc close";
 	case REC_INCIDENT:
-		return " j/k PgUp/PgDn g/G scroll  x export  Esc the list";
+		return " j/k PgUp/PgDn g/G  / search n N  x export  Esc the "
+		       "list";
 	case REC_PROCS:
 		return r->proc_sel < r->nprocs && r->proc_open[r->proc_sel]
 			   ? " Enter journal  r resume  b roll back  a abandon"
@@ -642,9 +701,10 @@ const char *records_keys(const struct records *r)
 	case REC_EVENTS:
 	case REC_AUDIT: break;
 	}
-	return r->mode == REC_EVENTS
-		   ? " Tab audit log  j/k PgUp/PgDn g/G  r reload  Esc close"
-		   : " Tab event log  j/k PgUp/PgDn g/G  r reload  Esc close";
+	return r->mode == REC_EVENTS ? " Tab audit log  j/k g/G  / search n N  "
+				       "r reload  Esc close"
+				     : " Tab event log  j/k g/G  / search n N  "
+				       "r reload  Esc close";
 }
 
 void records_export_name(const struct records *r, char *out, size_t size)

@@ -31,6 +31,7 @@ enum records_action {
 	RECORDS_RESUME, /* the procedure records_procedure_id() names: */
 	RECORDS_ROLLBACK,
 	RECORDS_ABANDON,
+	RECORDS_SEARCH, /* ask for a text to search (records_search) */
 };
 
 struct records;
@@ -58,6 +59,12 @@ void records_draw(struct records *r, const struct records_env *env, int y0,
 		  int rows, int cols);
 enum records_action
 records_key(struct records *r, const struct records_env *env, int ch, int rows);
+
+/* Search the text in view (a report, a log, a journal) for text: its
+ * lines marked, the first at or below the top shown; n and N go on.
+ * 0, or -1 when no line holds it; msg says which of how many. */
+int records_search(struct records *r, const char *text, char *msg,
+		   size_t msgsize);
 
 /* The keys of the view in front, for the console's footer (static). */
 const char *records_keys(const struct records *r);

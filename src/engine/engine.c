@@ -57,8 +57,10 @@ struct engine *engine_new(const struct fleet *f, const struct engine_opts *o,
 	e->wd = watchdog_new(f, e->m, e->acts, e->ls,
 			     o->watch ? o->state_dir : NULL, o->watch, o->print,
 			     o->print_ctx);
-	if (!o->watch)
+	if (!o->watch) {
 		watchdog_set_holds_dir(e->wd, o->state_dir);
+		watchdog_set_events_dir(e->wd, o->state_dir);
+	}
 	if (o->state_dir != NULL) {
 		e->inc = incidents_new(f, e->m, e->ls, o->state_dir, !o->watch);
 		watchdog_set_incidents(e->wd, e->inc);

@@ -278,10 +278,9 @@ static void inc_write(struct incidents *r, size_t node, struct inc *in,
 	free(tmp);
 }
 
-/* True when a `bvops watch` of the fleet holds its lock on this host. */
-static bool inc_watch_running(const struct incidents *r)
+bool incidents_watch_running(const char *state_dir)
 {
-	char *path = xasprintf("%s/watch.lock", r->state_dir);
+	char *path = xasprintf("%s/watch.lock", state_dir);
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 	bool held = false;
 
@@ -461,7 +460,7 @@ void incidents_on_event(struct incidents *r, const struct monitor_event *e,
 	in = r->open[e->node];
 	if (in == NULL) {
 		if (e->ev.to == HEALTH_DOWN && held == NULL &&
-		    !(r->defer && inc_watch_running(r)))
+		    !(r->defer && incidents_watch_running(r->state_dir)))
 			inc_open(r, e->node, e);
 		return;
 	}

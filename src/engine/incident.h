@@ -63,5 +63,7 @@ const char *incidents_error(struct incidents *r);
  * incidents. -1 when another watch holds it (or on error).
  */
 int incidents_watch_lock(const char *state_dir);
+/* True when a `bvops watch` of the fleet holds that lock on this host. */
+bool incidents_watch_running(const char *state_dir);
 
 #endif

@@ -43,7 +43,8 @@ struct watchdog {
 	struct monitor *m;
 	struct logstreams *ls;
 	char *state_dir;
-	char *holds_dir; /* where holds.json is read (state_dir by default) */
+	char *holds_dir;  /* where holds.json is read (state_dir by default) */
+	char *events_dir; /* a console's events.log, unless a watch runs */
 	watchdog_print_fn print;
 	void *ctx;
 	struct autorestart *ar;
@@ -93,8 +94,13 @@ static void wd_log(struct watchdog *w, const char *name, const char *line)
 {
 	char msg[300];
 
-	if (w->state_dir != NULL &&
-	    eventlog_append(w->state_dir, name, line, msg, sizeof(msg)) < 0)
+	const char *dir = w->state_dir;
+
+	if (dir == NULL && w->events_dir != NULL &&
+	    !incidents_watch_running(w->events_dir))
+		dir = w->events_dir;
+	if (dir != NULL &&
+	    eventlog_append(dir, name, line, msg, sizeof(msg)) < 0)
 		wd_say_error(w, msg);
 }
 
@@ -332,6 +338,7 @@ void watchdog_free(struct watchdog *w)
 	free(w->debug_next);
 	holds_free(&w->holds);
 	free(w->state_dir);
+	free(w->events_dir);
 	free(w->holds_dir);
 	free(w);
 }
@@ -339,6 +346,12 @@ void watchdog_free(struct watchdog *w)
 void watchdog_set_incidents(struct watchdog *w, struct incidents *inc)
 {
 	w->inc = inc;
+}
+
+void watchdog_set_events_dir(struct watchdog *w, const char *dir)
+{
+	free(w->events_dir);
+	w->events_dir = dir ? xstrdup(dir) : NULL;
 }
 
 void watchdog_set_holds_dir(struct watchdog *w, const char *dir)

@@ -49,6 +49,10 @@ void watchdog_set_incidents(struct watchdog *w, struct incidents *inc);
 /* Where holds.json is read, when not in state_dir (the console: its
  * watchdog writes no logs but honours every hold). Copied. */
 void watchdog_set_holds_dir(struct watchdog *w, const char *dir);
+/* A console's: its alerts go to dir's events.log while no `bvops watch`
+ * of the fleet runs on this host (when one does, the watch's lines are
+ * the log). */
+void watchdog_set_events_dir(struct watchdog *w, const char *dir);
 
 /* A health transition (monitor hook's on_event; only queued here). It
  * reaches the incidents (watchdog_set_incidents) from the next step,

@@ -32,7 +32,8 @@
  *                              --after-cursor with -u (systemd issue
  *                              30288, in its worst case: always)
  *   say N [WIDTH]              N numbered journal lines at once (padded
- *                              with '=' to WIDTH characters)
+ *                              with '=' to WIDTH characters, then
+ *                              "tail N")
  *   console                    nitro-cli console (debug mode only)
  *   stats                      pings served and connections accepted
  */
@@ -534,9 +535,18 @@ static void control_command(struct sim_conn *c, char *line)
 			width = SIM_LINE_MAX - 1;
 		memset(pad, '=', (size_t)width);
 		pad[width] = '\0';
-		for (int q = 0; q < count; q++)
-			ring_add(&n->journal, "%s tsm[1099]: said line %lu %s",
-				 n->name, ++n->said, pad);
+		for (int q = 0; q < count; q++) {
+			char tail[32] = "";
+
+			/* A padded line ends with its number again: where a
+			 * wrapped line's tail went can be seen. */
+			if (width > 0)
+				snprintf(tail, sizeof(tail), " tail %lu",
+					 n->said + 1);
+			ring_add(&n->journal,
+				 "%s tsm[1099]: said line %lu %s%s", n->name,
+				 ++n->said, pad, tail);
+		}
 		conn_printf(c, "ok %s said %d\n", n->name, count);
 	} else if (strcmp(argv[1], "stats") == 0) {
 		conn_printf(c, "pings %lu conns %lu restarts %lu\n", n->pings,
