@@ -353,6 +353,8 @@ if command -v tmux >/dev/null; then
 	screen_has "ERS ACTIVE"
 	tm send-keys -t t '?'
 	screen_has "ERS ACTIVE"
+	for i in $(seq 10); do tm send-keys -t t j; done
+	screen_has "ERS rollout: apply or revert"
 	check_contains "the help names the key" "$(tm capture-pane -p -t t)" "ERS rollout"
 	tm send-keys -t t Escape
 	tm send-keys -t t V

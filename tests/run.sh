@@ -73,6 +73,7 @@ else
 	suite "toml-test" sh -c "echo 'toml-test: suite not found at $SUITE'"
 fi
 suite "status (asan+ubsan)" tests/status.sh "$A/bvops"
+suite "node actions (asan+ubsan)" tests/node.sh "$A/bvops"
 suite "monitor events (asan+ubsan)" tests/monitor.sh "$A/tests/monitor_events"
 suite "monitor events (tsan)" tests/monitor.sh \
 	"$BUILD/tsan/tests/monitor_events"

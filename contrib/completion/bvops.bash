@@ -64,15 +64,16 @@ _bvops() {
 	done
 	local opts=""
 	case $cmd in
-	"") opts="status watch maintenance rearm incident logs hostkey config debug ers procedure lock discover" ;;
+	"") opts="status watch maintenance rearm node incident logs hostkey config debug ers procedure lock discover" ;;
 	status | watch) opts="" ;;
 	maintenance) opts="--reason --for --end" ;;
 	logs) opts="--source --follow --lines" ;;
 	hostkey) opts="--trust" ;;
 	discover) opts="--namespace --env --write --force --ping-url --name --region" ;;
-	incident | config | debug | ers | procedure | lock)
+	incident | config | debug | ers | procedure | lock | node)
 		if [ "$nwords" -eq 1 ]; then
 			case $cmd in
+			node) opts="restart stop start" ;;
 			incident) opts="list show export" ;;
 			config) opts="get edit restore validate" ;;
 			debug) opts="enter exit status" ;;
@@ -93,6 +94,7 @@ _bvops() {
 			ers/revert) opts="--fragment --preset --wait" ;;
 			ers/status) opts="--fragment --preset" ;;
 			procedure/resume) opts="--restart" ;;
+			node/*) opts="--wait" ;;
 			esac
 		fi ;;
 	esac
@@ -103,7 +105,8 @@ _bvops() {
 	case $cmd/$sub/$nwords in
 	/*) COMPREPLY=($(compgen -W "$opts" -- "$cur")) ;;
 	maintenance//1 | rearm//1 | logs//1 | hostkey//1 | config/get/2 | \
-		config/edit/2 | config/restore/2 | debug/enter/2 | debug/exit/2)
+		config/edit/2 | config/restore/2 | debug/enter/2 | debug/exit/2 | \
+		node/restart/2 | node/stop/2 | node/start/2)
 		COMPREPLY=($(compgen -W "$(_bvops_nodes)" -- "$cur")) ;;
 	config/validate/2 | incident/export/3) COMPREPLY=($(compgen -f -- "$cur")) ;;
 	procedure/resume/2 | procedure/rollback/2 | procedure/abandon/2)

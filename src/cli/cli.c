@@ -68,6 +68,38 @@ static const struct cli_command cli_commands[] = {
      .summary = "hold a node: no auto-restart, no paging (checks go on)",
      .flags = CMD_FLEET | CMD_CHANGES,
      .run = cmd_maintenance},
+    {.words = "node restart",
+     .options =
+	 (const char *const[]){
+	     "--wait DURATION", "then wait until /ping answers 200", "--yes",
+	     "no question (the quorum effect is still said)", "--dry-run",
+	     "say what would run, run nothing", "--json",
+	     "the result as one JSON document", NULL},
+     .args = "NODE [--wait DURATION] [--yes] [--dry-run] [--json]",
+     .summary = "restart a node's enclave service, as the console's R",
+     .flags = CMD_FLEET | CMD_CHANGES | CMD_JSON,
+     .run = cmd_node_restart},
+    {.words = "node stop",
+     .options =
+	 (const char *const[]){
+	     "--wait DURATION", "then wait until /ping no longer answers",
+	     "--yes", "no question (the quorum effect is still said)",
+	     "--dry-run", "say what would run, run nothing", "--json",
+	     "the result as one JSON document", NULL},
+     .args = "NODE [--wait DURATION] [--yes] [--dry-run] [--json]",
+     .summary = "stop a node on purpose (held: no auto-restart, no paging)",
+     .flags = CMD_FLEET | CMD_CHANGES | CMD_JSON,
+     .run = cmd_node_stop},
+    {.words = "node start",
+     .options =
+	 (const char *const[]){
+	     "--wait DURATION", "then wait until /ping answers 200", "--yes",
+	     "no question", "--dry-run", "say what would run, run nothing",
+	     "--json", "the result as one JSON document", NULL},
+     .args = "NODE [--wait DURATION] [--yes] [--dry-run] [--json]",
+     .summary = "start a node (ends the hold of a stop on purpose)",
+     .flags = CMD_FLEET | CMD_CHANGES | CMD_JSON,
+     .run = cmd_node_start},
     {.words = "rearm",
      .args = "NODE",
      .summary = "re-arm auto-restart after it gave up or hit the start limit",

@@ -92,12 +92,10 @@ void cmd_procedure_ui(struct cfgedit_ui *ui)
 	if (ed == NULL || *ed == '\0')
 		ed = getenv("EDITOR");
 	setenv("BVOPS_EDITOR", ed && *ed ? ed : "vi", 1);
-	ui->ctx = NULL;
-	ui->edit = proc_edit;
-	ui->ask = proc_ask;
-	ui->say = proc_say;
-	ui->started = NULL;
-	ui->colour = termcolour_wanted(STDOUT_FILENO);
+	*ui = (struct cfgedit_ui){.edit = proc_edit,
+				  .ask = proc_ask,
+				  .say = proc_say,
+				  .colour = termcolour_wanted(STDOUT_FILENO)};
 }
 static void dbg_say(void *ctx, const char *text)
 {
@@ -114,11 +112,9 @@ static int dbg_ask_line(void *ctx, const char *question, char *out, size_t size)
 
 void cmd_step_ui(struct procedure_ui *ui)
 {
-	ui->ctx = NULL;
-	ui->say = dbg_say;
-	ui->ask_line = dbg_ask_line;
-	ui->started = NULL;
-	ui->colour = termcolour_wanted(STDOUT_FILENO);
+	*ui = (struct procedure_ui){.say = dbg_say,
+				    .ask_line = dbg_ask_line,
+				    .colour = termcolour_wanted(STDOUT_FILENO)};
 }
 
 /* Fleet, node (when name), state folder; an exit code when it fails. */
