@@ -526,6 +526,54 @@ watch_stop
 rm -f "$SW/debug/node-1.json"
 test_end
 
+test_begin the_console_is_kept_while_in_debug_mode
+fleet 2 1 ""
+SW="$XDG_STATE_HOME/bvops/sim"
+REC="$SW/debug/node-1.console.log"
+mkdir -p -m 700 "$SW/debug"
+rm -f "$REC"
+sim_ctl node-1 debug-restart
+printf '{"node":"node-1","since":"%s","procedure":"P2"}\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$SW/debug/node-1.json"
+watch_start
+for i in $(seq 300); do
+	grep -qs "tsm: heartbeat session=" "$REC" && break
+	tick
+done
+check_contains "the console's lines kept" "$(cat "$REC" 2>/dev/null)" "tsm: heartbeat session="
+check_contains "after a line that says what for" "$(head -1 "$REC" 2>/dev/null)" "-- recording node-1's console: debug mode since "
+check_contains "naming the procedure" "$(head -1 "$REC" 2>/dev/null)" "procedure P2 --"
+check_eq "0600" "$(stat -c %a "$REC" 2>/dev/null)" 600
+check_eq "only the node in debug mode" "$(ls "$SW/debug")" "$(printf 'node-1.console.log\nnode-1.json')"
+# The enclave dies: what it said last is there afterwards.
+sim_ctl node-1 stop
+for i in $(seq 300); do
+	grep -qs "reboot: Power down" "$REC" && break
+	tick
+done
+run "$BVOPS" -f "$F" logs node-1 --source console --since-debug
+check_eq "read back: exit 0" "$RC" 0
+check_contains "its last words" "$OUT" "reboot: Power down"
+check_contains "from the recording's start" "$(printf '%s\n' "$OUT" | head -1)" "-- recording node-1's console"
+run "$BVOPS" -f "$F" logs node-0 --source console --since-debug
+check_eq "no record: exit 1" "$RC" 1
+check_contains "says when one is kept" "$ERR" "one is kept from debug enter to debug exit"
+run "$BVOPS" -f "$F" logs node-1 --since-debug
+check_eq "only with --source console" "$RC" 2
+watch_stop
+sim_ctl node-1 debug-restart
+# Bounded: past its limit one line says the rest was not kept.
+mv "$REC" "$TMP/rec.1"
+BVOPS_CONSOLE_RECORD_MAX=600 watch_start
+for i in $(seq 300); do
+	grep -qs "the record is full (600 bytes)" "$REC" && break
+	tick
+done
+check_contains "full, and said" "$(tail -1 "$REC" 2>/dev/null)" "-- the record is full (600 bytes): later lines were not kept --"
+check_eq "within its bound (and that line)" "$(($(stat -c %s "$REC") < 800))" 1
+watch_stop
+rm -rf "$SW/debug"
+test_end
+
 test_begin ers_left_on_too_long_is_reminded
 fleet 2 1 "" '[ers]\nremind_after = "2h"'
 SW="$XDG_STATE_HOME/bvops/sim"

@@ -67,7 +67,7 @@ _bvops() {
 	"") opts="status watch maintenance rearm node incident logs hostkey config debug ers procedure lock discover" ;;
 	status | watch) opts="" ;;
 	maintenance) opts="--reason --for --end" ;;
-	logs) opts="--source --follow --lines" ;;
+	logs) opts="--source --follow --lines --since-debug" ;;
 	hostkey) opts="--trust" ;;
 	discover) opts="--namespace --env --write --force --ping-url --name --region" ;;
 	incident | config | debug | ers | procedure | lock | node)

@@ -133,8 +133,12 @@ static const struct cli_command cli_commands[] = {
 	     "--source journal|console",
 	     "the node's journal (default) or its enclave console", "--follow",
 	     "keep printing new lines until Ctrl-C", "--lines N",
-	     "how many of the last lines", NULL},
-     .args = "NODE [--source journal|console] [--follow] [--lines N]",
+	     "how many of the last lines", "--since-debug",
+	     "with --source console: what it printed since debug enter "
+	     "(the record kept until debug exit)",
+	     NULL},
+     .args = "NODE [--source journal|console] [--follow] [--lines N] "
+	     "[--since-debug]",
      .summary = "a node's journal or enclave console",
      .flags = CMD_FLEET,
      .run = cmd_logs},

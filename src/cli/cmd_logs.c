@@ -8,11 +8,14 @@
 
 #include "cli/cliargs.h"
 #include "cli/cmd.h"
+#include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/logring.h"
 #include "lib/sanitize.h"
 #include "lib/xalloc.h"
 #include "state/fleet.h"
+#include "state/marks.h"
+#include "state/statedir.h"
 #include "transport/transport.h"
 
 /* Without --follow: lines stop coming for this long, and we print. */
@@ -64,6 +67,51 @@ static void logs_on_line(void *ctx, const char *line, size_t len, bool cut)
 	logring_push(&st->ring, clock_now_ms(), LOGRING_LINE, line, len, cut);
 }
 
+/*
+ * --since-debug: what the node's console printed since debug mode was
+ * entered, from the record a watch or a console kept (the last recording
+ * in STATE/debug/NODE.console.log), sanitized. 0, or an exit code.
+ */
+static int logs_since_debug(const struct fleet *f, const char *node)
+{
+	char msg[512], *dir = statedir_path(f->name, NULL), *path, *text;
+	const char *from, *p;
+	size_t len;
+
+	path = marks_debug_record_path(dir, node);
+	text = buf_read_whole(path, (size_t)64 << 20, &len, msg, sizeof(msg));
+	if (text == NULL) {
+		fprintf(stderr,
+			"bvops: no console record for %s (%s): one is kept "
+			"from debug enter to debug exit while a bvops watch "
+			"or console of the fleet runs\n",
+			node, path);
+		free(path);
+		free(dir);
+		return CLI_EXIT_NOT_OK;
+	}
+	/* The last recording: from its first line on. */
+	from = text;
+	for (p = text; (p = strstr(p, " -- recording ")) != NULL; p++) {
+		const char *bol = p;
+
+		while (bol > text && bol[-1] != '\n')
+			bol--;
+		from = bol;
+	}
+	for (p = from; p < text + len;) {
+		const char *nl = memchr(p, '\n', (size_t)(text + len - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(text + len - p);
+
+		logs_print(stdout, p, n, false);
+		p += n + (nl ? 1 : 0);
+	}
+	free(text);
+	free(path);
+	free(dir);
+	return CLI_EXIT_OK;
+}
+
 static int logs_usage(const char *why)
 {
 	cmd_error("%s", why);
@@ -74,7 +122,7 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 {
 	const char *node_name = NULL;
 	enum fleet_cmd source = FLEET_CMD_JOURNAL;
-	bool follow = false;
+	bool follow = false, since_debug = false;
 	long lines = 10;
 	struct logs_state st = {0};
 	const struct fleet_node *node;
@@ -87,6 +135,7 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 	    {"--follow", CLIARG_FLAG, &follow, 0, 0},
 	    {"--source", CLIARG_STRING, &src, 0, 0},
 	    {"--lines", CLIARG_COUNT, &lines, 1, 1000000},
+	    {"--since-debug", CLIARG_FLAG, &since_debug, 0, 0},
 	    {NULL, CLIARG_FLAG, NULL, 0, 0},
 	};
 
@@ -110,6 +159,16 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 			f->path);
 		fleet_free(f);
 		return CLI_EXIT_USAGE;
+	}
+	if (since_debug) {
+		if (source != FLEET_CMD_CONSOLE || follow) {
+			fleet_free(f);
+			return logs_usage("--since-debug goes with --source "
+					  "console, without --follow");
+		}
+		rc = logs_since_debug(f, node->name);
+		fleet_free(f);
+		return rc;
 	}
 	/* The newest N lines, whatever their size (up to the default
 	 * byte bound). */

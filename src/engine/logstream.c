@@ -1,6 +1,7 @@
 #include "engine/logstream.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -9,9 +10,11 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/clock.h"
+#include "lib/timefmt.h"
 #include "lib/xalloc.h"
 
 /* Back-off between reconnections: 1 s doubling to 30 s. It starts over
@@ -56,7 +59,9 @@ struct logstream {
 	size_t step_bytes;    /* read in this step */
 	bool ever_ran;        /* a reconnection is a gap */
 	char *passphrase_key; /* stopped for want of its passphrase */
-	int fd;               /* registered in epfd, or -1 */
+	int record_fd;        /* logstreams_record's file, or -1 */
+	size_t record_bytes, record_max;
+	int fd; /* registered in epfd, or -1 */
 	short events;
 	char error[512];
 };
@@ -115,6 +120,7 @@ struct logstreams *logstreams_new(const struct fleet *f, struct transport *t,
 	for (k = 0; k < ls->n; k++) {
 		logring_init(&ls->s[k].ring, scrollback, 0);
 		ls->s[k].fd = -1;
+		ls->s[k].record_fd = -1;
 	}
 	ls->epfd = epoll_create1(EPOLL_CLOEXEC);
 	ls->kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -142,6 +148,8 @@ void logstreams_free(struct logstreams *ls)
 		transport_stream_close(ls->s[k].ts);
 		logring_free(&ls->s[k].ring);
 		free(ls->s[k].passphrase_key);
+		if (ls->s[k].record_fd >= 0)
+			close(ls->s[k].record_fd);
 	}
 	logstream_wipe(ls->pass);
 	free(ls->pass_key);
@@ -197,10 +205,38 @@ int logstreams_fd(const struct logstreams *ls)
 }
 
 /* transport_line_fn: into the ring (the caller holds the lock). */
+/* One line into the stream's record, if it keeps one (bounded). */
+static void logstream_record_line(struct logstream *s, const char *line,
+				  size_t len)
+{
+	char when[40], *rec;
+	size_t n;
+
+	if (s->record_fd < 0)
+		return;
+	timefmt_iso8601(clock_now_ms(), true, when, sizeof(when));
+	rec = xasprintf("%s %.*s\n", when, (int)len, line);
+	n = strlen(rec);
+	if (s->record_bytes + n > s->record_max) {
+		free(rec);
+		rec = xasprintf("%s -- the record is full (%zu bytes): later "
+				"lines were not kept --\n",
+				when, s->record_max);
+		n = strlen(rec);
+		(void)!write(s->record_fd, rec, n);
+		close(s->record_fd);
+		s->record_fd = -1;
+	} else if (write(s->record_fd, rec, n) == (ssize_t)n) {
+		s->record_bytes += n;
+	}
+	free(rec);
+}
+
 static void logstream_on_line(void *ctx, const char *line, size_t len, bool cut)
 {
 	struct logstream *s = ctx;
 
+	logstream_record_line(s, line, len);
 	logring_push(&s->ring, clock_now_ms(), LOGRING_LINE, line, len, cut);
 	s->last_line_ms = clock_mono_ms();
 	s->had_lines = true;
@@ -531,6 +567,39 @@ void logstreams_step(struct logstreams *ls)
 	pthread_mutex_unlock(&ls->lock);
 	if (again)
 		logstream_kick(ls);
+}
+
+int logstreams_record(struct logstreams *ls, size_t node,
+		      enum logstream_source src, const char *path, size_t max,
+		      char *msg, size_t msgsize)
+{
+	struct logstream *s;
+	struct stat st;
+	int fd = -1;
+
+	if (node >= ls->fleet->nnodes)
+		return -1;
+	s = &ls->s[node * LOGSTREAM_NSRC + src];
+	if (path != NULL) {
+		fd =
+		    open(path,
+			 O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			 0600);
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			snprintf(msg, msgsize, "%s: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+	}
+	pthread_mutex_lock(&ls->lock);
+	if (s->record_fd >= 0)
+		close(s->record_fd);
+	s->record_fd = fd;
+	s->record_bytes = fd >= 0 ? (size_t)st.st_size : 0;
+	s->record_max = max;
+	pthread_mutex_unlock(&ls->lock);
+	return 0;
 }
 
 void logstreams_watch(struct logstreams *ls, size_t node,

@@ -76,6 +76,17 @@ void logstreams_watch(struct logstreams *ls, size_t node,
 void logstreams_mark(struct logstreams *ls, size_t node, const char *text);
 
 /*
+ * Keep every line of node's src stream in the file path as it arrives
+ * (created 0600, appended, never through a symlink), each after its ISO
+ * 8601 arrival time, at most max bytes: past that one line says the rest
+ * was not kept. path NULL stops it (the file stays). From the engine's
+ * thread. 0, or -1 with why.
+ */
+int logstreams_record(struct logstreams *ls, size_t node,
+		      enum logstream_source src, const char *path, size_t max,
+		      char *msg, size_t msgsize);
+
+/*
  * The operator's passphrase for key_path (both copied; the copy is wiped
  * once the engine has handed it to the transport). Streams stopped for
  * want of it start again. Thread-safe.

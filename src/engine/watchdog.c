@@ -1,10 +1,12 @@
 #include "engine/watchdog.h"
 
 #include <cJSON.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/health.h"
 #include "engine/incident.h"
@@ -63,6 +65,7 @@ struct watchdog {
 	int64_t holds_checked;
 	int64_t debug_checked; /* monotonic: the debug records looked at */
 	int64_t *debug_next;   /* per node, wall: when to alert (0: not in) */
+	bool *recording;       /* per node: its console kept (debug mode) */
 	int64_t ers_next;      /* wall: when to remind of ERS (0: not on) */
 	/* Downs within group_window of a paged one wait to page together. */
 	int64_t group_until; /* monotonic; 0: no window open */
@@ -317,6 +320,7 @@ struct watchdog *watchdog_new(const struct fleet *f, struct monitor *m,
 	w->ring = (size_t)f->alerts.flap_changes + 1;
 	w->n = xcalloc(f->nnodes + 1, sizeof(*w->n));
 	w->debug_next = xcalloc(f->nnodes + 1, sizeof(*w->debug_next));
+	w->recording = xcalloc(f->nnodes + 1, sizeof(*w->recording));
 	for (k = 0; k < f->nnodes; k++)
 		w->n[k].changes = xcalloc(w->ring, sizeof(int64_t));
 	return w;
@@ -336,6 +340,7 @@ void watchdog_free(struct watchdog *w)
 		free(w->n[k].changes);
 	free(w->n);
 	free(w->debug_next);
+	free(w->recording);
 	holds_free(&w->holds);
 	free(w->state_dir);
 	free(w->events_dir);
@@ -627,26 +632,105 @@ static void wd_since_text(int64_t since, int64_t wall, char *iso,
 		       dursize);
 }
 
+/* The console record's bound: 8 MiB, or BVOPS_CONSOLE_RECORD_MAX bytes
+ * (for the tests). */
+static size_t wd_record_max(void)
+{
+	const char *s = getenv("BVOPS_CONSOLE_RECORD_MAX");
+	long v = s ? strtol(s, NULL, 10) : 0;
+
+	return v > 0 ? (size_t)v : (size_t)8 << 20;
+}
+
+/*
+ * From debug enter until debug exit, node k's enclave console is kept in
+ * STATE/debug/NODE.console.log (what it printed before it died can be
+ * read afterwards: bvops logs NODE --source console --since-debug). Each
+ * recording starts with a line naming the procedure; a file past half its
+ * bound is moved to .1 first.
+ */
+static void wd_debug_record(struct watchdog *w, const char *dir, size_t k,
+			    bool on, int64_t since, const char *id)
+{
+	const char *name = w->f->nodes[k].name;
+	char msg[400], when[40], *path, *line;
+	struct stat st;
+	int fd;
+
+	if (w->ls == NULL || on == w->recording[k] ||
+	    w->f->nodes[k].transport == FLEET_TRANSPORT_NONE)
+		return;
+	w->recording[k] = on;
+	if (!on) {
+		logstreams_record(w->ls, k, LOGSTREAM_CONSOLE, NULL, 0, msg,
+				  sizeof(msg));
+		logstreams_watch(w->ls, k, LOGSTREAM_CONSOLE, false);
+		return;
+	}
+	path = marks_debug_record_path(dir, name);
+	if (stat(path, &st) == 0 && (size_t)st.st_size > wd_record_max() / 2) {
+		char *old = xasprintf("%s.1", path);
+
+		if (rename(path, old) < 0)
+			unlink(path);
+		free(old);
+	}
+	timefmt_iso8601(since, false, when, sizeof(when));
+	line = xasprintf("-- recording %s's console: debug mode since %s, "
+			 "procedure %s --",
+			 name, when, id);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd >= 0) {
+		char stamp[40], *rec;
+
+		timefmt_iso8601(clock_now_ms(), true, stamp, sizeof(stamp));
+		rec = xasprintf("%s %s\n", stamp, line);
+		(void)!write(fd, rec, strlen(rec));
+		free(rec);
+		close(fd);
+	}
+	free(line);
+	if (logstreams_record(w->ls, k, LOGSTREAM_CONSOLE, path,
+			      wd_record_max(), msg, sizeof(msg)) < 0)
+		wd_say_error(w, msg);
+	else
+		logstreams_watch(w->ls, k, LOGSTREAM_CONSOLE, true);
+	free(path);
+}
+
 static void wd_debug(struct watchdog *w, int64_t now)
 {
 	int64_t wall = w->now_wall, after;
+	const char *dir = w->state_dir;
 	size_t k;
 
-	if (w->state_dir == NULL || now - w->debug_checked < 10000)
+	if (now - w->debug_checked < 10000)
+		return;
+	/* A console records only while no watch runs (the watch does). */
+	if (dir == NULL && w->events_dir != NULL &&
+	    !incidents_watch_running(w->events_dir))
+		dir = w->events_dir;
+	if (dir == NULL)
 		return;
 	w->debug_checked = now;
-	wd_ers(w);
+	if (w->state_dir != NULL)
+		wd_ers(w);
 	after = (int64_t)w->f->debug.alert_after_ms;
 	for (k = 0; k < w->f->nnodes; k++) {
 		char id[200], since_s[40], dur[32];
 		int64_t since;
 		struct alert a;
 
-		if (!marks_debug_get(w->state_dir, w->f->nodes[k].name, &since,
-				     id, sizeof(id))) {
+		if (!marks_debug_get(dir, w->f->nodes[k].name, &since, id,
+				     sizeof(id))) {
 			w->debug_next[k] = 0;
+			wd_debug_record(w, dir, k, false, 0, "");
 			continue;
 		}
+		wd_debug_record(w, dir, k, true, since, id);
+		if (w->state_dir == NULL)
+			continue; /* the console has its own banner */
 		if (w->debug_next[k] == 0)
 			w->debug_next[k] = since + after;
 		if (wall < w->debug_next[k])

@@ -349,7 +349,15 @@ static int enter_mark(void *ctx, const char *node,
 	char *text;
 	int rc;
 
-	(void)node, (void)v, (void)data;
+	(void)node, (void)v;
+	{
+		/* The console's record from now until debug exit (kept by a
+		 * watch or a console of the fleet): named in the journal. */
+		char *rec = marks_debug_record_path(d->state_dir, d->n->name);
+
+		cJSON_AddStringToObject(data, "console_record", rec);
+		free(rec);
+	}
 	timefmt_iso8601(clock_now_ms(), false, since, sizeof(since));
 	cJSON_AddStringToObject(o, "node", d->n->name);
 	cJSON_AddStringToObject(o, "since", since);

@@ -17,6 +17,11 @@ char *marks_debug_path(const char *state_dir, const char *node)
 		    : statedir_file(state_dir, "debug", NULL, NULL);
 }
 
+char *marks_debug_record_path(const char *state_dir, const char *node)
+{
+	return statedir_file(state_dir, "debug", node, ".console.log");
+}
+
 char *marks_ers_path(const char *state_dir, const char *node)
 {
 	return node ? statedir_file(state_dir, "ers", node, ".json")

@@ -18,6 +18,10 @@
 char *marks_debug_path(const char *state_dir, const char *node);
 char *marks_ers_path(const char *state_dir, const char *node);
 
+/* Where the console of a node in debug mode is recorded (a new string):
+ * STATE/debug/NODE.console.log. */
+char *marks_debug_record_path(const char *state_dir, const char *node);
+
 /* True when bvops put node in debug mode (and has not taken it out), with
  * since (ms since the epoch) and the procedure's id. */
 bool marks_debug_get(const char *state_dir, const char *node, int64_t *since_ms,
