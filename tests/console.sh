@@ -706,6 +706,10 @@ wait_gone "M/up"
 tm send-keys -t t S y
 wait_for "stop node-1: done (exit 0)"
 wait_for "S/down"
+# Its failed checks are a stop, not an alarm: o, not x.
+for i in $(seq 100); do screen | grep 'node-1 ' | grep -q '○' && break; tick; done
+check_contains "the history says held" "$(screen | grep 'node-1 ')" "○"
+check_not_contains "no alarm marks while held" "$(screen | grep 'node-1 ')" "✗"
 check_contains "a node stopped on purpose is held" "$(cat "$STATE/holds.json")" "stopped on purpose from the console"
 tm send-keys -t t U y
 wait_for "start node-1: done (exit 0)"

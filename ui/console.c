@@ -501,8 +501,10 @@ static void console_draw_titles(struct console *c, int cols)
 	attrset(A_NORMAL);
 }
 
+/* The history strip; a held node's failed checks (a stop on purpose, a
+ * procedure's restart) are drawn as what they are, not as alarms: o. */
 static void console_draw_history(struct console *c, int y, int x, int cols,
-				 const struct monitor_node_view *v)
+				 const struct monitor_node_view *v, bool held)
 {
 	int w = c->width[COL_HISTORY], k;
 
@@ -514,13 +516,16 @@ static void console_draw_history(struct console *c, int y, int x, int cols,
 
 		if (ch == ' ')
 			continue;
-		attrset(ch == '+' ? c->style[THEME_UP] : c->style[THEME_DOWN]);
+		attrset(ch == '+' ? c->style[THEME_UP]
+			: held    ? c->style[THEME_STALE]
+				  : c->style[THEME_DOWN]);
 		if (c->utf8)
 			mvaddstr(y, x + k,
-				 ch == '+' ? "\xc2\xb7" /* · */
-					   : "\xe2\x9c\x97" /* ✗ */);
+				 ch == '+' ? "\xc2\xb7"     /* · */
+				 : held    ? "\xe2\x97\x8b" /* ○ */
+					   : "\xe2\x9c\x97");  /* ✗ */
 		else
-			mvaddch(y, x + k, ch == '+' ? '.' : 'x');
+			mvaddch(y, x + k, ch == '+' ? '.' : held ? 'o' : 'x');
 	}
 	attrset(A_NORMAL);
 }
@@ -763,7 +768,8 @@ static void console_draw_row(struct console *c, int y, int cols, size_t k,
 		buf[0] = '\0';
 	x = console_cell(c, y, x, cols, COL_LATENCY, buf, base);
 	if (c->shown[COL_HISTORY]) {
-		console_draw_history(c, y, x, cols, v);
+		console_draw_history(c, y, x, cols, v,
+				     console_hold_mark(c, k)[0] != '\0');
 		x += c->width[COL_HISTORY] + 1;
 	}
 	if (c->shown[COL_NITRO]) {
