@@ -37,12 +37,12 @@ ExportWhiteList = []
 [[Players]]
 Index = 0
 PublicKey = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdemo0"
-Address = "tsm-0.internal:9000"
+Address = "tcp://tsm-0.internal:9000"
 
 [[Players]]
 Index = 1
 PublicKey = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEdemo1"
-Address = "tsm-1.internal:9000"
+Address = "tcp://tsm-1.internal:9000"
 
 [Database]
 DriverName = "postgres"

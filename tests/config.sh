@@ -182,6 +182,54 @@ run "$B" -f "$F" config get broken --raw
 check_eq "--raw shows it" "$OUT" "$(cat "$TMP/broken.toml")"
 test_end
 
+test_begin lint_across_the_fleet
+# Three nodes as deployed: clean. Then each fault, with its place.
+{
+	printf '[fleet]\nname = "tsm"\nregion = "us-east-1"\n'
+	for i in 0 1 2; do
+		printf '\n[[node]]\nname = "n%d"\nindex = %d\nping_url = "http://127.0.0.1:9/ping"\ntransport = "none"\nconfig_ssm_param = "/tsm/node-%d/config"\nenclave_name = "tsm-%d"\n' "$i" "$i" "$i" "$i"
+	done
+} >"$TMP/lint.toml"
+B1=$(seed 1 bucket)
+B2=$(seed 2 bucket)
+ORIG1=$(aws s3 cp "s3://$B1/tsm-1/config.toml" - --region eu-west-1)
+ORIG2=$(aws s3 cp "s3://$B2/tsm-2/config.toml" - --region eu-west-1)
+run "$B" -f "$TMP/lint.toml" config lint
+check_eq "clean: exit 0" "$RC:$ERR" "0:"
+check_eq "says so" "$OUT" "3 configs read, no problem found"
+# node 1: the index of node 2, a peer in no scheme, another key for
+# player 0, and ERS on (only there).
+printf '%s\n' "$ORIG1" | sed -e '0,/^Index = 1$/s//Index = 2/' -e 's|tcp://tsm-1.internal:9000|tsm-1.internal:9000|' \
+	-e 's/AEdemo0"/AEother"/' -e 's/^Features = \["ECDSA"\]/Features = ["ECDSA"]\nEnableERSExport = true/' |
+	aws s3 cp - "s3://$B1/tsm-1/config.toml" --region eu-west-1 >/dev/null
+run "$B" -f "$TMP/lint.toml" config lint
+check_eq "problems: exit 1" "$RC" 1
+check_contains "the index against the fleet file" "$OUT" "n1: s3://$B1/tsm-1/config.toml:3:9: [Player] Index is 2, the fleet file says 1"
+check_contains "the scheme" "$OUT" "n1: s3://$B1/tsm-1/config.toml:"
+check_contains "the scheme's message" "$OUT" "player 1's Address \"tsm-1.internal:9000\" is in no scheme the TSM knows (tcp://, tcps://, ws://, wss://, incoming, broker)"
+check_contains "the key, against the node it differs from" "$OUT" "player 0's PublicKey differs from n0's (s3://$(seed 0 bucket)/tsm-0/config.toml:9)"
+check_contains "ERS on all or none" "$OUT" "n0: s3://$(seed 0 bucket)/tsm-0/config.toml:1:1: no ERS configuration, while 1 of 3 nodes have it: on all or on none"
+check_contains "counted" "$(printf '%s\n' "$OUT" | tail -1)" "problems in the fleet's configs"
+# Only the nodes asked for are reported on (all are still read).
+printf '%s\n' "$ORIG1" | aws s3 cp - "s3://$B1/tsm-1/config.toml" --region eu-west-1 >/dev/null
+printf '%s\n' "$ORIG2" | sed '0,/^Index = 2$/s//Index = 1/' | aws s3 cp - "s3://$B2/tsm-2/config.toml" --region eu-west-1 >/dev/null
+run "$B" -f "$TMP/lint.toml" config lint n2
+check_eq "n2 only" "$(printf '%s\n' "$OUT" | grep -v '^n2: ' | grep -c ': s3://')" 0
+check_contains "a duplicate index names the other node" "$OUT" "n2: s3://$B2/tsm-2/config.toml:3:9: [Player] Index 1 is n1's too"
+# A config that does not parse, and one that cannot be read.
+printf '[Player]\nIndex = \n' | aws s3 cp - "s3://$B2/tsm-2/config.toml" --region eu-west-1 >/dev/null
+run "$B" -f "$TMP/lint.toml" config lint n2
+check_contains "unparseable, with its place" "$OUT" "n2: s3://$B2/tsm-2/config.toml:2:9: does not parse: expected a value"
+aws s3 rm "s3://$B2/tsm-2/config.toml" --region eu-west-1 >/dev/null
+run "$B" -f "$TMP/lint.toml" config lint
+check_eq "unreadable: exit 3" "$RC" 3
+check_contains "named" "$ERR" "n2: its config could not be read"
+run "$B" -f "$TMP/lint.toml" config lint n9
+check_eq "an unknown node: exit 2" "$RC" 2
+printf '%s\n' "$ORIG1" | aws s3 cp - "s3://$B1/tsm-1/config.toml" --region eu-west-1 >/dev/null
+printf '%s\n' "$ORIG2" | aws s3 cp - "s3://$B2/tsm-2/config.toml" --region eu-west-1 >/dev/null
+test_end
+
 test_begin nitro_status_in_status_json
 # One GetMetricData for the fleet: by EnclaveName, or by InstanceId.
 aws cloudwatch put-metric-data --namespace Tsm/Nitro --metric-name Status \

@@ -43,6 +43,14 @@ check_contains "secrets redacted in the diff's context" "$(printf '%s' "$OUT" | 
 check_contains "says so" "$OUT" "dry run: nothing changed"
 check_eq "nothing changed" "$(state)" "orig up"
 check_eq "no journal" "$(ls "$STATE/procedures" 2>/dev/null | grep -c '\.jsonl$')" 0
+check_not_contains "the configs as they will be lint clean" "$OUT" "bvops config lint finds"
+# A peer address in no scheme on node-2: said with the plan.
+put_config 2 "$(stored 2 | sed 's|tcp://tsm-0.internal|tsm-0.internal|')"
+bv ers apply --preset enable-ers-export --dry-run
+check_contains "the lint's warning, before any question" "$OUT" "WARNING: bvops config lint finds, in the configs as they will be:
+node-2: s3://$(seed 2 bucket)/tsm-2/config.toml:10:11: player 0's Address \"tsm-0.internal:9000\" is in no scheme the TSM knows"
+put_config 2 "$(stored 2 | sed 's|"tsm-0.internal|"tcp://tsm-0.internal|')"
+check_eq "put back" "$(state)" "orig up"
 test_end
 
 test_begin no_terminal_and_no_yes_changes_nothing
@@ -331,11 +339,16 @@ if command -v tmux >/dev/null; then
 	# node-3 will not answer once started: its wait is counted down.
 	sim_ctl node-3 fault 503
 	tm send-keys -t t "m" Enter
-	screen_has "running: wait on node-3"
-	first=$(tm capture-pane -p -t t | grep -o 'running: wait on node-3, [0-9ms]* left of 3m')
+	# left: the countdown on the state line (others may wait beside it).
+	left() { tm capture-pane -p -t t | grep -oE 'running: wait on node-3[^,]*, [0-9ms]+ left of 3m'; }
+	for i in $(seq 300); do
+		first=$(left)
+		[ -n "$first" ] && break
+		tick
+	done
 	check_contains "the step and what is left of it" "$first" "left of 3m"
 	for i in $(seq 150); do
-		now=$(tm capture-pane -p -t t | grep -o 'running: wait on node-3, [0-9ms]* left of 3m')
+		now=$(left)
 		[ -n "$now" ] && [ "$now" != "$first" ] && break
 		tick
 	done

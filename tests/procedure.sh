@@ -37,6 +37,24 @@ check_eq "unchanged" "$(stored "$B0" tsm-0)" "$ORIG0"
 check_eq "no journal" "$(ls "$STATE/procedures" 2>/dev/null | grep -c '\.jsonl$')" 0
 test_end
 
+test_begin the_edit_is_linted_before_the_upload_is_asked
+# The edit gives node-0 node-1's index: said, with its place, and as
+# always without a terminal nothing is uploaded.
+ED_IDX=$(editor idx 'sed -i "0,/^Index = 0$/s//Index = 1/" "$1"')
+bv "$ED_IDX" config edit node-0
+check_eq "not uploaded: exit 1" "$RC" 1
+check_contains "the lint's warning" "$OUT" "WARNING: bvops config lint finds, with this edit (against the other nodes' configs):
+node-0: s3://$B0/tsm-0/config.toml:3:9: [Player] Index is 1, the fleet file says 0"
+check_contains "and against the node whose index it is" "$OUT" "node-0: s3://$B0/tsm-0/config.toml:3:9: [Player] Index 1 is node-1's too"
+check_eq "unchanged" "$(stored "$B0" tsm-0)" "$ORIG0"
+bv "$ED_PORT" config edit node-0 --dry-run
+check_not_contains "a clean edit: no warning" "$OUT" "bvops config lint finds"
+run "$B" -f "$F" procedure list --json
+for id in $(printf '%s' "$OUT" | python3 -c 'import json,sys; [print(p["id"]) for p in json.load(sys.stdin) if p.get("outcome") is None]'); do
+	run "$B" -f "$F" procedure abandon "$id" --yes
+done
+test_end
+
 test_begin without_a_terminal_yes_is_needed
 bv "$ED_PORT" config edit node-0
 check_eq "exit" "$RC" 1

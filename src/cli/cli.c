@@ -134,9 +134,7 @@ static const struct cli_command cli_commands[] = {
 	     "the node's journal (default) or its enclave console", "--follow",
 	     "keep printing new lines until Ctrl-C", "--lines N",
 	     "how many of the last lines", "--since-debug",
-	     "with --source console: what it printed since debug enter "
-	     "(the record kept until debug exit)",
-	     NULL},
+	     "with --source console: what it printed since debug enter", NULL},
      .args = "NODE [--source journal|console] [--follow] [--lines N] "
 	     "[--since-debug]",
      .summary = "a node's journal or enclave console",
@@ -181,6 +179,11 @@ static const struct cli_command cli_commands[] = {
      .summary = "put a backup of a node's config.toml back",
      .flags = CMD_FLEET | CMD_CHANGES,
      .run = cmd_config_restore},
+    {.words = "config lint",
+     .args = "[NODE...]",
+     .summary = "cross-check the fleet's configs: indices, keys, peers, ERS",
+     .flags = CMD_FLEET,
+     .run = cmd_config_lint},
     {.words = "config validate",
      .args = "FILE",
      .summary = "check a TOML file; errors as FILE:LINE:COL: message",

@@ -87,6 +87,7 @@ struct cfgedit_ui;
  * prompts, stdout. */
 void cmd_procedure_ui(struct cfgedit_ui *ui);
 int cmd_config_validate(const struct cli_opts *o, int argc, char **argv);
+int cmd_config_lint(const struct cli_opts *o, int argc, char **argv);
 int cmd_discover(const struct cli_opts *o, int argc, char **argv);
 
 #endif

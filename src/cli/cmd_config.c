@@ -11,7 +11,10 @@
 #include "cli/cliargs.h"
 #include "cli/cmd.h"
 #include "lib/buf.h"
+#include "lib/sanitize.h"
 #include "lib/toml.h"
+#include "lib/xalloc.h"
+#include "proc/fleetlint.h"
 #include "state/fleet.h"
 #include "state/redact.h"
 
@@ -191,6 +194,78 @@ int cmd_config_get(const struct cli_opts *o, int argc, char **argv)
 	aws_s3_object_free(&obj);
 	cfgloc_free(&loc);
 	aws_client_free(a);
+	fleet_free(f);
+	return rc;
+}
+
+int cmd_config_lint(const struct cli_opts *o, int argc, char **argv)
+{
+	const char *names[256];
+	const struct cliarg opts[] = {{NULL, CLIARG_FLAG, NULL, 0, 0}};
+	struct fleetlint_opts lo = {0};
+	struct aws_client *a;
+	struct fleet *f;
+	struct buf out, errs;
+	char region[64], msg[1024], *text, *line, *save = NULL;
+	int nw, rc = CLI_EXIT_OK;
+	size_t k, problems, unread;
+
+	nw = cliargs_read(argc, argv, opts, names, 256);
+	if (nw < 0)
+		return CMD_BAD_ARGS;
+	f = cmd_fleet_load(o);
+	if (f == NULL)
+		return CLI_EXIT_USAGE;
+	for (k = 0; k < (size_t)nw; k++)
+		if (fleet_node_find(f, names[k]) == NULL) {
+			fprintf(stderr, "bvops: no node '%s' in %s\n", names[k],
+				f->path);
+			fleet_free(f);
+			return CLI_EXIT_USAGE;
+		}
+	if (awscred_region(f->region, region, sizeof(region), msg,
+			   sizeof(msg)) < 0) {
+		cmd_error("%s", msg);
+		fleet_free(f);
+		return CLI_EXIT_REMOTE;
+	}
+	/* Every node's config is read: the cross-checks need them all;
+	 * only the nodes named are reported on. */
+	lo.region = region;
+	lo.only = nw > 0 ? names : NULL;
+	lo.nonly = (size_t)nw;
+	buf_init(&out, 0);
+	buf_init(&errs, 0);
+	a = aws_client_new();
+	problems = fleetlint_run(f, a, &lo, &out, &errs, &unread);
+	aws_client_free(a);
+	text = buf_take(&errs, NULL);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		cmd_error("%s", line);
+	free(text);
+	text = buf_take(&out, NULL);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		/* Config values are untrusted: made safe. */
+		char clean[2048];
+
+		sanitize_text(line, strlen(line), clean, sizeof(clean), false);
+		printf("%s\n", clean);
+	}
+	free(text);
+	if (problems == 0)
+		printf("%zu config%s read, %s\n", f->nnodes - unread,
+		       f->nnodes - unread == 1 ? "" : "s",
+		       unread ? "no problem in what was read"
+			      : "no problem found");
+	else
+		printf("%zu problem%s in the fleet's configs\n", problems,
+		       problems == 1 ? "" : "s");
+	if (unread > 0)
+		rc = CLI_EXIT_REMOTE;
+	else if (problems > 0)
+		rc = CLI_EXIT_NOT_OK;
 	fleet_free(f);
 	return rc;
 }

@@ -23,6 +23,7 @@
 #include "lib/timefmt.h"
 #include "lib/toml.h"
 #include "lib/xalloc.h"
+#include "proc/fleetlint.h"
 #include "proc/fleetlock.h"
 #include "proc/nodewait.h"
 #include "proc/procctx.h"
@@ -501,6 +502,34 @@ static void ce_show_edit(struct ce *c, const char *label_old)
 		     c->text_label);
 }
 
+/* bvops config lint with the edit in place of the stored text: what it
+ * finds about this node is said before the upload is asked for. */
+static void ce_lint(struct ce *c)
+{
+	const char *only[1] = {c->n->name};
+	struct fleetlint_opts lo = {.region = c->region,
+				    .as_node = c->n->name,
+				    .text = c->text,
+				    .len = c->textlen,
+				    .only = only,
+				    .nonly = 1};
+	struct buf out, errs;
+	size_t problems, unread;
+	char *text;
+
+	buf_init(&out, 0);
+	buf_init(&errs, 0);
+	problems = fleetlint_run(c->f, c->a, &lo, &out, &errs, &unread);
+	buf_free(&errs);
+	text = buf_take(&out, NULL);
+	if (problems > 0)
+		ce_say(c,
+		       "WARNING: bvops config lint finds, with this edit "
+		       "(against the other nodes' configs%s):\n%s",
+		       unread ? ", some not read" : "", text);
+	free(text);
+}
+
 /*
  * The upload's confirmation, once per run (a resume asks again, after
  * showing the edit once more). With --restart one question covers both,
@@ -514,6 +543,7 @@ static bool ce_confirm_upload(struct ce *c, char *msg, size_t msgsize)
 		return true;
 	if (c->resumed)
 		ce_show_edit(c, "stored when read");
+	ce_lint(c);
 	if (c->o->restart) {
 		ce_say_quorum(c);
 		snprintf(q, sizeof(q),

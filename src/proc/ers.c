@@ -24,6 +24,7 @@
 #include "proc/nodewait.h"
 #include "proc/procctx.h"
 #include "proc/procstatus.h"
+#include "state/cfglint.h"
 #include "state/ersfrag.h"
 #include "state/eventlog.h"
 #include "state/marks.h"
@@ -722,6 +723,42 @@ static size_t er_changed(const struct ers *e)
 	return c;
 }
 
+/* bvops config lint over the configs as the rollout leaves them: said
+ * with the plan, before the fleet's name is asked for. */
+static void er_lint(struct ers *e)
+{
+	struct cfglint_input *in = xcalloc(e->n + 1, sizeof(*in));
+	char **wheres = xcalloc(e->n + 1, sizeof(*wheres));
+	struct buf b;
+	size_t k;
+
+	for (k = 0; k < e->n; k++) {
+		const struct en *x = &e->nodes[k];
+
+		wheres[k] = xasprintf("s3://%s/%s", x->bucket, x->key);
+		in[k] = (struct cfglint_input){.node = x->n->name,
+					       .index = x->n->index,
+					       .where = wheres[k],
+					       .text = x->after,
+					       .len = strlen(x->after)};
+	}
+	buf_init(&b, 0);
+	if (cfglint_run(in, e->n, &b) > 0) {
+		char *text = buf_take(&b, NULL);
+
+		er_say(e,
+		       "WARNING: bvops config lint finds, in the configs as "
+		       "they will be:\n%s",
+		       text);
+		free(text);
+	}
+	buf_free(&b);
+	for (k = 0; k < e->n; k++)
+		free(wheres[k]);
+	free(wheres);
+	free(in);
+}
+
 static void er_plan(struct ers *e)
 {
 	size_t k, stat = 0;
@@ -772,6 +809,7 @@ static void er_plan(struct ers *e)
 		free(an);
 		free(bn);
 	}
+	er_lint(e);
 }
 
 /* The operator types the fleet's name (or --yes). */
