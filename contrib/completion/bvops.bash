@@ -75,7 +75,7 @@ _bvops() {
 			case $cmd in
 			node) opts="restart stop start" ;;
 			incident) opts="list show export" ;;
-			config) opts="get edit restore validate" ;;
+			config) opts="get edit restore validate lint" ;;
 			debug) opts="enter exit status" ;;
 			ers) opts="apply revert status" ;;
 			procedure) opts="list resume rollback abandon" ;;
