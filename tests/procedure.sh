@@ -469,6 +469,14 @@ if command -v tmux >/dev/null; then
 		tick
 	done
 	check_eq "the editor runs" "$([ -f "$TMP/ed-started" ] && echo yes)" yes
+	# The editor keeps the screen: the wizard's clock draws nothing
+	# while it runs (it ticks each second: 2 s are watched).
+	drawn=no
+	for i in $(seq 40); do
+		tm capture-pane -p -t t | grep -qF "bvops procedure:" && { drawn=yes; break; }
+		tick
+	done
+	check_eq "nothing drawn over the editor" "$drawn" no
 	tm send-keys -t t C-c
 	touch "$TMP/ed-go"
 	screen_has "Upload to s3://$B0/tsm-0/config.toml?"

@@ -29,7 +29,8 @@ struct wizard {
 	size_t log_start, log_count;
 	int scroll; /* lines up from the newest; 0 follows */
 	bool asking;
-	bool running; /* this process runs the journal's procedure now */
+	bool running;   /* this process runs the journal's procedure now */
+	bool suspended; /* a program (the editor) has the terminal */
 	struct {
 		char step[32];
 		uint64_t ms;
@@ -481,6 +482,8 @@ static void wz_draw(struct wizard *w)
 	int rows, cols, y;
 	bool have = false;
 
+	if (w->suspended)
+		return; /* the editor's screen is not ours to draw on */
 	/* A resize is only seen by getch: look for one (type-ahead goes;
 	 * every question flushes it anyway). */
 	if (!w->asking) {
@@ -677,14 +680,17 @@ int wizard_ask(struct wizard *w, const char *question)
 
 void wizard_suspend(struct wizard *w)
 {
-	(void)w;
+	pthread_mutex_lock(&w->mu);
+	w->suspended = true; /* no frame, no tick, until it is back */
 	def_prog_mode();
 	endwin();
+	pthread_mutex_unlock(&w->mu);
 }
 
 void wizard_resume(struct wizard *w)
 {
 	pthread_mutex_lock(&w->mu);
+	w->suspended = false;
 	reset_prog_mode();
 	clearok(stdscr, TRUE);
 	wz_draw(w);
