@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *p = (const char *)data, *end = p + size;
 	struct buf out;
 	size_t n = 0, problems, lines = 0, k;
-	char *text;
+	char *said;
 
 	while (n < 4) {
 		const char *sep = memmem(p, (size_t)(end - p), "\n%%\n", 4);
@@ -36,11 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	buf_init(&out, 0);
 	problems = cfglint_run(in, n, &out);
-	text = buf_take(&out, NULL);
-	for (k = 0; text[k]; k++)
-		lines += text[k] == '\n';
+	said = buf_take(&out, NULL);
+	for (k = 0; said[k]; k++)
+		lines += said[k] == '\n';
 	if (lines < problems)
 		abort(); /* a problem said without its line */
-	free(text);
+	free(said);
 	return 0;
 }
