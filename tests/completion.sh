@@ -23,7 +23,7 @@ comp() {
 
 test_begin bash_completes_commands_options_and_nodes
 check_eq "registered for bvops" "$(bash -c '. contrib/completion/bvops.bash; complete -p bvops')" "complete -F _bvops bvops"
-check_contains "commands" "$(comp "")" "config debug discover ers hostkey incident lock logs maintenance node procedure rearm status watch"
+check_contains "commands" "$(comp "")" "config debug discover doctor ers hostkey incident lock logs maintenance node procedure rearm status watch"
 check_eq "a command's words" "$(comp config "")" "edit get lint restore validate "
 check_eq "a prefix" "$(comp procedure r)" "resume rollback "
 check_eq "node names from -f FILE" "$(comp -f "$FLEET" config edit "")" "node-0 node-1 node-2 "

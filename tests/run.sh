@@ -74,6 +74,7 @@ else
 fi
 suite "status (asan+ubsan)" tests/status.sh "$A/bvops"
 suite "node actions (asan+ubsan)" tests/node.sh "$A/bvops"
+suite "doctor (asan+ubsan)" tests/doctor.sh "$A/bvops"
 suite "monitor events (asan+ubsan)" tests/monitor.sh "$A/tests/monitor_events"
 suite "monitor events (tsan)" tests/monitor.sh \
 	"$BUILD/tsan/tests/monitor_events"

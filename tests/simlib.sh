@@ -34,6 +34,7 @@ sim_commands() {
 	printf 'enclave_state = "%s state"\n' "$ctl"
 	printf 'debug_restart = "%s debug-restart"\n' "$ctl"
 	printf 'protected_restart = "%s protected-restart"\n' "$ctl"
+	printf 'doctor = "%s doctor"\n' "$ctl"
 }
 
 # sim_fleet [HEALTH TOML]: a fleet file for the running simulator.

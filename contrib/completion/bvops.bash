@@ -64,7 +64,7 @@ _bvops() {
 	done
 	local opts=""
 	case $cmd in
-	"") opts="status watch maintenance rearm node incident logs hostkey config debug ers procedure lock discover" ;;
+	"") opts="status watch maintenance rearm node doctor incident logs hostkey config debug ers procedure lock discover" ;;
 	status | watch) opts="" ;;
 	maintenance) opts="--reason --for --end" ;;
 	logs) opts="--source --follow --lines --since-debug" ;;
@@ -104,7 +104,7 @@ _bvops() {
 	fi
 	case $cmd/$sub/$nwords in
 	/*) COMPREPLY=($(compgen -W "$opts" -- "$cur")) ;;
-	maintenance//1 | rearm//1 | logs//1 | hostkey//1 | config/get/2 | \
+	maintenance//1 | rearm//1 | doctor//1 | logs//1 | hostkey//1 | config/get/2 | \
 		config/edit/2 | config/restore/2 | debug/enter/2 | debug/exit/2 | \
 		node/restart/2 | node/stop/2 | node/start/2)
 		COMPREPLY=($(compgen -W "$(_bvops_nodes)" -- "$cur")) ;;

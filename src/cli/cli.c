@@ -68,6 +68,16 @@ static const struct cli_command cli_commands[] = {
      .summary = "hold a node: no auto-restart, no paging (checks go on)",
      .flags = CMD_FLEET | CMD_CHANGES,
      .run = cmd_maintenance},
+    {.words = "doctor",
+     .options = (const char *const[]){"--json",
+				      "one JSON document instead of the "
+				      "table",
+				      NULL},
+     .args = "NODE [--json]",
+     .summary = "a node's enclave, allocator, proxy, units, disk, clock, "
+		"PCRs",
+     .flags = CMD_FLEET | CMD_JSON,
+     .run = cmd_doctor},
     {.words = "node restart",
      .options =
 	 (const char *const[]){

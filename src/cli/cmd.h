@@ -53,6 +53,7 @@ int cmd_rearm(const struct cli_opts *o, int argc, char **argv);
 int cmd_node_restart(const struct cli_opts *o, int argc, char **argv);
 int cmd_node_stop(const struct cli_opts *o, int argc, char **argv);
 int cmd_node_start(const struct cli_opts *o, int argc, char **argv);
+int cmd_doctor(const struct cli_opts *o, int argc, char **argv);
 int cmd_incident_list(const struct cli_opts *o, int argc, char **argv);
 int cmd_incident_show(const struct cli_opts *o, int argc, char **argv);
 int cmd_incident_export(const struct cli_opts *o, int argc, char **argv);

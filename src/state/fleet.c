@@ -30,10 +30,36 @@ static const char *const cmd_names[FLEET_CMD_COUNT] = {
     [FLEET_CMD_DEBUG_RESTART] = "debug_restart",
     [FLEET_CMD_PROTECTED_RESTART] = "protected_restart",
     [FLEET_CMD_JOURNAL_POLL] = "journal_poll",
+    [FLEET_CMD_DOCTOR] = "doctor",
 };
 
 static const char journal_poll_default[] =
     "journalctl -u enclave.service -o short-iso --no-pager --show-cursor -q";
+
+/* What bvops doctor reads on a Marketplace node, one section each. */
+static const char doctor_default[] =
+    "echo '== describe-enclaves =='; nitro-cli describe-enclaves 2>&1; "
+    "echo '== allocator =='; cat /etc/nitro_enclaves/allocator.yaml 2>&1; "
+    "echo '== allocator-unit =='; systemctl show "
+    "nitro-enclaves-allocator.service -p ActiveState,SubState,Result,"
+    "ExecMainStatus 2>&1; "
+    "echo '== hugepages =='; grep -E '^(HugePages_Total|HugePages_Free|"
+    "Hugepagesize)' /proc/meminfo; "
+    "echo '== errors =='; for f in $(ls -t /var/log/nitro_enclaves/err*.log "
+    "2>/dev/null | head -3); do tail -n 20 \"$f\"; done; "
+    "echo '== explain =='; for c in $(cat /var/log/nitro_enclaves/err*.log "
+    "2>/dev/null | grep -oE 'E[0-9]{2,3}' | sort -u | head -8); do echo "
+    "\"-- $c\"; nitro-cli explain --error-code \"$c\" 2>&1 | head -5; done; "
+    "echo '== vsock-proxy =='; pgrep -a vsock-proxy; "
+    "echo '== vsock-allowlist =='; cat /etc/nitro_enclaves/vsock-proxy.yaml "
+    "2>&1; "
+    "echo '== enclave-unit =='; systemctl show enclave.service -p "
+    "ActiveState,SubState,Result,NRestarts,StartLimitBurst 2>&1; "
+    "echo '== disk =='; df -P / /var 2>&1; "
+    "echo '== ssm-agent =='; systemctl is-active amazon-ssm-agent 2>&1; "
+    "echo '== clock =='; date -u +%s; "
+    "echo '== describe-eif =='; nitro-cli describe-eif --eif-path "
+    "$(ls /app/*.eif 2>/dev/null | head -1) 2>&1";
 
 /* SPEC's defaults: what an operator types on a Marketplace node. */
 static const char *const cmd_defaults[FLEET_CMD_COUNT] = {
@@ -47,6 +73,7 @@ static const char *const cmd_defaults[FLEET_CMD_COUNT] = {
 	"cd /app && sudo DEBUG_MODE=\"--debug-mode\" ./restart-enclave.sh",
     [FLEET_CMD_PROTECTED_RESTART] = "cd /app && sudo ./restart-enclave.sh",
     [FLEET_CMD_JOURNAL_POLL] = journal_poll_default,
+    [FLEET_CMD_DOCTOR] = doctor_default,
 };
 
 const char *fleet_cmd_name(enum fleet_cmd cmd)
@@ -560,7 +587,7 @@ static const struct field command_fields[FLEET_CMD_COUNT] = {
     FC(FLEET_CMD_RESTART),       FC(FLEET_CMD_STOP),
     FC(FLEET_CMD_START),         FC(FLEET_CMD_ENCLAVE_STATE),
     FC(FLEET_CMD_DEBUG_RESTART), FC(FLEET_CMD_PROTECTED_RESTART),
-    FC(FLEET_CMD_JOURNAL_POLL),
+    FC(FLEET_CMD_JOURNAL_POLL),  FC(FLEET_CMD_DOCTOR),
 #undef FC
 };
 

@@ -35,6 +35,9 @@ enum fleet_cmd {
 	/* The journal where it cannot be followed (transport "ssm"): one
 	 * poll; bvops adds the cursor and a count (docs/ssm.md). */
 	FLEET_CMD_JOURNAL_POLL,
+	/* bvops doctor: one run that prints the node's facts in "== name =="
+	 * sections (docs/doctor.md). */
+	FLEET_CMD_DOCTOR,
 	FLEET_CMD_COUNT
 };
 

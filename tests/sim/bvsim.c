@@ -35,6 +35,11 @@
  *                              with '=' to WIDTH characters, then
  *                              "tail N")
  *   console                    nitro-cli console (debug mode only)
+ *   doctor                     the facts bvops doctor reads, in sections
+ *   doctor-fault F|none        one fault in them: allocator-small,
+ *                              allocator-failed, hugepages, e26,
+ *                              vsock-down, allowlist, start-limit,
+ *                              disk-full, ssm-down, clock-skew, pcr-drift
  *   stats                      pings served and connections accepted
  */
 #define _GNU_SOURCE
@@ -81,8 +86,9 @@ struct sim_node {
 	int stop_mode;    /* 0 works, 1 fails, 2 says ok, stops nothing */
 	int start_mode;   /* 0 works, 1 fails */
 	unsigned long pings, conns, restarts;
-	unsigned long said; /* numbered lines added by "say" */
-	int jversion;       /* what journalctl --version says */
+	unsigned long said;    /* numbered lines added by "say" */
+	int jversion;          /* what journalctl --version says */
+	char doctor_fault[32]; /* what bvops doctor is to find ("" none) */
 	int64_t next_heartbeat;
 	struct sim_ring journal, console;
 };
@@ -397,6 +403,90 @@ static void describe_enclaves(struct sim_conn *c, struct sim_node *n)
 		    n->debug ? "DEBUG_MODE" : "NONE");
 }
 
+/* What a Marketplace node shows bvops doctor, healthy but for
+ * n->doctor_fault. */
+static void sim_doctor(struct sim_conn *c, struct sim_node *n)
+{
+	const char *f = n->doctor_fault;
+	bool running = n->enclave != SIM_STOPPED;
+	const char *pcr = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
+
+	conn_printf(c, "== describe-enclaves ==\n");
+	if (!running)
+		conn_printf(c, "[]\n");
+	else
+		conn_printf(c,
+			    "[{\"EnclaveName\": \"%s\", \"EnclaveCID\": 16, "
+			    "\"NumberOfCPUs\": 2, \"MemoryMiB\": 4096, "
+			    "\"State\": \"RUNNING\", \"Flags\": \"%s\", "
+			    "\"Measurements\": {\"HashAlgorithm\": \"Sha384\", "
+			    "\"PCR0\": \"%s\"}}]\n",
+			    n->name, n->debug ? "DEBUG_MODE" : "NONE",
+			    strcmp(f, "pcr-drift") == 0 ? "ffff0000ffff0000ffff"
+							: pcr);
+	conn_printf(c, "== allocator ==\n---\nmemory_mib: %d\ncpu_count: 2\n",
+		    strcmp(f, "allocator-small") == 0 ? 2048 : 4096);
+	conn_printf(c,
+		    "== allocator-unit ==\nActiveState=active\n"
+		    "SubState=exited\nResult=%s\nExecMainStatus=%d\n",
+		    strcmp(f, "allocator-failed") == 0 ? "exit-code"
+						       : "success",
+		    strcmp(f, "allocator-failed") == 0 ? 1 : 0);
+	conn_printf(c,
+		    "== hugepages ==\nHugePages_Total:    %d\n"
+		    "HugePages_Free:     %d\nHugepagesize:       2048 kB\n",
+		    strcmp(f, "hugepages") == 0 ? 0 : 2048, running ? 0 : 2048);
+	conn_printf(c, "== errors ==\n");
+	if (strcmp(f, "e26") == 0)
+		conn_printf(c,
+			    "Action: Run Enclave\nSubactions:\n"
+			    "  Failed to run enclave\n  [ E26 ] Insufficient "
+			    "memory requested.\n");
+	conn_printf(c, "== explain ==\n");
+	if (strcmp(f, "e26") == 0)
+		conn_printf(c,
+			    "-- E26\nInsufficient memory requested: give "
+			    "the enclave more memory than its EIF needs "
+			    "(--memory), within allocator.yaml's memory_mib\n");
+	conn_printf(c, "== vsock-proxy ==\n");
+	if (strcmp(f, "vsock-down") != 0)
+		conn_printf(c, "1234 /usr/bin/vsock-proxy 8000 "
+			       "kms.eu-west-1.amazonaws.com 443\n");
+	conn_printf(c,
+		    "== vsock-allowlist ==\nallowlist:\n- {address: "
+		    "%s, port: 443}\n",
+		    strcmp(f, "allowlist") == 0
+			? "kms.us-west-2.amazonaws.com"
+			: "kms.eu-west-1.amazonaws.com");
+	conn_printf(c,
+		    "== enclave-unit ==\nActiveState=%s\nSubState=%s\n"
+		    "Result=%s\nNRestarts=%d\nStartLimitBurst=5\n",
+		    strcmp(f, "start-limit") == 0 ? "failed"
+		    : running                     ? "active"
+						  : "inactive",
+		    strcmp(f, "start-limit") == 0 ? "failed"
+		    : running                     ? "running"
+						  : "dead",
+		    strcmp(f, "start-limit") == 0 ? "start-limit-hit"
+						  : "success",
+		    strcmp(f, "start-limit") == 0 ? 5 : 0);
+	conn_printf(c,
+		    "== disk ==\nFilesystem 1024-blocks Used Available "
+		    "Capacity Mounted on\n/dev/nvme0n1p1 8123456 4000000 "
+		    "4123456 %d%% /\n",
+		    strcmp(f, "disk-full") == 0 ? 97 : 49);
+	conn_printf(c, "== ssm-agent ==\n%s\n",
+		    strcmp(f, "ssm-down") == 0 ? "inactive" : "active");
+	conn_printf(c, "== clock ==\n%lld\n",
+		    (long long)time(NULL) +
+			(strcmp(f, "clock-skew") == 0 ? 600 : 0));
+	conn_printf(c,
+		    "== describe-eif ==\n{\"EifVersion\": 4, "
+		    "\"Measurements\": {\"HashAlgorithm\": \"Sha384\", "
+		    "\"PCR0\": \"%s\"}}\n",
+		    pcr);
+}
+
 /* The position a cursor names ("s=bvsim;i=HEX"), or -1. */
 static long long sim_cursor_seq(const char *c)
 {
@@ -520,6 +610,12 @@ static void control_command(struct sim_conn *c, char *line)
 		conn_printf(c, "ok %s started\n", n->name);
 	} else if (strcmp(argv[1], "state") == 0) {
 		describe_enclaves(c, n);
+	} else if (strcmp(argv[1], "doctor") == 0) {
+		sim_doctor(c, n);
+	} else if (strcmp(argv[1], "doctor-fault") == 0 && argc >= 3) {
+		snprintf(n->doctor_fault, sizeof(n->doctor_fault), "%s",
+			 strcmp(argv[2], "none") == 0 ? "" : argv[2]);
+		conn_printf(c, "ok %s doctor-fault %s\n", n->name, argv[2]);
 	} else if (strcmp(argv[1], "journalctl") == 0) {
 		sim_journalctl(c, n, argc, argv);
 	} else if (strcmp(argv[1], "journal-version") == 0 && argc >= 3) {

@@ -1,0 +1,55 @@
+/*
+ * doctor: what an expert checks first on a node in an incident, in one
+ * run of the node's `doctor` command ([commands]; its default prints
+ * the facts in "== name ==" sections): the enclave (nitro-cli
+ * describe-enclaves), the allocator against the enclave's needs and
+ * whether its unit really succeeded, hugepages, recent nitro-cli errors
+ * with their explanation, vsock-proxy and its allowlist, enclave.service
+ * and its start limit, disk space, the SSM agent, the node's clock, and
+ * the running enclave's PCRs against its EIF's. Each check is ok, warn or
+ * fail, with the fact and the fix (docs/doctor.md).
+ *
+ * doctor_judge is pure (the output is given); doctor_run runs the command
+ * through the transport. The report owns its checks.
+ */
+#ifndef BVOPS_DOCTOR_H
+#define BVOPS_DOCTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "state/fleet.h"
+#include "transport/transport.h"
+
+enum doctor_level { DOCTOR_OK, DOCTOR_WARN, DOCTOR_FAIL };
+
+struct doctor_check {
+	char name[32];
+	enum doctor_level level;
+	char fact[600];
+	char fix[400]; /* "" when there is nothing to do */
+};
+
+struct doctor_report {
+	struct doctor_check *v;
+	size_t n;
+};
+
+const char *doctor_level_name(enum doctor_level l);
+
+/*
+ * Judge the doctor command's output (out, len) for node name in region
+ * (the KMS endpoint the allowlist must name), the node's clock against
+ * now_s (this host's, seconds since the epoch).
+ */
+void doctor_judge(const char *out, size_t len, const char *name,
+		  const char *region, int64_t now_s, struct doctor_report *r);
+void doctor_report_free(struct doctor_report *r);
+
+/* Run node n's doctor command through t, then judge it. 0, or -1 with
+ * why when it could not run at all. */
+int doctor_run(struct transport *t, const struct fleet *f,
+	       const struct fleet_node *n, const char *region,
+	       struct doctor_report *r, char *msg, size_t msgsize);
+
+#endif
