@@ -78,6 +78,31 @@ check_contains "its fix" "$(json_field "$OUT" '[c["fix"] for c in d["checks"] if
 sim_ctl node-0 doctor-fault none
 test_end
 
+test_begin d_in_the_console_at_80x24
+if command -v tmux >/dev/null; then
+	SOCK="$TMP/tmux.sock"
+	tm() { tmux -S "$SOCK" -f /dev/null "$@"; }
+	sim_ctl node-1 doctor-fault allowlist
+	tm new-session -d -s t -x 80 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 XDG_STATE_HOME=$XDG_STATE_HOME $BVOPS -f $F"
+	tmux_expect "$SOCK" t "2 up" 300
+	tm send-keys -t t j Enter
+	tmux_expect "$SOCK" t "node-1 (Esc closes)" 300
+	check_contains "the details' footer offers it" "$(tm capture-pane -p -t t | tail -1)" "d doctor"
+	tm send-keys -t t d
+	tmux_expect "$SOCK" t "Enter: back to the details" 300
+	S=$(tm capture-pane -p -t t)
+	check_contains "the wizard's title" "$S" "bvops procedure: doctor node-1"
+	check_contains "the failing check" "$S" "FAIL  vsock-allowlist  the allowlist does not name kms.eu-west-1.amazonaws.com"
+	check_contains "its fix" "$S" "fix: add it to /etc/nitro_enclaves/vsock-proxy.yaml"
+	check_contains "the counts" "$S" "11 ok, 0 warn, 1 fail"
+	tm send-keys -t t Enter
+	tmux_expect "$SOCK" t "node-1 (Esc closes)" 300
+	tm send-keys -t t Escape q
+	tm kill-server 2>/dev/null
+	sim_ctl node-1 doctor-fault none
+fi
+test_end
+
 test_begin usage_errors
 doc node-9
 check_eq "an unknown node: exit 2" "$RC" 2

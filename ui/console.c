@@ -173,6 +173,7 @@ struct console {
 	bool (*debug_mode)(void *ctx, size_t node, bool enter,
 			   struct wizard *w);
 	void (*ers)(void *ctx, struct wizard *w);
+	void (*doctor)(void *ctx, size_t node, struct wizard *w);
 	void *edit_ctx;
 
 	/* The state folder's records (incidents, logs). */
@@ -221,6 +222,7 @@ static const struct {
     {" e (in details)", "edit its config.toml (guided)"},
     {"P", "procedures: journal, resume, rollback"},
     {" D (in details)", "Nitro debug mode: enter it (guided)"},
+    {" d (in details)", "doctor: the node's checks, each with its fix"},
     {" X (in details)", "leave debug mode (the original policy)"},
     {"V", "ERS rollout: apply or revert on every node (guided)"},
     {"Tab", "next pane (and back to the nodes)"},
@@ -910,8 +912,9 @@ static const char *console_view_keys(const struct console *c)
 	switch (c->overlay) {
 	case OVERLAY_HELP: return " j/k scroll  Esc close";
 	case OVERLAY_DETAIL:
-		return " v view config  e edit  D debug mode  X leave it  "
-		       "Esc close";
+		return " d doctor  v view config  e edit  D debug mode  X "
+		       "leave "
+		       "it  Esc close";
 	case OVERLAY_CONFIG:
 		return " j/k PgUp/PgDn g/G  / search n N  r reload  Esc back";
 	case OVERLAY_ALERTS:
@@ -2282,6 +2285,24 @@ static void console_debug_mode(struct console *c, bool enter)
 		console_open_pane(c, node, LOGSTREAM_CONSOLE, false);
 }
 
+/* d in a node's details: bvops doctor, its report in the wizard (it
+ * changes nothing, so a read-only console may run it too). */
+static void console_doctor(struct console *c)
+{
+	struct wizard_env env;
+	struct wizard *w;
+	char title[200];
+
+	snprintf(title, sizeof(title), "doctor %s",
+		 c->fleet->nodes[c->selected].name);
+	w = console_wizard(c, &env, title);
+	wizard_set_lock(w, "not needed: doctor changes nothing");
+	c->doctor(c->edit_ctx, c->selected, w);
+	wizard_free(w);
+	console_back(c);
+	c->overlay = OVERLAY_DETAIL;
+}
+
 /* V: the ERS rollout over the whole fleet, in the wizard. */
 static void console_ers_run(struct console *c)
 {
@@ -2577,6 +2598,10 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 		console_debug_mode(c, ch == 'D');
 		return true;
 	}
+	if (c->overlay == OVERLAY_DETAIL && ch == 'd' && c->doctor) {
+		console_doctor(c);
+		return true;
+	}
 	if (c->overlay == OVERLAY_DETAIL && ch == 'v' && c->aws != NULL) {
 		c->overlay = OVERLAY_CONFIG;
 		c->cfg_top = 0;
@@ -2812,6 +2837,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	c.run_procedure = o->run_procedure;
 	c.debug_mode = o->debug_mode;
 	c.ers = o->ers;
+	c.doctor = o->doctor;
 	c.edit_ctx = o->edit_ctx;
 	if (term_start(msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "bvops: %s\n", msg);

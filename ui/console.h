@@ -46,6 +46,9 @@ struct console_options {
 	/* The ERS rollout (apply or revert) in the wizard; NULL: not
 	 * offered. */
 	void (*ers)(void *ctx, struct wizard *w);
+	/* bvops doctor on node, its report in the wizard; NULL: not
+	 * offered. */
+	void (*doctor)(void *ctx, size_t node, struct wizard *w);
 	void *edit_ctx;
 };
 

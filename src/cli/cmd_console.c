@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aws/awscred.h"
 #include "cli/cmd.h"
 #include "engine/alertbox.h"
 #include "engine/engine.h"
@@ -16,6 +17,7 @@
 #include "proc/awswork.h"
 #include "proc/cfgedit.h"
 #include "proc/debugmode.h"
+#include "proc/doctor.h"
 #include "proc/ers.h"
 #include "proc/prockind.h"
 #include "state/ersfrag.h"
@@ -344,6 +346,50 @@ static bool console_debug_mode(void *ctx, size_t node, bool enter,
 	       marks_debug_get(e->state_dir, n->name, &since, id, sizeof(id));
 }
 
+/* d in a node's details: bvops doctor, in the wizard. */
+static void console_doctor(void *ctx, size_t node, struct wizard *w)
+{
+	struct console_edit *e = ctx;
+	const struct fleet_node *n = &e->f->nodes[node];
+	struct doctor_report r;
+	struct transport *t = transport_new(e->f);
+	char region[64] = "", msg[1024];
+	size_t k, counts[3] = {0, 0, 0};
+	int rc;
+
+	if (awscred_region(e->f->region, region, sizeof(region), msg,
+			   sizeof(msg)) < 0)
+		region[0] = '\0';
+	wizard_say(w, "Running the node's doctor command (it changes "
+		      "nothing)...");
+	rc = doctor_run(t, e->f, n, region, &r, msg, sizeof(msg));
+	transport_free(t);
+	if (rc < 0) {
+		wizard_say(w, msg);
+		wizard_ask(w, "Stopped. Enter: back to the details");
+		return;
+	}
+	for (k = 0; k < r.n; k++) {
+		char *line = xasprintf(
+		    "%-5s %-16s %s%s%s", doctor_level_name(r.v[k].level),
+		    r.v[k].name, r.v[k].fact,
+		    r.v[k].fix[0] ? "\n      fix: " : "", r.v[k].fix);
+
+		counts[r.v[k].level]++;
+		wizard_say(w, line);
+		free(line);
+	}
+	{
+		char *sum = xasprintf("%zu ok, %zu warn, %zu fail", counts[0],
+				      counts[1], counts[2]);
+
+		wizard_say(w, sum);
+		free(sum);
+	}
+	doctor_report_free(&r);
+	wizard_ask(w, "Enter: back to the details");
+}
+
 /*
  * V: the ERS rollout in the wizard. Apply (a preset or a fragment file)
  * when bvops recorded none, revert when it did; the plan, the typed
@@ -457,6 +503,7 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	co.run_procedure = console_run_procedure;
 	co.debug_mode = console_debug_mode;
 	co.ers = console_ers;
+	co.doctor = console_doctor;
 	co.edit_ctx = &edit;
 	if (engine_start(engine, msg, sizeof(msg)) < 0) {
 		cmd_error("%s", msg);
