@@ -25,6 +25,20 @@ ORIG1=$(policy "$K1")
 bv() { run setsid -w "$B" -f "$F" "$@"; }
 enclave_flags() { "$SIM" ctl "$SIM_DIR" "$1" state | python3 -c 'import json,sys; a=json.load(sys.stdin); print(a[0]["Flags"] if a else "none")'; }
 
+test_begin doctor_puts_the_key_policy_beside_the_eif
+# The demo's policy pins PCR8 (the signing certificate): as the EIF has it.
+bv doctor node-0
+check_eq "exit 0" "$RC" 0
+check_contains "the pins, as the EIF has them" "$(printf '%s\n' "$OUT" | grep kms-pins)" "ok    kms-pins         the key policy pins PCR8 a1a1a1a1a1a1..., as the EIF has it"
+# An image signed by another certificate: the policy and it disagree.
+sim_ctl node-0 doctor-fault pcr8-drift
+bv doctor node-0 --json
+check_eq "exit 1" "$RC" 1
+check_eq "the failing check" "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print([(c["check"], c["level"]) for c in json.load(sys.stdin)["checks"] if c["level"] != "ok"])')" "[('kms-pins', 'fail')]"
+check_contains "what differs" "$OUT" "the policy pins PCR8 a1a1a1a1a1a1a1a1..., the EIF has b2b2b2b2b2b2b2b2..."
+sim_ctl node-0 doctor-fault none
+test_end
+
 test_begin dry_run_shows_the_one_line_diff
 bv debug enter node-0 --dry-run
 check_eq "exit" "$RC:$ERR" "0:"

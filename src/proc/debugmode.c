@@ -106,35 +106,52 @@ static int dm_mkdirs(const char *state_dir, char *msg, size_t msgsize)
 	return rc;
 }
 
-/* The region and the key: the node's config location, then its stack. */
-static int dm_connect(struct dm *d, char *msg, size_t msgsize)
+int debugmode_node_key(const struct fleet *f, const struct fleet_node *n,
+		       struct aws_client *a, char *region, size_t rsize,
+		       char *key, size_t ksize, struct cfgloc *loc, char *msg,
+		       size_t msgsize)
 {
-	char region[64], *key;
-	struct cfgloc loc;
+	char first[64], *k;
+	struct cfgloc l;
 
-	if (d->n->kms_stack == NULL) {
+	if (n->kms_stack == NULL) {
 		snprintf(msg, msgsize,
 			 "%s has no kms_stack in the fleet file: bvops cannot "
 			 "find its KMS key",
-			 d->n->name);
+			 n->name);
 		return -1;
 	}
-	if (awscred_region(d->f->region, region, sizeof(region), msg, msgsize) <
-	    0)
+	if (awscred_region(f->region, first, sizeof(first), msg, msgsize) < 0 ||
+	    cfgloc_resolve(a, first, n, &l, msg, msgsize) < 0)
 		return -1;
+	snprintf(region, rsize, "%s", l.region);
+	k = aws_cfn_stack_resource(a, region, n->kms_stack,
+				   f->debug.kms_logical_id, msg, msgsize);
+	if (k == NULL) {
+		cfgloc_free(&l);
+		return -1;
+	}
+	snprintf(key, ksize, "%s", k);
+	free(k);
+	if (loc != NULL)
+		*loc = l;
+	else
+		cfgloc_free(&l);
+	return 0;
+}
+
+/* The region and the key: the node's config location, then its stack. */
+static int dm_connect(struct dm *d, char *msg, size_t msgsize)
+{
+	struct cfgloc loc;
+
 	d->a = aws_client_new();
-	if (cfgloc_resolve(d->a, region, d->n, &loc, msg, msgsize) < 0)
+	if (debugmode_node_key(d->f, d->n, d->a, d->region, sizeof(d->region),
+			       d->key, sizeof(d->key), &loc, msg, msgsize) < 0)
 		return -1;
-	snprintf(d->region, sizeof(d->region), "%s", loc.region);
 	snprintf(d->bucket, sizeof(d->bucket), "%s", loc.bucket);
 	snprintf(d->enclave, sizeof(d->enclave), "%s", loc.enclave);
 	cfgloc_free(&loc);
-	key = aws_cfn_stack_resource(d->a, d->region, d->n->kms_stack,
-				     d->f->debug.kms_logical_id, msg, msgsize);
-	if (key == NULL)
-		return -1;
-	snprintf(d->key, sizeof(d->key), "%s", key);
-	free(key);
 	return 0;
 }
 

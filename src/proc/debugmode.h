@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aws/aws.h"
+#include "aws/cfgloc.h"
 #include "proc/procedure.h"
 #include "proc/procstatus.h"
 #include "state/fleet.h"
@@ -63,5 +65,16 @@ int debugmode_live(const struct fleet *f, const struct fleet_node *n, char *msg,
  * unknown (with a message). */
 int debugmode_enclave(const struct fleet *f, const struct fleet_node *n,
 		      char *msg, size_t msgsize);
+
+/*
+ * Where node n's KMS key is: the region of its config's KMS stack
+ * (cfgloc.h) and the key's id from the stack's resource; the config's
+ * location too into *loc when not NULL (the caller frees it). 0, or -1
+ * with why (no kms_stack, AWS).
+ */
+int debugmode_node_key(const struct fleet *f, const struct fleet_node *n,
+		       struct aws_client *a, char *region, size_t rsize,
+		       char *key, size_t ksize, struct cfgloc *loc, char *msg,
+		       size_t msgsize);
 
 #endif

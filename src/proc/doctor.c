@@ -9,9 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/aws_kms.h"
 #include "engine/nodeact.h"
 #include "lib/clock.h"
 #include "lib/xalloc.h"
+#include "proc/debugmode.h"
+#include "state/kmspolicy.h"
 
 const char *doctor_level_name(enum doctor_level l)
 {
@@ -121,7 +124,7 @@ static const char *dr_jstr(const cJSON *o, const char *key)
 
 /* The enclave, and what the checks after it compare with. */
 struct dr_enclave {
-	bool running;
+	bool running, debug;
 	long long mem, cpus;
 	char pcr0[200];
 };
@@ -153,6 +156,7 @@ static void dr_enclave(struct doctor_report *r, const char *text,
 		const cJSON *m = cJSON_GetObjectItem(o, "Measurements");
 
 		e->running = strcmp(state, "RUNNING") == 0;
+		e->debug = strcmp(flags, "DEBUG_MODE") == 0;
 		e->mem = (long long)cJSON_GetNumberValue(
 		    cJSON_GetObjectItem(o, "MemoryMiB"));
 		e->cpus = (long long)cJSON_GetNumberValue(
@@ -425,8 +429,71 @@ static void dr_pcr(struct doctor_report *r, const char *eif,
 	cJSON_Delete(o);
 }
 
+/* The key policy's pins beside the EIF's PCRs (and the running PCR0). */
+static void dr_pins(struct doctor_report *r, const struct doctor_pins *p,
+		    const char *eif, const struct dr_enclave *e)
+{
+	cJSON *o = eif ? cJSON_Parse(eif) : NULL;
+	const cJSON *m = cJSON_GetObjectItem(o, "Measurements");
+	char line[600] = "", bad[400] = "";
+	size_t len = 0;
+	int k;
+
+	if (!p->read) {
+		dr_add(r, "kms-pins", DOCTOR_WARN, NULL,
+		       "the key policy was not read: %s", p->why);
+		cJSON_Delete(o);
+		return;
+	}
+	for (k = 0; k < 9; k++) {
+		char name[16], have[200];
+		const char *v;
+
+		if (p->pcr[k][0] == '\0')
+			continue;
+		snprintf(name, sizeof(name), "PCR%d", k);
+		v = dr_jstr(m, name);
+		snprintf(have, sizeof(have), "%s", v);
+		for (char *c = have; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		len += (size_t)snprintf(line + len, sizeof(line) - len,
+					"%s%s %.12s...", len ? ", " : "", name,
+					p->pcr[k]);
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+		if (k == 8 && strspn(p->pcr[k], "0") == strlen(p->pcr[k]))
+			continue; /* debug mode's zeros: said below */
+		if (strcmp(have, p->pcr[k]) != 0 &&
+		    !(k == 0 && strcmp(e->pcr0, p->pcr[k]) == 0))
+			snprintf(bad, sizeof(bad),
+				 "the policy pins %s %.16s..., the EIF has "
+				 "%.16s...",
+				 name, p->pcr[k], have[0] ? have : "none");
+	}
+	if (line[0] == '\0')
+		dr_add(r, "kms-pins", DOCTOR_WARN,
+		       "any enclave image may decrypt: pin PCR8 (the signing "
+		       "certificate) in the key policy",
+		       "the key policy pins no PCR");
+	else if (bad[0])
+		dr_add(r, "kms-pins", DOCTOR_FAIL,
+		       "the enclave cannot decrypt: the key policy and the "
+		       "image disagree (bvops debug status; docs/debug.md)",
+		       "%s", bad);
+	else if (strspn(p->pcr[8], "0") == strlen(p->pcr[8]) && p->pcr[8][0])
+		dr_add(r, "kms-pins", DOCTOR_WARN,
+		       "bvops debug exit restores the production PCR8",
+		       "the key policy pins PCR8 to zeros: debug mode%s",
+		       e->debug ? "" : ", yet the enclave is not in it");
+	else
+		dr_add(r, "kms-pins", DOCTOR_OK, NULL,
+		       "the key policy pins %s, as the EIF has it", line);
+	cJSON_Delete(o);
+}
+
 void doctor_judge(const char *out, size_t len, const char *name,
-		  const char *region, int64_t now_s, struct doctor_report *r)
+		  const char *region, int64_t now_s,
+		  const struct doctor_pins *pins, struct doctor_report *r)
 {
 	static const char *const names[] = {"describe-enclaves",
 					    "allocator",
@@ -465,6 +532,8 @@ void doctor_judge(const char *out, size_t len, const char *name,
 		       "amazon-ssm-agent is %.60s", s[10] ? s[10] : "unknown");
 	dr_clock(r, s[11], now_s);
 	dr_pcr(r, s[12], &e);
+	if (pins != NULL)
+		dr_pins(r, pins, s[12], &e);
 	for (k = 0; k < N; k++)
 		free(s[k]);
 }
@@ -476,18 +545,48 @@ void doctor_report_free(struct doctor_report *r)
 	r->n = 0;
 }
 
+/* The node's key policy's pins, when it has a KMS stack. */
+static void dr_read_pins(const struct fleet *f, const struct fleet_node *n,
+			 struct doctor_pins *p)
+{
+	struct aws_client *a = aws_client_new();
+	char key[256], *policy;
+
+	memset(p, 0, sizeof(*p));
+	if (debugmode_node_key(f, n, a, p->region, sizeof(p->region), key,
+			       sizeof(key), NULL, p->why,
+			       sizeof(p->why)) == 0 &&
+	    (policy = aws_kms_get_key_policy(a, p->region, key, p->why,
+					     sizeof(p->why))) != NULL) {
+		char msg[400];
+
+		p->read = kmspolicy_pins(policy, strlen(policy), p->pcr, msg,
+					 sizeof(msg)) == 0;
+		if (!p->read)
+			snprintf(p->why, sizeof(p->why), "%s", msg);
+		free(policy);
+	}
+	aws_client_free(a);
+}
+
 int doctor_run(struct transport *t, const struct fleet *f,
 	       const struct fleet_node *n, const char *region,
 	       struct doctor_report *r, char *msg, size_t msgsize)
 {
 	struct transport_result res = {0};
+	struct doctor_pins pins;
 
-	(void)f;
 	if (transport_run(t, n, FLEET_CMD_DOCTOR, NODEACT_TIMEOUT_MS,
 			  (size_t)1 << 20, &res, msg, msgsize) < 0)
 		return -1;
+	if (n->kms_stack != NULL) {
+		dr_read_pins(f, n, &pins);
+		/* The enclave's KMS is its key's region's. */
+		if (pins.region[0])
+			region = pins.region;
+	}
 	doctor_judge(res.out ? res.out : "", res.out_len, n->name, region,
-		     clock_now_ms() / 1000, r);
+		     clock_now_ms() / 1000, n->kms_stack ? &pins : NULL, r);
 	transport_result_free(&res);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #ifndef BVOPS_DOCTOR_H
 #define BVOPS_DOCTOR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,13 +38,25 @@ struct doctor_report {
 
 const char *doctor_level_name(enum doctor_level l);
 
+/* What the node's KMS key policy pins (kmspolicy_pins), for the PCR
+ * view: read when the node has a kms_stack. */
+struct doctor_pins {
+	bool read;        /* the policy was read */
+	char region[64];  /* the key's region: where its KMS endpoint is */
+	char why[400];    /* why not, when not */
+	char pcr[9][128]; /* "" where it pins nothing */
+};
+
 /*
  * Judge the doctor command's output (out, len) for node name in region
  * (the KMS endpoint the allowlist must name), the node's clock against
- * now_s (this host's, seconds since the epoch).
+ * now_s (this host's, seconds since the epoch), and with pins (NULL: the
+ * node has no KMS stack, no such check) the policy's PCRs beside the
+ * enclave's and the EIF's.
  */
 void doctor_judge(const char *out, size_t len, const char *name,
-		  const char *region, int64_t now_s, struct doctor_report *r);
+		  const char *region, int64_t now_s,
+		  const struct doctor_pins *pins, struct doctor_report *r);
 void doctor_report_free(struct doctor_report *r);
 
 /* Run node n's doctor command through t, then judge it. 0, or -1 with

@@ -1,6 +1,7 @@
 #include "state/kmspolicy.h"
 
 #include <cJSON.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,4 +257,52 @@ char *kmspolicy_set_pcr8(const char *policy, size_t len, const char *value,
 		return NULL;
 	}
 	return out;
+}
+
+int kmspolicy_pins(const char *policy, size_t len, char pins[9][128], char *msg,
+		   size_t msgsize)
+{
+	cJSON *doc = cJSON_ParseWithLength(policy, len);
+	const cJSON *st;
+	int k;
+
+	for (k = 0; k < 9; k++)
+		pins[k][0] = '\0';
+	if (!cJSON_IsObject(doc)) {
+		snprintf(msg, msgsize, "the key policy is not a JSON object");
+		cJSON_Delete(doc);
+		return -1;
+	}
+	for (k = 0;
+	     (st = kp_stmt(cJSON_GetObjectItem(doc, "Statement"), k)) != NULL;
+	     k++) {
+		const cJSON *op;
+
+		cJSON_ArrayForEach(op, cJSON_GetObjectItem(st, "Condition"))
+		{
+			const cJSON *key;
+
+			cJSON_ArrayForEach(key, op)
+			{
+				size_t pl = strlen(KP_PREFIX);
+				const char *v = cJSON_GetStringValue(key);
+				int n;
+
+				if (key->string == NULL || v == NULL ||
+				    strncasecmp(key->string, KP_PREFIX, pl) !=
+					0 ||
+				    strncasecmp(key->string + pl, "PCR", 3) !=
+					0)
+					continue;
+				n = atoi(key->string + pl + 3);
+				if (n < 0 || n > 8)
+					continue;
+				snprintf(pins[n], 128, "%s", v);
+				for (char *c = pins[n]; *c; c++)
+					*c = (char)tolower((unsigned char)*c);
+			}
+		}
+	}
+	cJSON_Delete(doc);
+	return 0;
 }

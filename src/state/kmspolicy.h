@@ -43,6 +43,14 @@ int kmspolicy_find_pcr8(const char *policy, size_t len,
 			struct kmspolicy_pcr8 *out, char *msg, size_t msgsize);
 
 /*
+ * Every kms:RecipientAttestation:PCRn condition of the policy that holds
+ * one string: pins[n] gets it (lower case), "" where none pins PCR n.
+ * 0, or -1 with a message when the policy is not JSON.
+ */
+int kmspolicy_pins(const char *policy, size_t len, char pins[9][128], char *msg,
+		   size_t msgsize);
+
+/*
  * The policy with the PCR8 value replaced by value (96 hex characters),
  * every other byte kept: a new string the caller frees (*outlen its
  * length), or NULL with a message (the same refusals as find).

@@ -39,7 +39,8 @@
  *   doctor-fault F|none        one fault in them: allocator-small,
  *                              allocator-failed, hugepages, e26,
  *                              vsock-down, allowlist, start-limit,
- *                              disk-full, ssm-down, clock-skew, pcr-drift
+ *                              disk-full, ssm-down, clock-skew, pcr-drift,
+ *                              pcr8-drift (the EIF's signer)
  *   stats                      pings served and connections accepted
  */
 #define _GNU_SOURCE
@@ -480,11 +481,18 @@ static void sim_doctor(struct sim_conn *c, struct sim_node *n)
 	conn_printf(c, "== clock ==\n%lld\n",
 		    (long long)time(NULL) +
 			(strcmp(f, "clock-skew") == 0 ? 600 : 0));
+	/* PCR8: the signing certificate's hash, as the demo's key policy
+	 * pins it. */
 	conn_printf(c,
 		    "== describe-eif ==\n{\"EifVersion\": 4, "
 		    "\"Measurements\": {\"HashAlgorithm\": \"Sha384\", "
-		    "\"PCR0\": \"%s\"}}\n",
-		    pcr);
+		    "\"PCR0\": \"%s\", \"PCR8\": \"%s\"}}\n",
+		    pcr,
+		    strcmp(f, "pcr8-drift") == 0
+			? "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"
+			  "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"
+			: "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
+			  "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1");
 }
 
 /* The position a cursor names ("s=bvsim;i=HEX"), or -1. */
