@@ -172,12 +172,21 @@ check_contains "starts at the top" "$(screen)" "move between nodes"
 check_not_contains "the last line is below at 80x24" "$(screen)" "quit (asks when debug mode or ERS is on)"
 check_contains "the footer says the help's keys" "$(screen | sed -n 24p)" "j/k scroll  Esc close"
 check_eq "the header is not covered" "$(screen | head -1 | cut -c1-12)" " bvops  sim "
-for i in $(seq 16); do tm send-keys -t t j; done
+# j until the last line shows (bounded): the table grows with the keys.
+for i in $(seq 60); do
+	screen | grep -qF "quit (asks when debug mode or ERS is on)" && break
+	tm send-keys -t t j
+	tick
+done
 wait_for "quit (asks when debug mode or ERS is on)"
 # Every line inside the border, the longest too.
 check_contains "the longest line within the box" "$(screen | grep -F 'revert on every node')" "(guided) |"
 check_contains "lists debug mode" "$(screen)" "Nitro debug mode: enter it (guided)"
-for i in $(seq 4); do tm send-keys -t t k; done
+for i in $(seq 60); do
+	screen | grep -qF "incidents: list, view, x export a report" && break
+	tm send-keys -t t k
+	tick
+done
 wait_for "incidents: list, view, x export a report"
 check_not_contains "scrolled back up" "$(screen)" "quit (asks when debug mode or ERS is on)"
 tm send-keys -t t Escape
