@@ -30,6 +30,12 @@ test_begin doctor_puts_the_key_policy_beside_the_eif
 bv doctor node-0
 check_eq "exit 0" "$RC" 0
 check_contains "the pins, as the EIF has them" "$(printf '%s\n' "$OUT" | grep kms-pins)" "ok    kms-pins         the key policy pins PCR8 a1a1a1a1a1a1..., as the EIF has it"
+check_contains "the node's clock against AWS's (its Date header)" "$(printf '%s\n' "$OUT" | grep ' clock ')" " s from AWS's clock"
+sim_ctl node-0 doctor-fault clock-skew
+bv doctor node-0
+check_contains "600 s off AWS's clock: SigV4 would fail" "$(printf '%s\n' "$OUT" | grep ' clock ')" "FAIL  clock            the node's clock is +"
+check_contains "said against AWS" "$(printf '%s\n' "$OUT" | grep ' clock ')" " s from AWS's clock"
+sim_ctl node-0 doctor-fault none
 # An image signed by another certificate: the policy and it disagree.
 sim_ctl node-0 doctor-fault pcr8-drift
 bv doctor node-0 --json

@@ -104,6 +104,7 @@ void aws_response_free(struct aws_response *rs)
 	free(rs->etag);
 	free(rs->version_id);
 	free(rs->last_modified);
+	free(rs->date);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -183,6 +184,8 @@ static size_t aws_on_header(char *data, size_t size, size_t n, void *ctx)
 		slot = &rs->version_id, v = data + 17;
 	else if (len > 14 && strncasecmp(data, "Last-Modified:", 14) == 0)
 		slot = &rs->last_modified, v = data + 14;
+	else if (len > 5 && strncasecmp(data, "Date:", 5) == 0)
+		slot = &rs->date, v = data + 5;
 	else
 		return len;
 	while (v < data + len && *v == ' ')

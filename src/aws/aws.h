@@ -49,6 +49,7 @@ struct aws_response {
 	char *etag;          /* S3, or NULL */
 	char *version_id;    /* S3 x-amz-version-id, or NULL */
 	char *last_modified; /* S3 Last-Modified, or NULL */
+	char *date;          /* the Date header (AWS's clock), or NULL */
 };
 
 /* A client; credentials load on the first call. */

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "aws/aws.h"
 #include "aws/aws_kms.h"
 #include "engine/nodeact.h"
 #include "lib/clock.h"
@@ -383,10 +385,11 @@ static void dr_disk(struct doctor_report *r, const char *text)
 		       "fullest: %s at %d%%", where, worst);
 }
 
-static void dr_clock(struct doctor_report *r, const char *text, int64_t now_s)
+static void dr_clock(struct doctor_report *r, const char *text,
+		     const struct doctor_clock *c)
 {
 	long long t = text ? strtoll(text, NULL, 10) : 0;
-	long long skew = t > 0 ? t - (long long)now_s : 0;
+	long long skew = t > 0 ? t - (long long)c->now_s : 0;
 
 	if (t <= 0)
 		dr_add(r, "clock", DOCTOR_WARN, NULL,
@@ -394,15 +397,14 @@ static void dr_clock(struct doctor_report *r, const char *text, int64_t now_s)
 	else if (skew > 300 || skew < -300)
 		dr_add(r, "clock", DOCTOR_FAIL,
 		       "set chrony/NTP right on the node: AWS refuses "
-		       "signatures "
-		       "more than 5 minutes off",
-		       "the node's clock is %+lld s from this host's", skew);
+		       "signatures more than 5 minutes off",
+		       "the node's clock is %+lld s from %s", skew, c->of);
 	else
 		dr_add(r, "clock",
 		       skew > 60 || skew < -60 ? DOCTOR_WARN : DOCTOR_OK,
 		       skew > 60 || skew < -60 ? "check chrony/NTP on the node"
 					       : NULL,
-		       "%+lld s from this host's clock", skew);
+		       "%+lld s from %s", skew, c->of);
 }
 
 static void dr_pcr(struct doctor_report *r, const char *eif,
@@ -492,7 +494,7 @@ static void dr_pins(struct doctor_report *r, const struct doctor_pins *p,
 }
 
 void doctor_judge(const char *out, size_t len, const char *name,
-		  const char *region, int64_t now_s,
+		  const char *region, const struct doctor_clock *clock,
 		  const struct doctor_pins *pins, struct doctor_report *r)
 {
 	static const char *const names[] = {"describe-enclaves",
@@ -530,7 +532,7 @@ void doctor_judge(const char *out, size_t len, const char *name,
 		       "sudo systemctl start amazon-ssm-agent: without it no "
 		       "SSM session reaches the node",
 		       "amazon-ssm-agent is %.60s", s[10] ? s[10] : "unknown");
-	dr_clock(r, s[11], now_s);
+	dr_clock(r, s[11], clock);
 	dr_pcr(r, s[12], &e);
 	if (pins != NULL)
 		dr_pins(r, pins, s[12], &e);
@@ -543,6 +545,42 @@ void doctor_report_free(struct doctor_report *r)
 	free(r->v);
 	r->v = NULL;
 	r->n = 0;
+}
+
+/* AWS's clock: the Date header of an STS GetCallerIdentity in region
+ * (seconds since the epoch), or 0 when it could not be had. */
+static int64_t dr_aws_now(const char *region)
+{
+	static const char body[] =
+	    "Action=GetCallerIdentity&Version=2011-06-15";
+	struct aws_request rq = {
+	    .service = "sts",
+	    .env_name = "STS",
+	    .host = "sts",
+	    .region = region,
+	    .method = "POST",
+	    .path = "/",
+	    .content_type = "application/x-www-form-urlencoded; charset=utf-8",
+	    .body = body,
+	    .body_len = sizeof(body) - 1,
+	    .call = "STS GetCallerIdentity",
+	    .resource = "AWS's clock"};
+	struct aws_client *a = aws_client_new();
+	struct aws_response rs = {0};
+	char msg[300];
+	int64_t t = 0;
+
+	if (aws_call(a, &rq, &rs, msg, sizeof(msg)) == 0 && rs.date != NULL) {
+		struct tm tm;
+
+		memset(&tm, 0, sizeof(tm));
+		/* RFC 7231: "Fri, 04 Dec 2026 03:20:00 GMT". */
+		if (strptime(rs.date, "%a, %d %b %Y %H:%M:%S GMT", &tm) != NULL)
+			t = (int64_t)timegm(&tm);
+	}
+	aws_response_free(&rs);
+	aws_client_free(a);
+	return t;
 }
 
 /* The node's key policy's pins, when it has a KMS stack. */
@@ -575,6 +613,8 @@ int doctor_run(struct transport *t, const struct fleet *f,
 {
 	struct transport_result res = {0};
 	struct doctor_pins pins;
+	struct doctor_clock clock;
+	int64_t aws_now = 0;
 
 	if (transport_run(t, n, FLEET_CMD_DOCTOR, NODEACT_TIMEOUT_MS,
 			  (size_t)1 << 20, &res, msg, msgsize) < 0)
@@ -584,9 +624,15 @@ int doctor_run(struct transport *t, const struct fleet *f,
 		/* The enclave's KMS is its key's region's. */
 		if (pins.region[0])
 			region = pins.region;
+		/* AWS is this node's business: its clock is the one that
+		 * judges signatures. */
+		if (region != NULL && region[0])
+			aws_now = dr_aws_now(region);
 	}
+	clock.now_s = aws_now > 0 ? aws_now : clock_now_ms() / 1000;
+	clock.of = aws_now > 0 ? "AWS's clock" : "this host's clock";
 	doctor_judge(res.out ? res.out : "", res.out_len, n->name, region,
-		     clock_now_ms() / 1000, n->kms_stack ? &pins : NULL, r);
+		     &clock, n->kms_stack ? &pins : NULL, r);
 	transport_result_free(&res);
 	return 0;
 }

@@ -47,15 +47,22 @@ struct doctor_pins {
 	char pcr[9][128]; /* "" where it pins nothing */
 };
 
+/* The clock the node's is compared with: AWS's (the Date header of an
+ * STS call, what SigV4 is checked against) or, when AWS was not asked,
+ * this host's. */
+struct doctor_clock {
+	int64_t now_s;  /* seconds since the epoch */
+	const char *of; /* "AWS's clock", "this host's clock" */
+};
+
 /*
  * Judge the doctor command's output (out, len) for node name in region
  * (the KMS endpoint the allowlist must name), the node's clock against
- * now_s (this host's, seconds since the epoch), and with pins (NULL: the
- * node has no KMS stack, no such check) the policy's PCRs beside the
- * enclave's and the EIF's.
+ * clock, and with pins (NULL: the node has no KMS stack, no such check)
+ * the policy's PCRs beside the enclave's and the EIF's.
  */
 void doctor_judge(const char *out, size_t len, const char *name,
-		  const char *region, int64_t now_s,
+		  const char *region, const struct doctor_clock *clock,
 		  const struct doctor_pins *pins, struct doctor_report *r);
 void doctor_report_free(struct doctor_report *r);
 
