@@ -64,6 +64,7 @@ int aws_s3_get(struct aws_client *a, const char *region, const char *bucket,
 		out->etag = rs.etag;
 		out->version_id = rs.version_id;
 		out->last_modified = rs.last_modified;
+		free(rs.date);
 	} else if (head && strstr(msg, "(HTTP 404)") != NULL) {
 		/* A HEAD answer has no body, so no AWS code to show. */
 		snprintf(msg, msgsize,
@@ -145,6 +146,7 @@ static int s3_put(struct aws_client *a, const char *region, const char *bucket,
 		out->etag = rs.etag;
 		out->version_id = rs.version_id;
 		free(rs.last_modified);
+		free(rs.date);
 	} else if (strstr(msg, "(HTTP 412)") != NULL) {
 		rc = s3_holds(a, region, bucket, key, body, len, out) ? 0 : -2;
 	}
