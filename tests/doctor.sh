@@ -48,7 +48,7 @@ fault allocator-small allocator "FAIL  allocator        allocator.yaml gives 204
 check_eq "a failure: exit 1" "$RC" 1
 fault allocator-failed allocator-unit "nitro-enclaves-allocator is active (exited) but did not succeed: Result=exit-code, exit status 1" "sudo journalctl -u nitro-enclaves-allocator"
 fault hugepages hugepages "no hugepages reserved (HugePages_Total 0)" "the allocator reserves them"
-fault e26 errors "warn  errors           recent nitro-cli errors in /var/log/nitro_enclaves: E26" "Insufficient memory requested"
+fault e26 errors "warn  errors           recent nitro-cli errors in /var/log/nitro_enclaves: E26" "E26: Insufficient memory requested"
 check_eq "a warning alone: exit 0" "$RC" 0
 fault vsock-down vsock-proxy "no vsock-proxy process runs" "sudo systemctl start nitro-enclaves-vsock-proxy"
 fault allowlist vsock-allowlist "the allowlist does not name kms.eu-west-1.amazonaws.com" "add it to /etc/nitro_enclaves/vsock-proxy.yaml"

@@ -275,17 +275,18 @@ static void dr_errors(struct doctor_report *r, const char *errs,
 		       "no recent nitro-cli error log");
 		return;
 	}
-	/* The first explanation's first line says what to do. */
-	if (explain != NULL) {
-		const char *l = strstr(explain, "-- E");
+	/* Each code's explanation, its first line: what to do. */
+	for (p = explain; p != NULL && (p = strstr(p, "-- E")) != NULL;) {
+		const char *code = p + 3, *l = strchr(p, '\n'), *e;
+		size_t fl = strlen(first);
 
-		if (l != NULL && (l = strchr(l, '\n')) != NULL) {
-			const char *e = strchr(l + 1, '\n');
-
-			snprintf(first, sizeof(first), "%.*s",
-				 (int)(e ? (size_t)(e - l - 1) : strlen(l + 1)),
-				 l + 1);
-		}
+		if (l == NULL)
+			break;
+		e = strchr(l + 1, '\n');
+		snprintf(first + fl, sizeof(first) - fl, "%s%.*s: %.*s",
+			 fl ? "; " : "", (int)strcspn(code, " \n"), code,
+			 (int)(e ? (size_t)(e - l - 1) : strlen(l + 1)), l + 1);
+		p = l + 1;
 	}
 	dr_add(r, "errors", DOCTOR_WARN,
 	       first[0] ? first : "nitro-cli explain --error-code CODE",
