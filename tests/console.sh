@@ -82,6 +82,16 @@ wait_dead() {
 	return 1
 }
 
+# press_until KEY TEXT: KEY, again, until TEXT is on screen (at most 60).
+press_until() {
+	local i
+	for i in $(seq 60); do
+		screen | grep -qF -- "$2" && return 0
+		tm send-keys -t t "$1"
+		tick
+	done
+}
+
 # Fast checks so that changes show within a second or two.
 SIM_FLEET_HEALTH='interval = "300ms"\ntimeout = "250ms"\nfailure_threshold = 2\nsuccess_threshold = 1'
 sim_start 3 || exit 1
@@ -173,20 +183,12 @@ check_not_contains "the last line is below at 80x24" "$(screen)" "quit (asks whe
 check_contains "the footer says the help's keys" "$(screen | sed -n 24p)" "j/k scroll  Esc close"
 check_eq "the header is not covered" "$(screen | head -1 | cut -c1-12)" " bvops  sim "
 # j until the last line shows (bounded): the table grows with the keys.
-for i in $(seq 60); do
-	screen | grep -qF "quit (asks when debug mode or ERS is on)" && break
-	tm send-keys -t t j
-	tick
-done
+press_until j "quit (asks when debug mode or ERS is on)"
 wait_for "quit (asks when debug mode or ERS is on)"
 # Every line inside the border, the longest too.
 check_contains "the longest line within the box" "$(screen | grep -F 'revert on every node')" "(guided) |"
 check_contains "lists debug mode" "$(screen)" "Nitro debug mode: enter it (guided)"
-for i in $(seq 60); do
-	screen | grep -qF "incidents: list, view, x export a report" && break
-	tm send-keys -t t k
-	tick
-done
+press_until k "incidents: list, view, x export a report"
 wait_for "incidents: list, view, x export a report"
 check_not_contains "scrolled back up" "$(screen)" "quit (asks when debug mode or ERS is on)"
 tm send-keys -t t Escape
@@ -551,9 +553,11 @@ tm send-keys -t t C
 wait_gone "+0000 node-0 tsm"
 # t: bvops's time instead of the line's, never both.
 tm send-keys -t t t
-tmux_wait "$SOCK" t "x" 2
+wait_for "follow  bvops time"
 check_eq "one time a line" "$(screen | grep -cE '^[0-9:]{8} [0-9:]{8} ')" 0
+check_eq "each line after one time" "$(screen | grep -c 'tsm\[1099\]: heartbeat')" "$(screen | grep -cE '^[0-9]{2}:[0-9]{2}:[0-9]{2} tsm\[1099\]: heartbeat')"
 tm send-keys -t t t
+wait_gone "bvops time"
 # Long lines wrap, each next row marked; at the top of the pane a long
 # line shows its tail, not only its head.
 sim_ctl node-0 say 20 110

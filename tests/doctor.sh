@@ -21,9 +21,6 @@ sed -i 's/^\[fleet\]/[fleet]\nregion = "eu-west-1"/' "$SIM_DIR/fleet.toml"
 F="$SIM_DIR/fleet.toml"
 doc() { run "$BVOPS" -f "$F" doctor "$@"; }
 row() { printf '%s\n' "$OUT" | grep -E "^  [a-zA-Z]+ +$1 " ; }
-json_field() {
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
-}
 
 test_begin a_healthy_node
 doc node-0

@@ -88,6 +88,11 @@ tmux_wait() {
 	return 1
 }
 
+# json_field JSON PYEXPR: PYEXPR over the document d, printed.
+json_field() {
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
 # tmux_expect SOCKET TARGET TEXT [TICKS]: tmux_wait as a check: when TEXT
 # never shows, a failure with the screen as it was.
 tmux_expect() {

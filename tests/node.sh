@@ -22,9 +22,6 @@ sim_start 3 --start-delay 300 || exit 1
 F="$SIM_DIR/fleet.toml"
 bv() { run setsid -w "$BVOPS" -f "$F" "$@"; }
 restarts() { "$SIM" ctl "$SIM_DIR" "$1" stats | awk '{print $6}'; }
-json_field() {
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
-}
 
 test_begin dry_run_says_what_would_run_and_runs_nothing
 bv node restart node-1 --dry-run
@@ -99,6 +96,8 @@ check_eq "a bad duration: exit 2" "$RC" 2
 bv --read-only node stop node-1 --yes
 check_eq "read-only: exit 2" "$RC" 2
 check_contains "says so" "$ERR" "read-only"
+check_contains "not stopped" "$("$SIM" ctl "$SIM_DIR" node-1 state)" '"State": "RUNNING"'
+check_not_contains "not held" "$(cat "$STATE/holds.json" 2>/dev/null)" "node-1"
 check_eq "nothing ran" "$(restarts node-1)" "$before"
 test_end
 

@@ -26,10 +26,6 @@ wait_tcp() {
 	fail "nothing listens on port $1"
 }
 
-# jq-like: json_field JSON PYEXPR (d is the document)
-json_field() {
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2"
-}
 
 SIM_FLEET_HEALTH='interval = "2s"\ntimeout = "1s"'
 # Restarted nodes take 3 s to come up, so a check sees them starting.

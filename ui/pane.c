@@ -44,6 +44,8 @@ struct pane {
 	bool filter_is_re;          /* "/.../": a regex */
 	regex_t filter_re;
 	size_t nmatch, imatch; /* the search's matches, and which is shown */
+	uint64_t counted;      /* the rings' totals when they were counted */
+	bool count_stale;      /* search, filter or match moved since */
 	uint64_t version;      /* logstreams version when last drawn */
 	uint64_t *match;       /* cursor just before the last match, or NULL */
 	int match_kind;        /* what it matched: 0 search, 'e', 'w' */
@@ -313,13 +315,10 @@ static int pane_rows_shown(const struct pane *p, const struct pane_shown *s,
 static int pane_rows(const struct pane *p, const struct pane_env *env,
 		     const struct logring_line *l, size_t ring, int w)
 {
-	struct pane_shown *s = xcalloc(1, sizeof(*s));
-	int rows;
+	struct pane_shown s;
 
-	pane_shown_make(p, env, l, ring, s);
-	rows = pane_rows_shown(p, s, w);
-	free(s);
-	return rows;
+	pane_shown_make(p, env, l, ring, &s);
+	return pane_rows_shown(p, &s, w);
 }
 
 /* Move the end cursor n visible lines (negative: back), keeping a full
@@ -386,7 +385,7 @@ static int pane_draw_line(struct pane *p, const struct pane_env *env,
 			  const struct logring_line *l, size_t ring, int y,
 			  int x, int w, int maxrows, int skip)
 {
-	struct pane_shown *s = xcalloc(1, sizeof(*s));
+	struct pane_shown shown, *s = &shown;
 	attr_t a = A_NORMAL;
 	const char *text;
 	size_t left;
@@ -462,7 +461,6 @@ static int pane_draw_line(struct pane *p, const struct pane_env *env,
 		if (left == 0 || !p->wrap || take == 0)
 			break;
 	}
-	free(s);
 	return rows;
 }
 
@@ -544,9 +542,9 @@ uint64_t pane_draw(struct pane *p, const struct pane_env *env, int y, int x,
 	/* The title row. */
 	pane_title(p, env, title, sizeof(title));
 	pane_state_text(p, env, state, sizeof(state));
-	snprintf(line, sizeof(line), " %s%s%s  %s%s%s%s%s%s%s", title,
+	snprintf(line, sizeof(line), " %s%s%s  %s%s", title,
 		 state[0] ? "  " : "", state, p->follow ? "follow" : "PAUSED",
-		 "", "", "", "", "", "");
+		 p->stamps ? "  bvops time" : "");
 	{
 		size_t len = strlen(line);
 
@@ -560,7 +558,17 @@ uint64_t pane_draw(struct pane *p, const struct pane_env *env, int y, int x,
 				 "  filter \"%s\"", p->filter);
 		len = strlen(line);
 		if (p->search[0]) {
-			pane_count(p, env);
+			/* Counted again only when lines came or the search,
+			 * the filter or the match moved: not every frame. */
+			uint64_t totals = 0;
+
+			for (i = 0; i < p->nr; i++)
+				totals += pane_ring(p, env, i)->total;
+			if (p->count_stale || totals != p->counted) {
+				pane_count(p, env);
+				p->counted = totals;
+				p->count_stale = false;
+			}
 			snprintf(line + len, sizeof(line) - len,
 				 "  search \"%s\" %zu/%zu", p->search,
 				 p->imatch, p->nmatch);
@@ -704,6 +712,7 @@ static bool pane_jump(struct pane *p, const struct pane_env *env, bool back,
 			p->match = xcalloc(p->nr, sizeof(*p->match));
 		memcpy(p->match, before, p->nr * sizeof(*cur));
 		p->match_kind = kind;
+		p->count_stale = true;
 		/* Show it mid-pane: the view ends h/2 lines after it. */
 		memcpy(cur, before, p->nr * sizeof(*cur));
 		for (int k = 0; k < h / 2 + 1; k++)
@@ -725,6 +734,7 @@ void pane_set_search(struct pane *p, const struct pane_env *env,
 	free(p->match); /* a new search starts from the view */
 	p->match = NULL;
 	p->nmatch = p->imatch = 0;
+	p->count_stale = true;
 	if (text[0] != '\0' && !pane_jump(p, env, true, h, p->search, 0))
 		snprintf(msg, msgsize, "\"%s\" not found", text);
 	else if (text[0] != '\0') {
@@ -773,6 +783,7 @@ int pane_set_filter(struct pane *p, const char *text, char *msg, size_t msgsize)
 	p->filter_is_re = re;
 	if (re)
 		p->filter_re = rx;
+	p->count_stale = true;
 	p->follow = true; /* the old position may be hidden now */
 	return 0;
 }

@@ -30,6 +30,23 @@ struct fleet *cmd_fleet_load(const struct cli_opts *o)
 	return f;
 }
 
+int cmd_fleet_node(const struct cli_opts *o, const char *name, struct fleet **f,
+		   const struct fleet_node **n)
+{
+	*f = cmd_fleet_load(o);
+	if (*f == NULL)
+		return CLI_EXIT_USAGE;
+	*n = fleet_node_find(*f, name);
+	if (*n == NULL) {
+		fprintf(stderr, "bvops: no node '%s' in %s\n", name,
+			(*f)->path);
+		fleet_free(*f);
+		*f = NULL;
+		return CLI_EXIT_USAGE;
+	}
+	return 0;
+}
+
 int cmd_fleet_no_args(const struct cli_opts *o, int argc, char **argv,
 		      struct fleet **f)
 {

@@ -17,6 +17,7 @@
 #define CMD_BAD_ARGS (-1)
 
 struct fleet;
+struct fleet_node;
 /* "bvops: MESSAGE" on stderr, each line made safe for the terminal first
  * (messages carry AWS's words, node names, values from SSM). */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -27,6 +28,10 @@ int cmd_exit_code(enum proc_status st);
 /* The fleet that -f, BVOPS_FLEET or the XDG path names; every problem is
  * printed to stderr. Returns a fleet the caller frees, or NULL. */
 struct fleet *cmd_fleet_load(const struct cli_opts *o);
+/* The fleet (the caller frees it) and the node named in it: 0, or an exit
+ * code with the message said ("no node 'x' in FILE"). */
+int cmd_fleet_node(const struct cli_opts *o, const char *name, struct fleet **f,
+		   const struct fleet_node **n);
 /*
  * For commands with no arguments of their own: refuse any, then load the
  * fleet into *f (the caller frees it). Returns CLI_EXIT_OK, or the code

@@ -136,15 +136,9 @@ int cmd_config_get(const struct cli_opts *o, int argc, char **argv)
 		    "(| less, > FILE), or add --force");
 		return CMD_BAD_ARGS;
 	}
-	f = cmd_fleet_load(o);
-	if (f == NULL)
-		return CLI_EXIT_USAGE;
-	n = fleet_node_find(f, name);
-	if (n == NULL) {
-		fprintf(stderr, "bvops: no node '%s' in %s\n", name, f->path);
-		fleet_free(f);
-		return CLI_EXIT_USAGE;
-	}
+	rc = cmd_fleet_node(o, name, &f, &n);
+	if (rc != 0)
+		return rc;
 	if (awscred_region(f->region, region, sizeof(region), msg,
 			   sizeof(msg)) < 0) {
 		cmd_error("%s", msg);

@@ -354,7 +354,6 @@ static void console_doctor(void *ctx, size_t node, struct wizard *w)
 	struct doctor_report r;
 	struct transport *t = transport_new(e->f);
 	char region[64] = "", msg[1024];
-	size_t k, counts[3] = {0, 0, 0};
 	int rc;
 
 	if (awscred_region(e->f->region, region, sizeof(region), msg,
@@ -369,22 +368,11 @@ static void console_doctor(void *ctx, size_t node, struct wizard *w)
 		wizard_ask(w, "Stopped. Enter: back to the details");
 		return;
 	}
-	for (k = 0; k < r.n; k++) {
-		char *line = xasprintf(
-		    "%-5s %-16s %s%s%s", doctor_level_name(r.v[k].level),
-		    r.v[k].name, r.v[k].fact,
-		    r.v[k].fix[0] ? "\n      fix: " : "", r.v[k].fix);
-
-		counts[r.v[k].level]++;
-		wizard_say(w, line);
-		free(line);
-	}
 	{
-		char *sum = xasprintf("%zu ok, %zu warn, %zu fail", counts[0],
-				      counts[1], counts[2]);
+		char *text = doctor_report_text(&r);
 
-		wizard_say(w, sum);
-		free(sum);
+		wizard_say(w, text);
+		free(text);
 	}
 	doctor_report_free(&r);
 	wizard_ask(w, "Enter: back to the details");

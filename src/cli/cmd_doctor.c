@@ -16,16 +16,6 @@
 #include "state/fleet.h"
 #include "transport/transport.h"
 
-/* One row: "  LEVEL NAME  TEXT" (or the fix under it). Node output is
- * untrusted: the text is made safe before it is shown. */
-static void doctor_put(const char *level, const char *name, const char *text)
-{
-	char clean[1200];
-
-	sanitize_text(text, strlen(text), clean, sizeof(clean), false);
-	printf("  %-5s %-16s %s\n", level, name, clean);
-}
-
 int cmd_doctor(const struct cli_opts *o, int argc, char **argv)
 {
 	const char *name = NULL;
@@ -35,7 +25,7 @@ int cmd_doctor(const struct cli_opts *o, int argc, char **argv)
 	struct transport *t;
 	struct fleet *f;
 	char region[64] = "", msg[1024];
-	size_t k, counts[3] = {0, 0, 0};
+	size_t counts[3] = {0, 0, 0};
 	int rc;
 
 	if (cliargs_read(argc, argv, opts, &name, 1) < 0)
@@ -44,15 +34,9 @@ int cmd_doctor(const struct cli_opts *o, int argc, char **argv)
 		fprintf(stderr, "bvops: doctor needs a NODE\n");
 		return CMD_BAD_ARGS;
 	}
-	f = cmd_fleet_load(o);
-	if (f == NULL)
-		return CLI_EXIT_USAGE;
-	n = fleet_node_find(f, name);
-	if (n == NULL) {
-		fprintf(stderr, "bvops: no node '%s' in %s\n", name, f->path);
-		fleet_free(f);
-		return CLI_EXIT_USAGE;
-	}
+	rc = cmd_fleet_node(o, name, &f, &n);
+	if (rc != 0)
+		return rc;
 	/* The KMS endpoint the allowlist must name: the fleet's region. */
 	if (awscred_region(f->region, region, sizeof(region), msg,
 			   sizeof(msg)) < 0)
@@ -65,14 +49,13 @@ int cmd_doctor(const struct cli_opts *o, int argc, char **argv)
 		fleet_free(f);
 		return CLI_EXIT_REMOTE;
 	}
-	for (k = 0; k < r.n; k++)
-		counts[r.v[k].level]++;
+	doctor_count(&r, counts);
 	if (o->json) {
 		cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray();
 		char *s;
 
 		cJSON_AddStringToObject(root, "node", name);
-		for (k = 0; k < r.n; k++) {
+		for (size_t k = 0; k < r.n; k++) {
 			cJSON *c = cJSON_CreateObject();
 
 			cJSON_AddStringToObject(c, "check", r.v[k].name);
@@ -101,20 +84,22 @@ int cmd_doctor(const struct cli_opts *o, int argc, char **argv)
 		free(s);
 		cJSON_Delete(root);
 	} else {
-		printf("%s (%s)\n", name, fleet_transport_name(n->transport));
-		for (k = 0; k < r.n; k++) {
-			doctor_put(doctor_level_name(r.v[k].level), r.v[k].name,
-				   r.v[k].fact);
-			if (r.v[k].fix[0]) {
-				char fix[500];
+		char *text = doctor_report_text(&r), *p = text, clean[1200];
 
-				snprintf(fix, sizeof(fix), "fix: %s",
-					 r.v[k].fix);
-				doctor_put("", "", fix);
-			}
+		printf("%s (%s)\n", name, fleet_transport_name(n->transport));
+		/* The node's words are untrusted: each line made safe; the
+		 * checks indented, the counts (the last line) not. */
+		for (;;) {
+			char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+			sanitize_text(p, len, clean, sizeof(clean), false);
+			printf("%s%s\n", nl ? "  " : "", clean);
+			if (nl == NULL)
+				break;
+			p = nl + 1;
 		}
-		printf("%zu ok, %zu warn, %zu fail\n", counts[DOCTOR_OK],
-		       counts[DOCTOR_WARN], counts[DOCTOR_FAIL]);
+		free(text);
 	}
 	doctor_report_free(&r);
 	fleet_free(f);

@@ -150,16 +150,9 @@ int cmd_logs(const struct cli_opts *o, int argc, char **argv)
 		return logs_usage("--source is journal or console");
 	if (node_name == NULL)
 		return logs_usage("logs needs a NODE");
-	f = cmd_fleet_load(o);
-	if (f == NULL)
-		return CLI_EXIT_USAGE;
-	node = fleet_node_find(f, node_name);
-	if (node == NULL) {
-		fprintf(stderr, "bvops: no node '%s' in %s\n", node_name,
-			f->path);
-		fleet_free(f);
-		return CLI_EXIT_USAGE;
-	}
+	rc = cmd_fleet_node(o, node_name, &f, &node);
+	if (rc != 0)
+		return rc;
 	if (since_debug) {
 		if (source != FLEET_CMD_CONSOLE || follow) {
 			fleet_free(f);

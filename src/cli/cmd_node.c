@@ -151,15 +151,9 @@ static int node_command(const struct cli_opts *o, int argc, char **argv,
 		fprintf(stderr, "bvops: node %s needs a NODE\n", action);
 		return CMD_BAD_ARGS;
 	}
-	f = cmd_fleet_load(o);
-	if (f == NULL)
-		return CLI_EXIT_USAGE;
-	n = fleet_node_find(f, name);
-	if (n == NULL) {
-		fprintf(stderr, "bvops: no node '%s' in %s\n", name, f->path);
-		fleet_free(f);
-		return CLI_EXIT_USAGE;
-	}
+	rc = cmd_fleet_node(o, name, &f, &n);
+	if (rc != 0)
+		return rc;
 	if (f->read_only || o->read_only) {
 		fprintf(stderr, "bvops: %s is read-only: %s is not %s\n",
 			f->read_only ? f->path : "this run", name,

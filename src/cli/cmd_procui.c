@@ -124,15 +124,12 @@ int cmd_procedure_setup(const struct cli_opts *o, const char *name,
 {
 	char msg[512];
 
-	*f = cmd_fleet_load(o);
-	if (*f == NULL)
+	int rc = name != NULL ? cmd_fleet_node(o, name, f, n) : 0;
+
+	if (rc != 0)
+		return rc;
+	if (name == NULL && (*f = cmd_fleet_load(o)) == NULL)
 		return CLI_EXIT_USAGE;
-	if (name != NULL && (*n = fleet_node_find(*f, name)) == NULL) {
-		fprintf(stderr, "bvops: no node '%s' in %s\n", name,
-			(*f)->path);
-		fleet_free(*f);
-		return CLI_EXIT_USAGE;
-	}
 	if ((*f)->read_only) {
 		fprintf(stderr,
 			"bvops: %s is a read-only fleet: nothing is "

@@ -13,6 +13,7 @@
 #include "aws/aws.h"
 #include "aws/aws_kms.h"
 #include "engine/nodeact.h"
+#include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/xalloc.h"
 #include "proc/debugmode.h"
@@ -43,6 +44,12 @@ static void dr_add(struct doctor_report *r, const char *name,
 	va_start(ap, fmt);
 	vsnprintf(c->fact, sizeof(c->fact), fmt, ap);
 	va_end(ap);
+	/* One line a fact, whatever the node's output held. */
+	for (char *p = c->fact; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	for (size_t l = strlen(c->fact); l > 0 && c->fact[l - 1] == ' ';)
+		c->fact[--l] = '\0';
 }
 
 /* Section name's text (a new string), or NULL when the output has none. */
@@ -539,6 +546,35 @@ void doctor_judge(const char *out, size_t len, const char *name,
 		dr_pins(r, pins, s[12], &e);
 	for (k = 0; k < N; k++)
 		free(s[k]);
+}
+
+void doctor_count(const struct doctor_report *r, size_t counts[3])
+{
+	size_t k;
+
+	counts[0] = counts[1] = counts[2] = 0;
+	for (k = 0; k < r->n; k++)
+		counts[r->v[k].level]++;
+}
+
+char *doctor_report_text(const struct doctor_report *r)
+{
+	struct buf b;
+	size_t k, counts[3];
+
+	buf_init(&b, 0);
+	for (k = 0; k < r->n; k++) {
+		const struct doctor_check *c = &r->v[k];
+
+		buf_printf(&b, "%-5s %-16s %s\n", doctor_level_name(c->level),
+			   c->name, c->fact);
+		if (c->fix[0])
+			buf_printf(&b, "%-22s fix: %s\n", "", c->fix);
+	}
+	doctor_count(r, counts);
+	buf_printf(&b, "%zu ok, %zu warn, %zu fail", counts[DOCTOR_OK],
+		   counts[DOCTOR_WARN], counts[DOCTOR_FAIL]);
+	return buf_take(&b, NULL);
 }
 
 void doctor_report_free(struct doctor_report *r)

@@ -66,6 +66,14 @@ void doctor_judge(const char *out, size_t len, const char *name,
 		  const struct doctor_pins *pins, struct doctor_report *r);
 void doctor_report_free(struct doctor_report *r);
 
+/* How many checks are at each level (counts[DOCTOR_OK..DOCTOR_FAIL]). */
+void doctor_count(const struct doctor_report *r, size_t counts[3]);
+/* The report as people read it: a line per check ("FAIL  disk  / is 97%
+ * full"), "fix: ..." under each that is not ok, then the counts as the
+ * last line (no newline after it). A new string; the facts are the
+ * node's words, not yet made safe. */
+char *doctor_report_text(const struct doctor_report *r);
+
 /* Run node n's doctor command through t, then judge it. 0, or -1 with
  * why when it could not run at all. */
 int doctor_run(struct transport *t, const struct fleet *f,
