@@ -122,6 +122,19 @@ run "$B" s3-get tsm-config-0 node-0/config.toml "$V1"
 check_eq "an old version" "$(printf '%s\n' "$OUT" | tail -n +3)" "$(cat "$TMP/v1.toml")"
 test_end
 
+test_begin s3_conditional_get
+# The shared state's cheap read: a GET that answers 304 while the object
+# is unchanged.
+run "$B" s3-get tsm-config-0 node-0/config.toml
+etag=$(printf '%s\n' "$OUT" | sed -n 's/^etag=//p')
+run "$B" s3-get-if tsm-config-0 node-0/config.toml "$etag"
+check_eq "unchanged: a 304, no body" "$RC:$OUT" "0:unchanged"
+run "$B" s3-get-if tsm-config-0 node-0/config.toml '"0123"'
+check_contains "changed: the object" "$OUT" "$(head -1 "$TMP/v2.toml")"
+run "$B" s3-get-if tsm-config-0 node-9/config.toml '"0123"'
+check_eq "no such object" "$RC:$OUT" "0:missing"
+test_end
+
 test_begin s3_missing_object_and_bucket
 run "$B" s3-get tsm-config-0 node-9/config.toml
 check_eq "exit" "$RC" 3

@@ -8,6 +8,7 @@
  *   s3-get BUCKET KEY [VERSION] | s3-head BUCKET KEY
  *   s3-put BUCKET KEY FILE [if-match ETAG | if-none-match]
  *   s3-versions BUCKET KEY
+ *   s3-get-if BUCKET KEY ETAG   (prints "unchanged" or "missing")
  *   kms-get-policy KEY | kms-put-policy KEY FILE
  *   cfn-resource STACK LOGICAL_ID
  *   cw-put NAMESPACE METRIC DIMENSION VALUE NUMBER
@@ -96,6 +97,20 @@ static int call(struct aws_client *a, const char *region, int argc, char **argv,
 		if (rc < 0)
 			return rc == -2 ? 4 : 3;
 		print_object(&o);
+		aws_s3_object_free(&o);
+		return 0;
+	}
+	if (strcmp(c, "s3-get-if") == 0 && argc == 5) {
+		rc = aws_s3_get_if_changed(a, region, argv[2], argv[3], argv[4],
+					   &o, msg, msgsize);
+		if (rc < 0)
+			return 3;
+		if (rc == 1)
+			printf("unchanged\n");
+		else if (rc == 2)
+			printf("missing\n");
+		else
+			print_object(&o);
 		aws_s3_object_free(&o);
 		return 0;
 	}

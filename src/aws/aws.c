@@ -462,7 +462,8 @@ int aws_call(struct aws_client *a, const struct aws_request *rq,
 				break;
 			continue;
 		}
-		if (rs->status >= 200 && rs->status < 300) {
+		if ((rs->status >= 200 && rs->status < 300) ||
+		    (rs->status == 304 && rq->not_modified_ok)) {
 			free(url);
 			free(base);
 			return 0;

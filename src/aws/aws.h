@@ -38,6 +38,9 @@ struct aws_request {
 	const char *content_type; /* with a body */
 	const char *body;
 	size_t body_len;
+	/* A 304 Not Modified is an answer (a conditional GET), not an
+	 * error. */
+	bool not_modified_ok;
 	const char *call;     /* "SSM GetParameter": for messages */
 	const char *resource; /* "parameter /tsm/x": for messages */
 };

@@ -83,6 +83,46 @@ int aws_s3_get(struct aws_client *a, const char *region, const char *bucket,
 	return rc;
 }
 
+int aws_s3_get_if_changed(struct aws_client *a, const char *region,
+			  const char *bucket, const char *key, const char *etag,
+			  struct aws_s3_object *out, char *msg, size_t msgsize)
+{
+	struct aws_request rq;
+	struct aws_response rs;
+	char *path = aws_s3_path(bucket, key), *cond = NULL;
+	char *resource = xasprintf("s3://%s/%s", bucket, key);
+	const char *headers[2] = {NULL, NULL};
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	aws_s3_request(&rq, region, "GET", "S3 GetObject", resource);
+	rq.path = path;
+	rq.not_modified_ok = true;
+	if (etag != NULL && etag[0] != '\0') {
+		cond = xasprintf("If-None-Match: %s", etag);
+		headers[0] = cond;
+		rq.headers = headers;
+	}
+	rc = aws_call(a, &rq, &rs, msg, msgsize);
+	if (rc == 0 && rs.status == 304) {
+		aws_response_free(&rs);
+		rc = 1;
+	} else if (rc == 0) {
+		out->body = rs.body;
+		out->len = rs.len;
+		out->etag = rs.etag;
+		out->version_id = rs.version_id;
+		out->last_modified = rs.last_modified;
+		free(rs.date);
+	} else if (strcmp(aws_client_last_code(a), "NoSuchKey") == 0) {
+		rc = 2;
+	}
+	free(cond);
+	free(path);
+	free(resource);
+	return rc;
+}
+
 /*
  * After a 412: does the object hold exactly body? Then the put was ours
  * after all (S3 applied it, its answer was lost, the retry met our own

@@ -47,6 +47,16 @@ int aws_s3_get(struct aws_client *a, const char *region, const char *bucket,
 	       struct aws_s3_object *out, char *msg, size_t msgsize);
 
 /*
+ * GetObject of the latest version unless its ETag is still etag (NULL:
+ * always): 0 with the object in *out, 1 when it has not changed (a 304:
+ * *out is empty), 2 when there is no such object (*out empty), or -1
+ * with a message.
+ */
+int aws_s3_get_if_changed(struct aws_client *a, const char *region,
+			  const char *bucket, const char *key, const char *etag,
+			  struct aws_s3_object *out, char *msg, size_t msgsize);
+
+/*
  * PutObject. if_match: only if the object's ETag is still that one
  * (S3 answers 412 otherwise: -2 is returned, so a caller can tell "changed
  * under you" from other failures); if_none_match_any: only if there is no
