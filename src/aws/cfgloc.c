@@ -9,6 +9,7 @@
 #include "aws/aws_ssm.h"
 #include "aws/awscred.h"
 #include "lib/buf.h"
+#include "lib/s3name.h"
 #include "lib/xalloc.h"
 
 #define CFGLOC_TAG_PARAM   "CONFIG_SSM_PARAM"
@@ -202,6 +203,21 @@ int cfgloc_resolve(struct aws_client *a, const char *region,
 				       "CONFIG_BUCKET", msg, msgsize);
 	if (l->bucket == NULL)
 		goto fail;
+	{
+		/* It goes into every S3 path: a bad one is named here, not
+		 * left to fail on its signature. */
+		char why[200];
+
+		if (!s3name_bucket_ok(l->bucket, why, sizeof(why))) {
+			snprintf(
+			    msg, msgsize,
+			    "%s: SSM parameter %s (%s) gives CONFIG_BUCKET "
+			    "\"%.80s\", not an S3 bucket name: %s",
+			    n->name, l->shard_param, shard_region, l->bucket,
+			    why);
+			goto fail;
+		}
+	}
 	l->key = xasprintf("%s/config.toml", l->enclave);
 	return 0;
 fail:
