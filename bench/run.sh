@@ -128,6 +128,11 @@ bench/logs.sh "$BUILD/bvops" "${BENCH_LOG_SECONDS:-30}"
 echo
 bench/aws.sh "$BUILD"
 
+# The shared state: S3 requests per minute, and how soon another host
+# sees a change.
+echo
+bench/shared.sh "$BUILD" "${BENCH_SHARED_SECONDS:-30}"
+
 # The ERS rollout: 4, 16, 64 nodes, against the guide done by hand.
 echo
 bench/ers.sh "$BUILD"

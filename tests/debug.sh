@@ -273,7 +273,8 @@ if command -v tmux >/dev/null; then
 	check_eq "in debug mode" "$(enclave_flags node-1)" DEBUG_MODE
 	tm send-keys -t t Escape
 	tm send-keys -t t Enter
-	screen_has "debug mode  ON: X leaves it"
+	screen_has "debug mode  ON ($(id -un)'s, from $(hostname), "
+	check_contains "and how to leave it" "$(tm capture-pane -p -t t)" "): X leaves it"
 	tm send-keys -t t X
 	screen_has "Restore the original policy and restart node-1 in protected mode? [y/N]"
 	check_contains "the quorum effect, before the restart" "$(tm capture-pane -p -t t)" "while node-1 is down only 1 is up"
@@ -346,6 +347,40 @@ done
 check_eq "every crash point ends protected" "$bad" ""
 test_end
 
+test_begin an_interrupted_exit_is_finished_never_rolled_back
+# Killed after its policy step (the original is back, the enclave still
+# in DEBUG_MODE): a rollback would claim a state that is not true.
+bv debug enter node-0 --yes --no-console
+check_eq "in" "$RC" 0
+run setsid -w env BVOPS_FAULT_AFTER_RECORDS=3 "$B" -f "$F" debug exit node-0 --yes --wait 20s
+check_eq "killed after the policy step" "$RC" 137
+id=$(ls -t "$STATE/procedures" | grep 'debug-exit' | head -1 | sed 's/.jsonl$//')
+check_eq "the original policy" "$(policy "$K0")" "$ORIG0"
+check_eq "the enclave still in debug mode" "$(enclave_flags node-0)" DEBUG_MODE
+bv procedure rollback "$id" --yes
+check_eq "refused" "$RC" 1
+check_contains "says why and what finishes it" "$ERR" "is a debug exit: bvops never takes protection away again, so it is not rolled back. node-0 may run in DEBUG_MODE under the original policy until its protected restart: bvops procedure resume finishes it"
+bv procedure list
+check_not_contains "never said rolled back" "$(printf '%s\n' "$OUT" | grep "$id")" "rolled back"
+bv procedure resume "$id" --yes
+check_eq "finished" "$RC:$(enclave_flags node-0)" "0:NONE"
+test_end
+
+test_begin a_lost_put_key_policy_answer_is_read_back
+# KMS applies PutKeyPolicy but every answer is lost (all three attempts):
+# the policy read back is the one put, so debug mode goes on.
+LOST_TARGET=TrentService.PutKeyPolicy lost_answer_start "" 3
+AWS_ENDPOINT_URL_KMS=$LOST_URL bv debug enter node-0 --yes --no-console
+check_eq "entered all the same" "$RC:$ERR" "0:"
+check_contains "said" "$OUT" "the key policy's put had no answer ("
+check_contains "and read back" "$OUT" "read back, it is the one put"
+check_eq "three answers lost" "$(grep -c 'answer lost' "$LOST_LOG")" 3
+check_contains "the debug policy" "$(policy "$K0")" "\"kms:RecipientAttestation:PCR8\": \"$ZERO\""
+lost_answer_stop
+bv debug exit node-0 --yes
+check_eq "and out" "$RC:$(policy "$K0")" "0:$ORIG0"
+test_end
+
 test_begin a_zero_pcr8_put_by_hand_is_found
 put_policy "$K1" "$(printf '%s' "$ORIG1" | sed "s/\"a1a1[a1]*\"/\"$ZERO\"/")"
 run "$B" -f "$F" debug status
@@ -357,11 +392,11 @@ if command -v tmux >/dev/null; then
 	SOCK="$TMP/tmux2.sock"
 	tm new-session -d -s t2 -x 100 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 HOME=$HOME XDG_STATE_HOME=$XDG_STATE_HOME AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION AWS_EC2_METADATA_DISABLED=true $B -f $F"
 	for i in $(seq 300); do
-		tm capture-pane -p -t t2 2>/dev/null | grep -qF "DEBUG MODE node-1 (unrecorded)" && break
+		tm capture-pane -p -t t2 2>/dev/null | grep -qF "DEBUG MODE node-1 (not recorded by bvops)" && break
 		tick
 	done
 	SCREEN=$(tm capture-pane -p -t t2)
-	check_contains "the console's header at start" "$SCREEN" "DEBUG MODE node-1 (unrecorded)"
+	check_contains "the console's header at start" "$SCREEN" "DEBUG MODE node-1 (not recorded by bvops)"
 	check_contains "and its row" "$SCREEN" "DEBUG? node-1"
 	tm kill-server 2>/dev/null
 fi

@@ -286,6 +286,21 @@ run "$B" -f "$F" procedure list
 check_contains "the apply is rolled back" "$OUT" "rolled back"
 test_end
 
+test_begin a_rolled_back_revert_leaves_the_apply_to_revert
+bv ers apply --preset enable-ers-export --yes
+check_eq "applied" "$RC:$(state)" "0:ers up"
+apply=$(last_id)
+run setsid -w env BVOPS_FAULT_AFTER_RECORDS=22 "$B" -f "$F" ers revert --yes
+check_eq "the revert killed" "$RC" 137
+revert=$(last_id)
+bv procedure rollback "$revert" --yes
+check_eq "rolled back" "$RC:$(state)" "0:ers up"
+bv ers revert --yes
+check_eq "the apply is still what is reverted" "$RC:$ERR" "0:"
+check_contains "from its journal" "$OUT" "fragment: what $apply added"
+check_eq "as they were" "$(state)" "orig up"
+test_end
+
 test_begin another_operators_lock_stops_it_before_anything
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 later=$(date -u -d '+10 min' +%Y-%m-%dT%H:%M:%SZ)

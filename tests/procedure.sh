@@ -190,7 +190,7 @@ check_contains "says what still holds the node" "$OUT" "node-1 is still held by 
 check_contains "the procedure's hold stays" "$(cat "$STATE/holds.json")" "\"id\":	\"$id\""
 check_not_contains "the maintenance is gone" "$(cat "$STATE/holds.json")" "disk swap"
 run "$B" -f "$F" maintenance node-1 --end --yes
-check_contains "no maintenance to end" "$OUT" "node-1 was not in maintenance: nothing to end"
+check_contains "no maintenance to end" "$OUT" "node-1 is not in your maintenance: nothing to end"
 run "$B" -f "$F" maintenance node-1 --reason "kernel update" --yes
 "$SIM" ctl "$SIM_DIR" node-1 restart-mode ok >/dev/null
 run setsid -w "$B" -f "$F" procedure resume "$id" --restart --yes
@@ -213,9 +213,15 @@ check_contains "says who and that it is stale" "$ERR" "the fleet is locked by bo
 check_eq "nothing changed" "$(stored "$B0" tsm-0)" "$NOW"
 run "$B" -f "$F" lock status
 check_eq "status: held" "$RC" 1
-run setsid -w "$B" -f "$F" lock break
+run setsid -w "$B" -f "$F" lock break 20261127T000000Z-config-edit-node-1
 check_eq "break asks first" "$RC" 1
 run "$B" -f "$F" lock break --yes
+check_eq "the lock to break is named" "$RC" 2
+run "$B" -f "$F" lock break 20261127T000000Z-ers-apply --yes
+check_eq "another's is not broken" "$RC" 1
+check_contains "says whose it is" "$ERR" "the lock is held by bob@ops-2, config edit node-1 (procedure 20261127T000000Z-config-edit-node-1)"
+check_contains "and what it does" "$ERR" "not by 20261127T000000Z-ers-apply: nothing broken"
+run "$B" -f "$F" lock break 20261127T000000Z-config-edit-node-1 --yes
 check_eq "broken" "$RC:$OUT" "0:broke the lock held by bob@ops-2, config edit node-1 (procedure 20261127T000000Z-config-edit-node-1), since 2026-11-27T00:00:00Z, STALE: expired 2026-11-27T00:15:00Z"
 check_contains "audited" "$(cat "$STATE/audit.log")" '"action":"lock break"'
 run "$B" -f "$F" lock status
@@ -444,7 +450,7 @@ JSON
 	screen_has "rolled back"
 	tm send-keys -t t Escape
 	screen_has "LOCKED by carol@ops-3"
-	run "$B" -f "$F" lock break --yes
+	run "$B" -f "$F" lock break 20261127T000000Z-config-edit-node-1 --yes
 	check_eq "broken" "$RC" 0
 	tm kill-server 2>/dev/null
 fi

@@ -12,15 +12,16 @@
 LOST_PID=""
 
 # lost_answer_start SUFFIX [TIMES]: a proxy before moto that applies the
-# first TIMES PUTs of a key ending with SUFFIX and answers them 500
+# first TIMES PUTs of a key ending with SUFFIX (with LOST_TARGET set: the
+# JSON calls of that X-Amz-Target) and answers them 500
 # (tests/s3_lost_answer.py); its address in LOST_URL, its log LOST_LOG.
 lost_answer_start() {
 	lost_answer_stop
 	LOST_LOG="$TMP/lost.log"
 	rm -f "$TMP/lost.port" "$LOST_LOG"
 	python3 tests/s3_lost_answer.py --port-file "$TMP/lost.port" \
-		--upstream "$AWS_ENDPOINT_URL" --suffix "$1" --times "${2:-1}" \
-		--log "$LOST_LOG" &
+		--upstream "$AWS_ENDPOINT_URL" ${LOST_TARGET:+--target "$LOST_TARGET"} \
+		--suffix "$1" --times "${2:-1}" --log "$LOST_LOG" &
 	LOST_PID=$!
 	local i
 	for i in $(seq 100); do [ -f "$TMP/lost.port" ] && break; tick; done

@@ -44,6 +44,7 @@ suite "ssm transport and discover (moto + ssm fixture, asan+ubsan, tsan)" \
 	tests/ssm.sh "$A/bvops" "$A/tests/transport_run" \
 	"$BUILD/tsan/tests/transport_run"
 suite "debug mode (moto, asan+ubsan)" tests/debug.sh "$A/bvops"
+suite "shared state, two hosts (moto, asan+ubsan)" tests/shared.sh "$A/bvops"
 if [ -z "${BVOPS_SKIP_LINT:-}" ]; then
 	suite "lint" tests/lint.sh
 fi

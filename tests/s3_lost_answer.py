@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""A proxy in front of moto that loses S3's answer to a write.
+"""A proxy in front of moto that loses AWS's answer to a write.
 
     s3_lost_answer.py --port-file FILE --upstream http://127.0.0.1:PORT
-                      --suffix SUFFIX [--times N] [--log FILE]
+                      (--suffix SUFFIX | --target X-AMZ-TARGET)
+                      [--times N] [--log FILE]
 
 Every request goes to the upstream as it came (method, path, headers with
 Host, body: a SigV4 signature stays valid) and its answer comes back,
-except for the first N PUTs whose path ends with SUFFIX: those are
-forwarded, applied by S3, and then answered 500 InternalError as if the
-answer had been lost on the way. The log gets one line per request:
-"METHOD PATH STATUS-SENT".
+except for the first N writes it is told to lose: S3 PUTs whose path ends
+with SUFFIX, or JSON calls whose X-Amz-Target is X-AMZ-TARGET
+("TrentService.PutKeyPolicy"). Those are forwarded, applied, and then
+answered 500 InternalError as if the answer had been lost on the way. The
+log gets one line per request: "METHOD PATH STATUS-SENT".
 """
 import argparse
 import http.client
@@ -37,8 +39,12 @@ class Handler(BaseHTTPRequestHandler):
         conn.request(self.command, self.path, body=body, headers=headers)
         r = conn.getresponse()
         data = r.read()
-        lose = (self.command == "PUT" and self.path.endswith(args.suffix)
-                and lost[0] < args.times)
+        if args.target:
+            hit = (self.command == "POST" and
+                   self.headers.get("X-Amz-Target") == args.target)
+        else:
+            hit = self.command == "PUT" and self.path.endswith(args.suffix)
+        lose = hit and lost[0] < args.times
         if lose:
             lost[0] += 1
             data = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error>'
@@ -72,7 +78,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--upstream", required=True)
-    ap.add_argument("--suffix", required=True)
+    ap.add_argument("--suffix", default="")
+    ap.add_argument("--target", default="")
     ap.add_argument("--times", type=int, default=1)
     ap.add_argument("--log", default="")
     args = ap.parse_args()

@@ -40,7 +40,7 @@ check_eq "statuses" "$(json_field "$OUT" '[n["status"] for n in d["nodes"]]')" "
 check_eq "codes" "$(json_field "$OUT" '[n["http_code"] for n in d["nodes"]]')" "[200, 200, 200]"
 check_eq "errors" "$(json_field "$OUT" '[n["error"] for n in d["nodes"]]')" "[None, None, None]"
 check_eq "latency is a number" "$(json_field "$OUT" 'all(isinstance(n["latency_ms"], float) or isinstance(n["latency_ms"], int) for n in d["nodes"])')" "True"
-check_eq "keys" "$(json_field "$OUT" 'sorted(d["nodes"][0].keys())')" "['debug_mode', 'debug_since', 'error', 'hold', 'http_code', 'index', 'latency_ms', 'name', 'nitro_status', 'role', 'status']"
+check_eq "keys" "$(json_field "$OUT" 'sorted(d["nodes"][0].keys())')" "['debug', 'debug_mode', 'debug_since', 'error', 'hold', 'http_code', 'index', 'latency_ms', 'name', 'nitro_status', 'role', 'status']"
 check_eq "no [nitro]: nitro_status is null" "$(json_field "$OUT" '[n["nitro_status"] for n in d["nodes"]]')" "[None, None, None]"
 check_contains "checked_at" "$(json_field "$OUT" 'd["checked_at"]')" "Z"
 run "$BVOPS" -f "$F" status

@@ -21,13 +21,19 @@
 #include "engine/health.h"
 #include "lib/duration.h"
 #include "lib/sanitize.h"
+#include "lib/timefmt.h"
+#include "lib/whoami.h"
 #include "lib/xalloc.h"
 #include "proc/awswork.h"
 #include "proc/debugmode.h"
 #include "proc/ers.h"
+#include "proc/procctx.h"
+#include "proc/shared.h"
 #include "state/eventlog.h"
 #include "state/holds.h"
 #include "state/marks.h"
+#include "state/shareddoc.h"
+#include "state/sharedstatus.h"
 #include "transport/transport.h"
 #include "ui/find.h"
 #include "ui/pane.h"
@@ -166,6 +172,15 @@ struct console {
 	 * when: the fleet is "ERS ACTIVE" until it is reverted. */
 	size_t ers_nodes;
 	int64_t ers_since;
+	/* The fleet's shared state as this host last saw it (shared.h):
+	 * "" when all is well, else what every screen must say. */
+	char shared_line[600];
+	bool shared_none;
+	/* R/S/U over another operator's session or hold: what it is (the
+	 * confirmation asks for F, not y), "" when nothing. */
+	char confirm_claims[2048];
+	/* Per node: what its running action went over, for its audit. */
+	char (*forced)[600];
 
 	void (*edit_config)(void *ctx, size_t node, struct wizard *w);
 	void (*run_procedure)(void *ctx, const char *id, int action,
@@ -353,7 +368,7 @@ static bool console_debug_banner(struct console *c, char *out, size_t size)
 			oldest = k;
 	}
 	if (unrecorded != SIZE_MAX) {
-		snprintf(out, size, " DEBUG MODE %s (unrecorded) ",
+		snprintf(out, size, " DEBUG MODE %s (not recorded by bvops) ",
 			 c->fleet->nodes[unrecorded].name);
 		return true;
 	}
@@ -394,6 +409,9 @@ static size_t console_badges(struct console *c, char (*out)[800], size_t max)
 
 	if (c->read_only && n < max)
 		snprintf(out[n++], 800, " READ-ONLY ");
+	if (c->shared_line[0] && n < max)
+		/* Before anyone acts: this screen may not be the fleet's. */
+		snprintf(out[n++], 800, " %.700s ", c->shared_line);
 	if (n < max && console_debug_banner(c, out[n], 800))
 		n++;
 	if (n < max && console_ers_banner(c, out[n], 800))
@@ -532,11 +550,30 @@ static void console_draw_history(struct console *c, int y, int x, int cols,
 	attrset(A_NORMAL);
 }
 
-/* Node k is in an operator's maintenance. */
+/* Node k is in an operator's maintenance (mine: this operator's, which
+ * M ends; another's stays theirs). */
+static bool console_maint(const struct console *c, size_t k, bool mine)
+{
+	char me[WHOAMI_OWNER_MAX];
+	int64_t now = clock_now_ms();
+	size_t i;
+
+	whoami_owner(me, sizeof(me));
+	for (i = 0; i < c->holds.n; i++) {
+		const struct hold *h = &c->holds.v[i];
+
+		if (h->kind == HOLD_MAINTENANCE &&
+		    strcmp(h->node, c->fleet->nodes[k].name) == 0 &&
+		    (h->until_ms == 0 || h->until_ms > now) &&
+		    (!mine || strcmp(h->owner, me) == 0))
+			return true;
+	}
+	return false;
+}
+
 static bool console_in_maint(const struct console *c, size_t k)
 {
-	return holds_find(&c->holds, c->fleet->nodes[k].name, HOLD_MAINTENANCE,
-			  "", clock_now_ms()) != NULL;
+	return console_maint(c, k, false);
 }
 
 /* The status cell's mark of a held node (checked, not restarted, not
@@ -612,6 +649,32 @@ static bool console_debug_refresh(struct console *c)
 	/* In or out of debug mode: the key policies are read again. */
 	if (changed && c->aws != NULL)
 		awswork_policy_request(c->aws);
+	{
+		/* The shared state as last read: said on every screen when
+		 * this host's view may not be the fleet's. */
+		struct shared_status st;
+		char line[sizeof(c->shared_line)] = "";
+
+		sharedstatus_read(c->renv.state_dir, &st);
+		if (sharedstatus_unreachable(&st)) {
+			time_t t = (time_t)(st.unreachable_since_ms / 1000);
+			struct tm tm;
+			char when[16];
+
+			gmtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%H:%M:%S", &tm);
+			snprintf(line, sizeof(line),
+				 "SHARED STATE UNREACHABLE since %s: this "
+				 "host's view only",
+				 when);
+		} else if (st.known && !st.shared) {
+			snprintf(line, sizeof(line), "no shared state");
+		}
+		if (strcmp(line, c->shared_line) != 0)
+			changed = true;
+		snprintf(c->shared_line, sizeof(c->shared_line), "%s", line);
+		c->shared_none = st.known && !st.shared;
+	}
 	{
 		int64_t since;
 		size_t n = marks_ers_count(c->renv.state_dir, &since);
@@ -1214,13 +1277,36 @@ static void console_detail_config(struct console *c, char (*lines)[300],
 		snprintf(lines[(*count)++], 300, "config      %s", c->cfg_text);
 		return;
 	}
-	if (c->debug_mode != NULL && c->fleet->nodes[c->selected].kms_stack)
-		snprintf(lines[(*count)++], 300, "%-11s %s", "debug mode",
-			 c->debug_since[c->selected] ? "ON: X leaves it"
+	if (c->debug_mode != NULL && c->fleet->nodes[c->selected].kms_stack) {
+		struct marks_debug md;
+		char whose[200] = "";
+
+		/* Whose session, since when, from which host: it may be
+		 * another operator's. */
+		if (c->debug_since[c->selected] &&
+		    marks_debug_read(c->renv.state_dir,
+				     c->fleet->nodes[c->selected].name, &md) &&
+		    md.owner[0] != '\0') {
+			const char *at = strrchr(md.owner, '@');
+			size_t ulen =
+			    at ? (size_t)(at - md.owner) : strlen(md.owner);
+			char age[32];
+
+			console_age(md.since_ms, clock_now_ms(), age,
+				    sizeof(age));
+			snprintf(whose, sizeof(whose),
+				 " (%.*s's, from %.60s, %s)",
+				 (int)(ulen < 60 ? ulen : 60), md.owner,
+				 at ? at + 1 : "?", age);
+		}
+		snprintf(lines[(*count)++], 300, "%-11s %s%s%s", "debug mode",
+			 c->debug_since[c->selected] ? "ON" : "", whose,
+			 c->debug_since[c->selected] ? ": X leaves it"
 			 : c->aws != NULL &&
 				 awswork_policy(c->aws, c->selected) == 1
 			     ? "ON, not recorded by bvops: X leaves it"
 			     : "off: D enters it");
+	}
 	for (k = 0; fields[k] != NULL && c->cfg_text != NULL; k++)
 		if (console_cfg_field(c->cfg_text, fields[k], v, sizeof(v)))
 			snprintf(lines[(*count)++], 300, "%-11s %s",
@@ -1409,7 +1495,7 @@ static void console_draw_confirm(struct console *c, int rows, int cols)
 	snprintf(title, sizeof(title), " %s %s (index %lld)? ",
 		 console_action_verb(c->confirm_cmd), n->name,
 		 (long long)n->index);
-	console_box(c, rows, cols, 9, w, title, &y, &x);
+	console_box(c, rows, cols, 10, w, title, &y, &x);
 	console_put(c, y + 2, x + 2, w - 4, "runs on the node:");
 	{
 		char *cmd =
@@ -1429,9 +1515,29 @@ static void console_draw_confirm(struct console *c, int rows, int cols)
 		attroff(c->style[THEME_ALERT] | A_BOLD);
 		attrset(c->style[THEME_WINDOW]);
 	}
-	snprintf(line, sizeof(line), "y: %s %s    n or Esc: cancel",
-		 console_action_verb(c->confirm_cmd), n->name);
-	console_put(c, y + 6, x + 2, w - 4, line);
+	if (c->confirm_claims[0] != '\0') {
+		/* Whose it is, in the alert colour: only F goes over it. */
+		const char *p = c->confirm_claims;
+		int row = y + 5;
+
+		attron(c->style[THEME_ALERT] | A_BOLD);
+		while (*p != '\0' && row < y + 7) {
+			size_t len = strcspn(p, "\n");
+
+			snprintf(line, sizeof(line), "%.*s", (int)len, p);
+			console_put(c, row++, x + 2, w - 4, line);
+			p += len + (p[len] == '\n');
+		}
+		attroff(c->style[THEME_ALERT] | A_BOLD);
+		attrset(c->style[THEME_WINDOW]);
+		snprintf(line, sizeof(line),
+			 "F: %s %s over it (audited)    n or Esc: cancel",
+			 console_action_verb(c->confirm_cmd), n->name);
+	} else {
+		snprintf(line, sizeof(line), "y: %s %s    n or Esc: cancel",
+			 console_action_verb(c->confirm_cmd), n->name);
+	}
+	console_put(c, y + 7, x + 2, w - 4, line);
 	attrset(A_NORMAL);
 }
 
@@ -1761,6 +1867,31 @@ static void console_ask_action(struct console *c, enum fleet_cmd cmd)
 	}
 	if (c->acts == NULL)
 		return;
+	if (c->holds_dir != NULL) {
+		struct shared_status st;
+
+		sharedstatus_read(c->holds_dir, &st);
+		if (sharedstatus_unreachable(&st) && !shared_is_offline()) {
+			console_say(c,
+				    "%s: the shared state cannot be reached: "
+				    "nothing done (bvops --offline acts on "
+				    "this host's view alone)",
+				    n->name);
+			return;
+		}
+		/* Another operator's session or hold on it: said in the
+		 * question, and only F goes over it. */
+		procctx_claims(c->holds_dir, n->name, c->confirm_claims,
+			       sizeof(c->confirm_claims));
+	}
+	if (c->debug_since[node] == 0 && c->aws != NULL &&
+	    awswork_policy(c->aws, node) == 1) {
+		size_t len = strlen(c->confirm_claims);
+
+		snprintf(
+		    c->confirm_claims + len, sizeof(c->confirm_claims) - len,
+		    "%s is in DEBUG MODE (not recorded by bvops)\n", n->name);
+	}
 	c->confirm_node = node;
 	c->confirm_cmd = cmd;
 	c->overlay = OVERLAY_CONFIRM;
@@ -1780,14 +1911,27 @@ static void console_run_action(struct console *c)
 		char msg[300];
 
 		/* Held before it goes down: its fall is never an outage. */
-		if (holds_add(c->holds_dir, n->name, HOLD_STOP, "",
-			      CONSOLE_STOPPED_REASON, 0, msg, sizeof(msg)) < 0)
+		if (shared_change(c->fleet, c->holds_dir,
+				  shareddoc_op_hold_add(n->name, HOLD_STOP, "",
+							CONSOLE_STOPPED_REASON,
+							0),
+				  NULL, msg, sizeof(msg)) < 0) {
+			/* A stop nobody knows of is an outage to the other
+			 * hosts' watches: not done. */
 			console_say(c,
-				    "%s: the stop is not recorded as held "
-				    "(%s): a watch may page or restart it",
+				    "%s: the stop cannot be recorded as held "
+				    "(%s): nothing done",
 				    n->name, msg);
+			return;
+		}
 		c->holds_checked = 0;
 	}
+	/* What it goes over, for its audit line. */
+	snprintf(c->forced[c->confirm_node], sizeof(c->forced[0]), "%.599s",
+		 c->confirm_claims);
+	for (char *p = c->forced[c->confirm_node]; *p; p++)
+		if (*p == '\n')
+			*p = p[1] ? ';' : '\0';
 	id = nodeacts_start(c->acts, c->confirm_node, c->confirm_cmd);
 	c->running[c->nrunning++] = id;
 	snprintf(mark, sizeof(mark), "-- operator: %s %s --",
@@ -1813,11 +1957,11 @@ static void console_maint_set(struct console *c, size_t node,
 		console_say(c, "no state folder: maintenance cannot be set");
 		return;
 	}
-	if ((reason != NULL
-		 ? holds_add(c->holds_dir, name, HOLD_MAINTENANCE, "", reason,
-			     (int64_t)for_ms, msg, sizeof(msg))
-		 : holds_remove(c->holds_dir, name, HOLD_MAINTENANCE, "", NULL,
-				msg, sizeof(msg))) < 0) {
+	if (shared_change(c->fleet, c->holds_dir,
+			  reason != NULL ? shareddoc_op_maint(name, reason,
+							      (int64_t)for_ms)
+					 : shareddoc_op_maint_end(name, false),
+			  NULL, msg, sizeof(msg)) < 0) {
 		console_say(c, "%s", msg);
 		return;
 	}
@@ -1871,13 +2015,24 @@ static void console_action_done(struct console *c,
 
 	if (c->holds_dir == NULL)
 		return;
-	eventlog_audit(c->holds_dir, fleet_cmd_name(r->cmd), name, result, msg,
-		       sizeof(msg));
+	{
+		char *line =
+		    xasprintf("%s%s%s", result,
+			      c->forced[r->node][0] ? "; forced over: " : "",
+			      c->forced[r->node]);
+
+		eventlog_audit(c->holds_dir, fleet_cmd_name(r->cmd), name, line,
+			       msg, sizeof(msg));
+		free(line);
+		c->forced[r->node][0] = '\0';
+	}
 	if ((r->cmd == FLEET_CMD_STOP && !ok) ||
 	    ((r->cmd == FLEET_CMD_START || r->cmd == FLEET_CMD_RESTART) &&
 	     ok)) {
-		if (holds_remove(c->holds_dir, name, HOLD_STOP, "", NULL, msg,
-				 sizeof(msg)) < 0)
+		if (shared_change(
+			c->fleet, c->holds_dir,
+			shareddoc_op_hold_remove(name, HOLD_STOP, "", false),
+			NULL, msg, sizeof(msg)) < 0)
 			console_say(c, "%s", msg);
 		c->holds_checked = 0;
 	}
@@ -1981,7 +2136,8 @@ static void console_ask_maint(struct console *c)
 	c->maint_node = node;
 	c->input[0] = '\0';
 	c->input_len = 0;
-	c->prompt = console_in_maint(c, node) ? PROMPT_MAINT_END : PROMPT_MAINT;
+	c->prompt =
+	    console_maint(c, node, true) ? PROMPT_MAINT_END : PROMPT_MAINT;
 }
 
 static void console_palette_run(struct console *c, const char *text);
@@ -2528,9 +2684,15 @@ static bool console_key(struct console *c, int ch, bool *dirty)
 	if (c->overlay == OVERLAY_CONFIRM) {
 		/* Only an answer decides: y runs it, n, Esc or q cancel; a
 		 * resize or a stray key changes nothing. */
-		if (ch == 'y' || ch == 'Y') {
+		bool theirs = c->confirm_claims[0] != '\0';
+
+		if ((!theirs && (ch == 'y' || ch == 'Y')) ||
+		    (theirs && ch == 'F')) {
 			c->overlay = OVERLAY_NONE;
 			console_run_action(c);
+		} else if (theirs && (ch == 'y' || ch == 'Y')) {
+			console_say(c, "not yours: F goes over it (audited), "
+				       "n cancels");
 		} else if (ch == 'n' || ch == 'N' || ch == 27 || ch == 'q') {
 			c->overlay = OVERLAY_NONE;
 			console_say(c, "cancelled: nothing was done");
@@ -2844,6 +3006,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 		return -1;
 	}
 	c.debug_since = xcalloc(fleet->nnodes + 1, sizeof(*c.debug_since));
+	c.forced = xcalloc(fleet->nnodes + 1, sizeof(*c.forced));
 	c.rec = records_new();
 	c.utf8 = term_utf8();
 	console_apply_theme(&c, o->theme);
@@ -2918,6 +3081,7 @@ int console_run(const struct fleet *fleet, struct monitor *monitor,
 	free(c.cfg_text);
 	holds_free(&c.holds);
 	free(c.debug_since);
+	free(c.forced);
 	free(c.view);
 	records_free(c.rec);
 	return 0;

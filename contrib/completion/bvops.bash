@@ -38,7 +38,7 @@ _bvops_ids() {
 
 _bvops() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local globals="-f --fleet --theme --yes --dry-run --read-only --json --help --version"
+	local globals="-f --fleet --theme --yes --dry-run --force --offline --read-only --json --help --version"
 	local cmd="" sub="" i w nwords=0
 	COMPREPLY=()
 	case $prev in

@@ -9,6 +9,7 @@
 #include <libssh2.h>
 
 #include "cli/cmd.h"
+#include "proc/shared.h"
 
 #ifndef BVOPS_VERSION
 #define BVOPS_VERSION "0.0.0-dev"
@@ -286,7 +287,9 @@ static const struct cli_command cli_commands[] = {
      .flags = CMD_FLEET,
      .run = cmd_lock_status},
     {.words = "lock break",
-     .summary = "break a stale procedure lock (audited)",
+     .args = "ID",
+     .summary = "break the stale procedure lock of procedure ID, and no "
+		"other (audited)",
      .flags = CMD_FLEET | CMD_CHANGES,
      .run = cmd_lock_break},
     {.words = "discover",
@@ -332,7 +335,7 @@ static void cli_help_options(FILE *out, const struct cli_command *c)
 		fprintf(out, "  %-*s  %s\n", (int)width, c->options[k],
 			c->options[k + 1]);
 	fprintf(out, "\nGlobal options (-f FLEET, --json, --yes, --dry-run, "
-		     "--read-only): bvops --help\n");
+		     "--force, --offline, --read-only): bvops --help\n");
 }
 
 /* "  LEFT   summary", the summary wrapped to stay within 80 columns
@@ -392,6 +395,11 @@ static void cli_help(FILE *out)
 	      "  --yes              confirm changes without asking (scripts)\n"
 	      "  --dry-run          print the plan and change nothing\n"
 	      "  --read-only        observe only: every action is refused\n"
+	      "  --force            act over another operator's session or\n"
+	      "                     hold (said, asked for no more, audited)\n"
+	      "  --offline          act on this host's view when the shared\n"
+	      "                     state cannot be reached (audited, copied\n"
+	      "                     up later)\n"
 	      "  --json             machine-readable output where it applies\n"
 	      "  -h, --help         this help; with a command, its usage\n"
 	      "  -V, --version      print the version\n"
@@ -405,6 +413,20 @@ static void cli_help(FILE *out)
 	fputs("See bvops(1) and docs/ for the fleet file and the console's "
 	      "keys.\n",
 	      out);
+}
+
+/* Does c list option name (its own, not a global one)? */
+static bool cli_has_option(const struct cli_command *c, const char *name)
+{
+	size_t k;
+
+	for (k = 0; c->options != NULL && c->options[k] != NULL; k += 2)
+		if (strncmp(c->options[k], name, strlen(name)) == 0 &&
+		    (c->options[k][strlen(name)] == '\0' ||
+		     c->options[k][strlen(name)] == ' ' ||
+		     c->options[k][strlen(name)] == ','))
+			return true;
+	return false;
 }
 
 /* Does rest[] start with the words of c? Returns how many it took. */
@@ -454,7 +476,7 @@ int cli_main(int argc, char **argv)
 	struct cli_opts o = {0};
 	char **rest = calloc((size_t)argc + 1, sizeof(*rest));
 	int n = 0, i, best = -1, best_used = -1, rc;
-	bool help = false, dashdash = false;
+	bool help = false, dashdash = false, force = false;
 	size_t k;
 
 	if (rest == NULL)
@@ -510,6 +532,10 @@ int cli_main(int argc, char **argv)
 			o.dry_run = true;
 		} else if (strcmp(a, "--read-only") == 0) {
 			o.read_only = true;
+		} else if (strcmp(a, "--force") == 0) {
+			force = true;
+		} else if (strcmp(a, "--offline") == 0) {
+			o.offline = true;
 		} else if (strcmp(a, "--json") == 0) {
 			o.json = true;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -559,12 +585,24 @@ int cli_main(int argc, char **argv)
 		const struct cli_command *c = &cli_commands[best];
 		const char *bad = NULL;
 
+		/* --force is the command's own where it has one (over a file,
+		 * --raw to a terminal); elsewhere the global one: over
+		 * another operator's session or hold. */
+		if (force && cli_has_option(c, "--force"))
+			rest[n++] = "--force";
+		else
+			o.force = force;
+
 		if (o.json && !(c->flags & CMD_JSON))
 			bad = "--json";
 		else if (o.yes && !(c->flags & CMD_CHANGES))
 			bad = "--yes";
 		else if (o.dry_run && !(c->flags & CMD_CHANGES))
 			bad = "--dry-run";
+		else if (o.force && !(c->flags & CMD_CHANGES))
+			bad = "--force";
+		else if (o.offline && !(c->flags & CMD_CHANGES))
+			bad = "--offline";
 		if (bad != NULL) {
 			fprintf(stderr, "bvops: %s does not apply to '%s'\n",
 				bad, *c->words ? c->words : "the console");
@@ -580,6 +618,9 @@ int cli_main(int argc, char **argv)
 			free(rest);
 			return CLI_EXIT_USAGE;
 		}
+		/* Every change below goes by this, not only the command's
+		 * own: a procedure's holds and marks too. */
+		shared_set_offline(o.offline);
 		rc = c->run(&o, n - best_used, rest + best_used);
 		if (rc == CMD_BAD_ARGS) {
 			cli_usage_line(stderr, c);

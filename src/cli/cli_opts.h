@@ -23,6 +23,8 @@ struct cli_opts {
 	bool dry_run;
 	bool json;
 	bool read_only; /* --read-only: an observer's console */
+	bool force;     /* --force: over another operator's session (audited) */
+	bool offline;   /* --offline: act on this host's view alone */
 };
 
 #endif

@@ -10,9 +10,12 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/sanitize.h"
 #include "lib/xalloc.h"
+#include "proc/shared.h"
 #include "state/fleet.h"
+#include "state/sharedstatus.h"
 
 struct fleet *cmd_fleet_load(const struct cli_opts *o)
 {
@@ -116,6 +119,33 @@ bool cmd_confirm(const char *question)
 	if (cmd_tty_line(question, answer, sizeof(answer), false) < 0)
 		return false;
 	return strcmp(answer, "y") == 0 || strcmp(answer, "yes") == 0;
+}
+
+int cmd_shared_ready(const struct fleet *f, const char *dir, bool *offline)
+{
+	char msg[1200];
+	bool off = false;
+
+	if (shared_ready(f, dir, &off, msg, sizeof(msg)) < 0) {
+		cmd_error("%s", msg);
+		return CLI_EXIT_REMOTE;
+	}
+	if (off) {
+		struct shared_status st;
+		char what[900];
+
+		sharedstatus_read(dir, &st);
+		sharedstatus_describe(&st, 0, clock_now_ms(), what,
+				      sizeof(what));
+		fprintf(stderr,
+			"bvops: %s\nbvops: --offline: acting on this host's "
+			"view alone; audited, and copied up when the shared "
+			"state is back\n",
+			what);
+	}
+	if (offline != NULL)
+		*offline = off;
+	return CLI_EXIT_OK;
 }
 
 int cmd_exit_code(enum proc_status st)

@@ -22,6 +22,14 @@ struct fleet_node;
  * (messages carry AWS's words, node names, values from SSM). */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Before a command acts on fleet f (state folder dir): its shared state
+ * read (shared.h). CLI_EXIT_OK to go on (*offline, may be NULL: on this
+ * host's view alone, as --offline allows, said on stderr), or
+ * CLI_EXIT_REMOTE with the message said (unreachable, no --offline).
+ */
+int cmd_shared_ready(const struct fleet *f, const char *dir, bool *offline);
+
 /* The exit code (enum cli_exit) for how a procedure ended. */
 int cmd_exit_code(enum proc_status st);
 

@@ -101,6 +101,13 @@ static int cwz_ask(void *ctx, const char *question)
 	return wizard_ask(z->w, question);
 }
 
+static int cwz_ask_line(void *ctx, const char *question, char *out, size_t size)
+{
+	struct console_wz *z = ctx;
+
+	return wizard_ask_line(z->w, question, out, size);
+}
+
 static void cwz_say(void *ctx, const char *text)
 {
 	struct console_wz *z = ctx;
@@ -142,6 +149,7 @@ static void cwz_ui(struct console_wz *z, struct wizard *w,
 	ui->ctx = z;
 	ui->edit = cwz_edit;
 	ui->ask = cwz_ask;
+	ui->ask_line = cwz_ask_line;
 	ui->say = cwz_say;
 	ui->started = cwz_started;
 	ui->tick = cwz_tick;
@@ -436,6 +444,28 @@ static void console_ers(void *ctx, struct wizard *w)
 		 ? ers_apply(e->f, e->state_dir, &o, &ui, &id, msg, sizeof(msg))
 		 : ers_revert(e->f, e->state_dir, &o, &ui, &id, msg,
 			      sizeof(msg));
+	if (!apply && active && rc == PROC_REFUSED &&
+	    strstr(msg, "no ERS apply by bvops to revert") != NULL) {
+		/* Marked on, yet no apply recorded to take out: what was
+		 * added is named by the operator, as for one made by hand. */
+		wizard_say(w, "No ERS apply is recorded to take out: name what "
+			      "was added.");
+		k = wizard_ask(w, "1 enable-ers-export (older TSM), 2 "
+				  "generate-recovery-data (v72-style), f a "
+				  "fragment file, q back");
+		if (k == '1' || k == '2')
+			o.preset = ersfrag_preset_names[k - '1'];
+		else if (k == 'f' &&
+			 wizard_ask_line(w, "Fragment file: ", file,
+					 sizeof(file)) == 0 &&
+			 file[0] != '\0')
+			o.fragment = file;
+		if (o.preset != NULL || o.fragment != NULL) {
+			msg[0] = '\0';
+			rc = ers_revert(e->f, e->state_dir, &o, &ui, &id, msg,
+					sizeof(msg));
+		}
+	}
 	if (id != NULL)
 		snprintf(z.id, sizeof(z.id), "%s", id);
 	free(id);
@@ -503,7 +533,9 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 		co.save_dir = save_dir;
 		/* The fleet's folder, and only one that passed its checks. */
 		co.holds_dir = state_dir;
-		co.aws = awswork_start(f);
+		co.aws = awswork_start(
+		    f, &(struct awswork_opts){.state_dir = state_dir,
+					      .nitro = true});
 		rc = console_run(f, engine->m, &co) == 0 ? CLI_EXIT_OK
 							 : CLI_EXIT_USAGE;
 		awswork_stop(co.aws);

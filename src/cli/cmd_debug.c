@@ -12,6 +12,7 @@
 #include "lib/timefmt.h"
 #include "lib/xalloc.h"
 #include "proc/debugmode.h"
+#include "proc/keypolicy.h"
 #include "state/fleet.h"
 #include "state/marks.h"
 
@@ -50,6 +51,7 @@ static int dbg_enter_exit(const struct cli_opts *o, int argc, char **argv,
 	if (dbg_args(argc, argv, &name, &d, &no_console, enter) != 0)
 		return CMD_BAD_ARGS;
 	d.yes = o->yes;
+	d.force = o->force;
 	d.dry_run = o->dry_run;
 	rc = cmd_procedure_setup(o, name, &f, &n, &dir);
 	if (rc != 0)
@@ -141,7 +143,7 @@ int cmd_debug_status(const struct cli_opts *o, int argc, char **argv)
 		bool rec =
 		    marks_debug_get(dir, n->name, &since_ms, id, sizeof(id));
 		int pol = n->kms_stack
-			      ? debugmode_live(f, n, pmsg, sizeof(pmsg))
+			      ? keypolicy_live(f, n, pmsg, sizeof(pmsg))
 			      : -1;
 		int enc = n->transport != FLEET_TRANSPORT_NONE
 			      ? debugmode_enclave(f, n, emsg, sizeof(emsg))

@@ -55,6 +55,7 @@ static int ers_run(const struct cli_opts *o, int argc, char **argv, bool apply)
 		return CMD_BAD_ARGS;
 	}
 	e.yes = o->yes;
+	e.force = o->force;
 	e.dry_run = o->dry_run;
 	rc = cmd_procedure_setup(o, NULL, &f, &none, &dir);
 	if (rc != 0)

@@ -5,6 +5,7 @@
  * but the node is never restarted automatically and its alerts page no
  * one; a re-arm takes a node out of "gave up" or "start limit".
  */
+#include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +14,17 @@
 #include "cli/cmd.h"
 #include "lib/clock.h"
 #include "lib/duration.h"
+#include "lib/xalloc.h"
+#include "proc/shared.h"
 #include "state/eventlog.h"
 #include "state/fleet.h"
 #include "state/holds.h"
+#include "state/shareddoc.h"
 #include "state/statedir.h"
 
-/* Holds that stay once maintenance ended: their owners lift them. */
-static void maint_still_held(const char *dir, const char *name)
+/* Holds that stay once maintenance ended: their owners lift them (an
+ * other operator's maintenance too, unless forced). */
+static void maint_still_held(const char *dir, const char *name, bool hint)
 {
 	struct holds h;
 	char msg[300], what[600];
@@ -32,20 +37,26 @@ static void maint_still_held(const char *dir, const char *name)
 		if (strcmp(h.v[k].node, name) == 0 &&
 		    (h.v[k].until_ms == 0 || h.v[k].until_ms > now)) {
 			holds_describe(&h.v[k], what, sizeof(what));
-			printf("%s is still held by %s\n", name, what);
+			printf("%s is still held by %s%s\n", name, what,
+			       hint && h.v[k].kind == HOLD_MAINTENANCE
+				   ? " (--force lifts it)"
+				   : "");
 		}
 	holds_free(&h);
 }
 
-/* The common part: the node, the state folder, confirmation. */
+/* The common part: the node, the state folder and the shared state,
+ * confirmation. An --end lifts this operator's maintenance only (each
+ * operator's is their own); --force lifts everybody's. */
 static int maint_apply(const struct cli_opts *o, const char *name,
 		       const char *what, const char *reason, int64_t for_ms,
 		       bool rearm)
 {
 	struct fleet *f = cmd_fleet_load(o);
-	char msg[512], question[600], *dir;
+	char msg[1024], question[600], *dir = NULL;
 	int rc = CLI_EXIT_OK;
-	bool was = false;
+	bool changed = false, offline = false, end = !rearm && reason == NULL;
+	cJSON *op;
 
 	if (f == NULL)
 		return CLI_EXIT_USAGE;
@@ -54,40 +65,52 @@ static int maint_apply(const struct cli_opts *o, const char *name,
 		fleet_free(f);
 		return CLI_EXIT_USAGE;
 	}
+	dir = statedir_open(f->name, msg, sizeof(msg));
+	if (dir == NULL) {
+		cmd_error("%s", msg);
+		fleet_free(f);
+		return CLI_EXIT_USAGE;
+	}
+	rc = cmd_shared_ready(f, dir, &offline);
+	if (rc != CLI_EXIT_OK)
+		goto out;
 	if (o->dry_run) {
 		printf("would %s\n", what);
-		fleet_free(f);
-		return CLI_EXIT_OK;
+		goto out;
 	}
 	snprintf(question, sizeof(question), "%s? [y/N] ", what);
 	if (!o->yes && !cmd_confirm(question)) {
 		fprintf(stderr, "bvops: nothing done (answer 'y', or --yes in "
 				"scripts)\n");
-		fleet_free(f);
-		return CLI_EXIT_NOT_OK;
+		rc = CLI_EXIT_NOT_OK;
+		goto out;
 	}
-	dir = statedir_open(f->name, msg, sizeof(msg));
-	if (dir == NULL ||
-	    (rearm            ? holds_rearm(dir, name, msg, sizeof(msg))
-	     : reason != NULL ? holds_add(dir, name, HOLD_MAINTENANCE, "",
-					  reason, for_ms, msg, sizeof(msg))
-			      : holds_remove(dir, name, HOLD_MAINTENANCE, "",
-					     &was, msg, sizeof(msg))) < 0) {
+	op = rearm            ? shareddoc_op_rearm(name)
+	     : reason != NULL ? shareddoc_op_maint(name, reason, for_ms)
+			      : shareddoc_op_maint_end(name, o->force);
+	if (shared_change(f, dir, op, &changed, msg, sizeof(msg)) < 0) {
 		cmd_error("%s", msg);
-		rc = CLI_EXIT_USAGE;
-	} else if (!rearm && reason == NULL && !was) {
-		printf("%s was not in maintenance: nothing to end\n", name);
-		maint_still_held(dir, name);
+		rc = CLI_EXIT_REMOTE;
+	} else if (end && !changed) {
+		printf("%s is not in your maintenance: nothing to end\n", name);
+		maint_still_held(dir, name, !o->force);
 	} else {
+		char *result = xasprintf(
+		    "%s%s%s", reason ? reason : "ok",
+		    end && o->force ? "; --force: every operator's" : "",
+		    offline ? "; offline: this host's view only" : "");
+
 		printf("%s: done\n", what);
-		if (!rearm && reason == NULL)
-			maint_still_held(dir, name);
+		if (end)
+			maint_still_held(dir, name, false);
 		eventlog_audit(dir,
 			       rearm            ? "rearm"
 			       : reason != NULL ? "maintenance start"
 						: "maintenance end",
-			       name, reason ? reason : "ok", msg, sizeof(msg));
+			       name, result, msg, sizeof(msg));
+		free(result);
 	}
+out:
 	free(dir);
 	fleet_free(f);
 	return rc;

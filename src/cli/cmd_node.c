@@ -21,9 +21,11 @@
 #include "proc/nodewait.h"
 #include "proc/procctx.h"
 #include "proc/procedure.h"
+#include "proc/shared.h"
 #include "state/eventlog.h"
 #include "state/fleet.h"
 #include "state/holds.h"
+#include "state/shareddoc.h"
 #include "state/statedir.h"
 #include "transport/transport.h"
 
@@ -140,7 +142,8 @@ static int node_command(const struct cli_opts *o, int argc, char **argv,
 	struct node_run r = {.action = action};
 	struct procedure_ui ui;
 	const struct fleet_node *n;
-	char msg[1024], question[300], *dir = NULL;
+	char msg[1024], question[300], over[1024], *dir = NULL;
+	bool offline = false;
 	struct fleet *f;
 	size_t idx;
 	int rc;
@@ -173,7 +176,23 @@ static int node_command(const struct cli_opts *o, int argc, char **argv,
 	cmd_step_ui(&ui);
 	ui.ctx = o->json ? stderr : stdout; /* JSON alone on stdout */
 	ui.say = node_say;
+	/* The state folder first: a stop that cannot be held, or an action
+	 * that cannot be audited, is refused before anything runs. */
+	dir = statedir_open(f->name, msg, sizeof(msg));
+	if (dir == NULL) {
+		cmd_error("%s: nothing done", msg);
+		free(r.command);
+		fleet_free(f);
+		return CLI_EXIT_USAGE;
+	}
+	rc = cmd_shared_ready(f, dir, &offline);
+	if (rc != CLI_EXIT_OK)
+		goto out;
 	if (o->dry_run) {
+		char claims[2048];
+
+		if (procctx_claims(dir, name, claims, sizeof(claims)) > 0)
+			printf("%s", claims);
 		if (cmd != FLEET_CMD_START)
 			procctx_say_quorum(f, &r.node, 1, &ui);
 		if (o->json)
@@ -181,9 +200,14 @@ static int node_command(const struct cli_opts *o, int argc, char **argv,
 		else
 			printf("dry run: would run on %s: %s\n", name,
 			       r.command);
-		free(r.command);
-		fleet_free(f);
-		return CLI_EXIT_OK;
+		rc = CLI_EXIT_OK;
+		goto out;
+	}
+	if (!procctx_guard(f, dir, &r.node, 1, action, true, o->yes, o->force,
+			   &ui, over, sizeof(over), msg, sizeof(msg))) {
+		cmd_error("%s", msg);
+		rc = CLI_EXIT_NOT_OK;
+		goto out;
 	}
 	snprintf(question, sizeof(question), "%c%s %s now? [y/N] ",
 		 action[0] - ('a' - 'A'), action + 1, name);
@@ -196,34 +220,40 @@ static int node_command(const struct cli_opts *o, int argc, char **argv,
 				 "not confirmed: nothing done (answer y, or "
 				 "--yes in scripts)");
 		cmd_error("%s", msg);
-		free(r.command);
-		fleet_free(f);
-		return CLI_EXIT_NOT_OK;
+		rc = CLI_EXIT_NOT_OK;
+		goto out;
 	}
-	dir = statedir_open(f->name, msg, sizeof(msg));
-	if (dir == NULL)
-		fprintf(stderr, "bvops: %s: no hold and no audit line\n", msg);
-	if (dir != NULL && cmd == FLEET_CMD_STOP &&
-	    holds_add(dir, name, HOLD_STOP, "", NODE_STOPPED_REASON, 0, msg,
-		      sizeof(msg)) < 0)
-		/* Held before it goes down: its fall is never an outage. */
-		fprintf(stderr,
-			"bvops: %s: the stop is not recorded as held (%s): a "
-			"watch may page or restart it\n",
-			name, msg);
+	/* Held before it goes down: its fall is never an outage. A stop
+	 * that cannot be held is not done. */
+	if (cmd == FLEET_CMD_STOP &&
+	    shared_change(f, dir,
+			  shareddoc_op_hold_add(name, HOLD_STOP, "",
+						NODE_STOPPED_REASON, 0),
+			  NULL, msg, sizeof(msg)) < 0) {
+		cmd_error("%s: the stop cannot be recorded as held (%s): "
+			  "nothing done",
+			  name, msg);
+		rc = CLI_EXIT_USAGE;
+		goto out;
+	}
 	rc = node_act(f, idx, cmd, wait_ms, ui.ctx, &r);
-	if (dir != NULL) {
+	{
 		bool ran_ok = r.ran && r.exit_status == 0;
+		char *result = xasprintf(
+		    "%s%s%s%s", r.error[0] ? r.error : "done (exit 0)",
+		    over[0] ? "; forced over: " : "", over,
+		    offline ? "; offline: this host's view only" : "");
 
-		eventlog_audit(dir, action, name,
-			       r.error[0] ? r.error : "done (exit 0)", msg,
-			       sizeof(msg));
+		eventlog_audit(dir, action, name, result, msg, sizeof(msg));
+		free(result);
 		/* A failed stop lets its hold go; a start or restart that
 		 * ran ends a stop's hold. */
 		if ((cmd == FLEET_CMD_STOP && !ran_ok) ||
 		    (cmd != FLEET_CMD_STOP && ran_ok))
-			holds_remove(dir, name, HOLD_STOP, "", NULL, msg,
-				     sizeof(msg));
+			shared_change(f, dir,
+				      shareddoc_op_hold_remove(name, HOLD_STOP,
+							       "", false),
+				      NULL, msg, sizeof(msg));
 	}
 	if (o->json) {
 		node_json(&r, false);
@@ -239,6 +269,7 @@ static int node_command(const struct cli_opts *o, int argc, char **argv,
 		else
 			printf("%s: %s done (exit 0)\n", name, action);
 	}
+out:
 	free(r.command);
 	free(r.output);
 	free(dir);

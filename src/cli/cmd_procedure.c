@@ -18,6 +18,7 @@
 #include "cli/cliargs.h"
 #include "cli/cmd.h"
 #include "lib/duration.h"
+#include "lib/whoami.h"
 #include "lib/xalloc.h"
 #include "proc/cfgedit.h"
 #include "proc/debugmode.h"
@@ -25,9 +26,11 @@
 #include "proc/fleetlock.h"
 #include "proc/procedure.h"
 #include "proc/prockind.h"
+#include "proc/shared.h"
 #include "state/eventlog.h"
 #include "state/fleet.h"
 #include "state/procjournal.h"
+#include "state/shareddoc.h"
 #include "state/statedir.h"
 
 /* Options shared by the procedure commands; CMD_BAD_ARGS when wrong. */
@@ -89,6 +92,64 @@ int cmd_config_restore(const struct cli_opts *o, int argc, char **argv)
 	return proc_config(o, argc, argv, true);
 }
 
+/*
+ * The open procedures of other hosts (the shared state's), which this
+ * host has no journal of: listed too, with whose they are and where they
+ * stand; resume, rollback and abandon fetch their journals.
+ */
+static void proc_list_elsewhere(const struct fleet *f, const char *dir,
+				bool json, cJSON *arr)
+{
+	char msg[300];
+	cJSON *doc = shareddoc_load_files(dir, f->name, msg, sizeof(msg));
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(doc, "procedures"))
+	{
+		char *path, where[300];
+		const char *owner =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(e, "owner"));
+		const char *state =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(e, "state"));
+		const char *step =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(e, "step"));
+
+		if (e->string == NULL || strchr(e->string, '/') != NULL)
+			continue;
+		path = statedir_file(dir, "procedures", e->string, ".jsonl");
+		if (access(path, F_OK) == 0) {
+			free(path);
+			continue;
+		}
+		free(path);
+		snprintf(where, sizeof(where), "open on another host: %s%s%s",
+			 state ? state : "?",
+			 step && step[0] ? " at step " : "", step ? step : "");
+		if (json) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "id", e->string);
+			cJSON_AddItemToObject(
+			    o, "kind",
+			    cJSON_Duplicate(cJSON_GetObjectItem(e, "kind"),
+					    true));
+			cJSON_AddStringToObject(o, "by", owner ? owner : "?");
+			cJSON_AddItemToObject(
+			    o, "started",
+			    cJSON_Duplicate(cJSON_GetObjectItem(e, "since"),
+					    true));
+			cJSON_AddNullToObject(o, "outcome");
+			cJSON_AddStringToObject(o, "where", where);
+			cJSON_AddBoolToObject(o, "elsewhere", true);
+			cJSON_AddItemToArray(arr, o);
+		} else {
+			printf("%-44s %-16s %s\n", e->string,
+			       owner ? owner : "?", where);
+		}
+	}
+	cJSON_Delete(doc);
+}
+
 int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv)
 {
 	const struct fleet_node *n = NULL;
@@ -123,6 +184,30 @@ int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
+	if (access(dir, F_OK) == 0 && shared_wanted(f)) {
+		/* Every host's: the shared state read, this host's open
+		 * journals brought up to date with their shared copies. */
+		char why[600];
+
+		shared_sync(f, dir, why, sizeof(why));
+		if (procjournal_list(dir, &ids, &count, msg, sizeof(msg)) ==
+		    0) {
+			for (k = 0; k < count; k++) {
+				struct procjournal_view v;
+
+				if (procjournal_read(dir, ids[k], &v, msg,
+						     sizeof(msg)) == 0) {
+					if (v.outcome == NULL)
+						shared_journal_update(
+						    dir, ids[k], why,
+						    sizeof(why));
+					procjournal_view_free(&v);
+				}
+				free(ids[k]);
+			}
+			free(ids);
+		}
+	}
 	if (access(dir, F_OK) != 0) {
 		ids = NULL;
 		count = 0;
@@ -140,7 +225,16 @@ int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv)
 		char where[400], by[300];
 
 		if (procjournal_read(dir, ids[k], &v, msg, sizeof(msg)) < 0) {
-			printf("%-44s %s\n", ids[k], msg);
+			/* JSON mode is JSON only: the error is the entry's. */
+			if (o->json) {
+				cJSON *e = cJSON_CreateObject();
+
+				cJSON_AddStringToObject(e, "id", ids[k]);
+				cJSON_AddStringToObject(e, "error", msg);
+				cJSON_AddItemToArray(arr, e);
+			} else {
+				printf("%-44s %s\n", ids[k], msg);
+			}
 			free(ids[k]);
 			continue;
 		}
@@ -177,6 +271,8 @@ int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv)
 		procjournal_view_free(&v);
 		free(ids[k]);
 	}
+	if (access(dir, F_OK) == 0)
+		proc_list_elsewhere(f, dir, o->json, arr);
 	if (o->json) {
 		char *s = cJSON_PrintUnformatted(arr);
 
@@ -190,6 +286,53 @@ int cmd_procedure_list(const struct cli_opts *o, int argc, char **argv)
 	free(dir);
 	fleet_free(f);
 	return rc;
+}
+
+/*
+ * Procedure id may be another host's: the shared state read, and its
+ * journal made this host's from the shared copy when this host has none
+ * (said, and audited as a take-over). CLI_EXIT_OK, or an exit code with
+ * the message said.
+ */
+static int proc_take_over(const struct fleet *f, const char *dir,
+			  const char *id)
+{
+	struct procjournal_view v;
+	char msg[1200], me[WHOAMI_OWNER_MAX];
+	int rc = cmd_shared_ready(f, dir, NULL);
+
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	rc = shared_journal_fetch(dir, id, msg, sizeof(msg));
+	if (rc < 0) {
+		cmd_error("%s", msg);
+		return CLI_EXIT_USAGE;
+	}
+	if (rc == 0) {
+		/* This host's: what another host added since, if any. */
+		shared_journal_update(dir, id, msg, sizeof(msg));
+		return CLI_EXIT_OK;
+	}
+	if (procjournal_read(dir, id, &v, msg, sizeof(msg)) < 0)
+		return CLI_EXIT_OK;
+	whoami_owner(me, sizeof(me));
+	{
+		const char *user =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "user"));
+		const char *host =
+		    cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "host"));
+		char *what = xasprintf(
+		    "%s, begun by %s on %s: its journal read from the shared "
+		    "state, taken over by %s",
+		    id, user ? user : "?", host ? host : "?", me);
+
+		printf("procedure %s\n", what);
+		eventlog_audit(dir, "procedure take-over", NULL, what, msg,
+			       sizeof(msg));
+		free(what);
+	}
+	procjournal_view_free(&v);
+	return CLI_EXIT_OK;
 }
 
 /* bvops procedure resume | rollback ID: the journal's kind's own steps
@@ -212,6 +355,12 @@ static int proc_continue(const struct cli_opts *o, int argc, char **argv,
 	rc = cmd_procedure_setup(o, NULL, &f, &n, &dir);
 	if (rc != 0)
 		return rc;
+	rc = proc_take_over(f, dir, id);
+	if (rc != CLI_EXIT_OK) {
+		free(dir);
+		fleet_free(f);
+		return rc;
+	}
 	pk = prockind_of(dir, id, msg, sizeof(msg));
 	if (pk == NULL) {
 		rc = CLI_EXIT_USAGE;
@@ -220,6 +369,7 @@ static int proc_continue(const struct cli_opts *o, int argc, char **argv,
 					 .state_dir = dir,
 					 .id = id,
 					 .yes = o->yes,
+					 .force = o->force,
 					 .restart = co.restart,
 					 .wait_ms = co.wait_ms,
 					 .edit_ui = &ui,
@@ -258,8 +408,11 @@ int cmd_procedure_abandon(const struct cli_opts *o, int argc, char **argv)
 	rc = cmd_procedure_setup(o, NULL, &f, &n, &dir);
 	if (rc != 0)
 		return rc;
-	if (!o->yes && !cmd_confirm("Abandon it, leaving things as they "
-				    "are? [y/N] ")) {
+	rc = proc_take_over(f, dir, argv[0]);
+	if (rc != CLI_EXIT_OK) {
+		/* nothing to abandon */
+	} else if (!o->yes && !cmd_confirm("Abandon it, leaving things as they "
+					   "are? [y/N] ")) {
 		fprintf(stderr, "bvops: nothing done (answer 'y', or --yes)\n");
 		rc = CLI_EXIT_NOT_OK;
 	} else {
@@ -283,9 +436,10 @@ int cmd_procedure_abandon(const struct cli_opts *o, int argc, char **argv)
 	return rc;
 }
 
-/* bvops lock [status] | break */
-static int proc_lock(const struct cli_opts *o, bool do_break)
+/* bvops lock [status] | break ID */
+static int proc_lock(const struct cli_opts *o, const char *break_id)
 {
+	bool do_break = break_id != NULL;
 	const struct fleet_node *n = NULL;
 	struct fleetlock_where w;
 	struct fleetlock_holder h = {0};
@@ -311,7 +465,7 @@ static int proc_lock(const struct cli_opts *o, bool do_break)
 	} else {
 		char who[800];
 
-		fleetlock_describe(&h, who, sizeof(who));
+		lockdoc_describe(&h, who, sizeof(who));
 		if (!do_break) {
 			printf("s3://%s/%s: %s\n", w.bucket, w.key,
 			       h.held ? who : "not held");
@@ -319,6 +473,12 @@ static int proc_lock(const struct cli_opts *o, bool do_break)
 		} else if (!h.held) {
 			printf("s3://%s/%s is not held: nothing to break\n",
 			       w.bucket, w.key);
+		} else if (strcmp(h.id, break_id) != 0) {
+			cmd_error("the lock is held by %s, not by %s: nothing "
+				  "broken (bvops lock break breaks only the "
+				  "lock it names)",
+				  who, break_id);
+			rc = CLI_EXIT_NOT_OK;
 		} else if (o->dry_run) {
 			printf("would break the lock held by %s\n", who);
 		} else if (!o->yes &&
@@ -326,7 +486,8 @@ static int proc_lock(const struct cli_opts *o, bool do_break)
 					"procedure is dead. [y/N] ")) {
 			fprintf(stderr, "bvops: nothing done\n");
 			rc = CLI_EXIT_NOT_OK;
-		} else if (fleetlock_break(a, &w, msg, sizeof(msg)) < 0) {
+		} else if (fleetlock_break(a, &w, break_id, msg, sizeof(msg)) <
+			   0) {
 			cmd_error("%s", msg);
 			rc = CLI_EXIT_REMOTE;
 		} else {
@@ -344,11 +505,15 @@ static int proc_lock(const struct cli_opts *o, bool do_break)
 int cmd_lock_status(const struct cli_opts *o, int argc, char **argv)
 {
 	(void)argv;
-	return argc > 0 ? CMD_BAD_ARGS : proc_lock(o, false);
+	return argc > 0 ? CMD_BAD_ARGS : proc_lock(o, NULL);
 }
 
 int cmd_lock_break(const struct cli_opts *o, int argc, char **argv)
 {
-	(void)argv;
-	return argc > 0 ? CMD_BAD_ARGS : proc_lock(o, true);
+	if (argc != 1 || argv[0][0] == '-') {
+		fprintf(stderr, "bvops: lock break needs the ID of the lock to "
+				"break (bvops lock status shows it)\n");
+		return CMD_BAD_ARGS;
+	}
+	return proc_lock(o, argv[0]);
 }

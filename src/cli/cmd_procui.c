@@ -85,6 +85,13 @@ static void proc_say(void *ctx, const char *text)
 	fflush(stdout);
 }
 
+static int proc_ask_line(void *ctx, const char *question, char *out,
+			 size_t size)
+{
+	(void)ctx;
+	return cmd_ask(question, out, size);
+}
+
 void cmd_procedure_ui(struct cfgedit_ui *ui)
 {
 	const char *ed = getenv("VISUAL");
@@ -94,6 +101,7 @@ void cmd_procedure_ui(struct cfgedit_ui *ui)
 	setenv("BVOPS_EDITOR", ed && *ed ? ed : "vi", 1);
 	*ui = (struct cfgedit_ui){.edit = proc_edit,
 				  .ask = proc_ask,
+				  .ask_line = proc_ask_line,
 				  .say = proc_say,
 				  .colour = termcolour_wanted(STDOUT_FILENO)};
 }

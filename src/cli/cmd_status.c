@@ -18,11 +18,13 @@
 #include "lib/termcolour.h"
 #include "lib/timefmt.h"
 #include "lib/xalloc.h"
-#include "proc/debugmode.h"
+#include "proc/keypolicy.h"
+#include "proc/shared.h"
 #include "state/eventlog.h"
 #include "state/fleet.h"
 #include "state/holds.h"
 #include "state/marks.h"
+#include "state/sharedstatus.h"
 #include "state/statedir.h"
 
 /* The nitro status, fetched beside the health round (its own thread, so
@@ -49,6 +51,50 @@ static void *status_nitro_fetch(void *arg)
 	sn->rc = nitro_fetch(a, region, sn->f, (int64_t)time(NULL), sn->values,
 			     sn->have, sn->msg, sizeof(sn->msg));
 	aws_client_free(a);
+	return NULL;
+}
+
+/*
+ * The fleet's shared state, read beside the health round as the nitro
+ * status is: the state folder (a cache of it) brought up to date, and
+ * each node's key policy read, the witness of its debug mode. Only for a
+ * fleet that has a shared state: one without keeps to this host's files,
+ * and status makes no state folder for it.
+ */
+struct status_shared {
+	const struct fleet *f;
+	enum shared_reach reach;
+	int *policy; /* per node: 1 zero PCR8, 0 not, -1 unknown */
+	char msg[600];
+};
+
+static void *status_shared_fetch(void *arg)
+{
+	struct status_shared *ss = arg;
+	char *dir;
+	size_t k;
+
+	for (k = 0; k < ss->f->nnodes; k++)
+		ss->policy[k] = -1;
+	if (!shared_wanted(ss->f)) {
+		ss->reach = SHARED_NONE;
+		return NULL;
+	}
+	dir = statedir_open(ss->f->name, ss->msg, sizeof(ss->msg));
+	if (dir == NULL) {
+		ss->reach = SHARED_UNREACHABLE;
+		return NULL;
+	}
+	ss->reach = shared_sync(ss->f, dir, ss->msg, sizeof(ss->msg));
+	free(dir);
+	for (k = 0; k < ss->f->nnodes && ss->reach == SHARED_OK; k++) {
+		if (ss->f->nodes[k].kms_stack != NULL) {
+			char why[400];
+
+			ss->policy[k] = keypolicy_live(ss->f, &ss->f->nodes[k],
+						       why, sizeof(why));
+		}
+	}
 	return NULL;
 }
 
@@ -87,14 +133,25 @@ static void status_marks_close(struct status_marks *sm)
 	free(sm->dir);
 }
 
-/* Debug mode as recorded: *since_ms when on. */
+/* Debug mode as recorded (whose, since when). */
 static bool status_debug_on(const struct status_marks *sm,
-			    const struct fleet_node *node, int64_t *since_ms)
+			    const struct fleet_node *node,
+			    struct marks_debug *md)
 {
-	char id[200];
+	return sm->dir != NULL && marks_debug_read(sm->dir, node->name, md);
+}
 
-	return sm->dir != NULL &&
-	       marks_debug_get(sm->dir, node->name, since_ms, id, sizeof(id));
+/* "ann's session from ops-1" into out. */
+static void status_whose(const char *owner, char *out, size_t size)
+{
+	const char *at = strrchr(owner, '@');
+
+	if (owner[0] == '\0')
+		snprintf(out, size, "recorded by bvops");
+	else
+		snprintf(out, size, "%.*s's session from %s",
+			 at ? (int)(at - owner) : (int)strlen(owner), owner,
+			 at ? at + 1 : "?");
 }
 
 /* The hold in force on node now, or NULL. */
@@ -106,21 +163,56 @@ static const struct hold *status_hold(const struct status_marks *sm,
 		   : NULL;
 }
 
-/* "debug_mode", "debug_since" and "hold" of node n. */
+/* "debug_mode", "debug_since", "debug" and "hold" of node n; policy is
+ * the key policy's witness (1 zeros, 0 not, -1 not read). */
 static void status_debug(const struct status_marks *sm,
-			 const struct fleet_node *node, cJSON *n)
+			 const struct fleet_node *node, int policy, cJSON *n)
 {
-	int64_t since_ms = 0;
-	bool on = status_debug_on(sm, node, &since_ms);
+	struct marks_debug md;
+	bool on = status_debug_on(sm, node, &md);
 	const struct hold *h = status_hold(sm, node);
 	char when[40];
 
-	cJSON_AddBoolToObject(n, "debug_mode", on);
+	cJSON_AddBoolToObject(n, "debug_mode", on || policy == 1);
 	if (on) {
-		timefmt_iso8601(since_ms, false, when, sizeof(when));
+		timefmt_iso8601(md.since_ms, false, when, sizeof(when));
 		cJSON_AddStringToObject(n, "debug_since", when);
 	} else {
 		cJSON_AddNullToObject(n, "debug_since");
+	}
+	if (on || policy == 1) {
+		cJSON *d = cJSON_AddObjectToObject(n, "debug");
+		const char *at = strrchr(md.owner, '@');
+
+		cJSON_AddBoolToObject(d, "recorded", on);
+		if (on && md.owner[0]) {
+			char who[200];
+
+			snprintf(who, sizeof(who), "%.*s",
+				 at ? (int)(at - md.owner)
+				    : (int)strlen(md.owner),
+				 md.owner);
+			cJSON_AddStringToObject(d, "by", who);
+			cJSON_AddStringToObject(d, "host", at ? at + 1 : "");
+		} else {
+			cJSON_AddNullToObject(d, "by");
+			cJSON_AddNullToObject(d, "host");
+		}
+		if (on)
+			cJSON_AddStringToObject(d, "since", when);
+		else
+			cJSON_AddNullToObject(d, "since");
+		if (on && md.procedure[0])
+			cJSON_AddStringToObject(d, "procedure", md.procedure);
+		else
+			cJSON_AddNullToObject(d, "procedure");
+		if (policy < 0)
+			cJSON_AddNullToObject(d, "key_policy");
+		else
+			cJSON_AddStringToObject(d, "key_policy",
+						policy ? "debug" : "protected");
+	} else {
+		cJSON_AddNullToObject(n, "debug");
 	}
 	if (h != NULL) {
 		cJSON *o = cJSON_AddObjectToObject(n, "hold");
@@ -139,21 +231,34 @@ static void status_debug(const struct status_marks *sm,
 	}
 }
 
-/* The NOTE column: DEBUG MODE and the hold, in words. */
+/* The NOTE column: DEBUG MODE (whose, since when) and the hold, in
+ * words. */
 static void status_note(const struct status_marks *sm,
-			const struct fleet_node *node, char *out, size_t size)
+			const struct fleet_node *node, int policy, char *out,
+			size_t size)
 {
-	int64_t since_ms = 0;
+	struct marks_debug md;
 	const struct hold *h = status_hold(sm, node);
 	size_t len = 0;
 
 	out[0] = '\0';
-	if (status_debug_on(sm, node, &since_ms)) {
-		char d[40];
+	if (status_debug_on(sm, node, &md)) {
+		char d[40], whose[300], when[40];
 
-		duration_human((uint64_t)(clock_now_ms() - since_ms), d,
+		duration_human((uint64_t)(clock_now_ms() - md.since_ms), d,
 			       sizeof(d));
-		len = (size_t)snprintf(out, size, "DEBUG MODE for %s", d);
+		status_whose(md.owner, whose, sizeof(whose));
+		timefmt_iso8601(md.since_ms, false, when, sizeof(when));
+		len = (size_t)snprintf(out, size,
+				       "DEBUG MODE for %s (%s, since %s)%s", d,
+				       whose, when,
+				       policy == 0 ? ", yet the key policy's "
+						     "PCR8 is not zeros"
+						   : "");
+	} else if (policy == 1) {
+		len = (size_t)snprintf(out, size,
+				       "DEBUG MODE (not recorded by bvops: "
+				       "the key policy's PCR8 is zeros)");
 	}
 	if (h != NULL && len + 3 < size) {
 		char what[400];
@@ -163,9 +268,42 @@ static void status_note(const struct status_marks *sm,
 	}
 }
 
+/* The shared state, as status found it: "shared_state" of the JSON. */
+static void status_shared_json(const struct fleet *f,
+			       const struct status_marks *sm, cJSON *root)
+{
+	struct shared_status st;
+	cJSON *o = cJSON_AddObjectToObject(root, "shared_state");
+	char where[700];
+
+	if (sm->dir == NULL || !shared_wanted(f)) {
+		cJSON_AddStringToObject(o, "state", "none");
+		return;
+	}
+	sharedstatus_read(sm->dir, &st);
+	shared_describe_where(&st, where, sizeof(where));
+	cJSON_AddStringToObject(
+	    o, "state", sharedstatus_unreachable(&st) ? "unreachable" : "ok");
+	cJSON_AddStringToObject(o, "where", where);
+	if (st.unreachable_since_ms > 0) {
+		char when[40];
+
+		timefmt_iso8601(st.unreachable_since_ms, false, when,
+				sizeof(when));
+		cJSON_AddStringToObject(o, "unreachable_since", when);
+		cJSON_AddStringToObject(o, "error", st.error);
+	} else {
+		cJSON_AddNullToObject(o, "unreachable_since");
+		cJSON_AddNullToObject(o, "error");
+	}
+	cJSON_AddNumberToObject(o, "pending",
+				(double)sharedstatus_pending(sm->dir));
+}
+
 static int status_json(const struct fleet *f, const struct monitor *m,
 		       int64_t started, const struct status_nitro *sn,
-		       const struct status_marks *sm)
+		       const struct status_marks *sm,
+		       const struct status_shared *ss)
 {
 	cJSON *root = cJSON_CreateObject(), *nodes;
 	char when[32], *text;
@@ -204,11 +342,12 @@ static int status_json(const struct fleet *f, const struct monitor *m,
 						sn->values[k]);
 		else
 			cJSON_AddNullToObject(n, "nitro_status");
-		status_debug(sm, &f->nodes[k], n);
+		status_debug(sm, &f->nodes[k], ss->policy[k], n);
 		cJSON_AddItemToArray(nodes, n);
 	}
 	if (f->nitro.enabled && sn->rc < 0)
 		cJSON_AddStringToObject(root, "nitro_error", sn->msg);
+	status_shared_json(f, sm, root);
 	text = cJSON_PrintUnformatted(root);
 	printf("%s\n", text);
 	free(text);
@@ -218,7 +357,8 @@ static int status_json(const struct fleet *f, const struct monitor *m,
 
 static void status_table(const struct fleet *f, const struct monitor *m,
 			 const struct status_nitro *sn,
-			 const struct status_marks *sm)
+			 const struct status_marks *sm,
+			 const struct status_shared *ss)
 {
 	bool color = termcolour_wanted(STDOUT_FILENO);
 	size_t k, width = 4;
@@ -253,7 +393,8 @@ static void status_table(const struct fleet *f, const struct monitor *m,
 			printf("%5g  ", sn->values[k]);
 		else if (f->nitro.enabled)
 			printf("%5s  ", "-");
-		status_note(sm, &f->nodes[k], note, sizeof(note));
+		status_note(sm, &f->nodes[k], ss->policy[k], note,
+			    sizeof(note));
 		printf("%s%s%s\n", h->last.http_code == 0 ? h->last.error : "",
 		       h->last.http_code == 0 && note[0] ? "; " : "", note);
 	}
@@ -262,8 +403,9 @@ static void status_table(const struct fleet *f, const struct monitor *m,
 int cmd_status(const struct cli_opts *o, int argc, char **argv)
 {
 	struct status_nitro sn = {0};
-	pthread_t nitro_thread;
-	bool nitro_started = false;
+	struct status_shared ss = {0};
+	pthread_t nitro_thread, shared_thread;
+	bool nitro_started = false, shared_started;
 	struct fleet *f;
 	struct monitor *m;
 	char msg[256];
@@ -285,10 +427,16 @@ int cmd_status(const struct cli_opts *o, int argc, char **argv)
 	if (f->nitro.enabled)
 		nitro_started = pthread_create(&nitro_thread, NULL,
 					       status_nitro_fetch, &sn) == 0;
+	ss.f = f;
+	ss.policy = xcalloc(f->nnodes + 1, sizeof(*ss.policy));
+	shared_started =
+	    pthread_create(&shared_thread, NULL, status_shared_fetch, &ss) == 0;
 	started = clock_now_ms();
 	rc = monitor_round(m);
 	if (nitro_started)
 		pthread_join(nitro_thread, NULL);
+	if (shared_started)
+		pthread_join(shared_thread, NULL);
 	if (f->nitro.enabled && sn.rc < 0 && !o->json)
 		fprintf(stderr, "bvops: nitro status: %s\n", sn.msg);
 	if (rc < 0) {
@@ -300,9 +448,20 @@ int cmd_status(const struct cli_opts *o, int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		status_marks_open(f, &sm);
 		if (o->json)
-			status_json(f, m, started, &sn, &sm);
+			status_json(f, m, started, &sn, &sm, &ss);
 		else
-			status_table(f, m, &sn, &sm);
+			status_table(f, m, &sn, &sm, &ss);
+		if (!o->json && sm.dir != NULL && ss.reach != SHARED_NONE) {
+			struct shared_status st;
+			char line[900];
+
+			sharedstatus_read(sm.dir, &st);
+			sharedstatus_describe(&st, sharedstatus_pending(sm.dir),
+					      clock_now_ms(), line,
+					      sizeof(line));
+			if (line[0])
+				printf("NOTE: %s\n", line);
+		}
 		status_marks_close(&sm);
 		for (size_t k = 0; k < f->nnodes; k++)
 			if (monitor_node(m, k)->status != HEALTH_UP)
@@ -310,6 +469,7 @@ int cmd_status(const struct cli_opts *o, int argc, char **argv)
 	}
 	free(sn.values);
 	free(sn.have);
+	free(ss.policy);
 	monitor_free(m);
 	fleet_free(f);
 	return rc;

@@ -24,6 +24,7 @@
 #include "engine/watchdog.h"
 #include "lib/clock.h"
 #include "lib/xalloc.h"
+#include "proc/awswork.h"
 #include "state/eventlog.h"
 #include "state/fleet.h"
 #include "state/statedir.h"
@@ -125,6 +126,7 @@ struct watch_engine {
 	struct fleet *f;
 	struct engine *engine;
 	struct metricpub *pub; /* NULL without [metrics] */
+	struct awswork *aws;   /* the shared state and the key policies */
 	int lock_fd;           /* watch.lock, held while it runs; -1 */
 	char *state_dir;
 	struct watch_out *out;
@@ -178,11 +180,17 @@ static int watch_engine_start(struct watch_engine *e, struct watch_out *o,
 	if (engine_start(e->engine, msg, msgsize) < 0)
 		return -1;
 	e->pub = metricpub_start(e->f, e->engine->m, watch_metrics_report, e);
+	/* Another operator's holds, debug sessions and open procedures,
+	 * seen within seconds: the engine reads this host's copy. */
+	if (e->state_dir != NULL)
+		e->aws = awswork_start(
+		    e->f, &(struct awswork_opts){.state_dir = e->state_dir});
 	return 0;
 }
 
 static void watch_engine_stop(struct watch_engine *e)
 {
+	awswork_stop(e->aws);
 	metricpub_stop(e->pub);
 	if (e->engine != NULL)
 		engine_stop(e->engine, WATCH_DRAIN_MS);

@@ -23,6 +23,7 @@ static const char *const alert_names[ALERT_KIND_COUNT] = {
     [ALERT_MANY_DOWN] = "many_down",
     [ALERT_DEBUG_MODE] = "debug_mode",
     [ALERT_ERS_ACTIVE] = "ers_active",
+    [ALERT_ORPHANED] = "procedure_orphaned",
     [ALERT_GROUPED] = "grouped",
 };
 

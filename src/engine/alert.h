@@ -30,6 +30,7 @@ enum alert_kind {
 	ALERT_GROUPED,         /* downs close in time, paged as one */
 	ALERT_DEBUG_MODE,      /* a node left in Nitro debug mode too long */
 	ALERT_ERS_ACTIVE,      /* the ERS configuration left on too long */
+	ALERT_ORPHANED,        /* a procedure left open, its lock gone */
 	ALERT_KIND_COUNT
 };
 

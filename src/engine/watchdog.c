@@ -11,17 +11,22 @@
 #include "engine/health.h"
 #include "engine/incident.h"
 #include "engine/sink.h"
+#include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/duration.h"
 #include "lib/timefmt.h"
 #include "lib/xalloc.h"
 #include "state/eventlog.h"
 #include "state/holds.h"
+#include "state/lockdoc.h"
 #include "state/marks.h"
+#include "state/shareddoc.h"
+#include "state/sharedstatus.h"
 
 #define WATCHDOG_QUEUE   256
 #define WATCHDOG_EXCERPT 5  /* journal lines in an alert */
 #define WATCHDOG_GROUP   64 /* down alerts held in one group */
+#define WATCHDOG_ORPHANS 32 /* procedures left open, followed at once */
 
 struct wd_node {
 	int64_t *changes; /* monotonic times of recent transitions (ring) */
@@ -71,6 +76,14 @@ struct watchdog {
 	int64_t group_until; /* monotonic; 0: no window open */
 	char *group[WATCHDOG_GROUP];
 	size_t ngroup, group_more;
+	/* Procedures left open with their lock gone (shareddoc_orphans), as
+	 * last looked at: their holds silence nothing, and each is paged,
+	 * then reminded of (next: wall). */
+	struct {
+		char id[200];
+		int64_t next;
+	} orphan[WATCHDOG_ORPHANS];
+	size_t norphans;
 };
 
 /* A problem with bvops's own files, said once until it changes. */
@@ -559,6 +572,34 @@ static void wd_held_why(const struct hold *hd, char *out, size_t size)
 		holds_describe(hd, out + len, size - len);
 }
 
+/* Is id a procedure left open (its holds silence nothing)? */
+static bool wd_orphaned(const struct watchdog *w, const char *id)
+{
+	size_t k;
+
+	for (k = 0; k < w->norphans; k++)
+		if (strcmp(w->orphan[k].id, id) == 0)
+			return true;
+	return false;
+}
+
+/* The hold in force on node now, but a left procedure's. */
+static const struct hold *wd_hold(const struct watchdog *w, const char *node,
+				  int64_t wall)
+{
+	size_t k;
+
+	for (k = 0; k < w->holds.n; k++) {
+		const struct hold *h = &w->holds.v[k];
+
+		if (strcmp(h->node, node) == 0 &&
+		    (h->until_ms == 0 || h->until_ms > wall) &&
+		    !(h->kind == HOLD_PROCEDURE && wd_orphaned(w, h->id)))
+			return h;
+	}
+	return NULL;
+}
+
 /*
  * Holds start and end (also by expiry). A hold that starts on a node with
  * an open incident is noted in it (who stopped it, and why). When one
@@ -573,8 +614,7 @@ static void wd_maintenance(struct watchdog *w, int64_t now)
 
 	wd_holds_reload(w, now);
 	for (k = 0; k < w->f->nnodes; k++) {
-		const struct hold *hd =
-		    holds_active(&w->holds, w->f->nodes[k].name, wall);
+		const struct hold *hd = wd_hold(w, w->f->nodes[k].name, wall);
 		struct wd_node *n = &w->n[k];
 
 		if (hd != NULL && !n->maint) {
@@ -589,8 +629,20 @@ static void wd_maintenance(struct watchdog *w, int64_t now)
 			snprintf(note, sizeof(note), "held: %s", why);
 			incidents_note(w->inc, k, note);
 		} else if (hd == NULL && n->maint) {
+			const struct hold *left =
+			    holds_active(&w->holds, w->f->nodes[k].name, wall);
+			char why[400];
+
 			n->maint = false;
-			autorestart_hold(w->ar, k, NULL);
+			/* A left procedure's hold pages, but still keeps
+			 * auto-restart off: its operator, or whoever takes it
+			 * over, decides how its nodes come back. */
+			if (left != NULL)
+				snprintf(why, sizeof(why),
+					 "procedure %s was left open: resume, "
+					 "roll back or abandon it",
+					 left->id);
+			autorestart_hold(w->ar, k, left != NULL ? why : NULL);
 			if (monitor_node(w->m, k)->status != HEALTH_DOWN)
 				continue;
 			if (n->held_kind == HOLD_STOP)
@@ -699,6 +751,151 @@ static void wd_debug_record(struct watchdog *w, const char *dir, size_t k,
 	free(path);
 }
 
+/* Is id among the n found? */
+static bool wd_orphan_still(const struct shareddoc_orphan *found, size_t n,
+			    const char *id)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (strcmp(found[k].id, id) == 0)
+			return true;
+	return false;
+}
+
+/* How often a left procedure, or a debug mode, is reminded of. */
+static int64_t wd_remind_ms(const struct watchdog *w)
+{
+	return w->f->alerts.remind_every_ms > 0
+		   ? (int64_t)w->f->alerts.remind_every_ms
+		   : (int64_t)w->f->debug.alert_after_ms;
+}
+
+/*
+ * Procedures left open: the fleet's open procedures (this host's copy of
+ * the shared state) whose lock ran out or was let go long ago, while
+ * their nodes are held by them or down. Each is paged once, naming who
+ * ran it, where it stood and which of its nodes are down, then reminded
+ * of; while it is left its holds silence nothing. Not judged while the
+ * shared state cannot be read (its lock may be alive).
+ */
+static void wd_orphans(struct watchdog *w, const char *dir)
+{
+	struct shareddoc_orphan found[WATCHDOG_ORPHANS];
+	struct shared_status st;
+	struct fleetlock_holder lock;
+	char msg[300];
+	cJSON *doc;
+	size_t n, k, before = w->norphans;
+	int64_t wall = w->now_wall;
+
+	sharedstatus_read(dir, &st);
+	if (sharedstatus_unreachable(&st) || (st.shared && !st.have_lock))
+		return;
+	memset(&lock, 0, sizeof(lock));
+	if (st.shared) {
+		lock = st.lock;
+	} else {
+		char *path = xasprintf("%s/lock.json", dir);
+		size_t len;
+		char *text =
+		    buf_read_whole(path, 65536, &len, msg, sizeof(msg));
+
+		if (text != NULL)
+			lockdoc_parse(text, &lock);
+		free(text);
+		free(path);
+	}
+	doc = shareddoc_load_files(dir, w->f->name, msg, sizeof(msg));
+	if (doc == NULL)
+		return;
+	n = shareddoc_orphans(doc, &lock, wall, lockdoc_ttl_ms(), found,
+			      WATCHDOG_ORPHANS);
+	for (k = 0; k < n; k++) {
+		struct shareddoc_orphan *o = &found[k];
+		char down[300] = "", held[300] = "", when[40], where[200];
+		size_t j, dl = 0, hl = 0, slot = SIZE_MAX;
+		const cJSON *node;
+		struct alert a;
+
+		cJSON_ArrayForEach(node, o->nodes)
+		{
+			size_t i;
+
+			for (i = 0; i < w->f->nnodes && cJSON_IsString(node);
+			     i++) {
+				const char *name = w->f->nodes[i].name;
+
+				if (strcmp(name, node->valuestring) != 0)
+					continue;
+				if (monitor_node(w->m, i)->status ==
+					HEALTH_DOWN &&
+				    dl < sizeof(down))
+					dl += (size_t)snprintf(
+					    down + dl, sizeof(down) - dl,
+					    "%s%s", dl ? ", " : "", name);
+				if (holds_find(&w->holds, name, HOLD_PROCEDURE,
+					       o->id, wall) != NULL &&
+				    hl < sizeof(held))
+					hl += (size_t)snprintf(
+					    held + hl, sizeof(held) - hl,
+					    "%s%s", hl ? ", " : "", name);
+			}
+		}
+		if (down[0] == '\0' && held[0] == '\0')
+			continue; /* it left nothing held or down */
+		for (j = 0; j < before; j++)
+			if (strcmp(w->orphan[j].id, o->id) == 0)
+				slot = j;
+		if (slot != SIZE_MAX) {
+			if (wall < w->orphan[slot].next)
+				continue;
+			w->orphan[slot].next = wall + wd_remind_ms(w);
+		} else if (w->norphans < WATCHDOG_ORPHANS) {
+			slot = w->norphans++;
+			snprintf(w->orphan[slot].id, sizeof(w->orphan[slot].id),
+				 "%.199s", o->id);
+			w->orphan[slot].next = wall + wd_remind_ms(w);
+			w->holds_checked = 0; /* its holds lifted: at once */
+		} else {
+			continue;
+		}
+		timefmt_iso8601(o->lost_ms, false, when, sizeof(when));
+		snprintf(where, sizeof(where), "%.31s%s%.120s", o->state,
+			 o->step[0] ? " at step " : "", o->step);
+		memset(&a, 0, sizeof(a));
+		a.kind = ALERT_ORPHANED;
+		a.node = ALERT_NODE_NONE;
+		{
+			/* Whole, then cut to the alert's size. */
+			char *d = xasprintf(
+			    "procedure %s (%s) by %s was left %s: its lock %s "
+			    "%s; %s%s%s%s%s: bvops procedure resume | rollback "
+			    "| abandon %s, from any host",
+			    o->id, o->kind, o->owner, where,
+			    o->expired ? "expired at" : "was let go by",
+			    o->expired ? when : "then", down[0] ? "down: " : "",
+			    down, down[0] && held[0] ? "; " : "",
+			    held[0] ? "held by it: " : "", held, o->id);
+
+			snprintf(a.detail, sizeof(a.detail), "%s", d);
+			free(d);
+		}
+		wd_emit(w, &a);
+	}
+	/* Those no longer left (ended, taken over): their holds count
+	 * again. */
+	for (k = 0; k < w->norphans;) {
+		if (!wd_orphan_still(found, n, w->orphan[k].id)) {
+			w->orphan[k] = w->orphan[--w->norphans];
+			w->holds_checked = 0;
+		} else {
+			k++;
+		}
+	}
+	cJSON_Delete(doc);
+}
+
 static void wd_debug(struct watchdog *w, int64_t now)
 {
 	int64_t wall = w->now_wall, after;
@@ -714,19 +911,52 @@ static void wd_debug(struct watchdog *w, int64_t now)
 	if (dir == NULL)
 		return;
 	w->debug_checked = now;
-	if (w->state_dir != NULL)
+	if (w->state_dir != NULL) {
 		wd_ers(w);
+		wd_orphans(w, w->state_dir);
+	}
 	after = (int64_t)w->f->debug.alert_after_ms;
 	for (k = 0; k < w->f->nnodes; k++) {
-		char id[200], since_s[40], dur[32];
-		int64_t since;
+		char id[200], since_s[40], dur[32], whose[300] = "";
+		struct marks_debug md;
+		int64_t since, read_at;
 		struct alert a;
 
-		if (!marks_debug_get(dir, w->f->nodes[k].name, &since, id,
-				     sizeof(id))) {
-			w->debug_next[k] = 0;
+		if (!marks_debug_read(dir, w->f->nodes[k].name, &md)) {
 			wd_debug_record(w, dir, k, false, 0, "");
+			/* The key policy is the witness: a debug mode bvops
+			 * did not record is paged at once, then reminded. */
+			if (w->state_dir == NULL ||
+			    marks_witness_get(dir, w->f->nodes[k].name,
+					      &read_at) != 1) {
+				w->debug_next[k] = 0;
+				continue;
+			}
+			if (w->debug_next[k] != 0 && wall < w->debug_next[k])
+				continue;
+			w->debug_next[k] = wall + after;
+			memset(&a, 0, sizeof(a));
+			a.kind = ALERT_DEBUG_MODE;
+			a.node = k;
+			timefmt_iso8601(read_at, false, since_s,
+					sizeof(since_s));
+			snprintf(a.detail, sizeof(a.detail),
+				 "in Nitro debug mode, not recorded by bvops: "
+				 "its key policy's PCR8 is 96 zeros (read at "
+				 "%s): bvops debug exit %s",
+				 since_s, w->f->nodes[k].name);
+			wd_emit(w, &a);
 			continue;
+		}
+		since = md.since_ms;
+		snprintf(id, sizeof(id), "%s", md.procedure);
+		if (md.owner[0] != '\0') {
+			const char *at = strrchr(md.owner, '@');
+
+			snprintf(
+			    whose, sizeof(whose), "%.*s's session from %s, ",
+			    at ? (int)(at - md.owner) : (int)strlen(md.owner),
+			    md.owner, at ? at + 1 : "?");
 		}
 		wd_debug_record(w, dir, k, true, since, id);
 		if (w->state_dir == NULL)
@@ -741,10 +971,16 @@ static void wd_debug(struct watchdog *w, int64_t now)
 		a.node = k;
 		wd_since_text(since, wall, since_s, sizeof(since_s), dur,
 			      sizeof(dur));
-		snprintf(a.detail, sizeof(a.detail),
-			 "in Nitro debug mode for %s (since %s, procedure %s): "
-			 "bvops debug exit %s",
-			 dur, since_s, id, w->f->nodes[k].name);
+		{
+			char *d = xasprintf(
+			    "in Nitro debug mode for %s (%ssince "
+			    "%s, procedure %s): bvops debug "
+			    "exit %s",
+			    dur, whose, since_s, id, w->f->nodes[k].name);
+
+			snprintf(a.detail, sizeof(a.detail), "%s", d);
+			free(d);
+		}
 		wd_emit(w, &a);
 	}
 }

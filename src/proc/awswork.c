@@ -17,9 +17,12 @@
 #include "lib/clock.h"
 #include "lib/xalloc.h"
 #include "proc/cfgedit.h"
-#include "proc/debugmode.h"
 #include "proc/fleetlock.h"
+#include "proc/keypolicy.h"
+#include "proc/shared.h"
+#include "state/marks.h"
 #include "state/redact.h"
+#include "state/sharedstatus.h"
 
 struct awswork_config {
 	enum awswork_state state;
@@ -41,9 +44,12 @@ struct awswork {
 	bool *have;
 	char nitro_error[512];
 	struct awswork_config *cfg;
-	/* The fleet lock (fleetlock.h), read every AWSWORK_LOCK_MS: */
+	/* The shared state (with the fleet lock), read every
+	 * awswork_shared_poll_ms(): */
 	bool lock_on, lock_wanted;
-	/* Each node's key policy PCR8 (debugmode_live): 1 debug, 0 not, -1
+	char *state_dir;
+	bool nitro_on;
+	/* Each node's key policy PCR8 (keypolicy_live): 1 debug, 0 not, -1
 	 * unknown or not looked at (no kms_stack). Looked at on start and
 	 * every AWSWORK_POLICY_MS. */
 	int *policy;
@@ -51,11 +57,16 @@ struct awswork {
 	struct fleetlock_holder lock_h;
 };
 
-/* How often the console reads the nodes' key policies (debug mode). */
-#define AWSWORK_POLICY_MS 300000
+/* How often the nodes' key policies (debug mode's witness) are read. */
+#define AWSWORK_POLICY_MS 180000
 
-/* How often the console looks at who holds the fleet's lock. */
-#define AWSWORK_LOCK_MS 30000
+long awswork_shared_poll_ms(void)
+{
+	const char *s = getenv("BVOPS_SHARED_POLL_MS");
+	long v = s ? strtol(s, NULL, 10) : 0;
+
+	return v <= 0 ? 5000 : v < 200 ? 200 : v;
+}
 
 static void awswork_notify(struct awswork *w)
 {
@@ -142,34 +153,24 @@ static char *awswork_fetch_config(struct awswork *w, struct aws_client *a,
 	return buf_take(&b, NULL);
 }
 
-/* Who holds the fleet's lock; where it lives is found once. */
-static void awswork_do_lock(struct awswork *w, struct aws_client *a,
-			    struct fleetlock_where *where, bool *have_where)
+/* The shared state brought up to date (this host's copy: what every
+ * screen reads), and who holds the fleet's lock as it found it. */
+static void awswork_do_shared(struct awswork *w)
 {
 	struct fleetlock_holder h;
-	char region[64], msg[512];
+	struct shared_status st;
+	char msg[600];
 
 	memset(&h, 0, sizeof(h));
-
-	if (!*have_where &&
-	    awswork_region(w, region, sizeof(region), msg, sizeof(msg)) == 0 &&
-	    fleetlock_where_fleet(w->f, a, region, where, msg, sizeof(msg)) ==
-		0)
-		*have_where = true;
+	shared_sync(w->f, w->state_dir, msg, sizeof(msg));
+	sharedstatus_read(w->state_dir, &st);
 	/* Unreadable counts as nobody: the console says only what it saw. */
-	if (!*have_where || fleetlock_read(a, where, &h, msg, sizeof(msg)) < 0)
-		memset(&h, 0, sizeof(h));
+	if (st.have_lock && !sharedstatus_unreachable(&st))
+		h = st.lock;
 	pthread_mutex_lock(&w->lock);
-	if (h.held != w->lock_h.held || strcmp(h.id, w->lock_h.id) != 0 ||
-	    strcmp(h.who, w->lock_h.who) != 0 ||
-	    strcmp(h.host, w->lock_h.host) != 0 ||
-	    strcmp(h.what, w->lock_h.what) != 0 ||
-	    h.since_ms != w->lock_h.since_ms ||
-	    h.expires_ms != w->lock_h.expires_ms) {
-		w->lock_h = h;
-		w->version++;
-		awswork_notify(w);
-	}
+	w->version++; /* the state folder may have changed */
+	w->lock_h = h;
+	awswork_notify(w);
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -184,7 +185,7 @@ static void awswork_do_policies(struct awswork *w)
 		if (w->f->nodes[k].kms_stack != NULL) {
 			char msg[512];
 
-			v = debugmode_live(w->f, &w->f->nodes[k], msg,
+			v = keypolicy_live(w->f, &w->f->nodes[k], msg,
 					   sizeof(msg));
 		}
 		pthread_mutex_lock(&w->lock);
@@ -194,6 +195,8 @@ static void awswork_do_policies(struct awswork *w)
 			awswork_notify(w);
 		}
 		pthread_mutex_unlock(&w->lock);
+		if (w->state_dir != NULL && w->f->nodes[k].kms_stack != NULL)
+			marks_witness_set(w->state_dir, w->f->nodes[k].name, v);
 	}
 }
 
@@ -202,8 +205,6 @@ static void *awswork_main(void *arg)
 	struct awswork *w = arg;
 	struct aws_client *a = w->client;
 	int64_t next_nitro = 0, next_lock = 0, next_policy = 0;
-	struct fleetlock_where where;
-	bool have_where = false;
 
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
@@ -231,7 +232,7 @@ static void *awswork_main(void *arg)
 			awswork_notify(w);
 			continue;
 		}
-		if (w->f->nitro.enabled && now >= next_nitro) {
+		if (w->nitro_on && now >= next_nitro) {
 			pthread_mutex_unlock(&w->lock);
 			awswork_do_nitro(w, a);
 			next_nitro =
@@ -250,16 +251,15 @@ static void *awswork_main(void *arg)
 		if (w->lock_on && (now >= next_lock || w->lock_wanted)) {
 			w->lock_wanted = false;
 			pthread_mutex_unlock(&w->lock);
-			awswork_do_lock(w, a, &where, &have_where);
-			next_lock = clock_mono_ms() + AWSWORK_LOCK_MS;
+			awswork_do_shared(w);
+			next_lock = clock_mono_ms() + awswork_shared_poll_ms();
 			pthread_mutex_lock(&w->lock);
 			continue;
 		}
 		/* Sleep until the next fetch is due or a request comes. */
 		clock_gettime(CLOCK_REALTIME, &until);
 		{
-			int64_t ms =
-			    w->f->nitro.enabled ? next_nitro - now : 3600000;
+			int64_t ms = w->nitro_on ? next_nitro - now : 3600000;
 
 			if (w->lock_on && next_lock - now < ms)
 				ms = next_lock - now;
@@ -281,22 +281,24 @@ static void *awswork_main(void *arg)
 	return NULL;
 }
 
-struct awswork *awswork_start(const struct fleet *f)
+struct awswork *awswork_start(const struct fleet *f,
+			      const struct awswork_opts *o)
 {
 	struct awswork *w = xcalloc(1, sizeof(*w));
 
 	w->f = f;
+	w->nitro_on = o->nitro && f->nitro.enabled;
+	w->state_dir = o->state_dir ? xstrdup(o->state_dir) : NULL;
 	w->nitro = xcalloc(f->nnodes + 1, sizeof(*w->nitro));
 	w->have = xcalloc(f->nnodes + 1, sizeof(*w->have));
 	w->cfg = xcalloc(f->nnodes + 1, sizeof(*w->cfg));
 	w->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	w->client = aws_client_new();
-	/* The lock lives beside the configs: only a fleet whose configs
-	 * bvops can find in AWS has one to watch. */
+	/* Only a fleet with a shared state has one (and a lock) to keep
+	 * in step with. */
+	w->lock_on = o->state_dir != NULL && shared_wanted(f);
 	w->policy = xcalloc(f->nnodes + 1, sizeof(*w->policy));
 	for (size_t k = 0; k < f->nnodes; k++) {
-		if (f->nodes[k].config_ssm_param || f->nodes[k].instance_id)
-			w->lock_on = true;
 		if (f->nodes[k].kms_stack != NULL)
 			w->policy_on = true;
 		w->policy[k] = -1;
@@ -327,6 +329,7 @@ void awswork_stop(struct awswork *w)
 	free(w->nitro);
 	free(w->have);
 	free(w->policy);
+	free(w->state_dir);
 	if (w->notify_fd >= 0)
 		close(w->notify_fd);
 	pthread_mutex_destroy(&w->lock);

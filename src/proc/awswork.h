@@ -8,8 +8,10 @@
  * node: jobs run one at a time.
  *
  * Jobs: the fleet's nitro status every [nitro] interval (when [nitro] is
- * on), a node's config (location + redacted text) on request, and who
- * holds the fleet's lock. The
+ * on), a node's config (location + redacted text) on request, the
+ * fleet's shared state (shared.h: this host's copy brought up to date,
+ * and who holds the fleet's lock) every few seconds, and the nodes' key
+ * policies, the witnesses of their debug mode, every few minutes. The
  * screen reads results through the getters (copies under a short lock)
  * and wakes on notify_fd.
  *
@@ -27,8 +29,21 @@
 
 struct awswork;
 
-/* Start the worker; the first nitro fetch is right away. */
-struct awswork *awswork_start(const struct fleet *f);
+/* What a worker does besides fetching configs on request. */
+struct awswork_opts {
+	/* The fleet's state folder: kept in step with the shared state, and
+	 * the key policies' witness written to it (NULL: neither). */
+	const char *state_dir;
+	bool nitro; /* the nitro status, when [nitro] is on */
+};
+
+/* How often the shared state is looked at: 5 s, or BVOPS_SHARED_POLL_MS
+ * (at least 200) for tests and benchmarks. */
+long awswork_shared_poll_ms(void);
+
+/* Start the worker; its first fetches are right away. */
+struct awswork *awswork_start(const struct fleet *f,
+			      const struct awswork_opts *o);
 /* Stop it: the call in flight is cancelled (an IMDS look-up, which has
  * its own 2 s limit, may still finish first). */
 void awswork_stop(struct awswork *w);
@@ -59,17 +74,18 @@ void awswork_config_request(struct awswork *w, size_t k);
 enum awswork_state awswork_config(struct awswork *w, size_t k, char **text);
 
 /*
- * The fleet's lock (fleetlock.h), looked at every 30 s when the fleet's
- * configs are in AWS: true when someone holds it, *h says who, what and
- * since when (held false also when it could not be read).
+ * The fleet's lock (fleetlock.h), as the last look at the shared state
+ * found it: true when someone holds it, *h says who, what and since when
+ * (held false also when it could not be read).
  */
 bool awswork_lock(struct awswork *w, struct fleetlock_holder *h);
 /* Look again now (after a procedure of this console ended). */
 void awswork_lock_request(struct awswork *w);
 
-/* Node k's key policy as last read (on start, then every 5 minutes, for
+/* Node k's key policy as last read (on start, then every 3 minutes, for
  * nodes with a kms_stack): 1 its PCR8 is the debug zeros, 0 not, -1
- * unknown. */
+ * unknown. Also written to STATE/witness.json (marks.h) for the
+ * engine. */
 int awswork_policy(struct awswork *w, size_t k);
 /* Read them again now (a node went in or out of debug mode). */
 void awswork_policy_request(struct awswork *w);

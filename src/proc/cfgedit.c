@@ -25,6 +25,7 @@
 #include "lib/xalloc.h"
 #include "proc/fleetlint.h"
 #include "proc/fleetlock.h"
+#include "proc/keypolicy.h"
 #include "proc/nodewait.h"
 #include "proc/procctx.h"
 #include "proc/procedure.h"
@@ -69,6 +70,7 @@ struct ce {
 	char text_label[600]; /* the diff's name for it: "your edit", a key */
 	bool edit_kept;       /* an invalid edit kept, and the operator told */
 	char what[300];
+	char note[1200]; /* for the audit: forced over whom, offline */
 };
 
 static void ce_say(struct ce *c, const char *fmt, ...)
@@ -112,7 +114,8 @@ static void ce_hold(struct ce *c, bool on)
 
 	if (c->id[0] == '\0' || c->n == NULL)
 		return;
-	procctx_hold(c->state_dir, c->n->name, c->id, on, msg, sizeof(msg));
+	procctx_hold(c->f, c->state_dir, c->n->name, c->id, on, msg,
+		     sizeof(msg));
 	if (on && msg[0])
 		ce_say(c, "warning: %s (the node is not held)\n", msg);
 }
@@ -971,6 +974,20 @@ static int step_restart(void *ctx, const char *node,
 					   "uploaded; not restarted", PROC_OK);
 		}
 	}
+	{
+		/* The key policy, read again just before: a node put in
+		 * debug mode meanwhile (by hand) is not restarted. */
+		char why[600];
+
+		if (keypolicy_unrecorded_debug(c->f, c->n, c->state_dir, why,
+					       sizeof(why))) {
+			snprintf(msg, msgsize,
+				 "%snot restarted (resume once "
+				 "debug mode is left)",
+				 why);
+			return -1;
+		}
+	}
 	ce_say(c, "restarting %s...\n", c->n->name);
 	t = transport_new(c->f);
 	rc = transport_run(t, c->n, FLEET_CMD_RESTART,
@@ -1081,15 +1098,50 @@ static int ce_go(struct ce *c, bool rollback, char *msg, size_t msgsize)
 						      : "done";
 		char err[300];
 
+		char *line = xasprintf("%s%s", result, c->note);
+
 		ce_hold(c, false);
 		ce_texts_forget(c->state_dir, c->id, c->edit_kept);
-		eventlog_audit(c->state_dir, c->what, c->n->name, result, err,
+		eventlog_audit(c->state_dir, c->what, c->n->name, line, err,
 			       sizeof(err));
+		free(line);
 		return rc == 0 ? PROC_OK : c->status;
 	}
 	if (c->uploaded && !rollback)
 		ce_offer(c);
 	return c->status != PROC_OK ? c->status : PROC_STOPPED;
+}
+
+static void ce_pui_say(void *ctx, const char *text)
+{
+	const struct cfgedit_ui *ui = ctx;
+
+	ui->say(ui->ctx, text);
+}
+
+static int ce_pui_ask_line(void *ctx, const char *question, char *out,
+			   size_t size)
+{
+	const struct cfgedit_ui *ui = ctx;
+
+	return ui->ask_line != NULL ? ui->ask_line(ui->ctx, question, out, size)
+				    : -1;
+}
+
+/* The shared state read and other operators' claims on the node guarded
+ * (procctx_before), in this procedure's operator's words. */
+static int ce_before(struct ce *c, const char *action, char *msg,
+		     size_t msgsize)
+{
+	const char *names[1] = {c->n->name};
+	struct procedure_ui pui = {.ctx = (void *)c->ui,
+				   .say = ce_pui_say,
+				   .ask_line = ce_pui_ask_line,
+				   .console = c->ui->console};
+
+	return procctx_before(c->f, c->state_dir, names, 1, action, true,
+			      c->o->yes, c->o->force, &pui, c->note,
+			      sizeof(c->note), msg, msgsize);
 }
 
 /* Begin: locate, say the plan, journal, lock, hold. A dry run stops
@@ -1114,6 +1166,16 @@ static int ce_begin(struct ce *c, char *msg, size_t msgsize)
 			     : "offer to restart the node");
 	if (c->o->dry_run)
 		return ce_fetch(c, msg, msgsize) < 0 ? PROC_REMOTE : PROC_OK;
+	{
+		int rc = ce_before(c,
+				   strcmp(c->kind, CFGEDIT_KIND) == 0
+				       ? "config edit"
+				       : "config restore",
+				   msg, msgsize);
+
+		if (rc != PROC_OK)
+			return rc;
+	}
 	p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "bucket", c->loc.bucket);
 	cJSON_AddStringToObject(p, "key", c->loc.key);
@@ -1254,6 +1316,12 @@ static int ce_open(struct ce *c, struct procjournal_view *v, const char *id,
 	snprintf(c->text_label, sizeof(c->text_label), "the edit");
 	if (ce_connect(c, msg, msgsize) < 0)
 		return PROC_STOPPED;
+	{
+		int rc = ce_before(c, "resume or roll back", msg, msgsize);
+
+		if (rc != PROC_OK)
+			return rc;
+	}
 	oldp = ce_data(v, name, "read", "copy");
 	newp = ce_data(v, name, "edit", "copy");
 	if (oldp != NULL &&

@@ -33,6 +33,10 @@ struct cfgedit_ui {
 	/* Ask; returns the first character of the answer, or 0 when there
 	 * is nobody to ask (no terminal). */
 	int (*ask)(void *ctx, const char *question);
+	/* Ask for a typed line (a name that confirms); -1 when there is
+	 * nobody to ask. */
+	int (*ask_line)(void *ctx, const char *question, char *out,
+			size_t size);
 	/* Text for the operator (may hold a coloured diff). */
 	void (*say)(void *ctx, const char *text);
 	/* Told once the journal is open and the lock taken (may be NULL):
@@ -47,6 +51,7 @@ struct cfgedit_ui {
 struct cfgedit_opts {
 	bool dry_run;       /* show the diff, change nothing */
 	bool yes;           /* confirm the upload without asking */
+	bool force;         /* over another operator's session (audited) */
 	bool restart;       /* restart the node after the upload */
 	bool show_secrets;  /* the diff unredacted */
 	uint64_t wait_ms;   /* how long to wait for /ping after a restart */

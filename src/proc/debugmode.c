@@ -23,15 +23,18 @@
 #include "lib/xalloc.h"
 #include "proc/cfgedit.h"
 #include "proc/fleetlock.h"
+#include "proc/keypolicy.h"
 #include "proc/nodewait.h"
 #include "proc/procctx.h"
 #include "proc/procedure.h"
 #include "proc/procstatus.h"
+#include "proc/shared.h"
 #include "state/eventlog.h"
 #include "state/holds.h"
 #include "state/kmspolicy.h"
 #include "state/marks.h"
 #include "state/procjournal.h"
+#include "state/shareddoc.h"
 #include "state/statedir.h"
 #include "transport/transport.h"
 
@@ -53,6 +56,7 @@ struct dm {
 	struct fleetlock lock;
 	bool locked;
 	int64_t renewed_ms; /* the lock, last renewed */
+	char note[1200];    /* for the audit: forced over whom, offline */
 };
 
 static void dm_say(struct dm *d, const char *fmt, ...)
@@ -106,47 +110,13 @@ static int dm_mkdirs(const char *state_dir, char *msg, size_t msgsize)
 	return rc;
 }
 
-int debugmode_node_key(const struct fleet *f, const struct fleet_node *n,
-		       struct aws_client *a, char *region, size_t rsize,
-		       char *key, size_t ksize, struct cfgloc *loc, char *msg,
-		       size_t msgsize)
-{
-	char first[64], *k;
-	struct cfgloc l;
-
-	if (n->kms_stack == NULL) {
-		snprintf(msg, msgsize,
-			 "%s has no kms_stack in the fleet file: bvops cannot "
-			 "find its KMS key",
-			 n->name);
-		return -1;
-	}
-	if (awscred_region(f->region, first, sizeof(first), msg, msgsize) < 0 ||
-	    cfgloc_resolve(a, first, n, &l, msg, msgsize) < 0)
-		return -1;
-	snprintf(region, rsize, "%s", l.region);
-	k = aws_cfn_stack_resource(a, region, n->kms_stack,
-				   f->debug.kms_logical_id, msg, msgsize);
-	if (k == NULL) {
-		cfgloc_free(&l);
-		return -1;
-	}
-	snprintf(key, ksize, "%s", k);
-	free(k);
-	if (loc != NULL)
-		*loc = l;
-	else
-		cfgloc_free(&l);
-	return 0;
-}
-
 /* The region and the key: the node's config location, then its stack. */
 static int dm_connect(struct dm *d, char *msg, size_t msgsize)
 {
 	struct cfgloc loc;
 
 	d->a = aws_client_new();
-	if (debugmode_node_key(d->f, d->n, d->a, d->region, sizeof(d->region),
+	if (keypolicy_node_key(d->f, d->n, d->a, d->region, sizeof(d->region),
 			       d->key, sizeof(d->key), &loc, msg, msgsize) < 0)
 		return -1;
 	snprintf(d->bucket, sizeof(d->bucket), "%s", loc.bucket);
@@ -190,8 +160,26 @@ static int dm_put_verify(struct dm *d, const char *text, char *msg,
 	int same;
 
 	if (aws_kms_put_key_policy(d->a, d->region, d->key, text, msg,
-				   msgsize) < 0)
-		return -1;
+				   msgsize) < 0) {
+		/* No answer, or a 5xx after the retries: it may have been
+		 * put all the same. Read back; only what KMS holds counts. */
+		char why[600];
+
+		snprintf(why, sizeof(why), "%s", msg);
+		back = aws_kms_get_key_policy(d->a, d->region, d->key, msg,
+					      msgsize);
+		same = back != NULL && strcmp(back, text) == 0;
+		free(back);
+		if (!same) {
+			snprintf(msg, msgsize, "%s", why);
+			return -1;
+		}
+		dm_say(d,
+		       "the key policy's put had no answer (%s); read back, "
+		       "it is the one put\n",
+		       why);
+		return 0;
+	}
 	back = aws_kms_get_key_policy(d->a, d->region, d->key, msg, msgsize);
 	if (back == NULL)
 		return -1;
@@ -361,12 +349,14 @@ static int enter_mark(void *ctx, const char *node,
 		      size_t msgsize)
 {
 	struct dm *d = ctx;
-	char *path = dm_path(d, false, d->n->name), since[40];
+	const cJSON *backup = procedure_data(v, "backup", d->n->name);
+	const char *s3 =
+	    cJSON_GetStringValue(cJSON_GetObjectItem(backup, "s3"));
+	char since[40];
 	cJSON *o = cJSON_CreateObject();
-	char *text;
 	int rc;
 
-	(void)node, (void)v;
+	(void)node;
 	{
 		/* The console's record from now until debug exit (kept by a
 		 * watch or a console of the fleet): named in the journal. */
@@ -381,17 +371,12 @@ static int enter_mark(void *ctx, const char *node,
 	cJSON_AddStringToObject(o, "procedure", d->id);
 	cJSON_AddStringToObject(o, "key", d->key);
 	cJSON_AddStringToObject(o, "region", d->region);
-	text = cJSON_Print(o);
-	if (text == NULL)
-		abort(); /* cJSON only fails for want of memory */
-	rc = dm_mkdirs(d->state_dir, msg, msgsize);
-	if (rc == 0) {
-		unlink(path); /* a mark of a run before a crash */
-		rc = buf_write_file(path, text, strlen(text), true, msg,
-				    msgsize);
-	}
-	free(text);
-	free(path);
+	cJSON_AddStringToObject(o, "backup", s3 ? s3 : "");
+	/* In the fleet's shared state: every operator sees whose session
+	 * it is, and can end it when its owner is gone. */
+	rc = shared_change(d->f, d->state_dir,
+			   shareddoc_op_mark("debug", d->n->name, o), NULL, msg,
+			   msgsize);
 	cJSON_Delete(o);
 	return rc;
 }
@@ -399,16 +384,11 @@ static int enter_mark(void *ctx, const char *node,
 static int dm_unmark(void *ctx, const char *node, char *msg, size_t msgsize)
 {
 	struct dm *d = ctx;
-	char *path = dm_path(d, false, d->n->name);
-	int rc = 0;
 
 	(void)node;
-	if (unlink(path) < 0 && errno != ENOENT) {
-		snprintf(msg, msgsize, "%s: %s", path, strerror(errno));
-		rc = -1;
-	}
-	free(path);
-	return rc;
+	return shared_change(d->f, d->state_dir,
+			     shareddoc_op_mark("debug", d->n->name, NULL), NULL,
+			     msg, msgsize);
 }
 
 static int enter_mark_undo(void *ctx, const char *node, const cJSON *data,
@@ -558,7 +538,7 @@ static int dm_lock(struct dm *d, char *msg, size_t msgsize)
 /* The node is held (no watch restarts it) while the procedure runs. */
 static void dm_hold(struct dm *d, bool on)
 {
-	procctx_hold(d->state_dir, d->n->name, d->id, on, NULL, 0);
+	procctx_hold(d->f, d->state_dir, d->n->name, d->id, on, NULL, 0);
 }
 
 /* Run (resume or roll back) journal d->id under the lock. */
@@ -566,7 +546,7 @@ static int dm_go(struct dm *d, bool enter, bool rollback, char *msg,
 		 size_t msgsize)
 {
 	struct procedure_def def;
-	char what[300], audit[300], err[300];
+	char what[300];
 	int rc;
 
 	dm_def(d, enter, &def);
@@ -580,8 +560,15 @@ static int dm_go(struct dm *d, bool enter, bool rollback, char *msg,
 		 : procedure_resume(&def, d->state_dir, d->id, msg, msgsize);
 	snprintf(what, sizeof(what), "%s%s %s", def.kind,
 		 rollback ? " rollback" : "", d->n->name);
-	snprintf(audit, sizeof(audit), "%s", rc == 0 ? "done" : msg);
-	eventlog_audit(d->state_dir, what, d->n->name, audit, err, sizeof(err));
+	{
+		char *result =
+		    xasprintf("%s%s", rc == 0 ? "done" : msg, d->note);
+		char err[300];
+
+		eventlog_audit(d->state_dir, what, d->n->name, result, err,
+			       sizeof(err));
+		free(result);
+	}
 	if (rc == 0) {
 		dm_hold(d, false);
 		return PROC_OK;
@@ -689,6 +676,11 @@ int debugmode_enter(const struct fleet *f, const struct fleet_node *n,
 	       "debug exit %s.\n",
 	       n->name);
 	if (o->dry_run) {
+		char claims[2048];
+
+		if (procctx_claims(state_dir, n->name, claims, sizeof(claims)) >
+		    0)
+			dm_say(&d, "%s", claims);
 		dm_say(&d, "dry run: nothing changed\n");
 		dm_free(&d);
 		return PROC_OK;
@@ -696,6 +688,13 @@ int debugmode_enter(const struct fleet *f, const struct fleet_node *n,
 	{
 		const char *names[1] = {n->name};
 
+		rc = procctx_before(f, state_dir, names, 1, "debug enter",
+				    false, o->yes, o->force, ui, d.note,
+				    sizeof(d.note), msg, msgsize);
+		if (rc != PROC_OK) {
+			dm_free(&d);
+			return rc;
+		}
 		procctx_say_quorum(f, names, 1, ui);
 	}
 	if (!dm_confirm(&d, "put it in debug mode", msg, msgsize)) {
@@ -722,6 +721,45 @@ int debugmode_enter(const struct fleet *f, const struct fleet_node *n,
 }
 
 /*
+ * The original policy as the journal has it, against the backup the
+ * debug mark names (s3://BUCKET/KEY, written when the session began):
+ * they must be the same bytes, else nothing is restored.
+ */
+static int dm_check_backup(struct dm *d, char *msg, size_t msgsize)
+{
+	struct marks_debug md;
+	struct aws_s3_object o;
+	char bucket[256];
+	const char *p, *slash;
+	int rc = 0;
+
+	if (!marks_debug_read(d->state_dir, d->n->name, &md) ||
+	    strncmp(md.backup, "s3://", 5) != 0)
+		return 0; /* no backup named: the journal alone */
+	p = md.backup + 5;
+	slash = strchr(p, '/');
+	if (slash == NULL || (size_t)(slash - p) >= sizeof(bucket))
+		return 0;
+	snprintf(bucket, sizeof(bucket), "%.*s", (int)(slash - p), p);
+	if (aws_s3_get(d->a, d->region, bucket, slash + 1, NULL, false, &o, msg,
+		       msgsize) < 0)
+		return -1;
+	if (o.len != strlen(d->original) ||
+	    memcmp(o.body, d->original, o.len) != 0) {
+		snprintf(msg, msgsize,
+			 "the backup %s is not the original the journal of "
+			 "%s holds: nothing restored (look at both)",
+			 md.backup, md.procedure);
+		rc = -1;
+	} else {
+		dm_say(d, "the original key policy, as backed up in %s\n",
+		       md.backup);
+	}
+	aws_s3_object_free(&o);
+	return rc;
+}
+
+/*
  * The original policy of node's debug mode now: the debug-enter journal
  * that STATE/debug/NODE.json names, else the newest debug-enter of node
  * with no finished debug-exit after it (a crash before the mark). An
@@ -737,6 +775,14 @@ static int dm_find_enter(struct dm *d, char *msg, size_t msgsize)
 
 	marks_debug_get(d->state_dir, d->n->name, &since, rec_id,
 			sizeof(rec_id));
+	/* Another host's session: its journal, from the shared state. */
+	if (rec_id[0] != '\0' &&
+	    shared_journal_fetch(d->state_dir, rec_id, msg, msgsize) == 1)
+		dm_say(d,
+		       "%s's debug session (procedure %s) was entered on "
+		       "another host: its journal read from the shared "
+		       "state\n",
+		       d->n->name, rec_id);
 	if (procjournal_list(d->state_dir, &ids, &count, msg, msgsize) < 0)
 		return -1;
 	for (k = 0; k < count; k++) {
@@ -773,6 +819,8 @@ static int dm_find_enter(struct dm *d, char *msg, size_t msgsize)
 			 "(no debug-enter since its last exit): it cannot "
 			 "restore what it never saw; restore it by hand",
 			 d->n->name);
+	if (rc == 0 && dm_check_backup(d, msg, msgsize) < 0)
+		rc = -1;
 	return rc;
 }
 
@@ -788,6 +836,21 @@ int debugmode_exit(const struct fleet *f, const struct fleet_node *n,
 	if (dm_connect(&d, msg, msgsize) < 0) {
 		dm_free(&d);
 		return PROC_REMOTE;
+	}
+	if (!o->dry_run) {
+		const char *names[1] = {n->name};
+
+		rc = procctx_before(f, state_dir, names, 1, "debug exit", false,
+				    o->yes, o->force, ui, d.note,
+				    sizeof(d.note), msg, msgsize);
+		if (rc != PROC_OK) {
+			dm_free(&d);
+			return rc;
+		}
+	} else {
+		char why[600];
+
+		shared_sync(f, state_dir, why, sizeof(why));
 	}
 	if (dm_find_enter(&d, msg, msgsize) < 0) {
 		dm_free(&d);
@@ -884,6 +947,22 @@ int debugmode_continue(const struct fleet *f, const char *state_dir,
 		procjournal_view_free(&v);
 		return PROC_REFUSED;
 	}
+	if (!enter && rollback && v.last != NULL) {
+		/* Nothing of a debug exit is undone: its policy step put the
+		 * original back, and rolling that back would take protection
+		 * away again. "Rolled back" would not be true either: the
+		 * enclave may run DEBUG_MODE under the production policy
+		 * until its protected restart is done. */
+		snprintf(msg, msgsize,
+			 "%s is a debug exit: bvops never takes protection "
+			 "away again, so it is not rolled back. %s may run in "
+			 "DEBUG_MODE under the original policy until its "
+			 "protected restart: %s finishes it",
+			 id, node,
+			 ui->console ? "r (resume)" : "bvops procedure resume");
+		procjournal_view_free(&v);
+		return PROC_STOPPED;
+	}
 	snprintf(d.region, sizeof(d.region), "%s",
 		 dm_param(&v, "region") ? dm_param(&v, "region") : "");
 	snprintf(d.key, sizeof(d.key), "%s",
@@ -895,6 +974,19 @@ int debugmode_continue(const struct fleet *f, const char *state_dir,
 	d.original = xstrdup(dm_param(&v, "original"));
 	d.debug = xstrdup(dm_param(&v, "debug"));
 	snprintf(d.id, sizeof(d.id), "%s", id);
+	{
+		const char *names[1] = {d.n->name};
+
+		rc = procctx_before(f, state_dir, names, 1,
+				    rollback ? "roll back" : "resume", false,
+				    o->yes, o->force, ui, d.note,
+				    sizeof(d.note), msg, msgsize);
+		if (rc != PROC_OK) {
+			procjournal_view_free(&v);
+			dm_free(&d);
+			return rc;
+		}
+	}
 	{
 		struct procedure_def def;
 
@@ -910,27 +1002,6 @@ int debugmode_continue(const struct fleet *f, const char *state_dir,
 	procjournal_view_free(&v);
 	d.a = aws_client_new();
 	rc = dm_go(&d, enter, rollback, msg, msgsize);
-	dm_free(&d);
-	return rc;
-}
-
-int debugmode_live(const struct fleet *f, const struct fleet_node *n, char *msg,
-		   size_t msgsize)
-{
-	static const struct debugmode_opts o = {0};
-	struct dm d = {.f = f, .n = n, .o = &o};
-	struct kmspolicy_pcr8 p;
-	char *pol;
-	int rc = -1;
-
-	if (dm_connect(&d, msg, msgsize) == 0 &&
-	    (pol = aws_kms_get_key_policy(d.a, d.region, d.key, msg,
-					  msgsize)) != NULL) {
-		if (kmspolicy_find_pcr8(pol, strlen(pol), &p, msg, msgsize) ==
-		    0)
-			rc = p.is_zero ? 1 : 0;
-		free(pol);
-	}
 	dm_free(&d);
 	return rc;
 }

@@ -33,6 +33,7 @@
 
 struct debugmode_opts {
 	bool yes;         /* stands for the typed confirmation */
+	bool force;       /* over another operator's session (audited) */
 	bool dry_run;     /* show the plan and the diff only */
 	uint64_t wait_ms; /* exit: how long to wait for /ping */
 };
@@ -56,25 +57,9 @@ int debugmode_continue(const struct fleet *f, const char *state_dir,
 		       const struct procedure_ui *ui, char *msg,
 		       size_t msgsize);
 
-/* The key policy's PCR8 now: 1 zeros (debug), 0 not, -1 with a message
- * (no kms_stack, no key, no policy, no single PCR8). */
-int debugmode_live(const struct fleet *f, const struct fleet_node *n, char *msg,
-		   size_t msgsize);
-
 /* The enclave's own mode from enclave_state: 1 DEBUG_MODE, 0 not, -1
  * unknown (with a message). */
 int debugmode_enclave(const struct fleet *f, const struct fleet_node *n,
 		      char *msg, size_t msgsize);
-
-/*
- * Where node n's KMS key is: the region of its config's KMS stack
- * (cfgloc.h) and the key's id from the stack's resource; the config's
- * location too into *loc when not NULL (the caller frees it). 0, or -1
- * with why (no kms_stack, AWS).
- */
-int debugmode_node_key(const struct fleet *f, const struct fleet_node *n,
-		       struct aws_client *a, char *region, size_t rsize,
-		       char *key, size_t ksize, struct cfgloc *loc, char *msg,
-		       size_t msgsize);
 
 #endif

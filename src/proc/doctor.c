@@ -16,7 +16,7 @@
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/xalloc.h"
-#include "proc/debugmode.h"
+#include "proc/keypolicy.h"
 #include "state/kmspolicy.h"
 
 const char *doctor_level_name(enum doctor_level l)
@@ -628,7 +628,7 @@ static void dr_read_pins(const struct fleet *f, const struct fleet_node *n,
 	char key[256], *policy;
 
 	memset(p, 0, sizeof(*p));
-	if (debugmode_node_key(f, n, a, p->region, sizeof(p->region), key,
+	if (keypolicy_node_key(f, n, a, p->region, sizeof(p->region), key,
 			       sizeof(key), NULL, p->why,
 			       sizeof(p->why)) == 0 &&
 	    (policy = aws_kms_get_key_policy(a, p->region, key, p->why,

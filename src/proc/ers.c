@@ -18,18 +18,22 @@
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/diff.h"
+#include "lib/sha256.h"
 #include "lib/timefmt.h"
 #include "lib/xalloc.h"
 #include "proc/fleetlock.h"
+#include "proc/keypolicy.h"
 #include "proc/nodewait.h"
 #include "proc/procctx.h"
 #include "proc/procstatus.h"
+#include "proc/shared.h"
 #include "state/cfglint.h"
 #include "state/ersfrag.h"
 #include "state/eventlog.h"
 #include "state/marks.h"
 #include "state/procjournal.h"
 #include "state/redact.h"
+#include "state/shareddoc.h"
 #include "transport/transport.h"
 
 /* A fleet larger than this is refused rather than stopped at once. */
@@ -51,6 +55,9 @@ struct en {
 	char *before;      /* the config as read */
 	char *after;       /* as the procedure leaves it */
 	cJSON *record;     /* what the merge added (ersfrag_merge) */
+	/* A revert: the version of the text before the apply, which the
+	 * revert puts back when the config is as the apply left it. */
+	char restore_version[200];
 };
 
 struct ers {
@@ -69,6 +76,7 @@ struct ers {
 	bool locked;
 	int64_t renewed_ms;
 	pthread_mutex_t mu; /* the operator's output, from step threads */
+	char note[1200];    /* for the audit: forced over whom, offline */
 };
 
 static void er_say(struct ers *e, const char *fmt, ...)
@@ -160,40 +168,29 @@ static void er_diff(struct ers *e, const char *a, const char *b, const char *an,
 static int er_mark(struct ers *e, const char *node, bool on, char *msg,
 		   size_t msgsize)
 {
-	char *dir = marks_ers_path(e->state_dir, NULL);
-	char *path = marks_ers_path(e->state_dir, node), since[40];
+	char *path = marks_ers_path(e->state_dir, node);
 	struct stat st;
+	cJSON *o = NULL;
 	int rc = 0;
 
-	if (!on) {
-		if (unlink(path) < 0 && errno != ENOENT) {
-			snprintf(msg, msgsize, "%s: %s", path, strerror(errno));
-			rc = -1;
-		}
-	} else if (stat(path, &st) != 0) {
-		/* A mark there already keeps its time: ERS is active since
-		 * the first apply. */
-		cJSON *o = cJSON_CreateObject();
-		char *text;
+	/* A mark there already keeps its time: ERS is active since the
+	 * first apply. In the fleet's shared state, as every mark is. */
+	if (!on || stat(path, &st) != 0) {
+		if (on) {
+			char since[40];
 
-		timefmt_iso8601(clock_now_ms(), false, since, sizeof(since));
-		cJSON_AddStringToObject(o, "node", node);
-		cJSON_AddStringToObject(o, "since", since);
-		cJSON_AddStringToObject(o, "procedure", e->id);
-		text = cJSON_Print(o);
-		if (text == NULL)
-			abort(); /* cJSON fails only for want of memory */
-		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-			snprintf(msg, msgsize, "%s: %s", dir, strerror(errno));
-			rc = -1;
-		} else {
-			rc = buf_write_file(path, text, strlen(text), false,
-					    msg, msgsize);
+			o = cJSON_CreateObject();
+			timefmt_iso8601(clock_now_ms(), false, since,
+					sizeof(since));
+			cJSON_AddStringToObject(o, "node", node);
+			cJSON_AddStringToObject(o, "since", since);
+			cJSON_AddStringToObject(o, "procedure", e->id);
 		}
-		free(text);
+		rc = shared_change(e->f, e->state_dir,
+				   shareddoc_op_mark("ers", node, o), NULL, msg,
+				   msgsize);
 		cJSON_Delete(o);
 	}
-	free(dir);
 	free(path);
 	return rc;
 }
@@ -222,9 +219,24 @@ static int er_cmd(struct ers *e, struct en *x, enum fleet_cmd cmd, char *msg,
 	return rc;
 }
 
+/* The key policy read again before a node is stopped or started: one in
+ * debug mode that bvops did not record (put so by hand meanwhile) stops
+ * the step on it. */
+static int er_witness(struct ers *e, struct en *x, char *msg, size_t msgsize)
+{
+	char why[600];
+
+	if (!keypolicy_unrecorded_debug(e->f, x->n, e->state_dir, why,
+					sizeof(why)))
+		return 0;
+	snprintf(msg, msgsize, "%snot stopped or started", why);
+	return -1;
+}
+
 static int er_stop(struct ers *e, struct en *x, char *msg, size_t msgsize)
 {
-	if (er_cmd(e, x, FLEET_CMD_STOP, msg, msgsize) < 0 ||
+	if (er_witness(e, x, msg, msgsize) < 0 ||
+	    er_cmd(e, x, FLEET_CMD_STOP, msg, msgsize) < 0 ||
 	    nodewait_down(e->f, x->idx, e->o->stop_wait_ms, msg, msgsize) < 0)
 		return -1;
 	er_say(e, "%s: stopped (no /ping answer, no enclave)\n", x->n->name);
@@ -442,7 +454,8 @@ static int step_start(void *ctx, const char *node,
 	struct ers *e = ctx;
 
 	(void)v, (void)data;
-	if (er_cmd(e, er_node(e, node), FLEET_CMD_START, msg, msgsize) < 0)
+	if (er_witness(e, er_node(e, node), msg, msgsize) < 0 ||
+	    er_cmd(e, er_node(e, node), FLEET_CMD_START, msg, msgsize) < 0)
 		return -1;
 	er_say(e, "%s: started\n", node);
 	return 0;
@@ -825,6 +838,7 @@ static cJSON *er_params(const struct ers *e)
 {
 	cJSON *p = cJSON_CreateObject();
 	cJSON *arr = cJSON_AddArrayToObject(p, "nodes");
+	char hex[2 * SHA256_LEN + 1];
 	size_t k;
 
 	cJSON_AddStringToObject(p, "fragment", e->frag_text);
@@ -840,8 +854,15 @@ static cJSON *er_params(const struct ers *e)
 		cJSON_AddStringToObject(o, "enclave", x->enclave);
 		cJSON_AddStringToObject(o, "etag", x->etag);
 		cJSON_AddStringToObject(o, "version", x->version);
-		cJSON_AddStringToObject(o, "before", x->before);
-		cJSON_AddStringToObject(o, "after", x->after);
+		/* Never the texts themselves (a config holds keys and
+		 * passwords): their hashes; S3's versions keep the texts, and
+		 * the text after is made again from the one before. */
+		sha256_hex(x->before, strlen(x->before), hex);
+		cJSON_AddStringToObject(o, "before_sha256", hex);
+		sha256_hex(x->after, strlen(x->after), hex);
+		cJSON_AddStringToObject(o, "after_sha256", hex);
+		cJSON_AddStringToObject(o, "restore_version",
+					x->restore_version);
 		cJSON_AddItemToObject(o, "record",
 				      x->record ? cJSON_Duplicate(x->record, 1)
 						: cJSON_CreateObject());
@@ -850,9 +871,115 @@ static cJSON *er_params(const struct ers *e)
 	return p;
 }
 
-/* Rebuild the rollout from its journal's begin record. */
+/* text, if its SHA-256 is want (hex): taken; else freed. */
+static bool er_hash_is(char **text, const char *want)
+{
+	char hex[2 * SHA256_LEN + 1];
+
+	if (*text == NULL)
+		return false;
+	sha256_hex(*text, strlen(*text), hex);
+	if (strcmp(hex, want) == 0)
+		return true;
+	free(*text);
+	*text = NULL;
+	return false;
+}
+
+/* s3://bucket/key (version: that one; NULL the latest) as text, or NULL. */
+static char *er_fetch(struct en *x, const char *key, const char *version)
+{
+	struct aws_s3_object o;
+	char msg[300], *text = NULL;
+
+	if (aws_s3_get(x->a, x->region, x->bucket, key, version, false, &o, msg,
+		       sizeof(msg)) == 0 &&
+	    o.len <= ERS_CONFIG_MAX && strlen(o.body) == o.len) {
+		text = o.body;
+		o.body = NULL;
+	}
+	aws_s3_object_free(&o);
+	return text;
+}
+
+/*
+ * Node x's texts again, from what its journal keeps (its hashes): the
+ * config as read, from its S3 version (else from the procedure's backup
+ * of it, else as stored now), then the text after, made again as the
+ * plan made it (the fragment merged in, or what the apply added taken
+ * out; else the version the revert restores). Each must be the text the
+ * plan hashed. 0, or -1 with a message.
+ */
+static int er_texts_again(struct ers *e, struct en *x, const cJSON *o,
+			  const char *id, char *msg, size_t msgsize)
+{
+	const char *bsha =
+	    cJSON_GetStringValue(cJSON_GetObjectItem(o, "before_sha256"));
+	const char *asha =
+	    cJSON_GetStringValue(cJSON_GetObjectItem(o, "after_sha256"));
+	char *bkey = xasprintf("backups/%s.%s", x->key, id), why[600];
+	size_t len, removed;
+
+	if (bsha == NULL || asha == NULL) {
+		snprintf(msg, msgsize,
+			 "%s: its journal keeps no hashes of %s's config "
+			 "(from an older bvops): roll it back by hand from "
+			 "s3://%s/backups/",
+			 id, x->n->name, x->bucket);
+		free(bkey);
+		return -1;
+	}
+	if (x->version[0])
+		x->before = er_fetch(x, x->key, x->version);
+	if (!er_hash_is(&x->before, bsha))
+		x->before = er_fetch(x, bkey, NULL);
+	if (!er_hash_is(&x->before, bsha))
+		x->before = er_fetch(x, x->key, NULL);
+	free(bkey);
+	if (!er_hash_is(&x->before, bsha)) {
+		snprintf(msg, msgsize,
+			 "%s's config as read for %s cannot be read back "
+			 "(version %s, the backup, the object now: none is "
+			 "it): roll back by hand from s3://%s/backups/",
+			 x->n->name, id, x->version[0] ? x->version : "none",
+			 x->bucket);
+		return -1;
+	}
+	if (e->apply) {
+		struct ersfrag fr;
+		cJSON *rec = cJSON_CreateObject();
+
+		if (ersfrag_parse("the fragment", e->frag_text,
+				  strlen(e->frag_text), &fr, why,
+				  sizeof(why)) == 0) {
+			if (ersfrag_merge(x->before, strlen(x->before), &fr,
+					  &x->after, &len, rec, why,
+					  sizeof(why)) != 0)
+				x->after = NULL;
+			ersfrag_free(&fr);
+		}
+		cJSON_Delete(rec);
+	} else if (ersfrag_unmerge(x->before, strlen(x->before), x->record,
+				   &x->after, &len, &removed, why,
+				   sizeof(why)) != 0) {
+		x->after = NULL;
+	}
+	if (!er_hash_is(&x->after, asha) && x->restore_version[0])
+		x->after = er_fetch(x, x->key, x->restore_version);
+	if (!er_hash_is(&x->after, asha)) {
+		snprintf(msg, msgsize,
+			 "%s's config as %s planned it cannot be made again "
+			 "(its hash differs): roll back by hand from "
+			 "s3://%s/backups/",
+			 x->n->name, id, x->bucket);
+		return -1;
+	}
+	return 0;
+}
+
+/* Rebuild the rollout from journal id's begin record. */
 static int er_from_journal(struct ers *e, const struct procjournal_view *v,
-			   char *msg, size_t msgsize)
+			   const char *id, char *msg, size_t msgsize)
 {
 	const cJSON *p = cJSON_GetObjectItem(v->begin, "params");
 	const cJSON *arr = cJSON_GetObjectItem(p, "nodes"), *o;
@@ -873,13 +1000,9 @@ static int er_from_journal(struct ers *e, const struct procjournal_view *v,
 		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "node"));
 		const struct fleet_node *n =
 		    name ? fleet_node_find(e->f, name) : NULL;
-		const char *before =
-		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "before"));
-		const char *after =
-		    cJSON_GetStringValue(cJSON_GetObjectItem(o, "after"));
 		struct en *x = &e->nodes[e->n];
 
-		if (n == NULL || before == NULL || after == NULL) {
+		if (n == NULL) {
 			snprintf(msg, msgsize,
 				 "its node %s is not in %s (or its journal "
 				 "is damaged)",
@@ -889,6 +1012,7 @@ static int er_from_journal(struct ers *e, const struct procjournal_view *v,
 		x->n = n;
 		x->idx = (size_t)(n - e->f->nodes);
 		x->a = aws_client_new();
+		e->n++;
 #define ER_COPY(field)                                                         \
 	snprintf(x->field, sizeof(x->field), "%s",                             \
 		 cJSON_GetStringValue(cJSON_GetObjectItem(o, #field))          \
@@ -900,12 +1024,12 @@ static int er_from_journal(struct ers *e, const struct procjournal_view *v,
 		ER_COPY(enclave);
 		ER_COPY(etag);
 		ER_COPY(version);
+		ER_COPY(restore_version);
 #undef ER_COPY
-		x->before = xstrdup(before);
-		x->after = xstrdup(after);
 		x->record =
 		    cJSON_Duplicate(cJSON_GetObjectItem(o, "record"), 1);
-		e->n++;
+		if (er_texts_again(e, x, o, id, msg, msgsize) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -917,15 +1041,15 @@ static void er_hold_all(struct ers *e, bool on)
 	size_t k;
 
 	for (k = 0; k < e->n; k++)
-		procctx_hold(e->state_dir, e->nodes[k].n->name, e->id, on, NULL,
-			     0);
+		procctx_hold(e->f, e->state_dir, e->nodes[k].n->name, e->id, on,
+			     NULL, 0);
 }
 
 /* Run (resume or roll back) journal e->id under the lock. */
 static int er_go(struct ers *e, bool rollback, char *msg, size_t msgsize)
 {
 	struct procedure_def def;
-	char what[300], where[700], audit[600], err[300];
+	char what[300], where[700], audit[600];
 	int rc;
 
 	er_def(e, &def);
@@ -947,7 +1071,14 @@ static int er_go(struct ers *e, bool rollback, char *msg, size_t msgsize)
 	snprintf(what, sizeof(what), "%s%s", def.kind,
 		 rollback ? " rollback" : "");
 	snprintf(audit, sizeof(audit), "%s", rc == 0 ? "done" : msg);
-	eventlog_audit(e->state_dir, what, NULL, audit, err, sizeof(err));
+	{
+		char *result = xasprintf("%s%s", audit, e->note);
+		char err[300];
+
+		eventlog_audit(e->state_dir, what, NULL, result, err,
+			       sizeof(err));
+		free(result);
+	}
 	if (rc == 0) {
 		er_hold_all(e, false);
 		return PROC_OK;
@@ -1016,11 +1147,19 @@ static int er_confirm_go(struct ers *e, const char *what, char **id, char *msg,
 	{
 		const char **names = xcalloc(e->n + 1, sizeof(*names));
 		size_t k;
+		int rc;
 
 		for (k = 0; k < e->n; k++)
 			names[k] = e->nodes[k].n->name;
-		procctx_say_quorum(e->f, names, e->n, e->ui);
+		rc = procctx_before(e->f, e->state_dir, names, e->n,
+				    e->apply ? "ERS apply" : "ERS revert", true,
+				    e->o->yes, e->o->force, e->ui, e->note,
+				    sizeof(e->note), msg, msgsize);
+		if (rc == PROC_OK)
+			procctx_say_quorum(e->f, names, e->n, e->ui);
 		free(names);
+		if (rc != PROC_OK)
+			return rc;
 	}
 	if (!er_confirm(e, what, msg, msgsize))
 		return PROC_STOPPED;
@@ -1139,8 +1278,21 @@ static void er_newest(const char *state_dir, char *out, size_t size,
 		if (strstr(ids[k], "-ers-") != NULL &&
 		    procjournal_read(state_dir, ids[k], v, msg, sizeof(msg)) ==
 			0) {
-			if (ers_kind(cJSON_GetStringValue(
-				cJSON_GetObjectItem(v->begin, "kind")))) {
+			const char *kind = cJSON_GetStringValue(
+			    cJSON_GetObjectItem(v->begin, "kind"));
+
+			/* A revert rolled back (or never started) changed
+			 * nothing: the apply before it is still what is on
+			 * the nodes. */
+			if (kind != NULL && strcmp(kind, "ers-revert") == 0 &&
+			    v->outcome != NULL &&
+			    (strcmp(v->outcome, "rolled_back") == 0 ||
+			     (strcmp(v->outcome, "abandoned") == 0 &&
+			      v->last == NULL))) {
+				procjournal_view_free(v);
+				continue;
+			}
+			if (ers_kind(kind)) {
 				snprintf(out, size, "%s", ids[k]);
 				*found = true;
 			} else {
@@ -1222,7 +1374,8 @@ int ers_revert(const struct fleet *f, const char *state_dir,
 	    strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(v.begin, "kind")),
 		   "ers-apply") == 0 &&
 	    strcmp(v.outcome, "done") == 0) {
-		from_journal = er_from_journal(&applied, &v, msg, msgsize) == 0;
+		from_journal =
+		    er_from_journal(&applied, &v, last, msg, msgsize) == 0;
 		if (!from_journal) {
 			procjournal_view_free(&v);
 			er_free(&applied);
@@ -1275,6 +1428,8 @@ int ers_revert(const struct fleet *f, const char *state_dir,
 			/* Unchanged since the apply: exactly as it was. */
 			x->after = xstrdup(a->before);
 			x->record = cJSON_Duplicate(a->record, 1);
+			snprintf(x->restore_version, sizeof(x->restore_version),
+				 "%s", a->version);
 			continue;
 		}
 		x->record =
@@ -1353,7 +1508,33 @@ int ers_continue(const struct fleet *f, const char *state_dir, const char *id,
 		return PROC_STOPPED;
 	}
 	er_init(&e, f, state_dir, o, ui);
-	rc = er_from_journal(&e, &v, msg, msgsize);
+	{
+		/* Before anything is read of the nodes: whose they are. */
+		const cJSON *n;
+		const char **names =
+		    xcalloc((size_t)cJSON_GetArraySize(
+				cJSON_GetObjectItem(v.begin, "nodes")) +
+				1,
+			    sizeof(*names));
+		size_t count = 0;
+
+		cJSON_ArrayForEach(n, cJSON_GetObjectItem(v.begin, "nodes"))
+		{
+			if (cJSON_IsString(n))
+				names[count++] = n->valuestring;
+		}
+		rc = procctx_before(f, state_dir, names, count,
+				    rollback ? "roll back" : "resume", true,
+				    o->yes, o->force, ui, e.note,
+				    sizeof(e.note), msg, msgsize);
+		free(names);
+		if (rc != PROC_OK) {
+			procjournal_view_free(&v);
+			er_free(&e);
+			return rc;
+		}
+	}
+	rc = er_from_journal(&e, &v, id, msg, msgsize);
 	if (rc < 0) {
 		procjournal_view_free(&v);
 		er_free(&e);

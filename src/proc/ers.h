@@ -37,6 +37,7 @@
 
 struct ers_opts {
 	bool yes;              /* stands for the typed fleet name */
+	bool force;            /* over another operator's session (audited) */
 	bool dry_run;          /* the plan only */
 	bool show_secrets;     /* diffs unredacted */
 	const char *fragment;  /* a fragment file, or NULL */

@@ -3,7 +3,6 @@
 #include <cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,120 +10,31 @@
 #include <unistd.h>
 
 #include "aws/aws_s3.h"
-#include "aws/cfgloc.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/timefmt.h"
+#include "lib/whoami.h"
 #include "lib/xalloc.h"
+#include "proc/shared.h"
+#include "state/lockdoc.h"
+#include "state/sharedstatus.h"
+#include "state/statedir.h"
 
 void fleetlock_where_s3(struct fleetlock_where *w, const char *region,
-			const char *bucket, const char *fleet)
+			const char *bucket, const char *prefix,
+			const char *fleet)
 {
 	memset(w, 0, sizeof(*w));
 	snprintf(w->region, sizeof(w->region), "%s", region);
 	snprintf(w->bucket, sizeof(w->bucket), "%s", bucket);
-	snprintf(w->key, sizeof(w->key), "bvops/lock-%s.json", fleet);
+	snprintf(w->key, sizeof(w->key), "%s%slock-%s.json", prefix,
+		 prefix[0] ? "/" : "", fleet);
 }
 
 void fleetlock_where_local(struct fleetlock_where *w, const char *state_dir)
 {
 	memset(w, 0, sizeof(*w));
 	snprintf(w->local_dir, sizeof(w->local_dir), "%s", state_dir);
-}
-
-static void fl_me(char *who, size_t wsize, char *host, size_t hsize)
-{
-	struct passwd *pw = getpwuid(getuid());
-
-	snprintf(who, wsize, "%s", pw ? pw->pw_name : "?");
-	host[0] = '\0';
-	gethostname(host, hsize - 1);
-	host[hsize - 1] = '\0';
-}
-
-/* The lock's JSON: held by id, or released (id NULL) with a reason. */
-static char *fl_body(const char *id, const char *what, int64_t ttl_ms,
-		     const char *released_why)
-{
-	cJSON *o = cJSON_CreateObject();
-	char who[128], host[256], when[40], *s;
-	int64_t now = clock_now_ms();
-
-	fl_me(who, sizeof(who), host, sizeof(host));
-	cJSON_AddBoolToObject(o, "held", id != NULL);
-	if (id != NULL) {
-		cJSON_AddStringToObject(o, "id", id);
-		cJSON_AddStringToObject(o, "who", who);
-		cJSON_AddStringToObject(o, "host", host);
-		cJSON_AddStringToObject(o, "what", what);
-		timefmt_iso8601(now, false, when, sizeof(when));
-		cJSON_AddStringToObject(o, "since", when);
-		timefmt_iso8601(now + ttl_ms, false, when, sizeof(when));
-		cJSON_AddStringToObject(o, "expires", when);
-	} else {
-		char by[400];
-
-		timefmt_iso8601(now, false, when, sizeof(when));
-		cJSON_AddStringToObject(o, "released", when);
-		snprintf(by, sizeof(by), "%s@%s", who, host);
-		cJSON_AddStringToObject(o, "by", by);
-		cJSON_AddStringToObject(o, "how", released_why);
-	}
-	s = cJSON_Print(o);
-	cJSON_Delete(o);
-	if (s == NULL)
-		abort(); /* cJSON only fails for want of memory */
-	return s;
-}
-
-static void fl_str(const cJSON *o, const char *k, char *out, size_t size)
-{
-	const cJSON *v = cJSON_GetObjectItem(o, k);
-
-	snprintf(out, size, "%s", cJSON_IsString(v) ? v->valuestring : "");
-}
-
-/* A lock object's text into *h; a text that is not one counts as held
- * (by "unknown"), so nothing is ever taken over by mistake. */
-static void fl_parse(const char *text, struct fleetlock_holder *h)
-{
-	cJSON *o = cJSON_Parse(text);
-	char t[64];
-
-	memset(h, 0, sizeof(*h));
-	if (!cJSON_IsObject(o)) {
-		h->held = true;
-		snprintf(h->who, sizeof(h->who), "unknown (not a lock)");
-		cJSON_Delete(o);
-		return;
-	}
-	h->held = cJSON_IsTrue(cJSON_GetObjectItem(o, "held"));
-	fl_str(o, "id", h->id, sizeof(h->id));
-	fl_str(o, "who", h->who, sizeof(h->who));
-	fl_str(o, "host", h->host, sizeof(h->host));
-	fl_str(o, "what", h->what, sizeof(h->what));
-	fl_str(o, "since", t, sizeof(t));
-	h->since_ms = timefmt_iso8601_parse(t);
-	fl_str(o, "expires", t, sizeof(t));
-	h->expires_ms = timefmt_iso8601_parse(t);
-	cJSON_Delete(o);
-}
-
-void fleetlock_describe(const struct fleetlock_holder *h, char *out,
-			size_t size)
-{
-	char since[40], exp[40];
-
-	if (!h->held) {
-		snprintf(out, size, "nobody");
-		return;
-	}
-	timefmt_iso8601(h->since_ms, false, since, sizeof(since));
-	timefmt_iso8601(h->expires_ms, false, exp, sizeof(exp));
-	snprintf(out, size, "%s@%s, %s (procedure %s), since %s, %s %s", h->who,
-		 h->host, h->what, h->id[0] ? h->id : "?", since,
-		 h->expires_ms < clock_now_ms() ? "STALE: expired" : "expires",
-		 exp);
 }
 
 /* Local lock: the file under an flock; fn runs while it is held. */
@@ -199,7 +109,7 @@ static int fl_s3_get(struct aws_client *a, const struct fleetlock_where *w,
 	if (aws_s3_get(a, w->region, w->bucket, w->key, NULL, false, &o, msg,
 		       msgsize) < 0)
 		return -1;
-	fl_parse(o.body, h);
+	lockdoc_parse(o.body, h);
 	snprintf(etag, esize, "%s", o.etag ? o.etag : "");
 	aws_s3_object_free(&o);
 	return 0;
@@ -228,7 +138,7 @@ enum fleetlock_result fleetlock_take(struct aws_client *a,
 				     struct fleetlock_holder *other, char *msg,
 				     size_t msgsize)
 {
-	char *body = fl_body(id, what, ttl_ms, NULL);
+	char *body = lockdoc_body(id, what, ttl_ms, NULL);
 	enum fleetlock_result res = FLEETLOCK_ERROR;
 
 	memset(out, 0, sizeof(*out));
@@ -246,7 +156,7 @@ enum fleetlock_result fleetlock_take(struct aws_client *a,
 			return FLEETLOCK_ERROR;
 		}
 		if (text != NULL)
-			fl_parse(text, other);
+			lockdoc_parse(text, other);
 		if (text == NULL || !other->held || strcmp(other->id, id) == 0)
 			res = fl_local_write(w, body, msg, msgsize) == 0
 				  ? FLEETLOCK_TAKEN
@@ -294,8 +204,8 @@ enum fleetlock_result fleetlock_take(struct aws_client *a,
 static int fl_rewrite(struct aws_client *a, struct fleetlock *l, bool release,
 		      char *msg, size_t msgsize)
 {
-	char *body = release ? fl_body(NULL, NULL, 0, "released")
-			     : fl_body(l->id, l->what, l->ttl_ms, NULL);
+	char *body = release ? lockdoc_body(NULL, NULL, 0, "released")
+			     : lockdoc_body(l->id, l->what, l->ttl_ms, NULL);
 	int rc;
 
 	if (l->where.bucket[0] == '\0') {
@@ -307,7 +217,7 @@ static int fl_rewrite(struct aws_client *a, struct fleetlock *l, bool release,
 			free(body);
 			return -1;
 		}
-		fl_parse(text ? text : "", &h);
+		lockdoc_parse(text ? text : "", &h);
 		if (text == NULL || !h.held || strcmp(h.id, l->id) != 0) {
 			snprintf(msg, msgsize,
 				 "the lock is no longer this procedure's "
@@ -357,7 +267,7 @@ int fleetlock_read(struct aws_client *a, const struct fleetlock_where *w,
 		if (fl_local(w, &text, &lfd, msg, msgsize) < 0)
 			return -1;
 		if (text != NULL)
-			fl_parse(text, h);
+			lockdoc_parse(text, h);
 		else
 			memset(h, 0, sizeof(*h));
 		free(text);
@@ -368,37 +278,57 @@ int fleetlock_read(struct aws_client *a, const struct fleetlock_where *w,
 }
 
 int fleetlock_break(struct aws_client *a, const struct fleetlock_where *w,
-		    char *msg, size_t msgsize)
+		    const char *id, char *msg, size_t msgsize)
 {
 	struct fleetlock_holder h;
-	char etag[128];
-	char *body = fl_body(NULL, NULL, 0, "broken");
-	bool exists;
+	char *body = lockdoc_body(NULL, NULL, 0, "broken");
+	bool exists = true;
 	int rc;
 
+	memset(&h, 0, sizeof(h));
 	if (w->bucket[0] == '\0') {
 		char *text;
 		int lfd;
 
 		rc = fl_local(w, &text, &lfd, msg, msgsize);
 		if (rc == 0) {
-			rc = fl_local_write(w, body, msg, msgsize);
+			lockdoc_parse(text ? text : "{}", &h);
+			if (h.held && strcmp(h.id, id) == 0)
+				rc = fl_local_write(w, body, msg, msgsize);
+			else
+				rc = -3;
 			free(text);
 			close(lfd);
 		}
-		free(body);
-		return rc;
-	}
-	rc = fl_s3_get(a, w, &h, etag, sizeof(etag), &exists, msg, msgsize);
-	if (rc == 0 && exists) {
-		char newtag[128];
+	} else {
+		char etag[128];
 
-		rc = fl_s3_put(a, w, body, etag, newtag, sizeof(newtag), msg,
+		rc = fl_s3_get(a, w, &h, etag, sizeof(etag), &exists, msg,
 			       msgsize);
-		if (rc == -2)
-			snprintf(msg, msgsize,
-				 "the lock changed while it was being broken: "
-				 "look again");
+		if (rc == 0 && (!exists || !h.held || strcmp(h.id, id) != 0)) {
+			rc = -3;
+		} else if (rc == 0) {
+			char newtag[128];
+
+			/* If-Match on what was read: a lock taken anew in
+			 * between is never broken by mistake. */
+			rc = fl_s3_put(a, w, body, etag, newtag, sizeof(newtag),
+				       msg, msgsize);
+			if (rc == -2)
+				snprintf(msg, msgsize,
+					 "the lock changed while it was being "
+					 "broken: look again (bvops lock "
+					 "status)");
+		}
+	}
+	if (rc == -3) {
+		char who[800];
+
+		lockdoc_describe(&h, who, sizeof(who));
+		snprintf(msg, msgsize,
+			 "the lock is not %s's (it is held by %s): nothing "
+			 "broken",
+			 id, h.held ? who : "nobody");
 	}
 	free(body);
 	return rc < 0 ? -1 : 0;
@@ -408,16 +338,30 @@ int fleetlock_where_fleet(const struct fleet *f, struct aws_client *a,
 			  const char *region, struct fleetlock_where *w,
 			  char *msg, size_t msgsize)
 {
-	const struct fleet_node *first = &f->nodes[0];
-	struct cfgloc fl;
-	size_t k;
+	struct shared_status st;
+	char *dir = statedir_open(f->name, msg, msgsize);
 
-	for (k = 1; k < f->nnodes; k++)
-		if (f->nodes[k].index < first->index)
-			first = &f->nodes[k];
-	if (cfgloc_resolve(a, region, first, &fl, msg, msgsize) < 0)
+	(void)a, (void)region;
+	if (dir == NULL)
 		return -1;
-	fleetlock_where_s3(w, fl.region, fl.bucket, f->name);
-	cfgloc_free(&fl);
+	sharedstatus_read(dir, &st);
+	if (!st.known || (st.shared && st.bucket[0] == '\0'))
+		shared_sync(f, dir, msg, msgsize);
+	sharedstatus_read(dir, &st);
+	if (!st.shared) {
+		/* No shared state: the lock is this host's. */
+		fleetlock_where_local(w, dir);
+		free(dir);
+		return 0;
+	}
+	free(dir);
+	if (st.bucket[0] == '\0') {
+		snprintf(msg, msgsize,
+			 "where the fleet's lock lives is not known: %s",
+			 st.error[0] ? st.error
+				     : "the shared state was not found");
+		return -1;
+	}
+	fleetlock_where_s3(w, st.region, st.bucket, st.prefix, f->name);
 	return 0;
 }

@@ -3,8 +3,8 @@
  * (two bvops on different machines) never run procedures on one fleet at
  * once (docs/procedures.md).
  *
- * With S3 (the fleet's configs live there): one small JSON object,
- * s3://BUCKET/bvops/lock-FLEET.json, written only with conditional
+ * With S3 (the fleet's shared state lives there): one small JSON object,
+ * s3://BUCKET/PREFIX/lock-FLEET.json, written only with conditional
  * writes: If-None-Match: * to create it, If-Match on the ETag read to take
  * a released lock, renew or release it. A lock past its expiry is stale,
  * but is broken only by an operator's explicit `bvops lock break`.
@@ -25,6 +25,7 @@
 
 #include "aws/aws.h"
 #include "state/fleet.h"
+#include "state/lockdoc.h"
 
 /* Where the lock lives: bucket set (S3), else local_dir (a state dir). */
 struct fleetlock_where {
@@ -32,15 +33,6 @@ struct fleetlock_where {
 	char bucket[256];
 	char key[300];
 	char local_dir[4096];
-};
-
-struct fleetlock_holder {
-	bool held;
-	char id[200];
-	char who[128];
-	char host[256];
-	char what[256];
-	int64_t since_ms, expires_ms;
 };
 
 /* A lock this process holds. */
@@ -58,12 +50,15 @@ enum fleetlock_result {
 	FLEETLOCK_HELD = 1, /* by someone else: *other says who */
 };
 
-/* The S3 place for fleet: s3://bucket/bvops/lock-FLEET.json. */
+/* The S3 place for fleet: s3://bucket/PREFIX/lock-FLEET.json. */
 void fleetlock_where_s3(struct fleetlock_where *w, const char *region,
-			const char *bucket, const char *fleet);
-/* Where the fleet's lock lives: the config bucket of its first node
- * (lowest index), so every procedure of the fleet meets it there.
- * Returns 0, or -1 with a message. */
+			const char *bucket, const char *prefix,
+			const char *fleet);
+/* Where the fleet's lock lives: beside the fleet's shared state
+ * (shared.h; by default the config bucket of its first node, prefix
+ * "bvops"), so every procedure of the fleet meets it there; this host's
+ * state folder for a fleet without one. Returns 0, or -1 with a
+ * message. */
 int fleetlock_where_fleet(const struct fleet *f, struct aws_client *a,
 			  const char *region, struct fleetlock_where *w,
 			  char *msg, size_t msgsize);
@@ -89,12 +84,10 @@ int fleetlock_release(struct aws_client *a, struct fleetlock *l, char *msg,
 /* Who holds it now (held false: nobody). 0, or -1 with a message. */
 int fleetlock_read(struct aws_client *a, const struct fleetlock_where *w,
 		   struct fleetlock_holder *h, char *msg, size_t msgsize);
-/* The operator's explicit break of whatever lock is there. 0 or -1. */
+/* The operator's explicit break of the lock procedure id holds, and of
+ * no other (as terraform's force-unlock LOCK_ID): 0, or -1 with a message
+ * (another's, or taken anew while it was being broken). */
 int fleetlock_break(struct aws_client *a, const struct fleetlock_where *w,
-		    char *msg, size_t msgsize);
-
-/* "ann@ops-1, config edit node-1, since ... (expires ...)" */
-void fleetlock_describe(const struct fleetlock_holder *h, char *out,
-			size_t size);
+		    const char *id, char *msg, size_t msgsize);
 
 #endif

@@ -19,16 +19,16 @@
 #include "proc/procedure.h"
 #include "state/fleet.h"
 
-/* Procedures take the lock for this long and renew it as they go. */
-#define PROCCTX_LOCK_TTL_MS ((int64_t)15 * 60 * 1000)
-/* That, unless BVOPS_LOCK_TTL_MS (ms, at least 1000) says otherwise: a
- * test of the renewal only. */
+/* How long procedures take the lock for (lockdoc_ttl_ms: 15 minutes);
+ * they renew it as they go. */
 int64_t procctx_lock_ttl_ms(void);
 
 /*
  * Take the fleet's lock for procedure id doing what. 0 (where, when not
  * NULL, says "yours until ... (s3://...)"), or -1 with a message (held by
- * someone else: who, and what to do).
+ * someone else: who, and what to do). A journal begun for it that has not
+ * started a step is then closed (abandoned, "not started: why"): a
+ * refusal leaves no open procedure behind.
  */
 int procctx_lock(const struct fleet *f, struct aws_client *a, const char *id,
 		 const char *what, struct fleetlock *out, char *where,
@@ -49,10 +49,10 @@ int procctx_lock_keep(struct aws_client *a, struct fleetlock *l,
 		      int64_t *renewed_ms, char *msg, size_t msgsize);
 
 /* Hold node for procedure id (on), or lift that procedure's hold (off),
- * leaving every other hold on the node. Failures are told in msg (may be
- * NULL) only. */
-void procctx_hold(const char *state_dir, const char *node, const char *id,
-		  bool on, char *msg, size_t msgsize);
+ * leaving every other hold on the node, in the fleet's shared state
+ * (shared.h). 0, or -1 with a message in msg (may be NULL). */
+int procctx_hold(const struct fleet *f, const char *state_dir, const char *node,
+		 const char *id, bool on, char *msg, size_t msgsize);
 
 /*
  * Before a procedure stops or restarts nodes (names, n): say what that
@@ -89,6 +89,44 @@ void procctx_say_quorum(const struct fleet *f, const char *const *nodes,
 bool procctx_confirm_name(const struct procedure_ui *ui, const char *label,
 			  const char *name, const char *what, char *msg,
 			  size_t msgsize);
+
+/*
+ * Before anything is done to nodes (names, n) by action ("restart",
+ * "ERS apply", ...): what other operators have on them, from this host's
+ * copy of the shared state (shared_ready read it just before): their
+ * debug sessions, their holds (maintenance, a stop on purpose, their
+ * procedures'), and with witness a debug mode nobody recorded (the live
+ * key policy of a node with a kms_stack, read now: keypolicy.h; debug
+ * mode's own procedures, which deal with the policy themselves, go
+ * without). Each is said, with whose it is, since when and from which
+ * host. Then: with force, go on (*over gets what was overridden, for the
+ * audit); with yes alone, refuse (--yes never overrides another
+ * operator's session); on a terminal the operator types the node's name
+ * (the fleet's, for several); else refuse. true to go on (also when
+ * nothing is theirs; *over is then ""); false with a message.
+ */
+bool procctx_guard(const struct fleet *f, const char *state_dir,
+		   const char *const *nodes, size_t n, const char *action,
+		   bool witness, bool yes, bool force,
+		   const struct procedure_ui *ui, char *over, size_t osize,
+		   char *msg, size_t msgsize);
+/*
+ * What every procedure does before it acts on its nodes: the fleet's
+ * shared state read (shared_ready: refused while it cannot be reached,
+ * unless --offline), then procctx_guard. PROC_OK to go on, with note
+ * (for the audit) saying what was forced over and whether it went on
+ * offline; else PROC_REMOTE or PROC_STOPPED with a message.
+ */
+int procctx_before(const struct fleet *f, const char *state_dir,
+		   const char *const *nodes, size_t n, const char *action,
+		   bool witness, bool yes, bool force,
+		   const struct procedure_ui *ui, char *note, size_t nsize,
+		   char *msg, size_t msgsize);
+
+/* What others have on node, one line each into out ("" when nothing);
+ * how many. */
+size_t procctx_claims(const char *state_dir, const char *node, char *out,
+		      size_t size);
 
 /*
  * The ways on from a procedure left open, in the words of where the

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "lib/xalloc.h"
+#include "proc/shared.h"
+#include "state/shareddoc.h"
 
 #define PROCEDURE_WIDTH 8
 
@@ -51,6 +53,53 @@ static void pr_fault(void)
 		kill(getpid(), SIGKILL);
 }
 
+/* The record just written, copied up to the fleet's shared state (a
+ * take-over from another host reads it there). */
+static void pr_copy(const struct procjournal *j)
+{
+	long seq;
+	const char *line = procjournal_last(j, &seq);
+
+	if (line != NULL)
+		shared_journal_copy(procjournal_state_dir(j), procjournal_id(j),
+				    seq, line);
+}
+
+/*
+ * The procedure's entry among the fleet's open procedures (shareddoc.h):
+ * its kind, its nodes, who runs it now and where it stands (state
+ * "running", "rolling back" or "stopped", and the step). Every watch on
+ * every host reads it, to page one that is left open with its lock gone.
+ * Cleared (state NULL) when it ends. Best effort: the journal is the
+ * record.
+ */
+static void pr_index(const char *state_dir, const char *id,
+		     const struct procjournal_view *v, const char *state,
+		     const char *step)
+{
+	cJSON *e = NULL;
+	char msg[300];
+
+	if (state != NULL) {
+		const cJSON *b = v->begin;
+
+		e = cJSON_CreateObject();
+		cJSON_AddStringToObject(
+		    e, "kind",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(b, "kind"))
+			? cJSON_GetStringValue(cJSON_GetObjectItem(b, "kind"))
+			: "");
+		cJSON_AddItemToObject(
+		    e, "nodes",
+		    cJSON_Duplicate(cJSON_GetObjectItem(b, "nodes"), true));
+		cJSON_AddStringToObject(e, "state", state);
+		cJSON_AddStringToObject(e, "step", step ? step : "");
+	}
+	shared_change(NULL, state_dir, shareddoc_op_proc(id, e), NULL, msg,
+		      sizeof(msg));
+	cJSON_Delete(e);
+}
+
 static void pr_progress(const struct procedure_def *def, const char *rec,
 			const char *step, const char *node, const char *state,
 			const char *message)
@@ -72,6 +121,7 @@ static int pr_record(struct pr_batch *b, const char *node, const char *state,
 		b->stop = true;
 		return -1;
 	}
+	pr_copy(b->j);
 	pr_progress(b->def, rec, b->step->name, node, state, message);
 	return 0;
 }
@@ -335,8 +385,10 @@ static void pr_end(const struct procedure_def *def, struct procjournal *j,
 	char msg[300];
 
 	if (procjournal_write(j, "end", NULL, NULL, outcome, NULL, message, msg,
-			      sizeof(msg)) == 0)
+			      sizeof(msg)) == 0) {
+		pr_copy(j);
 		pr_progress(def, "end", NULL, NULL, outcome, message);
+	}
 }
 
 /* Every step from the first not done everywhere, in order. */
@@ -369,6 +421,9 @@ static int pr_forward(const struct procedure_def *def, const char *state_dir,
 		}
 		free(all);
 		b.v = &v;
+		if (b.count)
+			pr_index(state_dir, procjournal_id(j), &v, "running",
+				 b.step->name);
 		rc = b.count ? pr_batch_run(&b) : 0;
 		if (rc < 0)
 			pr_report(&b, "step", msg, msgsize);
@@ -406,6 +461,7 @@ int procedure_begin(const struct procedure_def *def, const char *state_dir,
 	if (j == NULL)
 		return -1;
 	*id = xstrdup(procjournal_id(j));
+	pr_copy(j);
 	procjournal_close(j);
 	pr_progress(def, "begin", NULL, NULL, NULL, NULL);
 	return 0;
@@ -430,8 +486,10 @@ int procedure_resume(const struct procedure_def *def, const char *state_dir,
 
 	if (j == NULL)
 		return -1;
-	procjournal_view_free(&v);
+	pr_index(state_dir, id, &v, "running", "");
 	rc = pr_forward(def, state_dir, j, msg, msgsize);
+	pr_index(state_dir, id, &v, rc < 0 ? "stopped" : NULL, "");
+	procjournal_view_free(&v);
 	procjournal_close(j);
 	return rc;
 }
@@ -441,11 +499,13 @@ int procedure_rollback(const struct procedure_def *def, const char *state_dir,
 {
 	struct procjournal_view v;
 	struct procjournal *j = pr_open(def, state_dir, id, &v, msg, msgsize);
+	char err[300];
 	size_t s;
 	int rc = 0;
 
 	if (j == NULL)
 		return -1;
+	pr_index(state_dir, id, &v, "rolling back", "");
 	procjournal_view_free(&v);
 	for (s = def->nsteps; s-- > 0 && rc == 0;) {
 		struct pr_batch b = {
@@ -485,8 +545,13 @@ int procedure_rollback(const struct procedure_def *def, const char *state_dir,
 		}
 		procjournal_view_free(&v);
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		pr_end(def, j, "rolled_back", "every step undone");
+		pr_index(state_dir, id, NULL, NULL, NULL);
+	} else if (procjournal_read(state_dir, id, &v, err, sizeof(err)) == 0) {
+		pr_index(state_dir, id, &v, "stopped", "");
+		procjournal_view_free(&v);
+	}
 	procjournal_close(j);
 	return rc;
 }
@@ -573,10 +638,38 @@ int procedure_abandon(const char *state_dir, const char *id, char *msg,
 	snprintf(why, sizeof(why), "abandoned as it stood: %s", where);
 	rc = procjournal_write(j, "end", NULL, NULL, "abandoned", NULL, why,
 			       msg, msgsize);
+	if (rc == 0) {
+		pr_copy(j);
+		pr_index(state_dir, id, NULL, NULL, NULL);
+	}
 	procjournal_close(j);
 	if (rc == 0)
 		snprintf(msg, msgsize, "%s", why);
 	return rc;
+}
+
+void procedure_refused(const char *state_dir, const char *id, const char *why)
+{
+	struct procjournal_view v;
+	struct procjournal *j;
+	char msg[300], *text;
+
+	if (procjournal_read(state_dir, id, &v, msg, sizeof(msg)) < 0)
+		return;
+	if (v.outcome != NULL || v.last != NULL) {
+		procjournal_view_free(&v);
+		return;
+	}
+	procjournal_view_free(&v);
+	j = procjournal_open(state_dir, id, msg, sizeof(msg));
+	if (j == NULL)
+		return;
+	text = xasprintf("not started: %s", why);
+	if (procjournal_write(j, "end", NULL, NULL, "abandoned", NULL, text,
+			      msg, sizeof(msg)) == 0)
+		pr_copy(j);
+	free(text);
+	procjournal_close(j);
 }
 
 size_t procedure_disrupted(const struct procedure_def *def,

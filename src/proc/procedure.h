@@ -128,6 +128,10 @@ int procedure_resume(const struct procedure_def *def, const char *state_dir,
  * undone. 0, or -1 with a message (the journal stays open). */
 int procedure_rollback(const struct procedure_def *def, const char *state_dir,
 		       const char *id, char *msg, size_t msgsize);
+/* A journal begun and refused before its first step (the lock was
+ * someone else's): ended "abandoned", "not started: why". Nothing is done
+ * to one that has started a step. */
+void procedure_refused(const char *state_dir, const char *id, const char *why);
 /* End it as it stands ("abandoned", with where it stood). */
 int procedure_abandon(const char *state_dir, const char *id, char *msg,
 		      size_t msgsize);

@@ -32,8 +32,10 @@ static bool pk_is_config(const char *kind)
 static int pk_config(const struct prockind_run *r, bool rollback, char *msg,
 		     size_t msgsize)
 {
-	struct cfgedit_opts co = {
-	    .yes = r->yes, .restart = r->restart, .wait_ms = r->wait_ms};
+	struct cfgedit_opts co = {.yes = r->yes,
+				  .force = r->force,
+				  .restart = r->restart,
+				  .wait_ms = r->wait_ms};
 
 	if (procctx_ended(r->f, r->state_dir, r->id, msg, msgsize)) {
 		/* Ended, but killed before its texts were removed. An edit
@@ -50,7 +52,8 @@ static int pk_config(const struct prockind_run *r, bool rollback, char *msg,
 static int pk_debug(const struct prockind_run *r, bool rollback, char *msg,
 		    size_t msgsize)
 {
-	struct debugmode_opts d = {.yes = r->yes, .wait_ms = r->wait_ms};
+	struct debugmode_opts d = {
+	    .yes = r->yes, .force = r->force, .wait_ms = r->wait_ms};
 
 	if (procctx_ended(r->f, r->state_dir, r->id, msg, msgsize))
 		return PROC_STOPPED;
@@ -61,8 +64,10 @@ static int pk_debug(const struct prockind_run *r, bool rollback, char *msg,
 static int pk_ers(const struct prockind_run *r, bool rollback, char *msg,
 		  size_t msgsize)
 {
-	struct ers_opts eo = {
-	    .yes = r->yes, .wait_ms = r->wait_ms, .stop_wait_ms = 60000};
+	struct ers_opts eo = {.yes = r->yes,
+			      .force = r->force,
+			      .wait_ms = r->wait_ms,
+			      .stop_wait_ms = 60000};
 
 	if (procctx_ended(r->f, r->state_dir, r->id, msg, msgsize))
 		return PROC_STOPPED;
@@ -152,8 +157,8 @@ int prockind_abandon(const struct prockind_run *r, char *msg, size_t msgsize)
 	cJSON_ArrayForEach(node, pk_nodes(&v))
 	{
 		if (cJSON_IsString(node))
-			procctx_hold(r->state_dir, node->valuestring, r->id,
-				     false, NULL, 0);
+			procctx_hold(r->f, r->state_dir, node->valuestring,
+				     r->id, false, NULL, 0);
 	}
 	rc = procedure_abandon(r->state_dir, r->id, msg, msgsize) < 0
 		 ? PROC_STOPPED

@@ -32,6 +32,7 @@ struct prockind_run {
 	const char *state_dir;
 	const char *id;
 	bool yes;         /* --yes: stands for every confirmation */
+	bool force;       /* --force: over another operator's (audited) */
 	bool restart;     /* config edit: restart after the upload */
 	uint64_t wait_ms; /* for /ping 200 after a restart (3m) */
 	const struct cfgedit_ui *edit_ui; /* a config edit's operator */

@@ -24,7 +24,8 @@ int eventlog_append(const char *dir, const char *name, const char *line,
 
 /*
  * One audit record: {"time", "user", "host", "action", "node", "result"}
- * appended to dir/audit.log.
+ * appended to dir/audit.log, and put in dir/outbox/ (when there is one:
+ * the fleet has a shared state) to be copied up (proc/shared.h).
  */
 int eventlog_audit(const char *dir, const char *action, const char *node,
 		   const char *result, char *msg, size_t msgsize);

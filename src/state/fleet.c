@@ -13,6 +13,7 @@
 
 #include "lib/buf.h"
 #include "lib/duration.h"
+#include "lib/s3name.h"
 #include "lib/template.h"
 #include "lib/toml.h"
 #include "lib/xalloc.h"
@@ -149,6 +150,7 @@ enum field_kind {
 	FK_STRING,   /* any non-empty string */
 	FK_NAME,     /* [A-Za-z0-9._-]+ */
 	FK_URL,      /* http:// or https:// */
+	FK_STATE,    /* "s3://BUCKET/PREFIX" or "none" */
 	FK_SSH,      /* user@host[:port] */
 	FK_INSTANCE, /* i-0123abcd */
 	FK_INT,
@@ -184,6 +186,7 @@ static const struct field fleet_fields[] = {
     F("region", FK_STRING, struct fleet, region),
     FI("quorum", struct fleet, quorum, 1, 1000),
     F("read_only", FK_BOOL, struct fleet, read_only),
+    F("state", FK_STATE, struct fleet, state),
 };
 
 static const struct field ssh_fields[] = {
@@ -511,6 +514,20 @@ static void load_field(struct loader *L, const struct field *f, void *base,
 			return;
 		}
 		break;
+	case FK_STATE: {
+		char b[64], pre[320];
+
+		if (strcmp(s, "none") != 0 &&
+		    s3name_url_parse(s, b, sizeof(b), pre, sizeof(pre), msg,
+				     sizeof(msg)) < 0) {
+			diag_at(L, toml_value_start(v), 0,
+				"%sstate must be \"s3://BUCKET/PREFIX\" or "
+				"\"none\", not \"%s\": %s",
+				where, s, msg);
+			return;
+		}
+		break;
+	}
 	case FK_SSH:
 		if (fleet_ssh_target_parse(s, NULL, NULL, NULL) < 0) {
 			diag_at(L, toml_value_start(v), 0,
@@ -974,6 +991,7 @@ void fleet_free(struct fleet *f)
 	free(f->path);
 	free(f->name);
 	free(f->region);
+	free(f->state);
 	free(f->alerts.command);
 	free(f->alerts.webhook);
 	free(f->nitro.namespace_);

@@ -165,6 +165,9 @@ struct fleet {
 	char *region; /* NULL: from the AWS environment */
 	int64_t quorum;
 	bool read_only; /* [fleet] read_only: observers' fleet file */
+	/* [fleet] state: "s3://BUCKET/PREFIX" where the fleet's shared state
+	 * lives, "none" for none; NULL: the default (docs/shared-state.md) */
+	char *state;
 	struct fleet_health health;
 	struct fleet_ssh ssh;
 	struct fleet_logs logs;

@@ -3,7 +3,6 @@
 #include <cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,16 +41,6 @@ static enum hold_kind holds_kind_parse(const char *s)
 		if (strcmp(s, holds_kinds[k]) == 0)
 			return (enum hold_kind)k;
 	return HOLD_OTHER;
-}
-
-/* "user@host" of this process, into out. */
-static void holds_owner(char *out, size_t size)
-{
-	struct passwd *pw = getpwuid(getuid());
-	char host[256] = "";
-
-	gethostname(host, sizeof(host) - 1);
-	snprintf(out, size, "%.60s@%.90s", pw ? pw->pw_name : "?", host);
 }
 
 static const char *holds_str(const cJSON *o, const char *k)
@@ -107,7 +96,7 @@ static void holds_fill(struct hold *x, const char *node, const cJSON *it)
  * The older file kept one entry per node under "maintenance", its reason
  * telling whose it was: moved into "holds" as what it meant.
  */
-static void holds_migrate(cJSON *j)
+void holds_migrate_json(cJSON *j)
 {
 	cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(j, "maintenance");
 	cJSON *all = cJSON_GetObjectItemCaseSensitive(j, "holds"), *it;
@@ -163,7 +152,7 @@ int holds_parse(const char *path, const char *text, struct holds *h, char *msg,
 		cJSON_Delete(j);
 		return -1;
 	}
-	holds_migrate(j);
+	holds_migrate_json(j);
 	all = cJSON_GetObjectItemCaseSensitive(j, "holds");
 	r = cJSON_GetObjectItemCaseSensitive(j, "rearm");
 	cJSON_ArrayForEach(node, all)
@@ -288,189 +277,4 @@ void holds_describe(const struct hold *x, char *out, size_t size)
 		snprintf(out, size, "held: %s (%s)", x->reason, x->owner);
 		break;
 	}
-}
-
-/* The hold of kind and id in a node's array: its index, or -1. */
-static int holds_index(const cJSON *arr, enum hold_kind kind, const char *id)
-{
-	const cJSON *it;
-	int k = 0;
-
-	cJSON_ArrayForEach(it, arr)
-	{
-		const char *ik = holds_str(it, "kind"),
-			   *iid = holds_str(it, "id");
-
-		if (ik != NULL && strcmp(ik, holds_kind_name(kind)) == 0 &&
-		    strcmp(iid ? iid : "", id ? id : "") == 0)
-			return k;
-		k++;
-	}
-	return -1;
-}
-
-/* What a change does to the file's JSON (under the lock). */
-struct holds_change {
-	const char *node;
-	enum hold_kind kind;
-	const char *id;
-	const char *reason; /* add: the reason; NULL: remove */
-	int64_t for_ms;
-	bool rearm;
-	bool was; /* remove: there was one */
-};
-
-static void holds_apply(cJSON *j, struct holds_change *c)
-{
-	char when[32];
-	int64_t now = clock_now_ms();
-	cJSON *all, *arr;
-	int at;
-
-	timefmt_iso8601(now, false, when, sizeof(when));
-	if (c->rearm) {
-		cJSON *sect = cJSON_GetObjectItemCaseSensitive(j, "rearm");
-
-		if (!cJSON_IsObject(sect)) {
-			cJSON_DeleteItemFromObjectCaseSensitive(j, "rearm");
-			sect = cJSON_AddObjectToObject(j, "rearm");
-		}
-		cJSON_DeleteItemFromObjectCaseSensitive(sect, c->node);
-		cJSON_AddStringToObject(sect, c->node, when);
-		return;
-	}
-	all = cJSON_GetObjectItemCaseSensitive(j, "holds");
-	if (!cJSON_IsObject(all)) {
-		cJSON_DeleteItemFromObjectCaseSensitive(j, "holds");
-		all = cJSON_AddObjectToObject(j, "holds");
-	}
-	arr = cJSON_GetObjectItemCaseSensitive(all, c->node);
-	if (!cJSON_IsArray(arr)) {
-		cJSON_DeleteItemFromObjectCaseSensitive(all, c->node);
-		arr = cJSON_AddArrayToObject(all, c->node);
-	}
-	while ((at = holds_index(arr, c->kind, c->id)) >= 0) {
-		cJSON_DeleteItemFromArray(arr, at);
-		c->was = true;
-	}
-	if (c->reason != NULL) {
-		char owner[160];
-		cJSON *e = cJSON_CreateObject();
-
-		holds_owner(owner, sizeof(owner));
-		cJSON_AddStringToObject(e, "kind", holds_kind_name(c->kind));
-		cJSON_AddStringToObject(e, "id", c->id ? c->id : "");
-		cJSON_AddStringToObject(e, "reason", c->reason);
-		cJSON_AddStringToObject(e, "owner", owner);
-		cJSON_AddStringToObject(e, "since", when);
-		if (c->for_ms > 0) {
-			timefmt_iso8601(now + c->for_ms, false, when,
-					sizeof(when));
-			cJSON_AddStringToObject(e, "until", when);
-		} else {
-			cJSON_AddNullToObject(e, "until");
-		}
-		cJSON_AddItemToArray(arr, e);
-	}
-	if (cJSON_GetArraySize(arr) == 0)
-		cJSON_DeleteItemFromObjectCaseSensitive(all, c->node);
-}
-
-/* Read, change, write the file under holds.lock. */
-static int holds_change(const char *dir, struct holds_change *c, char *msg,
-			size_t msgsize)
-{
-	char *lock = xasprintf("%s/holds.lock", dir);
-	char *path = xasprintf("%s/holds.json", dir);
-	char *tmp = xasprintf("%s/holds.json.%ld", dir, (long)getpid());
-	char *text = NULL, *out = NULL;
-	cJSON *j = NULL;
-	int fd, rc = -1;
-
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-		snprintf(msg, msgsize, "%s: %s", lock, strerror(errno));
-		goto out;
-	}
-	text = holds_read(path, msg, msgsize);
-	if (text == NULL)
-		goto out;
-	j = cJSON_Parse(text);
-	if (j == NULL || !cJSON_IsObject(j)) {
-		snprintf(msg, msgsize, "%s: not a JSON object", path);
-		goto out;
-	}
-	holds_migrate(j);
-	holds_apply(j, c);
-	out = cJSON_Print(j);
-	if (out == NULL)
-		abort(); /* cJSON only fails for want of memory */
-	{
-		int t;
-
-		/* Made anew, never through what stands there (a leftover
-		 * of a dead process of the same pid, or a planted link). */
-		unlink(tmp);
-		t = open(tmp,
-			 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-			 0600);
-		size_t len = strlen(out);
-
-		if (t < 0 || write(t, out, len) != (ssize_t)len ||
-		    write(t, "\n", 1) != 1 || fsync(t) < 0) {
-			snprintf(msg, msgsize, "%s: %s", tmp, strerror(errno));
-			if (t >= 0)
-				close(t);
-			unlink(tmp);
-			goto out;
-		}
-		close(t);
-	}
-	if (rename(tmp, path) < 0) {
-		snprintf(msg, msgsize, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd); /* and the lock with it */
-	cJSON_Delete(j);
-	free(out);
-	free(text);
-	free(lock);
-	free(path);
-	free(tmp);
-	return rc;
-}
-
-int holds_add(const char *dir, const char *node, enum hold_kind kind,
-	      const char *id, const char *reason, int64_t for_ms, char *msg,
-	      size_t msgsize)
-{
-	struct holds_change c = {.node = node,
-				 .kind = kind,
-				 .id = id,
-				 .reason = reason ? reason : "",
-				 .for_ms = for_ms};
-
-	return holds_change(dir, &c, msg, msgsize);
-}
-
-int holds_remove(const char *dir, const char *node, enum hold_kind kind,
-		 const char *id, bool *was, char *msg, size_t msgsize)
-{
-	struct holds_change c = {.node = node, .kind = kind, .id = id};
-	int rc = holds_change(dir, &c, msg, msgsize);
-
-	if (was != NULL)
-		*was = c.was;
-	return rc;
-}
-
-int holds_rearm(const char *dir, const char *node, char *msg, size_t msgsize)
-{
-	struct holds_change c = {.node = node, .rearm = true};
-
-	return holds_change(dir, &c, msg, msgsize);
 }

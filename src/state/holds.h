@@ -4,7 +4,7 @@
  * fleet through one small file, $XDG_STATE_HOME/bvops/FLEET/holds.json:
  *
  *   {"holds": {"node-1": [
- *       {"kind": "maintenance", "id": "", "reason": "kernel update",
+ *       {"kind": "maintenance", "id": "ann@host", "reason": "kernel update",
  *        "owner": "ann@host", "since": "...Z", "until": "...Z"|null},
  *       {"kind": "procedure", "id": "20261202T...-ers-apply", ...},
  *       {"kind": "stop", "id": "", "reason": "stopped ...", ...}]},
@@ -17,8 +17,9 @@
  * node is held while any of them is. (The older file shape, one
  * "maintenance" entry per node, is read as such holds.)
  *
- * Writers take an flock on holds.lock, read, change, write a temporary
- * file and rename it over (0600): a reader never sees half a file.
+ * The file is this host's copy of the holds of the fleet's shared state
+ * (shareddoc.h writes it, whole, under holds.lock, through a temporary
+ * file renamed over it): a reader never sees half a file.
  * Owns the struct holds it fills.
  */
 #ifndef BVOPS_HOLDS_H
@@ -82,20 +83,9 @@ int64_t holds_rearmed(const struct holds *h, const char *node);
 void holds_describe(const struct hold *x, char *out, size_t size);
 const char *holds_kind_name(enum hold_kind kind);
 
-/*
- * Change the file under its lock. owner is this process's "user@host".
- * holds_add: hold node (kind, id) for reason, for for_ms (0: until
- *            lifted); the same kind and id again replaces it.
- * holds_remove: lift node's hold (kind, id) only; *was (may be NULL) says
- *            whether there was one.
- * holds_rearm: record a re-arm of node's auto-restart now.
- * 0, or -1 with a message.
- */
-int holds_add(const char *dir, const char *node, enum hold_kind kind,
-	      const char *id, const char *reason, int64_t for_ms, char *msg,
-	      size_t msgsize);
-int holds_remove(const char *dir, const char *node, enum hold_kind kind,
-		 const char *id, bool *was, char *msg, size_t msgsize);
-int holds_rearm(const char *dir, const char *node, char *msg, size_t msgsize);
+/* The older file shape (one "maintenance" entry per node) in j made
+ * into holds, in place. */
+struct cJSON;
+void holds_migrate_json(struct cJSON *j);
 
 #endif

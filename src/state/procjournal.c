@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/timefmt.h"
+#include "lib/whoami.h"
 #include "lib/xalloc.h"
 #include "state/statedir.h"
 
@@ -23,7 +23,10 @@
 struct procjournal {
 	int fd;
 	char *path;
+	char *state_dir;
 	char id[200];
+	long nrec;  /* records in the file (the next one's number) */
+	char *last; /* the last record written, without its newline */
 };
 
 const char *procjournal_id(const struct procjournal *j)
@@ -60,12 +63,45 @@ static int pj_append(struct procjournal *j, cJSON *o, char *msg, size_t msgsize)
 		}
 		off += (size_t)w;
 	}
-	free(rec);
+	rec[len - 1] = '\0';
+	free(j->last);
+	j->last = rec;
+	j->nrec++;
 	if (fsync(j->fd) < 0) {
 		snprintf(msg, msgsize, "%s: %s", j->path, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/* Complete lines (records, a torn last one not counted) in fd. */
+static long pj_count(int fd)
+{
+	char chunk[8192];
+	long n = 0;
+	off_t off = 0;
+	ssize_t r;
+
+	while ((r = pread(fd, chunk, sizeof(chunk), off)) > 0) {
+		ssize_t k;
+
+		for (k = 0; k < r; k++)
+			if (chunk[k] == '\n')
+				n++;
+		off += r;
+	}
+	return n;
+}
+
+const char *procjournal_last(const struct procjournal *j, long *seq)
+{
+	*seq = j->nrec - 1;
+	return j->last;
+}
+
+const char *procjournal_state_dir(const struct procjournal *j)
+{
+	return j->state_dir;
 }
 
 static void pj_time(cJSON *o)
@@ -88,6 +124,7 @@ static struct procjournal *pj_open_path(const char *state_dir, const char *id,
 		return NULL;
 	}
 	j = xcalloc(1, sizeof(*j));
+	j->state_dir = xstrdup(state_dir);
 	snprintf(j->id, sizeof(j->id), "%s", id);
 	j->path = xasprintf("%s/%s.jsonl", dir, id);
 	free(dir);
@@ -98,8 +135,17 @@ static struct procjournal *pj_open_path(const char *state_dir, const char *id,
 	if (j->fd < 0) {
 		snprintf(msg, msgsize, "%s: %s", j->path, strerror(errno));
 		free(j->path);
+		free(j->state_dir);
 		free(j);
 		return NULL;
+	}
+	if (!create) {
+		int rfd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+		if (rfd >= 0) {
+			j->nrec = pj_count(rfd);
+			close(rfd);
+		}
 	}
 	return j;
 }
@@ -142,8 +188,7 @@ struct procjournal *procjournal_begin(const char *state_dir, const char *fleet,
 				      size_t msgsize)
 {
 	struct procjournal *j = NULL;
-	struct passwd *pw = getpwuid(getuid());
-	char id[200], stamp[40], host[256] = "";
+	char id[200], stamp[40], host[WHOAMI_HOST_MAX], user[WHOAMI_USER_MAX];
 	time_t t = time(NULL);
 	struct tm tm;
 	cJSON *o;
@@ -168,14 +213,15 @@ struct procjournal *procjournal_begin(const char *state_dir, const char *fleet,
 	}
 	if (j == NULL)
 		return NULL;
-	gethostname(host, sizeof(host) - 1);
+	whoami_user(user, sizeof(user));
+	whoami_host(host, sizeof(host));
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "rec", "begin");
 	cJSON_AddStringToObject(o, "id", j->id);
 	cJSON_AddNumberToObject(o, "seq", (double)pj_next_seq(state_dir));
 	cJSON_AddStringToObject(o, "kind", kind);
 	cJSON_AddStringToObject(o, "fleet", fleet);
-	cJSON_AddStringToObject(o, "user", pw ? pw->pw_name : "?");
+	cJSON_AddStringToObject(o, "user", user);
 	cJSON_AddStringToObject(o, "host", host);
 	pj_time(o);
 	cJSON_AddItemToObject(
@@ -213,6 +259,8 @@ void procjournal_close(struct procjournal *j)
 	if (j->fd >= 0)
 		close(j->fd);
 	free(j->path);
+	free(j->state_dir);
+	free(j->last);
 	free(j);
 }
 

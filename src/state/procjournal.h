@@ -41,6 +41,11 @@ struct procjournal *procjournal_open(const char *state_dir, const char *id,
 				     char *msg, size_t msgsize);
 void procjournal_close(struct procjournal *j);
 const char *procjournal_id(const struct procjournal *j);
+/* The last record this descriptor wrote (its line, no newline; NULL
+ * before the first) and its number in the journal (*seq; 0 the begin
+ * record), for copying it elsewhere. */
+const char *procjournal_last(const struct procjournal *j, long *seq);
+const char *procjournal_state_dir(const struct procjournal *j);
 
 /*
  * Append one record: rec "step" or "undo" with state, or "end" (step and

@@ -9,6 +9,10 @@
  *     procedures/ID.old.toml       cfgedit, while ID is open: the text
  *       ID.new.toml ID.edit/       read, the edit, the editor's copy
  *     debug/NODE.json ers/NODE.json  marks
+ *     procs.json                   shareddoc: the open procedures
+ *     shared.json                  sharedstatus: the shared state's place
+ *     witness.json                 marks: the key policies as last read
+ *     pending.jsonl outbox/        shared: what waits to be copied up
  *     incidents/ID.json            incident_file, incident
  *     watch.lock                   the watch
  *     logs/                        saved panes (the console)

@@ -9,6 +9,18 @@
 #include "check.h"
 #include "lib/clock.h"
 #include "state/holds.h"
+#include "state/shareddoc.h"
+
+/* One change to the files in dir (the op is taken). */
+static int t_change(const char *dir, cJSON *op, bool *changed)
+{
+	char msg[300];
+	int rc =
+	    shareddoc_change_files(dir, "t", op, changed, msg, sizeof(msg));
+
+	cJSON_Delete(op);
+	return rc;
+}
 
 TEST(holds_set_load_expire_end_rearm)
 {
@@ -23,11 +35,15 @@ TEST(holds_set_load_expire_end_rearm)
 		return;
 	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0 && h.n == 0);
 	holds_free(&h);
-	CHECK(holds_add(dir, "node-1", HOLD_MAINTENANCE, "", "kernel update", 0,
-			msg, sizeof(msg)) == 0);
-	CHECK(holds_add(dir, "node-2", HOLD_MAINTENANCE, "", "short", 1000, msg,
-			sizeof(msg)) == 0);
-	CHECK(holds_rearm(dir, "node-3", msg, sizeof(msg)) == 0);
+	CHECK(t_change(dir,
+		       shareddoc_op_hold_add("node-1", HOLD_MAINTENANCE, "",
+					     "kernel update", 0),
+		       NULL) == 0);
+	CHECK(t_change(dir,
+		       shareddoc_op_hold_add("node-2", HOLD_MAINTENANCE, "",
+					     "short", 1000),
+		       NULL) == 0);
+	CHECK(t_change(dir, shareddoc_op_rearm("node-3"), NULL) == 0);
 	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
 	x = holds_active(&h, "node-1", now);
 	CHECK(x != NULL && strcmp(x->reason, "kernel update") == 0 &&
@@ -38,8 +54,10 @@ TEST(holds_set_load_expire_end_rearm)
 	CHECK(holds_rearmed(&h, "node-3") >= now - 1000);
 	CHECK(holds_rearmed(&h, "node-1") == 0);
 	holds_free(&h);
-	CHECK(holds_remove(dir, "node-1", HOLD_MAINTENANCE, "", NULL, msg,
-			   sizeof(msg)) == 0);
+	CHECK(t_change(dir,
+		       shareddoc_op_hold_remove("node-1", HOLD_MAINTENANCE, "",
+						false),
+		       NULL) == 0);
 	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
 	CHECK(holds_active(&h, "node-1", now) == NULL);
 	CHECK(holds_active(&h, "node-2", now) != NULL);
@@ -60,6 +78,12 @@ TEST(holds_set_load_expire_end_rearm)
 	unlink(path);
 	sprintf(path, "%s/holds.lock", dir);
 	unlink(path);
+	sprintf(path, "%s/procs.json", dir);
+	unlink(path);
+	sprintf(path, "%s/debug", dir);
+	rmdir(path);
+	sprintf(path, "%s/ers", dir);
+	rmdir(path);
 	rmdir(dir);
 	free(path);
 }
@@ -86,6 +110,12 @@ static void holds_rm(const char *dir)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/holds.lock", dir);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/procs.json", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/debug", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/ers", dir);
+	rmdir(path);
 	rmdir(dir);
 }
 
@@ -100,18 +130,26 @@ TEST(holds_stack_and_each_is_lifted_by_its_owner)
 	if (!CHECK(mkdtemp(dir) != NULL))
 		return;
 	/* An operator's maintenance, then two procedures on the node. */
-	CHECK(holds_add(dir, "node-1", HOLD_MAINTENANCE, "", "disk swap", 0,
-			msg, sizeof(msg)) == 0);
-	CHECK(holds_add(dir, "node-1", HOLD_PROCEDURE, "p1", "procedure p1", 0,
-			msg, sizeof(msg)) == 0);
-	CHECK(holds_add(dir, "node-1", HOLD_PROCEDURE, "p2", "procedure p2", 0,
-			msg, sizeof(msg)) == 0);
+	CHECK(t_change(dir,
+		       shareddoc_op_hold_add("node-1", HOLD_MAINTENANCE, "",
+					     "disk swap", 0),
+		       NULL) == 0);
+	CHECK(t_change(dir,
+		       shareddoc_op_hold_add("node-1", HOLD_PROCEDURE, "p1",
+					     "procedure p1", 0),
+		       NULL) == 0);
+	CHECK(t_change(dir,
+		       shareddoc_op_hold_add("node-1", HOLD_PROCEDURE, "p2",
+					     "procedure p2", 0),
+		       NULL) == 0);
 	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
 	CHECK(holds_count(&h, "node-1", now) == 3);
 	holds_free(&h);
 	/* p1 ends: the maintenance and p2 stay. */
-	CHECK(holds_remove(dir, "node-1", HOLD_PROCEDURE, "p1", &was, msg,
-			   sizeof(msg)) == 0 &&
+	CHECK(t_change(dir,
+		       shareddoc_op_hold_remove("node-1", HOLD_PROCEDURE, "p1",
+						false),
+		       &was) == 0 &&
 	      was);
 	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
 	CHECK(holds_count(&h, "node-1", now) == 2);
@@ -121,8 +159,10 @@ TEST(holds_stack_and_each_is_lifted_by_its_owner)
 	CHECK(holds_find(&h, "node-1", HOLD_PROCEDURE, "p1", now) == NULL);
 	holds_free(&h);
 	/* maintenance --end lifts the maintenance only. */
-	CHECK(holds_remove(dir, "node-1", HOLD_MAINTENANCE, "", &was, msg,
-			   sizeof(msg)) == 0 &&
+	CHECK(t_change(dir,
+		       shareddoc_op_hold_remove("node-1", HOLD_MAINTENANCE, "",
+						false),
+		       &was) == 0 &&
 	      was);
 	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
 	x = holds_active(&h, "node-1", now);
@@ -132,17 +172,23 @@ TEST(holds_stack_and_each_is_lifted_by_its_owner)
 	CHECK(strncmp(what, "procedure p2 (", 14) == 0);
 	holds_free(&h);
 	/* Lifting what is not there changes nothing and says so. */
-	CHECK(holds_remove(dir, "node-1", HOLD_MAINTENANCE, "", &was, msg,
-			   sizeof(msg)) == 0 &&
+	CHECK(t_change(dir,
+		       shareddoc_op_hold_remove("node-1", HOLD_MAINTENANCE, "",
+						false),
+		       &was) == 0 &&
 	      !was);
 	/* The same kind and id again replaces, never doubles. */
-	CHECK(holds_add(dir, "node-1", HOLD_PROCEDURE, "p2", "procedure p2", 0,
-			msg, sizeof(msg)) == 0);
+	CHECK(t_change(dir,
+		       shareddoc_op_hold_add("node-1", HOLD_PROCEDURE, "p2",
+					     "procedure p2", 0),
+		       NULL) == 0);
 	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
 	CHECK(holds_count(&h, "node-1", now) == 1);
 	holds_free(&h);
-	CHECK(holds_remove(dir, "node-1", HOLD_PROCEDURE, "p2", NULL, msg,
-			   sizeof(msg)) == 0);
+	CHECK(t_change(dir,
+		       shareddoc_op_hold_remove("node-1", HOLD_PROCEDURE, "p2",
+						false),
+		       NULL) == 0);
 	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
 	CHECK(holds_active(&h, "node-1", now) == NULL && h.n == 0);
 	holds_free(&h);
@@ -175,13 +221,95 @@ TEST(holds_read_the_older_file)
 	CHECK(holds_rearmed(&h, "node-3") > 0);
 	holds_free(&h);
 	/* A change keeps every one of them, in the new shape. */
-	CHECK(holds_add(dir, "node-0", HOLD_PROCEDURE, "p9", "procedure p9", 0,
-			msg, sizeof(msg)) == 0);
+	CHECK(t_change(dir,
+		       shareddoc_op_hold_add("node-0", HOLD_PROCEDURE, "p9",
+					     "procedure p9", 0),
+		       NULL) == 0);
 	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
 	CHECK(holds_count(&h, "node-0", now) == 2);
 	CHECK(holds_find(&h, "node-1", HOLD_PROCEDURE, "2026-x", now) != NULL);
 	CHECK(holds_find(&h, "node-2", HOLD_STOP, "", now) != NULL);
 	CHECK(holds_rearmed(&h, "node-3") > 0);
 	holds_free(&h);
+	holds_rm(dir);
+}
+
+/* Each operator's maintenance is their own: another's --end leaves it,
+ * a forced one lifts every one; the document's marks and procedures
+ * round-trip through this host's files. */
+TEST(shareddoc_maintenance_is_its_owners_and_marks_round_trip)
+{
+	char dir[] = "/tmp/bvops-holds-XXXXXX", msg[300], owner[200];
+	const char *had = getenv("BVOPS_OPERATOR");
+	char *saved;
+	cJSON *doc, *mark;
+	struct holds h;
+	int64_t now = clock_now_ms(), since = 0;
+	bool was = true;
+
+	if (!CHECK(mkdtemp(dir) != NULL))
+		return;
+	saved = had ? strdup(had) : NULL;
+	setenv("BVOPS_OPERATOR", "ann", 1);
+	CHECK(t_change(dir, shareddoc_op_maint("node-1", "disk", 0), NULL) ==
+	      0);
+	setenv("BVOPS_OPERATOR", "bob", 1);
+	CHECK(t_change(dir, shareddoc_op_maint("node-1", "kernel", 0), NULL) ==
+	      0);
+	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
+	CHECK(holds_count(&h, "node-1", now) == 2);
+	holds_free(&h);
+	/* bob's end: bob's only. */
+	CHECK(t_change(dir, shareddoc_op_maint_end("node-1", false), &was) ==
+		  0 &&
+	      was);
+	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
+	CHECK(holds_count(&h, "node-1", now) == 1 &&
+	      strncmp(h.v[0].owner, "ann@", 4) == 0 &&
+	      strcmp(h.v[0].reason, "disk") == 0);
+	holds_free(&h);
+	CHECK(t_change(dir, shareddoc_op_maint_end("node-1", false), &was) ==
+		  0 &&
+	      !was);
+	/* Forced: everybody's. */
+	CHECK(t_change(dir, shareddoc_op_maint_end("node-1", true), &was) ==
+		  0 &&
+	      was);
+	CHECK(holds_load(dir, &h, msg, sizeof(msg)) == 0);
+	CHECK(holds_count(&h, "node-1", now) == 0);
+	holds_free(&h);
+	/* A debug mark and a procedure, as every reader reads them. */
+	mark = cJSON_CreateObject();
+	cJSON_AddStringToObject(mark, "procedure", "P1");
+	CHECK(t_change(dir, shareddoc_op_mark("debug", "node-2", mark), NULL) ==
+	      0);
+	CHECK(t_change(dir, shareddoc_op_proc("P1", mark), NULL) == 0);
+	cJSON_Delete(mark);
+	doc = shareddoc_load_files(dir, "t", msg, sizeof(msg));
+	CHECK(doc != NULL &&
+	      shareddoc_mark(doc, "debug", "node-2", owner, sizeof(owner),
+			     &since) &&
+	      strncmp(owner, "bob@", 4) == 0 && since > 0);
+	CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "procedures"),
+				  "P1") != NULL);
+	cJSON_Delete(doc);
+	CHECK(t_change(dir, shareddoc_op_mark("debug", "node-2", NULL), &was) ==
+		  0 &&
+	      was);
+	/* An operation this bvops does not know is refused, not guessed. */
+	doc = shareddoc_new("t");
+	mark = cJSON_Parse("{\"op\": \"from_the_future\"}");
+	CHECK(shareddoc_apply(doc, mark, &was, msg, sizeof(msg)) < 0 &&
+	      strstr(msg, "does not know") != NULL);
+	cJSON_Delete(mark);
+	cJSON_Delete(doc);
+	CHECK(shareddoc_parse("x", "{\"holds\": []}", 13, msg, sizeof(msg)) ==
+		  NULL &&
+	      strstr(msg, "\"holds\" is not an object") != NULL);
+	if (saved != NULL)
+		setenv("BVOPS_OPERATOR", saved, 1);
+	else
+		unsetenv("BVOPS_OPERATOR");
+	free(saved);
 	holds_rm(dir);
 }

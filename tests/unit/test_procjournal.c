@@ -88,7 +88,11 @@ TEST(fleetlock_local_take_held_release_break)
 	CHECK(fleetlock_read(NULL, &w, &h, msg, sizeof(msg)) == 0 && !h.held);
 	CHECK(fleetlock_take(NULL, &w, "p2", "ers apply", 60000, &b, &h, msg,
 			     sizeof(msg)) == FLEETLOCK_TAKEN);
-	CHECK(fleetlock_break(NULL, &w, msg, sizeof(msg)) == 0);
+	/* Only the lock named is broken. */
+	CHECK(fleetlock_break(NULL, &w, "p1", msg, sizeof(msg)) < 0 &&
+	      strstr(msg, "not p1's") != NULL);
+	CHECK(fleetlock_read(NULL, &w, &h, msg, sizeof(msg)) == 0 && h.held);
+	CHECK(fleetlock_break(NULL, &w, "p2", msg, sizeof(msg)) == 0);
 	/* Broken: its holder finds out when it renews. */
 	CHECK(fleetlock_renew(NULL, &b, msg, sizeof(msg)) < 0);
 	CHECK(strstr(msg, "no longer this procedure's") != NULL);
