@@ -48,6 +48,7 @@ NEXT=0
 	node badjson 'config_ssm_param = "/tsm/badjson"' 'enclave_name = "tsm-0"'
 	node nofield 'config_ssm_param = "/tsm/nofield"' 'enclave_name = "tsm-0"'
 	node dupkey 'config_ssm_param = "/tsm/dupkey"' 'enclave_name = "tsm-0"'
+	node badbucket 'config_ssm_param = "/tsm/badbucket"' 'enclave_name = "tsm-0"'
 	node hostile 'config_ssm_param = "/tsm/\u001b]0;owned\u0007\u001b[2Jx"' 'enclave_name = "tsm-0"'
 	node noobject 'config_ssm_param = "/tsm/node-0/config"' 'enclave_name = "tsm-9"'
 	node noinstance 'instance_id = "i-00000000000000000"'
@@ -58,6 +59,8 @@ F="$TMP/fleet.toml"
 aws ssm put-parameter --name /tsm/badjson --type String --value '{"SHARD_SSM_PARAM_ARN": ' >/dev/null
 aws ssm put-parameter --name /tsm/nofield --type String --value '{"SHARD": "x"}' >/dev/null
 aws ssm put-parameter --name /tsm/dupkey --type String --value '{"SHARD_SSM_PARAM_ARN": "arn:aws:ssm:eu-west-1:123456789012:parameter/tsm/kms/node-0", "SHARD_SSM_PARAM_ARN": "arn:aws:ssm:eu-west-1:123456789012:parameter/elsewhere"}' >/dev/null
+aws ssm put-parameter --name /tsm/badbucket --type String --value '{"SHARD_SSM_PARAM_ARN": "arn:aws:ssm:eu-west-1:123456789012:parameter/tsm/badbucket-shard"}' >/dev/null
+aws ssm put-parameter --region eu-west-1 --name /tsm/badbucket-shard --type String --value '{"CONFIG_BUCKET": "tsm-config/x?versionId=1"}' >/dev/null
 printf '[Player]\nPrivateKey = "never-shown"\nIndex = \n' >"$TMP/broken.toml"
 aws s3 cp "$TMP/broken.toml" "s3://$BUCKET0/broken/config.toml" --region eu-west-1 >/dev/null
 
@@ -144,6 +147,14 @@ check_eq "the exact message" "$ERR" 'bvops: nofield: SSM parameter /tsm/nofield 
 run "$B" -f "$F" config get dupkey
 check_eq "exit" "$RC" 3
 check_eq "the exact message" "$ERR" 'bvops: dupkey: SSM parameter /tsm/dupkey (us-east-1) gives "SHARD_SSM_PARAM_ARN" more than once: refused (which one is meant?)'
+test_end
+
+test_begin a_config_bucket_that_is_no_bucket_name
+# It goes into every S3 path: refused naming the parameter, not left to
+# fail on its signature.
+run "$B" -f "$F" config get badbucket
+check_eq "exit" "$RC" 3
+check_eq "the exact message" "$ERR" 'bvops: badbucket: SSM parameter arn:aws:ssm:eu-west-1:123456789012:parameter/tsm/badbucket-shard (eu-west-1) gives CONFIG_BUCKET "tsm-config/x?versionId=1", not an S3 bucket name: a bucket name has only lower-case letters, digits, '"'"'.'"'"' and '"'"'-'"'"''
 test_end
 
 test_begin missing_object

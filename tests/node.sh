@@ -99,6 +99,18 @@ check_contains "says so" "$ERR" "read-only"
 check_contains "not stopped" "$("$SIM" ctl "$SIM_DIR" node-1 state)" '"State": "RUNNING"'
 check_not_contains "not held" "$(cat "$STATE/holds.json" 2>/dev/null)" "node-1"
 check_eq "nothing ran" "$(restarts node-1)" "$before"
+# A state folder where the hold cannot be written (its lock file taken by
+# a folder: root writes through a read-only mode): the stop cannot be
+# held, a watch would page it, so it is not done.
+mkdir -p "$STATE"
+rm -f "$STATE/holds.lock"
+mkdir "$STATE/holds.lock"
+bv node stop node-1 --yes
+rmdir "$STATE/holds.lock"
+check_eq "refused first: exit 2" "$RC" 2
+check_contains "says why" "$ERR" "node-1: the stop cannot be recorded as held ("
+check_contains "and that nothing was done" "$ERR" "): nothing done"
+check_contains "not stopped" "$("$SIM" ctl "$SIM_DIR" node-1 state)" '"State": "RUNNING"'
 test_end
 
 summary
