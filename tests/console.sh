@@ -320,6 +320,7 @@ wait_for "DEBUG MODE node-0 5m"
 wait_for "3 up"
 S=$(screen)
 check_eq "the counts and quorum whole on the first row" "$(printf '%s\n' "$S" | sed -n 1p | sed 's/ *$//')" " bvops  sim  3 up  0 down  0 unknown  quorum 3  READ-ONLY"
+check_contains "a fleet with no AWS at all: no shared state, said" "$(printf '%s\n' "$S" | sed -n 2p)" "ERS ACTIVE 5m   no shared state"
 check_contains "the badges that do not fit: a second row" "$(printf '%s\n' "$S" | sed -n 2p)" "DEBUG MODE node-0 5m"
 check_contains "each whole, side by side" "$(printf '%s\n' "$S" | sed -n 2p)" "ERS ACTIVE 5m"
 check_contains "the table below them" "$(printf '%s\n' "$S" | sed -n 3p)" "IDX NODE"
@@ -334,7 +335,7 @@ for key in I P E '?' A; do
 done
 tm resize-window -t t -x 132 -y 43
 wait_for "SINCE"
-check_contains "at 132: one row holds them all" "$(screen | sed -n 1p)" "quorum 3  READ-ONLY   DEBUG MODE node-0 5m   ERS ACTIVE 5m"
+check_contains "at 132: one row holds them all" "$(screen | sed -n 1p)" "quorum 3  READ-ONLY   DEBUG MODE node-0 5m   ERS ACTIVE 5m   no shared state"
 check_contains "the table right below" "$(screen | sed -n 2p)" "IDX NODE"
 tm send-keys -t t q
 wait_for "Quit bvops?"

@@ -58,6 +58,15 @@ watch_wait() {
 	return 1
 }
 
+SOCK="$TMP/tmux.sock"
+tm() { tmux -S "$SOCK" -f /dev/null "$@"; }
+# B's console, open before A acts, at 80x24 with the default look at the
+# shared state (every 5 s).
+if command -v tmux >/dev/null; then
+	tm new-session -d -s b -x 80 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 HOME=$HOME XDG_STATE_HOME=$SB BVOPS_HOST=host-b BVOPS_OPERATOR=bob AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION AWS_EC2_METADATA_DISABLED=true $B -f $F"
+	tmux_wait "$SOCK" b "3 up" 300 || echo "B's console did not start"
+fi
+
 test_begin b_sees_a_debug_mode
 a debug enter node-1 --yes --no-console
 check_eq "A: in debug mode" "$RC" 0
@@ -69,6 +78,28 @@ check_contains "whose" "$(printf '%s\n' "$OUT" | grep node-1)" "(ann's session f
 b status --json
 check_eq "B's JSON" "$(json_field "$OUT" '[(n["debug"]["by"], n["debug"]["host"], n["debug"]["recorded"], n["debug"]["key_policy"]) for n in d["nodes"] if n["name"] == "node-1"][0]')" "('ann', 'host-a', True, 'debug')"
 check_eq "shared state read" "$(json_field "$OUT" 'd["shared_state"]["state"]')" "ok"
+if command -v tmux >/dev/null; then
+	# Within 15 s, on B's console: the header, the row, whose session.
+	tmux_expect "$SOCK" b "DEBUG MODE node-1" 300
+	check_contains "the row" "$(tm capture-pane -p -t b)" "DEBUG node-1"
+	tm send-keys -t b j Enter
+	tmux_expect "$SOCK" b "debug mode  ON (ann's, from host-a, "
+	tm send-keys -t b Escape
+	# R on A's node: whose it is, and only F goes over it.
+	tm send-keys -t b R
+	tmux_expect "$SOCK" b "node-1 is in ann's debug session"
+	tmux_expect "$SOCK" b "F: Restart node-1 over it (audited)"
+	check_contains "whose, said whole" "$(tm capture-pane -p -t b)" "from host-a"
+	check_contains "and which procedure" "$(tm capture-pane -p -t b)" "(procedure 20"
+	tm send-keys -t b y
+	tmux_expect "$SOCK" b "not yours: F goes over it (audited), n cancels"
+	tm send-keys -t b n
+	tmux_expect "$SOCK" b "cancelled: nothing was done"
+	check_eq "nothing restarted" "$(enclave_flags node-1)" DEBUG_MODE
+	tm kill-server
+else
+	echo "SKIP: B's console (no tmux)"
+fi
 test_end
 
 test_begin b_restart_of_a_debug_node_says_whose_and_needs_force
@@ -170,6 +201,23 @@ AWS_ENDPOINT_URL_S3=$DEAD b status
 check_contains "status says it" "$OUT" "NOTE: shared state unreachable since "
 AWS_ENDPOINT_URL_S3=$DEAD b status --json
 check_eq "and its JSON" "$(json_field "$OUT" 'd["shared_state"]["state"]')" "unreachable"
+if command -v tmux >/dev/null; then
+	# Every screen says it; an action refuses.
+	tm new-session -d -s u -x 80 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 HOME=$HOME XDG_STATE_HOME=$SB BVOPS_HOST=host-b BVOPS_OPERATOR=bob BVOPS_SHARED_POLL_MS=200 AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3=$DEAD AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION AWS_EC2_METADATA_DISABLED=true $B -f $F"
+	tmux_expect "$SOCK" u "SHARED STATE UNREACHABLE since " 300
+	check_contains "this host's view only" "$(tm capture-pane -p -t u)" ": this host's view only"
+	tm send-keys -t u R
+	tmux_expect "$SOCK" u "node-0: the shared state cannot be reached: nothing done (bvops --offline"
+	tm kill-server
+fi
+# A watch says it as a line of its own.
+: >"$TMP/watch.out"
+XDG_STATE_HOME="$SB" BVOPS_HOST=host-b BVOPS_OPERATOR=bob BVOPS_SHARED_POLL_MS=200 \
+	AWS_ENDPOINT_URL_S3=$DEAD "$B" -f "$F" watch --json >>"$TMP/watch.out" 2>"$TMP/watch.err" &
+WATCH_PID=$!
+watch_wait '"kind":"shared_state","ok":false' 300 || fail "B's watch never said it"
+check_contains "the watch's line" "$(grep shared_state "$TMP/watch.out")" "shared state unreachable since "
+stop_watch
 AWS_ENDPOINT_URL_S3=$DEAD b node restart node-0 --yes --offline --wait 10s
 check_eq "--offline goes ahead" "$RC" 0
 check_contains "and says so" "$ERR" "--offline: acting on this host's view alone"
@@ -240,6 +288,12 @@ check_eq "carol's lock broken by its id" "$RC" 0
 test_end
 
 test_begin no_secret_in_any_state_file_or_object
+# A config edit too (its texts beside the journal while it runs).
+printf '#!/bin/sh\nprintf "\\n# edited on host A\\n" >>"$1"\n' >"$TMP/editor.sh"
+chmod +x "$TMP/editor.sh"
+VISUAL="$TMP/editor.sh" a config edit node-2 --yes
+check_eq "edited" "$RC" 0
+check_contains "uploaded" "$(aws s3 cp "s3://$(seed 2 bucket)/tsm-2/config.toml" - --region eu-west-1)" "# edited on host A"
 # The seeded configs' secrets (demo/aws_seed.py): in no state file of
 # either host, and in no object under the shared prefix.
 secrets="FakePrivateKeyForTheDemoOnly Demo-Passw0rd demo-master-password demo-api-key"

@@ -409,7 +409,7 @@ static size_t console_badges(struct console *c, char (*out)[800], size_t max)
 
 	if (c->read_only && n < max)
 		snprintf(out[n++], 800, " READ-ONLY ");
-	if (c->shared_line[0] && n < max)
+	if (c->shared_line[0] && !c->shared_none && n < max)
 		/* Before anyone acts: this screen may not be the fleet's. */
 		snprintf(out[n++], 800, " %.700s ", c->shared_line);
 	if (n < max && console_debug_banner(c, out[n], 800))
@@ -427,6 +427,8 @@ static size_t console_badges(struct console *c, char (*out)[800], size_t max)
 		snprintf(out[n++], 800, " LOCKED by %s@%s: %s%s ", lk.who,
 			 lk.host, lk.what,
 			 lk.expires_ms < clock_now_ms() ? " (STALE)" : "");
+	if (c->shared_none && n < max)
+		snprintf(out[n++], 800, " %.700s ", c->shared_line);
 	return n;
 }
 
@@ -983,7 +985,11 @@ static const char *console_view_keys(const struct console *c)
 	case OVERLAY_ALERTS:
 		return " j/k move  Enter its node  Space ack  a ack all  Esc "
 		       "close";
-	case OVERLAY_CONFIRM: return " y do it  n or Esc cancel";
+	case OVERLAY_CONFIRM:
+		return c->confirm_claims[0]
+			   ? " F go over it (audited)  n or Esc "
+			     "cancel"
+			   : " y do it  n or Esc cancel";
 	case OVERLAY_QUIT: return " y quit anyway  n or Esc stay";
 	case OVERLAY_NOTICE: return " P the procedures  Esc later";
 	case OVERLAY_RECORDS: return records_keys(c->rec);
@@ -1521,12 +1527,23 @@ static void console_draw_confirm(struct console *c, int rows, int cols)
 		int row = y + 5;
 
 		attron(c->style[THEME_ALERT] | A_BOLD);
+		/* Two rows for it, wrapped: whose it is must be read
+		 * whole at 80 columns. */
 		while (*p != '\0' && row < y + 7) {
-			size_t len = strcspn(p, "\n");
+			size_t len = strcspn(p, "\n"), room = (size_t)(w - 4);
 
+			if (len > room) {
+				size_t cut = room;
+
+				while (cut > room / 2 && p[cut] != ' ')
+					cut--;
+				len = cut > room / 2 ? cut : room;
+			}
 			snprintf(line, sizeof(line), "%.*s", (int)len, p);
 			console_put(c, row++, x + 2, w - 4, line);
-			p += len + (p[len] == '\n');
+			p += len;
+			while (*p == ' ' || *p == '\n')
+				p++;
 		}
 		attroff(c->style[THEME_ALERT] | A_BOLD);
 		attrset(c->style[THEME_WINDOW]);

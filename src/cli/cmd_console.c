@@ -20,6 +20,7 @@
 #include "proc/doctor.h"
 #include "proc/ers.h"
 #include "proc/prockind.h"
+#include "proc/shared.h"
 #include "state/ersfrag.h"
 #include "state/eventlog.h"
 #include "state/fleet.h"
@@ -533,6 +534,10 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 		co.save_dir = save_dir;
 		/* The fleet's folder, and only one that passed its checks. */
 		co.holds_dir = state_dir;
+		/* A fleet without a shared state says so on every screen at
+		 * once (one with one is looked at by the worker). */
+		if (state_dir != NULL && !shared_wanted(f))
+			shared_sync(f, state_dir, msg, sizeof(msg));
 		co.aws = awswork_start(
 		    f, &(struct awswork_opts){.state_dir = state_dir,
 					      .nitro = true});

@@ -64,11 +64,22 @@ static int watch_priority(const char *json)
 		const char *kind;
 		int prio;
 	} prios[] = {
-	    {"many_down", 3},   {"restart_failed", 3},  {"restart_gave_up", 3},
-	    {"start_limit", 3}, {"log_error", 3},       {"down", 4},
-	    {"flapping", 4},    {"grouped", 4},         {"debug_mode", 4},
-	    {"ers_active", 4},  {"restart_attempt", 4}, {"restart_held", 4},
-	    {"up", 5},          {"restart_done", 5},    {"reload", 5},
+	    {"many_down", 3},
+	    {"restart_failed", 3},
+	    {"restart_gave_up", 3},
+	    {"start_limit", 3},
+	    {"log_error", 3},
+	    {"down", 4},
+	    {"flapping", 4},
+	    {"grouped", 4},
+	    {"debug_mode", 4},
+	    {"ers_active", 4},
+	    {"restart_attempt", 4},
+	    {"restart_held", 4},
+	    {"up", 5},
+	    {"restart_done", 5},
+	    {"reload", 5},
+	    {"procedure_orphaned", 3},
 	};
 	cJSON *j = cJSON_Parse(json);
 	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(j, "kind"));

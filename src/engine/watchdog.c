@@ -84,6 +84,7 @@ struct watchdog {
 		int64_t next;
 	} orphan[WATCHDOG_ORPHANS];
 	size_t norphans;
+	bool shared_down; /* the shared state could not be read, said */
 };
 
 /* A problem with bvops's own files, said once until it changes. */
@@ -751,6 +752,37 @@ static void wd_debug_record(struct watchdog *w, const char *dir, size_t k,
 	free(path);
 }
 
+/*
+ * The shared state lost or found again, said once each way: while it
+ * cannot be read, this host's view is all the watch judges by.
+ */
+static void wd_shared_said(struct watchdog *w, const struct shared_status *st)
+{
+	bool down = sharedstatus_unreachable(st);
+	char line[900];
+	cJSON *o;
+	char *json;
+
+	if (down == w->shared_down)
+		return;
+	w->shared_down = down;
+	if (down)
+		sharedstatus_describe(st, 0, w->now_wall, line, sizeof(line));
+	else
+		snprintf(line, sizeof(line),
+			 "the shared state is read again: the fleet's view");
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "kind", "shared_state");
+	cJSON_AddBoolToObject(o, "ok", !down);
+	cJSON_AddStringToObject(o, "message", line);
+	json = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (json == NULL)
+		abort(); /* cJSON only fails for want of memory */
+	w->print(w->ctx, json, line, false);
+	free(json);
+}
+
 /* Is id among the n found? */
 static bool wd_orphan_still(const struct shareddoc_orphan *found, size_t n,
 			    const char *id)
@@ -790,6 +822,7 @@ static void wd_orphans(struct watchdog *w, const char *dir)
 	int64_t wall = w->now_wall;
 
 	sharedstatus_read(dir, &st);
+	wd_shared_said(w, &st);
 	if (sharedstatus_unreachable(&st) || (st.shared && !st.have_lock))
 		return;
 	memset(&lock, 0, sizeof(lock));
