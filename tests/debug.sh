@@ -386,6 +386,14 @@ put_policy "$K1" "$(printf '%s' "$ORIG1" | sed "s/\"a1a1[a1]*\"/\"$ZERO\"/")"
 run "$B" -f "$F" debug status
 check_eq "exit 1" "$RC" 1
 check_contains "reported" "$(printf '%s\n' "$OUT" | grep '^node-1')" "the key policy has the zero PCR8 but bvops did not record it"
+# The key policy is the witness: status says it, and an action asks.
+run "$B" -f "$F" status
+check_contains "status says it" "$(printf '%s\n' "$OUT" | grep '^node-1')" "DEBUG MODE (not recorded by bvops: the key policy's PCR8 is zeros)"
+run "$B" -f "$F" --json status
+check_eq "and its JSON" "$(json_field "$OUT" '[(n["debug_mode"], n["debug"]["recorded"], n["debug"]["key_policy"]) for n in d["nodes"] if n["name"] == "node-1"][0]')" "(True, False, 'debug')"
+bv node restart node-1 --yes
+check_eq "a restart asks, --yes alone refuses" "$RC" 1
+check_contains "says why" "$OUT$ERR" "node-1 is in DEBUG MODE (not recorded by bvops): its key policy's PCR8 is 96 zeros"
 if command -v tmux >/dev/null; then
 	# A console's start reads the live policies and says so (on a tmux
 	# server of its own: the one before may still be exiting).

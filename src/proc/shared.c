@@ -675,7 +675,11 @@ int shared_change(const struct fleet *f, const char *state_dir, cJSON *op,
 		cJSON_Delete(doc);
 		goto out;
 	}
-	rc = st.bucket[0] != '\0' && !sharedstatus_unreachable(&st)
+	/* Tried even when the last look failed (S3 may be back, and a
+	 * procedure's marks must not fail for a blip it has outlived),
+	 * unless --offline said to go on without it. */
+	rc = st.bucket[0] != '\0' &&
+		     !(sharedstatus_unreachable(&st) && sh_offline)
 		 ? sh_s3_apply(&st, state_dir, op, &ch, msg, msgsize)
 		 : -1;
 	if (rc == -1 && st.bucket[0] == '\0')
@@ -739,8 +743,14 @@ void shared_journal_copy(const char *state_dir, const char *id, long seq,
 	    0) {
 		pthread_mutex_lock(&sh_mu);
 		sharedstatus_read(state_dir, &st);
-		if (st.shared && st.bucket[0] && !sharedstatus_unreachable(&st))
-			sh_outbox_send(&st, state_dir, name);
+		/* While the shared state cannot be reached, records wait in
+		 * the outbox for the next look: a procedure is not slowed by
+		 * retries on every record. */
+		if (st.shared && st.bucket[0] &&
+		    !sharedstatus_unreachable(&st) &&
+		    sh_outbox_send(&st, state_dir, name) < 0)
+			sh_record(state_dir, &st, false,
+				  "a journal record could not be copied up");
 		pthread_mutex_unlock(&sh_mu);
 	}
 	free(path);
