@@ -1038,11 +1038,13 @@ static int er_from_journal(struct ers *e, const struct procjournal_view *v,
 
 static void er_hold_all(struct ers *e, bool on)
 {
+	const char **names = xcalloc(e->n + 1, sizeof(*names));
 	size_t k;
 
 	for (k = 0; k < e->n; k++)
-		procctx_hold(e->f, e->state_dir, e->nodes[k].n->name, e->id, on,
-			     NULL, 0);
+		names[k] = e->nodes[k].n->name;
+	procctx_hold_all(e->f, e->state_dir, names, e->n, e->id, on, NULL, 0);
+	free(names);
 }
 
 /* Run (resume or roll back) journal e->id under the lock. */

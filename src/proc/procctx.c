@@ -199,6 +199,31 @@ int procctx_hold(const struct fleet *f, const char *state_dir, const char *node,
 	    NULL, msg, msgsize);
 }
 
+int procctx_hold_all(const struct fleet *f, const char *state_dir,
+		     const char *const *nodes, size_t n, const char *id,
+		     bool on, char *msg, size_t msgsize)
+{
+	cJSON **ops = xcalloc(n + 1, sizeof(*ops));
+	char reason[300], err[300];
+	size_t k;
+	int rc;
+
+	if (msg == NULL) {
+		msg = err;
+		msgsize = sizeof(err);
+	}
+	snprintf(reason, sizeof(reason), "procedure %s", id);
+	for (k = 0; k < n; k++)
+		ops[k] = on ? shareddoc_op_hold_add(nodes[k], HOLD_PROCEDURE,
+						    id, reason, 0)
+			    : shareddoc_op_hold_remove(nodes[k], HOLD_PROCEDURE,
+						       id, false);
+	rc = shared_change(f, state_dir, shareddoc_op_batch(ops, n), NULL, msg,
+			   msgsize);
+	free(ops);
+	return rc;
+}
+
 void procctx_say_quorum(const struct fleet *f, const char *const *nodes,
 			size_t n, const struct procedure_ui *ui)
 {

@@ -53,6 +53,10 @@ int procctx_lock_keep(struct aws_client *a, struct fleetlock *l,
  * (shared.h). 0, or -1 with a message in msg (may be NULL). */
 int procctx_hold(const struct fleet *f, const char *state_dir, const char *node,
 		 const char *id, bool on, char *msg, size_t msgsize);
+/* The same for n nodes at once (one write of the shared state). */
+int procctx_hold_all(const struct fleet *f, const char *state_dir,
+		     const char *const *nodes, size_t n, const char *id,
+		     bool on, char *msg, size_t msgsize);
 
 /*
  * Before a procedure stops or restarts nodes (names, n): say what that

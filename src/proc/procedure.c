@@ -109,11 +109,28 @@ static void pr_progress(const struct procedure_def *def, const char *rec,
 	pr_fault();
 }
 
-/* Journal a record and tell of it; under b->mu. 0, or -1. */
-static int pr_record(struct pr_batch *b, const char *node, const char *state,
-		     const cJSON *data, const char *message)
+/* A record written under b->mu, to be copied up after it is let go:
+ * the nodes of a step copy theirs side by side. */
+struct pr_rec {
+	char *line;
+	long seq;
+};
+
+static void pr_rec_send(struct pr_batch *b, struct pr_rec *r)
 {
-	const char *rec = b->undo ? "undo" : "step";
+	if (r->line != NULL)
+		shared_journal_copy(procjournal_state_dir(b->j),
+				    procjournal_id(b->j), r->seq, r->line);
+	free(r->line);
+	r->line = NULL;
+}
+
+/* Journal a record and tell of it; under b->mu. 0, or -1. *r gets it,
+ * for pr_rec_send once b->mu is let go. */
+static int pr_record(struct pr_batch *b, const char *node, const char *state,
+		     const cJSON *data, const char *message, struct pr_rec *r)
+{
+	const char *rec = b->undo ? "undo" : "step", *line;
 
 	if (procjournal_write(b->j, rec, b->step->name, node, state, data,
 			      message, b->jmsg, sizeof(b->jmsg)) < 0) {
@@ -121,7 +138,8 @@ static int pr_record(struct pr_batch *b, const char *node, const char *state,
 		b->stop = true;
 		return -1;
 	}
-	pr_copy(b->j);
+	line = procjournal_last(b->j, &r->seq);
+	r->line = line ? xstrdup(line) : NULL;
 	pr_progress(b->def, rec, b->step->name, node, state, message);
 	return 0;
 }
@@ -132,12 +150,14 @@ static void pr_one(struct pr_batch *b, size_t k)
 	const char *node = b->nodes[k];
 	cJSON *data = cJSON_CreateObject();
 	char msg[1024] = "";
+	struct pr_rec r = {0};
 	int rc;
 
 	pthread_mutex_lock(&b->mu);
 	/* Nothing acts unless its start is on disk. */
-	rc = pr_record(b, node, "start", NULL, NULL);
+	rc = pr_record(b, node, "start", NULL, NULL, &r);
 	pthread_mutex_unlock(&b->mu);
+	pr_rec_send(b, &r);
 	if (rc < 0) {
 		cJSON_Delete(data);
 		return;
@@ -165,17 +185,18 @@ static void pr_one(struct pr_batch *b, size_t k)
 		free(b->end_message);
 		b->end_message = why ? xstrdup(why) : NULL;
 		pr_record(b, node, failed ? "failed" : "done",
-			  failed ? NULL : data, failed ? why : NULL);
+			  failed ? NULL : data, failed ? why : NULL, &r);
 	} else if (rc < 0) {
 		if (msg[0] == '\0')
 			snprintf(msg, sizeof(msg), "failed");
 		b->failed[k] = xstrdup(msg);
 		b->stop = true;
-		pr_record(b, node, "failed", NULL, msg);
+		pr_record(b, node, "failed", NULL, msg, &r);
 	} else {
-		pr_record(b, node, "done", b->undo ? NULL : data, NULL);
+		pr_record(b, node, "done", b->undo ? NULL : data, NULL, &r);
 	}
 	pthread_mutex_unlock(&b->mu);
+	pr_rec_send(b, &r);
 	cJSON_Delete(data);
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aws/aws.h"
@@ -408,10 +409,11 @@ static char *sh_outbox_key(const struct shared_status *st, const char *name)
 	return key;
 }
 
-/* One outbox file copied up (sh_mu held): 0 gone (copied, or there
+/* One outbox file copied up with client a: 0 gone (copied, or there
  * already), -1 not now. */
-static int sh_outbox_send(const struct shared_status *st, const char *state_dir,
-			  const char *name)
+static int sh_outbox_send_with(struct aws_client *a,
+			       const struct shared_status *st,
+			       const char *state_dir, const char *name)
 {
 	char *dir = sh_outbox(state_dir), *path, *key, msg[400];
 	struct aws_s3_object put;
@@ -432,7 +434,7 @@ static int sh_outbox_send(const struct shared_status *st, const char *state_dir,
 		free(path);
 		return 0;
 	}
-	rc = aws_s3_put(sh_aws(), st->region, st->bucket, key, body, len,
+	rc = aws_s3_put(a, st->region, st->bucket, key, body, len,
 			"application/json", NULL, true, &put, msg, sizeof(msg));
 	if (rc == 0)
 		aws_s3_object_free(&put);
@@ -474,7 +476,8 @@ static size_t sh_outbox_flush(const struct shared_status *st,
 	if (n > 0)
 		qsort(names, n, sizeof(*names), sh_name_cmp);
 	for (k = 0; k < n; k++) {
-		if (left == 0 && sh_outbox_send(st, state_dir, names[k]) < 0)
+		if (left == 0 &&
+		    sh_outbox_send_with(sh_aws(), st, state_dir, names[k]) < 0)
 			left = 1;
 		else if (left > 0)
 			left++;
@@ -725,11 +728,42 @@ out:
 	return rc;
 }
 
+/*
+ * Journal records go up from the threads that write them, each with a
+ * client of its own (a thread-local one, freed with its thread), so the
+ * nodes of a step copy their records side by side instead of in turn.
+ */
+static pthread_key_t sh_tl_key;
+static pthread_once_t sh_tl_once = PTHREAD_ONCE_INIT;
+
+static void sh_tl_free(void *p)
+{
+	aws_client_free(p);
+}
+
+static void sh_tl_init(void)
+{
+	if (pthread_key_create(&sh_tl_key, sh_tl_free) != 0)
+		abort(); /* no key: out of resources */
+}
+
+static struct aws_client *sh_tl_client(void)
+{
+	struct aws_client *a;
+
+	pthread_once(&sh_tl_once, sh_tl_init);
+	a = pthread_getspecific(sh_tl_key);
+	if (a == NULL) {
+		a = aws_client_new();
+		pthread_setspecific(sh_tl_key, a);
+	}
+	return a;
+}
+
 void shared_journal_copy(const char *state_dir, const char *id, long seq,
 			 const char *line)
 {
 	char *dir = sh_outbox(state_dir), *name, *path, msg[300];
-	struct shared_status st;
 	struct stat sb;
 
 	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
@@ -741,17 +775,22 @@ void shared_journal_copy(const char *state_dir, const char *id, long seq,
 	unlink(path);
 	if (buf_write_file(path, line, strlen(line), true, msg, sizeof(msg)) ==
 	    0) {
-		pthread_mutex_lock(&sh_mu);
+		struct shared_status st;
+
 		sharedstatus_read(state_dir, &st);
 		/* While the shared state cannot be reached, records wait in
 		 * the outbox for the next look: a procedure is not slowed by
 		 * retries on every record. */
 		if (st.shared && st.bucket[0] &&
 		    !sharedstatus_unreachable(&st) &&
-		    sh_outbox_send(&st, state_dir, name) < 0)
+		    sh_outbox_send_with(sh_tl_client(), &st, state_dir, name) <
+			0) {
+			pthread_mutex_lock(&sh_mu);
+			sharedstatus_read(state_dir, &st);
 			sh_record(state_dir, &st, false,
 				  "a journal record could not be copied up");
-		pthread_mutex_unlock(&sh_mu);
+			pthread_mutex_unlock(&sh_mu);
+		}
 	}
 	free(path);
 	free(name);

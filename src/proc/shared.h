@@ -32,6 +32,7 @@
 #include <cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "state/fleet.h"
 #include "state/sharedstatus.h"
@@ -87,7 +88,9 @@ int shared_change(const struct fleet *f, const char *state_dir, cJSON *op,
 		  bool *changed, char *msg, size_t msgsize);
 
 /* Record seq (0 the begin record) of journal id, as written (line without
- * its newline): kept in the outbox and copied up at once if it can be. */
+ * its newline): kept in the outbox and copied up at once, on the calling
+ * thread with a client of its own (several threads copy side by side);
+ * what cannot go now waits for the next look. */
 void shared_journal_copy(const char *state_dir, const char *id, long seq,
 			 const char *line);
 /* Copy up what waits in the outbox: how many records are still left. */

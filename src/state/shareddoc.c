@@ -195,6 +195,17 @@ cJSON *shareddoc_op_proc_paged(const char *id)
 	return op;
 }
 
+cJSON *shareddoc_op_batch(cJSON *const *ops, size_t n)
+{
+	cJSON *op = sd_op("batch");
+	cJSON *arr = cJSON_AddArrayToObject(op, "ops");
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		cJSON_AddItemToArray(arr, ops[k]);
+	return op;
+}
+
 void shareddoc_op_describe(const cJSON *op, char *out, size_t size)
 {
 	const char *name = sd_str(op, "op"), *node = sd_str(op, "node");
@@ -217,6 +228,10 @@ void shareddoc_op_describe(const cJSON *op, char *out, size_t size)
 			 sd_str(op, "section") ? sd_str(op, "section") : "?");
 	else if (strcmp(name, "proc") == 0 || strcmp(name, "proc_paged") == 0)
 		snprintf(out, size, "record procedure %s", id ? id : "?");
+	else if (strcmp(name, "batch") == 0)
+		shareddoc_op_describe(
+		    cJSON_GetArrayItem(cJSON_GetObjectItem(op, "ops"), 0), out,
+		    size);
 	else
 		snprintf(out, size, "%s", name);
 }
@@ -349,6 +364,28 @@ int shareddoc_apply(cJSON *doc, const cJSON *op, bool *changed, char *msg,
 	if (!cJSON_IsObject(doc) || name == NULL) {
 		snprintf(msg, msgsize, "not a change of the shared state");
 		return -1;
+	}
+	if (strcmp(name, "batch") == 0) {
+		const cJSON *each;
+
+		cJSON_ArrayForEach(each, cJSON_GetObjectItem(op, "ops"))
+		{
+			bool ch = false;
+
+			/* A batch inside a batch is refused: no nesting to
+			 * walk without bound. */
+			if (cJSON_IsString(cJSON_GetObjectItem(each, "op")) &&
+			    strcmp(cJSON_GetObjectItem(each, "op")->valuestring,
+				   "batch") == 0) {
+				snprintf(msg, msgsize,
+					 "a batch inside a batch");
+				return -1;
+			}
+			if (shareddoc_apply(doc, each, &ch, msg, msgsize) < 0)
+				return -1;
+			*changed = *changed || ch;
+		}
+		return 0;
 	}
 	if (strcmp(name, "hold_add") == 0 || strcmp(name, "hold_remove") == 0)
 		return sd_apply_hold(doc, op, name[5] == 'a', changed, msg,

@@ -78,6 +78,9 @@ cJSON *shareddoc_op_mark(const char *section, const char *node,
 			 const cJSON *mark);
 cJSON *shareddoc_op_proc(const char *id, const cJSON *entry);
 cJSON *shareddoc_op_proc_paged(const char *id);
+/* Several operations as one (all, in order, in one write): the ops are
+ * taken. */
+cJSON *shareddoc_op_batch(cJSON *const *ops, size_t n);
 /* "lift the maintenance of node-1" and the like, for messages. */
 void shareddoc_op_describe(const cJSON *op, char *out, size_t size);
 
