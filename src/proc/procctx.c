@@ -203,7 +203,7 @@ int procctx_hold_all(const struct fleet *f, const char *state_dir,
 		     const char *const *nodes, size_t n, const char *id,
 		     bool on, char *msg, size_t msgsize)
 {
-	cJSON **ops = xcalloc(n + 1, sizeof(*ops));
+	cJSON **ops = xcalloc(n + 1, sizeof(cJSON *));
 	char reason[300], err[300];
 	size_t k;
 	int rc;
