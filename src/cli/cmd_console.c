@@ -393,6 +393,26 @@ static void console_doctor(void *ctx, size_t node, struct wizard *w)
  * fleet name, the steps' cells; on a failure r retry, b roll back, a
  * abandon, as for every procedure.
  */
+/* The ERS fragment, asked for: a preset or a file into o (file holds
+ * its path). false when the operator went back. */
+static bool cwz_fragment(struct wizard *w, struct ers_opts *o, char *file,
+			 size_t size)
+{
+	int k = wizard_ask(w, "1 enable-ers-export (older TSM), 2 "
+			      "generate-recovery-data (v72-style), f a "
+			      "fragment file, q back");
+
+	if (k == '1' || k == '2')
+		o->preset = ersfrag_preset_names[k - '1'];
+	else if (k == 'f' &&
+		 wizard_ask_line(w, "Fragment file: ", file, size) == 0 &&
+		 file[0] != '\0')
+		o->fragment = file;
+	else
+		return false;
+	return true;
+}
+
 static void console_ers(void *ctx, struct wizard *w)
 {
 	struct console_edit *e = ctx;
@@ -427,20 +447,8 @@ static void console_ers(void *ctx, struct wizard *w)
 	if (k != 'a' && k != 'r')
 		return;
 	apply = k == 'a';
-	if (apply || !active) {
-		k = wizard_ask(w, "1 enable-ers-export (older TSM), 2 "
-				  "generate-recovery-data (v72-style), f a "
-				  "fragment file, q back");
-		if (k == '1' || k == '2')
-			o.preset = ersfrag_preset_names[k - '1'];
-		else if (k == 'f' &&
-			 wizard_ask_line(w, "Fragment file: ", file,
-					 sizeof(file)) == 0 &&
-			 file[0] != '\0')
-			o.fragment = file;
-		else
-			return;
-	}
+	if ((apply || !active) && !cwz_fragment(w, &o, file, sizeof(file)))
+		return;
 	rc = apply
 		 ? ers_apply(e->f, e->state_dir, &o, &ui, &id, msg, sizeof(msg))
 		 : ers_revert(e->f, e->state_dir, &o, &ui, &id, msg,
@@ -451,17 +459,7 @@ static void console_ers(void *ctx, struct wizard *w)
 		 * added is named by the operator, as for one made by hand. */
 		wizard_say(w, "No ERS apply is recorded to take out: name what "
 			      "was added.");
-		k = wizard_ask(w, "1 enable-ers-export (older TSM), 2 "
-				  "generate-recovery-data (v72-style), f a "
-				  "fragment file, q back");
-		if (k == '1' || k == '2')
-			o.preset = ersfrag_preset_names[k - '1'];
-		else if (k == 'f' &&
-			 wizard_ask_line(w, "Fragment file: ", file,
-					 sizeof(file)) == 0 &&
-			 file[0] != '\0')
-			o.fragment = file;
-		if (o.preset != NULL || o.fragment != NULL) {
+		if (cwz_fragment(w, &o, file, sizeof(file))) {
 			msg[0] = '\0';
 			rc = ers_revert(e->f, e->state_dir, &o, &ui, &id, msg,
 					sizeof(msg));

@@ -187,14 +187,6 @@ cJSON *shareddoc_op_proc(const char *id, const cJSON *entry)
 	return op;
 }
 
-cJSON *shareddoc_op_proc_paged(const char *id)
-{
-	cJSON *op = sd_op("proc_paged");
-
-	cJSON_AddStringToObject(op, "id", id);
-	return op;
-}
-
 cJSON *shareddoc_op_batch(cJSON *const *ops, size_t n)
 {
 	cJSON *op = sd_op("batch");
@@ -226,7 +218,7 @@ void shareddoc_op_describe(const cJSON *op, char *out, size_t size)
 			 cJSON_GetObjectItem(op, "mark") ? "set" : "clear",
 			 node,
 			 sd_str(op, "section") ? sd_str(op, "section") : "?");
-	else if (strcmp(name, "proc") == 0 || strcmp(name, "proc_paged") == 0)
+	else if (strcmp(name, "proc") == 0)
 		snprintf(out, size, "record procedure %s", id ? id : "?");
 	else if (strcmp(name, "batch") == 0)
 		shareddoc_op_describe(
@@ -427,27 +419,6 @@ int shareddoc_apply(cJSON *doc, const cJSON *op, bool *changed, char *msg,
 		sd_put(doc, "procedures", id,
 		       entry ? sd_stamped(entry, op, "updated") : NULL,
 		       changed);
-		return 0;
-	}
-	if (strcmp(name, "proc_paged") == 0) {
-		const char *id = sd_str(op, "id");
-		cJSON *e = cJSON_GetObjectItemCaseSensitive(
-		    sd_section(doc, "procedures"), id ? id : "");
-
-		if (id == NULL) {
-			snprintf(msg, msgsize, "a page record without its id");
-			return -1;
-		}
-		if (!cJSON_IsObject(e))
-			return 0; /* it ended meanwhile */
-		cJSON_DeleteItemFromObjectCaseSensitive(e, "paged");
-		cJSON_DeleteItemFromObjectCaseSensitive(e, "paged_by");
-		cJSON_AddStringToObject(
-		    e, "paged", sd_str(op, "at") ? sd_str(op, "at") : "");
-		cJSON_AddStringToObject(
-		    e, "paged_by",
-		    sd_str(op, "owner") ? sd_str(op, "owner") : "?");
-		*changed = true;
 		return 0;
 	}
 	snprintf(msg, msgsize,

@@ -12,7 +12,7 @@
  *                         "region", "backup"}},
  *    "ers":   {"node-0": {"node", "since", "procedure", "owner"}},
  *    "procedures": {"ID": {"kind", "what", "owner", "since", "updated",
- *                          "nodes": [..], "state", "paged", "paged_by"}}}
+ *                          "nodes": [..], "state", "step"}}}
  *
  * A change is an operation (a small JSON object, so that one made while
  * the shared copy cannot be reached can be kept and replayed later, with
@@ -62,7 +62,6 @@ char *shareddoc_print(const cJSON *doc);
  *   added when missing), or cleared (mark NULL).
  * proc: the entry of open procedure id set (owner, since and updated
  *   added when missing) or cleared (entry NULL).
- * proc_paged: open procedure id was paged about now, by this operator.
  */
 cJSON *shareddoc_op_hold_add(const char *node, enum hold_kind kind,
 			     const char *id, const char *reason,
@@ -77,7 +76,6 @@ cJSON *shareddoc_op_rearm(const char *node);
 cJSON *shareddoc_op_mark(const char *section, const char *node,
 			 const cJSON *mark);
 cJSON *shareddoc_op_proc(const char *id, const cJSON *entry);
-cJSON *shareddoc_op_proc_paged(const char *id);
 /* Several operations as one (all, in order, in one write): the ops are
  * taken. */
 cJSON *shareddoc_op_batch(cJSON *const *ops, size_t n);
