@@ -3,6 +3,7 @@
 
     aws_seed.py --endpoint URL --fleet NAME --nodes N [--region R]
                 [--kms-region R] [--out FILE] [--namespace NS --env ENV]
+                [--accounts ACCOUNT,ACCOUNT,...]
 
 For each node i, as the deployment's stacks leave them:
   - an EC2 instance tagged EnclaveName=NAME-i, CONFIG_SSM_PARAM=/NAME/node-i/config
@@ -16,7 +17,13 @@ For each node i, as the deployment's stacks leave them:
   - CloudWatch NitroStatus datapoints (namespace BuilderVault, dimension
     EnclaveName): 1 for every node but the last, which reads 0.
 Credentials and everything else come from the usual AWS environment.
---out writes a JSON summary (instance ids, buckets, key ids) for tests.
+With --accounts, node i's KMS stack, both SSM parameters, its config
+bucket and its NitroStatus metric are made in the i-th account instead (as
+the KMS-stack documentation recommends: one account per stack), through
+STS AssumeRole into arn:aws:iam::ACCOUNT:role/NAME-node-i-admin; the
+instances stay in the caller's account.
+--out writes a JSON summary (instance ids, buckets, key ids, accounts and
+roles) for tests.
 """
 import argparse
 import json
@@ -61,13 +68,13 @@ Features = ["ECDSA"]
 """
 
 
-def policy(name, i):
+def policy(name, i, account=ACCOUNT):
     role = "arn:aws:iam::%s:role/%s-node-%d-role" % (ACCOUNT, name, i)
     return json.dumps({
         "Version": "2012-10-17",
         "Statement": [
             {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
-             "Principal": {"AWS": "arn:aws:iam::%s:root" % ACCOUNT},
+             "Principal": {"AWS": "arn:aws:iam::%s:root" % account},
              "Action": "kms:*", "Resource": "*"},
             {"Sid": "Nitro enclave decrypt", "Effect": "Allow",
              "Principal": {"AWS": role},
@@ -88,26 +95,40 @@ def main():
     ap.add_argument("--out", default="")
     ap.add_argument("--namespace", default="")
     ap.add_argument("--env", default="")
+    ap.add_argument("--accounts", default="")
     a = ap.parse_args()
     name = a.fleet
+    accounts = [x for x in a.accounts.split(",") if x]
 
-    def client(svc, region):
-        return boto3.client(svc, region_name=region, endpoint_url=a.endpoint)
+    def client(svc, region, creds=None):
+        kw = {}
+        if creds is not None:
+            kw = {"aws_access_key_id": creds["AccessKeyId"],
+                  "aws_secret_access_key": creds["SecretAccessKey"],
+                  "aws_session_token": creds["SessionToken"]}
+        return boto3.client(svc, region_name=region, endpoint_url=a.endpoint,
+                            **kw)
 
     ec2 = client("ec2", a.region)
-    ssm = client("ssm", a.region)
-    ssm_kms = client("ssm", a.kms_region)
-    s3 = client("s3", a.kms_region)
-    cfn = client("cloudformation", a.kms_region)
-    kms = client("kms", a.kms_region)
-    cw = client("cloudwatch", a.region)
     out = {"nodes": []}
     for i in range(a.nodes):
+        account, role_arn, creds = ACCOUNT, "", None
+        if accounts:
+            account = accounts[i % len(accounts)]
+            role_arn = "arn:aws:iam::%s:role/%s-node-%d-admin" % (account, name, i)
+            creds = client("sts", a.region).assume_role(
+                RoleArn=role_arn, RoleSessionName="seed")["Credentials"]
+        ssm = client("ssm", a.region, creds)
+        ssm_kms = client("ssm", a.kms_region, creds)
+        s3 = client("s3", a.kms_region, creds)
+        cfn = client("cloudformation", a.kms_region, creds)
+        kms = client("kms", a.kms_region, creds)
+        cw = client("cloudwatch", a.region, creds)
         enclave = "%s-%d" % (name, i)
         param = "/%s/node-%d/config" % (name, i)
         shard = "/%s/kms/node-%d" % (name, i)
-        shard_arn = "arn:aws:ssm:%s:%s:parameter%s" % (a.kms_region, ACCOUNT, shard)
-        bucket = "%s-%s-%s-node-%d-bucket" % (name, ACCOUNT, a.kms_region, i)
+        shard_arn = "arn:aws:ssm:%s:%s:parameter%s" % (a.kms_region, account, shard)
+        bucket = "%s-%s-%s-node-%d-bucket" % (name, account, a.kms_region, i)
         stack = "%s-kms-node-%d" % (name, i)
         tags = [{"Key": "Name", "Value": "%s-node-%d" % (name, i)},
                 {"Key": "EnclaveName", "Value": enclave},
@@ -135,7 +156,7 @@ def main():
         template = {"Resources": {"ShardKMSKeyNitro": {
             "Type": "AWS::KMS::Key",
             "Properties": {"Description": "%s node %d" % (name, i),
-                           "KeyPolicy": json.loads(policy(name, i))}}}}
+                           "KeyPolicy": json.loads(policy(name, i, account))}}}}
         cfn.create_stack(StackName=stack, TemplateBody=json.dumps(template))
         key = cfn.describe_stack_resource(
             StackName=stack, LogicalResourceId="ShardKMSKeyNitro")[
@@ -143,7 +164,7 @@ def main():
         # A policy made inline by the stack comes back as an object here:
         # set it again as the string KMS really stores.
         kms.put_key_policy(KeyId=key, PolicyName="default",
-                           Policy=policy(name, i))
+                           Policy=policy(name, i, account))
         cw.put_metric_data(Namespace="BuilderVault", MetricData=[{
             "MetricName": "NitroStatus",
             "Dimensions": [{"Name": "EnclaveName", "Value": enclave}],
@@ -151,7 +172,8 @@ def main():
             "Value": 0.0 if i == a.nodes - 1 else 1.0}])
         out["nodes"].append({"instance_id": iid, "enclave": enclave,
                              "param": param, "shard_arn": shard_arn,
-                             "bucket": bucket, "stack": stack, "key": key})
+                             "bucket": bucket, "stack": stack, "key": key,
+                             "account": account, "role_arn": role_arn})
     if a.out:
         with open(a.out, "w") as f:
             json.dump(out, f, indent=1)

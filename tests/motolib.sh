@@ -1,8 +1,9 @@
 # moto_server helpers for tests (source after lib.sh).
 #
 #   moto_start            moto_server on a free loopback port, signatures
-#                         checked after three free calls; sets MOTO_PID and
-#                         exports AWS_ENDPOINT_URL
+#                         checked after three free calls (MOTO_FREE_CALLS,
+#                         when more are spent first, as tests/moto_roles.py
+#                         does); sets MOTO_PID and exports AWS_ENDPOINT_URL
 #   moto_signed_user DIR  spends the three free calls on a user, its policy
 #                         (every service bvops calls) and its key, and
 #                         exports that key: from then on only requests
@@ -45,7 +46,7 @@ moto_user() {
 moto_start() {
 	local log=$1
 	MOTO_PORT=$(free_port)
-	INITIAL_NO_AUTH_ACTION_COUNT=3 moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$log" 2>&1 &
+	INITIAL_NO_AUTH_ACTION_COUNT=${MOTO_FREE_CALLS:-3} moto_server -H 127.0.0.1 -p "$MOTO_PORT" >"$log" 2>&1 &
 	MOTO_PID=$!
 	wait_port "$MOTO_PORT" || { echo "moto_server did not start"; cat "$log"; return 1; }
 	export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT"

@@ -6,7 +6,13 @@
 #                       STATE, F (the fleet file) and a cleanup trap;
 #                       nodes from PROC_DYNAMIC_FROM on (default: none)
 #                       are dynamic; PROC_KMS=1 adds each kms_stack;
-#                       PROC_SEED_ARGS go to demo/aws_seed.py
+#                       PROC_SEED_ARGS go to demo/aws_seed.py;
+#                       PROC_ACCOUNTS (A,B,C): node i's AWS resources in
+#                       the i-th account, reached through the role the
+#                       seed names (aws_role_arn)
+#   proc_role_narrow I ACTIONS
+#                       node i's role now allows only ACTIONS (a JSON
+#                       list), set from inside its account
 #   seed I FIELD        the seed's FIELD of node I (bucket, key, stack)
 
 LOST_PID=""
@@ -40,6 +46,23 @@ proc_cleanup() {
 	rm -rf "$TMP"
 }
 
+# as_role ARN CMD...: CMD with the role's credentials (aws sts assume-role).
+as_role() {
+	local arn=$1 creds k s t
+	shift
+	creds=$(aws sts assume-role --role-arn "$arn" --role-session-name test \
+		--query 'Credentials.[AccessKeyId,SecretAccessKey,SessionToken]' --output text) || return 1
+	read -r k s t <<<"$creds"
+	AWS_ACCESS_KEY_ID=$k AWS_SECRET_ACCESS_KEY=$s AWS_SESSION_TOKEN=$t "$@"
+}
+
+proc_role_narrow() {
+	local arn
+	arn=$(seed "$1" role_arn)
+	as_role "$arn" aws iam put-role-policy --role-name "${arn##*:role/}" --policy-name bvops \
+		--policy-document "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":$2,\"Resource\":\"*\"}]}"
+}
+
 seed() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["nodes"][int(sys.argv[2])][sys.argv[3]])' "$TMP/seed.json" "$1" "$2"; }
 
 proc_world() {
@@ -49,10 +72,23 @@ proc_world() {
 	aws_test_env "$TMP"
 	export XDG_STATE_HOME="$TMP/state"
 	STATE="$XDG_STATE_HOME/bvops/$pw_fleet"
-	moto_start "$TMP/moto.log" || exit 1
+	local roles=() seed_accounts=()
+	if [ -n "${PROC_ACCOUNTS:-}" ]; then
+		local accounts
+		IFS=, read -r -a accounts <<<"$PROC_ACCOUNTS"
+		for ((i = 0; i < n; i++)); do
+			roles+=("arn:aws:iam::${accounts[i % ${#accounts[@]}]}:role/$pw_fleet-node-$i-admin")
+		done
+		seed_accounts=(--accounts "$PROC_ACCOUNTS")
+	fi
+	MOTO_FREE_CALLS=$((3 + 2 * ${#roles[@]})) moto_start "$TMP/moto.log" || exit 1
+	if [ ${#roles[@]} -gt 0 ]; then
+		python3 tests/moto_roles.py --endpoint "$AWS_ENDPOINT_URL" "${roles[@]}" ||
+			{ echo "making the roles failed"; echo "0 passed, 1 failed"; exit 1; }
+	fi
 	moto_signed_user "$TMP"
 	python3 demo/aws_seed.py --endpoint "$AWS_ENDPOINT_URL" --fleet "$pw_fleet" --nodes "$n" \
-		--out "$TMP/seed.json" ${PROC_SEED_ARGS:-} >/dev/null || { echo "seeding failed"; echo "0 passed, 1 failed"; exit 1; }
+		--out "$TMP/seed.json" "${seed_accounts[@]}" ${PROC_SEED_ARGS:-} >/dev/null || { echo "seeding failed"; echo "0 passed, 1 failed"; exit 1; }
 	SIM_FLEET_HEALTH='interval = "300ms"\ntimeout = "250ms"' sim_start "$n" || exit 1
 	{
 		printf '[fleet]\nname = "%s"\nregion = "us-east-1"\n[health]\ninterval = "300ms"\ntimeout = "250ms"\n' "$pw_fleet"
@@ -66,6 +102,9 @@ proc_world() {
 			fi
 			if [ -n "${PROC_KMS:-}" ]; then
 				printf 'kms_stack = "%s"\n' "$(seed "$i" stack)"
+			fi
+			if [ -n "${PROC_ACCOUNTS:-}" ]; then
+				printf 'aws_role_arn = "%s"\n' "$(seed "$i" role_arn)"
 			fi
 		done <"$SIM_DIR/ports"
 	} >"$TMP/fleet.toml"

@@ -11,7 +11,9 @@ except for the first N writes it is told to lose: S3 PUTs whose path ends
 with SUFFIX, or JSON calls whose X-Amz-Target is X-AMZ-TARGET
 ("TrentService.PutKeyPolicy"). Those are forwarded, applied, and then
 answered 500 InternalError as if the answer had been lost on the way. The
-log gets one line per request: "METHOD PATH STATUS-SENT".
+log gets one line per request: "METHOD PATH STATUS-SENT", and for a form
+(STS) its Action, RoleArn and ExternalId, never a secret. --times 0 loses
+nothing: a recording proxy.
 """
 import argparse
 import http.client
@@ -64,11 +66,17 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         conn.close()
         if args.log:
+            form = ""
+            if "x-www-form-urlencoded" in self.headers.get("Content-Type",
+                                                           ""):
+                q = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
+                form = "".join(" %s=%s" % (k, q[k][0]) for k in
+                               ("Action", "RoleArn", "ExternalId") if k in q)
             with open(args.log, "a") as f:
-                f.write("%s %s %d%s\n" % (self.command, self.path,
-                                          500 if lose else r.status,
-                                          " (applied, answer lost)"
-                                          if lose else ""))
+                f.write("%s %s %d%s%s\n" % (self.command, self.path,
+                                            500 if lose else r.status,
+                                            " (applied, answer lost)"
+                                            if lose else "", form))
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
 
