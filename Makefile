@@ -246,7 +246,7 @@ install: $(BUILD)/bvops
 	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/bvops-watch.service
 	install -m 0644 contrib/bvops.sysusers \
 		$(DESTDIR)$(PREFIX)/lib/sysusers.d/bvops.conf
-	install -m 0644 docs/fleet.example.toml docs/*.md \
+	install -m 0644 docs/fleet.example.toml docs/fleet.multi-account.toml docs/*.md \
 		contrib/bvops-watch.service README.md \
 		$(DESTDIR)$(PREFIX)/share/doc/bvops/
 

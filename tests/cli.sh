@@ -177,6 +177,8 @@ test_end
 test_begin example_fleets_load
 run "$BVOPS" -f docs/fleet.example.toml
 check_contains "docs example" "$ERR" "the console needs a terminal"
+run "$BVOPS" -f docs/fleet.multi-account.toml
+check_contains "multi-account example" "$ERR" "the console needs a terminal"
 test_end
 
 test_begin console_needs_a_terminal
@@ -199,7 +201,7 @@ test_end
 test_begin leaf_help_explains_every_option
 # bvops WORDS --help: what it does, and every option of its usage line on
 # a line of its own with its meaning.
-for words in "logs" "status" "maintenance" "config get" "config edit" "config restore" \
+for words in "logs" "status" "access" "maintenance" "config get" "config edit" "config restore" \
 	"debug enter" "debug exit" "ers apply" "ers revert" "ers status" \
 	"incident export" "hostkey" "discover" "procedure resume"; do
 	# shellcheck disable=SC2086

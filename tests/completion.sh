@@ -23,7 +23,7 @@ comp() {
 
 test_begin bash_completes_commands_options_and_nodes
 check_eq "registered for bvops" "$(bash -c '. contrib/completion/bvops.bash; complete -p bvops')" "complete -F _bvops bvops"
-check_contains "commands" "$(comp "")" "config debug discover doctor ers hostkey incident lock logs maintenance node procedure rearm status watch"
+check_contains "commands" "$(comp "")" "access config debug discover doctor ers hostkey incident lock logs maintenance node procedure rearm status watch"
 check_eq "a command's words" "$(comp config "")" "edit get lint restore validate "
 check_eq "a prefix" "$(comp procedure r)" "resume rollback "
 check_eq "node names from -f FILE" "$(comp -f "$FLEET" config edit "")" "node-0 node-1 node-2 "
@@ -33,6 +33,11 @@ check_contains "all of them" "$(comp -f "$FLEET" logs node-0 --)" "--lines"
 check_contains "and the global ones" "$(comp logs node-0 --)" "--read-only"
 check_eq "themes" "$(comp --theme "")" "dark light mono "
 check_eq "log sources" "$(comp logs node-0 --source "")" "console journal "
+mkdir -p "$TMP/aws"
+printf '[default]\nregion = x\n[profile node-1-admin]\nrole_arn = r\n' >"$TMP/aws/config"
+printf '[ops]\naws_access_key_id = k\n' >"$TMP/aws/credentials"
+check_eq "AWS profiles" "$(AWS_CONFIG_FILE="$TMP/aws/config" AWS_SHARED_CREDENTIALS_FILE="$TMP/aws/credentials" comp --profile "")" "node-1-admin ops "
+check_eq "a profile is a value, not the command" "$(comp --profile ops "")" "$(comp "")"
 test_end
 
 test_begin zsh_completes_in_an_interactive_shell

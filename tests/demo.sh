@@ -85,7 +85,8 @@ check_eq "exit" "$RC" 0
 check_contains "node-1's config, redacted" "$OUT" "# node-1: s3://demo-123456789012-eu-west-1-node-1-bucket/demo-1/config.toml (eu-west-1)"
 check_contains "redacted" "$OUT" 'EncryptorMasterPassword = "<redacted>"'
 run env BUILD=${BUILD:-build} demo/run.sh status --json
-check_contains "nitro status in JSON" "$OUT" '"nitro_status":0,"debug_mode":false,"debug_since":null,"debug":null,"hold":null}]'
+check_contains "nitro status in JSON" "$OUT" '"nitro_status":0,"debug_mode":false,"debug_since":null,"debug":null,"hold":null,"aws":'
+check_contains "whose AWS" "$OUT" '"aws":{"identity":"the default chain","access":true,"account":"123456789012",'
 check_contains "the demo's shared state, in its AWS" "$OUT" '"shared_state":{"state":"ok","where":"s3://demo-123456789012-eu-west-1-node-0-bucket/bvops/demo/"'
 # Each node's KMS stack is in the demo fleet: debug mode can be tried.
 run env BUILD=${BUILD:-build} demo/run.sh debug status

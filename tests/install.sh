@@ -14,7 +14,7 @@ for f in bin/bvops share/man/man1/bvops.1 share/bvops/themes/dark.theme \
 	share/bvops/themes/light.theme share/bvops/themes/mono.theme \
 	share/bash-completion/completions/bvops share/zsh/vendor-completions/_bvops \
 	lib/systemd/system/bvops-watch.service lib/sysusers.d/bvops.conf \
-	share/doc/bvops/fleet.example.toml share/doc/bvops/watch.md share/doc/bvops/incidents.md \
+	share/doc/bvops/fleet.example.toml share/doc/bvops/fleet.multi-account.toml share/doc/bvops/watch.md share/doc/bvops/incidents.md \
 	share/doc/bvops/bvops-watch.service; do
 	[ -f "$TMP/stage/opt/bvops/$f" ] || fail "missing $f"
 done

@@ -45,6 +45,7 @@ suite "ssm transport and discover (moto + ssm fixture, asan+ubsan, tsan)" \
 	"$BUILD/tsan/tests/transport_run"
 suite "debug mode (moto, asan+ubsan)" tests/debug.sh "$A/bvops"
 suite "shared state, two hosts (moto, asan+ubsan)" tests/shared.sh "$A/bvops"
+suite "three AWS accounts (moto, asan+ubsan)" tests/accounts.sh "$A/bvops"
 if [ -z "${BVOPS_SKIP_LINT:-}" ]; then
 	suite "lint" tests/lint.sh
 fi

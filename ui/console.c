@@ -1443,6 +1443,17 @@ static void console_draw_detail(struct console *c, int rows, int cols)
 	       n->config_ssm_param ? n->config_ssm_param : "-");
 	DETAIL("kms stack   %s", n->kms_stack ? n->kms_stack : "-");
 	{
+		struct awsid_access ac;
+
+		/* Whose AWS it is, or why it cannot be had: the rest works
+		 * without it. */
+		if (c->aws != NULL && awswork_access(c->aws, c->selected, &ac))
+			DETAIL("aws         %.200s%s%.40s%s",
+			       ac.ok ? ac.identity : ac.why,
+			       ac.ok ? " (account " : "",
+			       ac.ok ? ac.account : "", ac.ok ? ")" : "");
+	}
+	{
 		int64_t now = clock_now_ms();
 		size_t j;
 

@@ -30,6 +30,15 @@ _bvops_nodes() {
 		sub(/^[^=]*=[ \t]*"/, ""); sub(/".*/, ""); print }' "$f"
 }
 
+# The AWS profiles of ~/.aws/config and ~/.aws/credentials (or where
+# AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE say).
+_bvops_profiles() {
+	sed -n 's/^[ \t]*\[profile[ \t]*\([^] \t]*\)[ \t]*\].*/\1/p' \
+		"${AWS_CONFIG_FILE:-$HOME/.aws/config}" 2>/dev/null
+	sed -n 's/^[ \t]*\[\([^] \t]*\)\].*/\1/p' \
+		"${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}" 2>/dev/null
+}
+
 # Ids bvops lists for WHAT ("procedure" or "incident").
 _bvops_ids() {
 	bvops -f "$(_bvops_fleet)" "$1" list --json 2>/dev/null |
@@ -38,12 +47,13 @@ _bvops_ids() {
 
 _bvops() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local globals="-f --fleet --theme --yes --dry-run --force --offline --read-only --json --help --version"
+	local globals="-f --fleet --theme --yes --dry-run --force --offline --read-only --json --profile --region --debug --help --version"
 	local cmd="" sub="" i w nwords=0
 	COMPREPLY=()
 	case $prev in
 	-f | --fleet | --fragment | --write) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--theme) COMPREPLY=($(compgen -W "dark light mono" -- "$cur")); return ;;
+	--profile) COMPREPLY=($(compgen -W "$(_bvops_profiles)" -- "$cur")); return ;;
 	--source) COMPREPLY=($(compgen -W "journal console" -- "$cur")); return ;;
 	--reason | --for | --wait | --stop-wait | --lines | --backup | --preset | \
 		--namespace | --env | --ping-url | --name | --region) return ;;
@@ -54,7 +64,8 @@ _bvops() {
 		case $w in
 		-f | --fleet | --theme | --source | --reason | --for | --wait | \
 			--stop-wait | --lines | --backup | --fragment | --preset | \
-			--namespace | --env | --write | --ping-url | --name | --region)
+			--namespace | --env | --write | --ping-url | --name | --region | \
+			--profile)
 			((i++)) ;;
 		-*) ;;
 		*)
@@ -64,8 +75,8 @@ _bvops() {
 	done
 	local opts=""
 	case $cmd in
-	"") opts="status watch maintenance rearm node doctor incident logs hostkey config debug ers procedure lock discover" ;;
-	status | watch) opts="" ;;
+	"") opts="status access watch maintenance rearm node doctor incident logs hostkey config debug ers procedure lock discover" ;;
+	status | access | watch) opts="" ;;
 	maintenance) opts="--reason --for --end" ;;
 	logs) opts="--source --follow --lines --since-debug" ;;
 	hostkey) opts="--trust" ;;

@@ -3,6 +3,7 @@
 #include <cJSON.h>
 #include <curl/curl.h>
 #include <expat.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "aws/awshttp.h"
 #include "aws/awsini.h"
+#include "aws/awstrace.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/sha256.h"
@@ -27,7 +29,26 @@ struct aws_client {
 	unsigned seed;
 	int cancelled;       /* set from another thread: __atomic only */
 	char last_code[128]; /* AWS's error code of the last failed call */
+	/* Who it calls as (NULL fields: the default chain), and that said
+	 * ("profile node-2-admin"). */
+	char *profile, *role_arn, *external_id;
+	char who[400];
+	/* --debug: the identity's account and ARN, asked once. */
+	bool whoami_tried;
+	char account[32], arn[300];
+	char request_id[128]; /* of the last answer */
 };
+
+/* Credentials are loaded once per identity for the process, and again
+ * when they near their expiry: every client of an identity shares them
+ * (a rollout opens one client per node). */
+#define AWS_CRED_CACHE 64
+static pthread_mutex_t aws_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char who[400];
+	struct aws_creds creds;
+} aws_cache[AWS_CRED_CACHE];
+static size_t aws_ncache;
 
 const char *aws_client_last_code(const struct aws_client *a)
 {
@@ -80,12 +101,39 @@ static int aws_max_attempts(void)
 
 struct aws_client *aws_client_new(void)
 {
+	return aws_client_new_as(NULL);
+}
+
+struct aws_client *aws_client_new_as(const struct aws_identity *id)
+{
 	struct aws_client *a = xcalloc(1, sizeof(*a));
 
 	a->seed = (unsigned)clock_mono_ms() ^ (unsigned)time(NULL);
 	a->max_attempts = aws_max_attempts();
 	a->ca_bundle = awsini_ca_bundle();
+	if (id != NULL) {
+		a->profile = id->profile ? xstrdup(id->profile) : NULL;
+		a->role_arn = id->role_arn ? xstrdup(id->role_arn) : NULL;
+		a->external_id =
+		    id->external_id ? xstrdup(id->external_id) : NULL;
+	}
+	{
+		struct aws_identity me = {a->profile, a->role_arn,
+					  a->external_id};
+
+		awscred_identity_describe(&me, a->who, sizeof(a->who));
+		/* --profile: the default chain is that profile. */
+		if (a->profile == NULL && a->role_arn == NULL &&
+		    awscred_default_profile() != NULL)
+			snprintf(a->who, sizeof(a->who), "profile %s",
+				 awscred_default_profile());
+	}
 	return a;
+}
+
+const char *aws_client_identity(const struct aws_client *a)
+{
+	return a->who;
 }
 
 void aws_client_free(struct aws_client *a)
@@ -95,6 +143,9 @@ void aws_client_free(struct aws_client *a)
 	if (a->have_creds)
 		awscred_free(&a->creds);
 	free(a->ca_bundle);
+	free(a->profile);
+	free(a->role_arn);
+	free(a->external_id);
 	free(a);
 }
 
@@ -171,13 +222,24 @@ char *aws_endpoint(const struct aws_request *rq)
 	return xasprintf("https://%s.%s.amazonaws.com", rq->host, rq->region);
 }
 
+/* What the header callback fills: the answer, and the client's
+ * request id (for --debug). */
+struct aws_hdr {
+	struct aws_response *rs;
+	struct aws_client *a;
+};
+
 static size_t aws_on_header(char *data, size_t size, size_t n, void *ctx)
 {
-	struct aws_response *rs = ctx;
+	struct aws_hdr *hc = ctx;
+	struct aws_response *rs = hc->rs;
 	size_t len = size * n, k;
 	char **slot = NULL;
 	const char *v;
 
+	if (awstrace_request_id(data, len, hc->a->request_id,
+				sizeof(hc->a->request_id)))
+		return len;
 	if (len > 5 && strncasecmp(data, "ETag:", 5) == 0)
 		slot = &rs->etag, v = data + 5;
 	else if (len > 17 && strncasecmp(data, "x-amz-version-id:", 17) == 0)
@@ -310,15 +372,71 @@ static bool aws_retryable(long status, const char *code)
 	return status >= 500 || status == 429 || aws_code_throttling(code);
 }
 
-/* Load credentials when there are none or they go stale. */
-static int aws_creds_ready(struct aws_client *a, char *msg, size_t msgsize)
+/* Load credentials when there are none or they go stale: from the
+ * process's cache of this identity's, else anew (and cached). fresh:
+ * never the cache's (AWS said the ones it had expired). */
+/* Credentials of a's identity, cached per identity for the process and
+ * loaded again before they expire; -1 with "no AWS access: WHO: why". */
+static int aws_creds_load(struct aws_client *a, bool fresh, char *msg,
+			  size_t msgsize);
+
+static int aws_creds_ready(struct aws_client *a, bool fresh, char *msg,
+			   size_t msgsize)
 {
-	if (a->have_creds && !awscred_stale(&a->creds, clock_now_ms()))
+	char why[1024];
+	size_t wl = strlen(a->who);
+
+	if (aws_creds_load(a, fresh, why, sizeof(why)) == 0)
+		return 0;
+	/* Every caller says it the same way, naming the identity once. */
+	if (strncmp(why, a->who, wl) == 0 && why[wl] == ':')
+		snprintf(msg, msgsize, "no AWS access: %s", why);
+	else
+		snprintf(msg, msgsize, "no AWS access: %s: %s", a->who, why);
+	return -1;
+}
+
+static int aws_creds_load(struct aws_client *a, bool fresh, char *msg,
+			  size_t msgsize)
+{
+	int64_t now = clock_now_ms();
+	struct aws_identity id = {a->profile, a->role_arn, a->external_id};
+	struct aws_creds got;
+	size_t k;
+	int rc;
+
+	if (a->have_creds && !awscred_stale(&a->creds, now) && !fresh)
 		return 0;
 	if (a->have_creds)
 		awscred_free(&a->creds);
-	a->have_creds = awscred_load(&a->creds, msg, msgsize) == 0;
-	return a->have_creds ? 0 : -1;
+	a->have_creds = false;
+	pthread_mutex_lock(&aws_cache_mu);
+	for (k = 0; k < aws_ncache; k++)
+		if (strcmp(aws_cache[k].who, a->who) == 0)
+			break;
+	if (k < aws_ncache && !fresh &&
+	    !awscred_stale(&aws_cache[k].creds, now)) {
+		awscred_copy(&a->creds, &aws_cache[k].creds);
+		a->have_creds = true;
+		pthread_mutex_unlock(&aws_cache_mu);
+		return 0;
+	}
+	/* Loaded under the lock: the nodes of a rollout that share an
+	 * identity wait for one AssumeRole instead of making one each. */
+	rc = awscred_load_as(&id, &got, msg, msgsize);
+	if (rc == 0) {
+		if (k == aws_ncache && aws_ncache < AWS_CRED_CACHE)
+			snprintf(aws_cache[aws_ncache++].who,
+				 sizeof(aws_cache[0].who), "%s", a->who);
+		else if (k < aws_ncache)
+			awscred_free(&aws_cache[k].creds);
+		if (k < aws_ncache)
+			awscred_copy(&aws_cache[k].creds, &got);
+		a->creds = got;
+		a->have_creds = true;
+	}
+	pthread_mutex_unlock(&aws_cache_mu);
+	return rc;
 }
 
 /* One attempt. 0: an answer came (any status), -1: no answer (*curl
@@ -329,6 +447,7 @@ static int aws_attempt(struct aws_client *a, const struct aws_request *rq,
 {
 	CURL *h = curl_easy_init();
 	struct curl_slist *hdr = NULL;
+	struct aws_hdr hc = {rs, a};
 	char sigv4[128], *userpwd, *line;
 	struct buf b;
 	size_t k;
@@ -387,7 +506,7 @@ static int aws_attempt(struct aws_client *a, const struct aws_request *rq,
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, aws_on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, aws_on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, rs);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &hc);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 60000L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -426,6 +545,89 @@ static void aws_backoff(struct aws_client *a, int attempt)
 	}
 }
 
+/* The identity's account and ARN, asked once per client, for the trace
+ * (its own call is traced too; it never asks again). */
+static void aws_trace_whoami(struct aws_client *a, const char *region)
+{
+	char msg[300];
+
+	if (a->whoami_tried)
+		return;
+	a->whoami_tried = true;
+	if (aws_client_whoami(a, region, a->account, sizeof(a->account), a->arn,
+			      sizeof(a->arn), msg, sizeof(msg)) < 0) {
+		snprintf(a->account, sizeof(a->account), "?");
+		snprintf(a->arn, sizeof(a->arn), "(unknown: %.200s)", msg);
+	}
+}
+
+/* --debug's line for one attempt (no answer: why, status 0). */
+static void aws_trace_line(struct aws_client *a, const struct aws_request *rq,
+			   long status, int attempt, int64_t ms,
+			   const char *no_answer)
+{
+	char answer[160];
+
+	if (!awstrace_on())
+		return;
+	if (no_answer != NULL)
+		snprintf(answer, sizeof(answer), "no answer: %s", no_answer);
+	else
+		snprintf(answer, sizeof(answer), "HTTP %ld", status);
+	awstrace_line("%s %s | %s %s | region %s | as %s%s%s%s(%s) | %s | "
+		      "request-id %s | attempt %d | %lld ms",
+		      rq->call, rq->resource, rq->method, rq->path, rq->region,
+		      a->account, a->account[0] ? " " : "", a->arn,
+		      a->arn[0] ? " " : "", a->who, answer,
+		      a->request_id[0] ? a->request_id : "-", attempt,
+		      (long long)ms);
+}
+
+int aws_client_whoami(struct aws_client *a, const char *region, char *account,
+		      size_t asize, char *arn, size_t arnsize, char *msg,
+		      size_t msgsize)
+{
+	static const char body[] =
+	    "Action=GetCallerIdentity&Version=2011-06-15";
+	struct aws_request rq = {
+	    .service = "sts",
+	    .env_name = "STS",
+	    .host = "sts",
+	    .region = region && *region ? region : "us-east-1",
+	    .method = "POST",
+	    .path = "/",
+	    .content_type = "application/x-www-form-urlencoded; charset=utf-8",
+	    .body = body,
+	    .body_len = sizeof(body) - 1,
+	    .call = "STS GetCallerIdentity",
+	    .resource = a->who};
+	struct aws_response rs;
+	struct xml *root;
+	int rc = -1;
+
+	a->whoami_tried = true; /* its own trace line asks nothing more */
+	if (aws_call(a, &rq, &rs, msg, msgsize) < 0)
+		return -1;
+	root = xml_parse(rs.body, rs.len, msg, msgsize);
+	if (root != NULL) {
+		const struct xml *r =
+		    xml_child(root, "GetCallerIdentityResult");
+		const char *v = r ? xml_text(r, "Account") : NULL;
+
+		snprintf(account, asize, "%s", v ? v : "?");
+		v = r ? xml_text(r, "Arn") : NULL;
+		snprintf(arn, arnsize, "%s", v ? v : "?");
+		rc = r != NULL ? 0 : -1;
+		if (rc < 0)
+			snprintf(msg, msgsize,
+				 "STS GetCallerIdentity: the answer does not "
+				 "parse");
+	}
+	xml_free(root);
+	aws_response_free(&rs);
+	return rc;
+}
+
 int aws_call(struct aws_client *a, const struct aws_request *rq,
 	     struct aws_response *rs, char *msg, size_t msgsize)
 {
@@ -435,14 +637,18 @@ int aws_call(struct aws_client *a, const struct aws_request *rq,
 
 	memset(rs, 0, sizeof(*rs));
 	a->last_code[0] = '\0';
-	if (aws_creds_ready(a, msg, msgsize) < 0)
+	if (aws_creds_ready(a, false, msg, msgsize) < 0)
 		return -1;
+	if (awstrace_on())
+		aws_trace_whoami(a, rq->region); /* its line comes first */
 	base = aws_endpoint(rq);
 	url = xasprintf("%s%s%s%s", base, rq->path, rq->query ? "?" : "",
 			rq->query ? rq->query : "");
 	for (attempt = 0; attempt < a->max_attempts; attempt++) {
 		CURLcode crc;
 		long status;
+		int64_t t0;
+		int got;
 
 		if (attempt > 0)
 			aws_backoff(a, attempt);
@@ -451,7 +657,13 @@ int aws_call(struct aws_client *a, const struct aws_request *rq,
 				 rq->resource);
 			break;
 		}
-		if (aws_attempt(a, rq, url, rs, &crc) < 0) {
+		a->request_id[0] = '\0';
+		t0 = clock_mono_ms();
+		got = aws_attempt(a, rq, url, rs, &crc);
+		aws_trace_line(a, rq, got < 0 ? 0 : rs->status, attempt + 1,
+			       clock_mono_ms() - t0,
+			       got < 0 ? curl_easy_strerror(crc) : NULL);
+		if (got < 0) {
 			snprintf(msg, msgsize, "%s %s: no answer from %s: %s",
 				 rq->call, rq->resource, base,
 				 crc == CURLE_WRITE_ERROR
@@ -480,9 +692,7 @@ int aws_call(struct aws_client *a, const struct aws_request *rq,
 				   strcmp(code, "ExpiredTokenException") == 0 ||
 				   strcmp(code, "RequestExpired") == 0)) {
 			refreshed = true;
-			awscred_free(&a->creds);
-			a->have_creds = false;
-			if (aws_creds_ready(a, msg, msgsize) < 0)
+			if (aws_creds_ready(a, true, msg, msgsize) < 0)
 				break;
 			attempt--;
 			continue;

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "aws/awscred.h"
 
@@ -57,6 +58,22 @@ struct aws_response {
 
 /* A client; credentials load on the first call. */
 struct aws_client *aws_client_new(void);
+/* A client that calls as id (copied; NULL: the default chain). Its
+ * credentials are the process's for that identity, loaded once and again
+ * before they expire. */
+struct aws_client *aws_client_new_as(const struct aws_identity *id);
+/* Who it calls as, for messages: "profile node-2-admin", "role ...",
+ * "the default chain". */
+const char *aws_client_identity(const struct aws_client *a);
+
+/*
+ * STS GetCallerIdentity as a: the identity's account and ARN into account
+ * and arn. 0, or -1 with a message (the identity cannot be had, or AWS
+ * refused it).
+ */
+int aws_client_whoami(struct aws_client *a, const char *region, char *account,
+		      size_t asize, char *arn, size_t arnsize, char *msg,
+		      size_t msgsize);
 void aws_client_free(struct aws_client *a);
 /*
  * Make the call in flight (from another thread) and every later one fail

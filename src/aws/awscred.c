@@ -388,6 +388,40 @@ static int awscred_profile_load(const struct awscred_files *fs,
 	return 0;
 }
 
+static char *awscred_cli_profile; /* --profile; set once, before threads */
+
+void awscred_set_default_profile(const char *profile)
+{
+	free(awscred_cli_profile);
+	awscred_cli_profile = profile ? xstrdup(profile) : NULL;
+}
+
+const char *awscred_default_profile(void)
+{
+	return awscred_cli_profile;
+}
+
+/* Named profile alone: 0, or -1 with a message naming it. */
+static int awscred_named_profile(const char *profile, struct aws_creds *c,
+				 char *msg, size_t msgsize)
+{
+	struct awscred_files fs = {0};
+	char why[600] = "";
+	int rc;
+
+	awscred_files_read(&fs);
+	rc = awscred_profile_load(&fs, profile, 0, c, why, sizeof(why));
+	if (rc == 0)
+		snprintf(msg, msgsize,
+			 "profile %s: no such profile with credentials in %s "
+			 "or %s",
+			 profile, fs.cred_path, fs.cfg_path);
+	else if (rc < 0)
+		snprintf(msg, msgsize, "profile %s: %s", profile, why);
+	awscred_files_free(&fs);
+	return rc > 0 ? 0 : -1;
+}
+
 /* 1: found in the profile, 0: not there, -1: there but unusable. */
 static int awscred_from_profile(struct aws_creds *c, char *msg, size_t msgsize)
 {
@@ -661,6 +695,9 @@ int awscred_load(struct aws_creds *c, char *msg, size_t msgsize)
 
 	memset(c, 0, sizeof(*c));
 	awscred_no_core();
+	if (awscred_cli_profile != NULL)
+		return awscred_named_profile(awscred_cli_profile, c, msg,
+					     msgsize);
 	if (k != NULL && *k && s != NULL && *s) {
 		c->key_id = xstrdup(k);
 		c->secret = xstrdup(s);
@@ -691,6 +728,87 @@ int awscred_load(struct aws_creds *c, char *msg, size_t msgsize)
 		 "instance role (%s)",
 		 awsini_profile(), why);
 	return -1;
+}
+
+void awscred_identity_describe(const struct aws_identity *id, char *out,
+			       size_t size)
+{
+	if (id == NULL || (id->profile == NULL && id->role_arn == NULL)) {
+		if (awscred_default_profile() != NULL)
+			snprintf(out, size, "profile %s",
+				 awscred_default_profile());
+		else
+			snprintf(out, size, "the default chain");
+	} else if (id->role_arn == NULL)
+		snprintf(out, size, "profile %s", id->profile);
+	else if (id->profile != NULL)
+		snprintf(out, size, "role %s from profile %s", id->role_arn,
+			 id->profile);
+	else if (awscred_default_profile() != NULL)
+		snprintf(out, size, "role %s from profile %s", id->role_arn,
+			 awscred_default_profile());
+	else
+		snprintf(out, size, "role %s", id->role_arn);
+}
+
+void awscred_copy(struct aws_creds *to, const struct aws_creds *from)
+{
+	*to = *from;
+	to->key_id = from->key_id ? xstrdup(from->key_id) : NULL;
+	to->secret = from->secret ? xstrdup(from->secret) : NULL;
+	to->token = from->token ? xstrdup(from->token) : NULL;
+}
+
+int awscred_load_as(const struct aws_identity *id, struct aws_creds *c,
+		    char *msg, size_t msgsize)
+{
+	char who[400], why[600];
+	struct aws_creds base = {0};
+	struct credsrc_out from = {0}, got = {0};
+	int rc;
+
+	if (id == NULL || (id->profile == NULL && id->role_arn == NULL))
+		return awscred_load(c, msg, msgsize);
+	memset(c, 0, sizeof(*c));
+	awscred_identity_describe(id, who, sizeof(who));
+	rc = id->profile
+		 ? awscred_named_profile(id->profile, &base, why, sizeof(why))
+		 : awscred_load(&base, why, sizeof(why));
+	if (rc < 0) {
+		/* A profile's failure names it already. */
+		if (id->profile != NULL)
+			snprintf(msg, msgsize, "%s", why);
+		else
+			snprintf(msg, msgsize, "%s: %s", who, why);
+		awscred_free(&base);
+		return -1;
+	}
+	if (id->role_arn == NULL) {
+		*c = base;
+		return 0;
+	}
+	{
+		char region[64] = "us-east-1", rwhy[200];
+		struct credsrc_role r = {.role_arn = id->role_arn,
+					 .external_id = id->external_id,
+					 .region = region};
+
+		if (awscred_region(NULL, region, sizeof(region), rwhy,
+				   sizeof(rwhy)) < 0)
+			snprintf(region, sizeof(region), "us-east-1");
+		awscred_give(&base, &from);
+		rc = credsrc_assume_role(&from, &r, &got, why, sizeof(why));
+	}
+	if (rc == 0) {
+		awscred_take(c, &got);
+		snprintf(c->source, sizeof(c->source), "%.159s", who);
+	} else {
+		snprintf(msg, msgsize, "%s: %s", who, why);
+	}
+	credsrc_out_free(&from);
+	credsrc_out_free(&got);
+	awscred_free(&base);
+	return rc == 0 ? 0 : -1;
 }
 
 int awscred_region(const char *fleet_region, char *out, size_t size, char *msg,

@@ -30,6 +30,35 @@ struct aws_creds {
 /* Find credentials. Returns 0, or -1 with a message saying where it
  * looked and what is missing. */
 int awscred_load(struct aws_creds *c, char *msg, size_t msgsize);
+
+/*
+ * Who a call is made as (docs/aws.md): a named profile (whatever it
+ * holds: keys, a role with its source, SSO, credential_process), a role
+ * assumed (with its external id) from that profile or from the default
+ * chain, or the default chain (every field NULL).
+ */
+struct aws_identity {
+	const char *profile;
+	const char *role_arn;
+	const char *external_id;
+};
+
+/* --profile NAME: the default chain is that profile alone, over the
+ * environment's keys, as the aws CLI's --profile (NULL: the standard
+ * chain). Process-wide; set before any thread starts. */
+void awscred_set_default_profile(const char *profile);
+const char *awscred_default_profile(void);
+
+/* Credentials of identity id (NULL: the default chain). 0, or -1 with a
+ * message that starts with the identity ("profile node-2-admin: ..."). */
+int awscred_load_as(const struct aws_identity *id, struct aws_creds *c,
+		    char *msg, size_t msgsize);
+/* "profile node-2-admin", "role arn:aws:iam::1:role/x", "role ... from
+ * profile p", "the default chain": into out. */
+void awscred_identity_describe(const struct aws_identity *id, char *out,
+			       size_t size);
+/* A copy of c (its own strings). */
+void awscred_copy(struct aws_creds *to, const struct aws_creds *from);
 /* Expiring within five minutes (or expired): load again. */
 bool awscred_stale(const struct aws_creds *c, int64_t now_ms);
 void awscred_free(struct aws_creds *c);

@@ -13,7 +13,9 @@
 
 #include "aws/awshttp.h"
 #include "aws/awsini.h"
+#include "aws/awstrace.h"
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/runcmd.h"
 #include "lib/timefmt.h"
 #include "lib/xalloc.h"
@@ -145,7 +147,39 @@ struct cs_http {
 	const char *sigv4;          /* "aws:amz:REGION:SERVICE", or NULL */
 	const char *userpwd;        /* KEY:SECRET with sigv4 */
 	long timeout_ms;
+	/* For --debug (awstrace): "STS AssumeRole", what about, where; a
+	 * call NULL is not AWS's (a container's endpoint) and not traced. */
+	const char *call, *resource, *region;
 };
+
+static size_t cs_on_header(char *data, size_t size, size_t n, void *ctx)
+{
+	awstrace_request_id(data, size * n, ctx, 128);
+	return size * n;
+}
+
+/* --debug's line for a credential call. */
+static void cs_trace(const struct cs_http *rq, long code, CURLcode rc,
+		     const char *request_id, int64_t ms)
+{
+	const char *host = strstr(rq->url, "://");
+	const char *path = host ? strchr(host + 3, '/') : NULL;
+	char answer[160];
+
+	if (rq->call == NULL || !awstrace_on())
+		return;
+	if (rc != CURLE_OK)
+		snprintf(answer, sizeof(answer), "no answer: %s",
+			 curl_easy_strerror(rc));
+	else
+		snprintf(answer, sizeof(answer), "HTTP %ld", code);
+	awstrace_line("%s %s | %s %.*s | region %s | as the source "
+		      "credentials | %s | request-id %s | attempt 1 | %lld ms",
+		      rq->call, rq->resource ? rq->resource : "-", rq->method,
+		      path ? (int)strcspn(path, "?") : 1, path ? path : "/",
+		      rq->region ? rq->region : "-", answer,
+		      request_id[0] ? request_id : "-", (long long)ms);
+}
 
 /* One request; the body (new string) and *code, or NULL with a message. */
 static char *cs_http_do(const struct cs_http *rq, long *code, char *msg,
@@ -155,7 +189,8 @@ static char *cs_http_do(const struct cs_http *rq, long *code, char *msg,
 	struct curl_slist *hdr = NULL;
 	struct buf b;
 	CURLcode rc;
-	char *ca;
+	char *ca, request_id[128] = "";
+	int64_t t0 = clock_mono_ms();
 	size_t k;
 
 	*code = 0;
@@ -181,11 +216,14 @@ static char *cs_http_do(const struct cs_http *rq, long *code, char *msg,
 	}
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, cs_on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, cs_on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, request_id);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, rq->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, code);
+	cs_trace(rq, *code, rc, request_id, clock_mono_ms() - t0);
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(h);
 	if (rc != CURLE_OK) {
@@ -243,8 +281,14 @@ static int cs_sts_answer(const char *action, const char *role, long code,
 
 	snprintf(path, sizeof(path), "%sResult/Credentials", action);
 	if (x == NULL || code != 200) {
+		/* STS says <Error>; some emulators <Errors><Error>. */
 		const char *c = x ? xml_text(x, "Error/Code") : NULL;
 		const char *m = x ? xml_text(x, "Error/Message") : NULL;
+
+		if (c == NULL && x != NULL) {
+			c = xml_text(x, "Errors/Error/Code");
+			m = xml_text(x, "Errors/Error/Message");
+		}
 
 		snprintf(msg, msgsize, "sts:%s %s: %s%s%s (HTTP %ld)", action,
 			 role, c ? c : "no answer", m ? ": " : "", m ? m : "",
@@ -338,7 +382,10 @@ int credsrc_assume_role(const struct credsrc_out *from,
 					      .body = form,
 					      .sigv4 = sigv4,
 					      .userpwd = userpwd,
-					      .timeout_ms = 10000},
+					      .timeout_ms = 10000,
+					      .call = "STS AssumeRole",
+					      .resource = r->role_arn,
+					      .region = region},
 			    &code, msg, msgsize);
 	cs_wipe(userpwd);
 	cs_wipe(tok);
@@ -373,12 +420,16 @@ int credsrc_web_identity(const struct credsrc_role *r, const char *token_file,
 	form = cs_role_form("AssumeRoleWithWebIdentity", r, "WebIdentityToken",
 			    jwt);
 	cs_wipe(jwt);
-	answer = cs_http_do(&(struct cs_http){.method = "POST",
-					      .url = url,
-					      .headers = headers,
-					      .body = form,
-					      .timeout_ms = 10000},
-			    &code, msg, msgsize);
+	answer = cs_http_do(
+	    &(struct cs_http){.method = "POST",
+			      .url = url,
+			      .headers = headers,
+			      .body = form,
+			      .timeout_ms = 10000,
+			      .call = "STS AssumeRoleWithWebIdentity",
+			      .resource = r->role_arn,
+			      .region = region},
+	    &code, msg, msgsize);
 	cs_wipe(form);
 	free(url);
 	if (answer == NULL)
@@ -537,7 +588,10 @@ int credsrc_sso(const struct credsrc_sso *s, struct credsrc_out *o, char *msg,
 	answer = cs_http_do(&(struct cs_http){.method = "GET",
 					      .url = url,
 					      .headers = headers,
-					      .timeout_ms = 10000},
+					      .timeout_ms = 10000,
+					      .call = "SSO GetRoleCredentials",
+					      .resource = s->role_name,
+					      .region = s->region},
 			    &code, msg, msgsize);
 	cs_wipe(hdr);
 	if (answer == NULL) {

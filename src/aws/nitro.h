@@ -14,8 +14,9 @@
 
 /*
  * For every node of f: values[k] and have[k] (false: no datapoint in the
- * window, or the node has no dimension value). Returns 0, or -1 with a
- * message (then every have[k] is false).
+ * window, or the node has no dimension value). a: NULL asks as each
+ * node's identity (awsid.h), the nodes that share one in one call.
+ * Returns 0, or -1 with a message (then every have[k] is false).
  */
 int nitro_fetch(struct aws_client *a, const char *region, const struct fleet *f,
 		int64_t now_s, double *values, bool *have, char *msg,

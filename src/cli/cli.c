@@ -8,6 +8,9 @@
 #include <curl/curl.h>
 #include <libssh2.h>
 
+#include "aws/aws.h"
+#include "aws/awscred.h"
+#include "aws/awstrace.h"
 #include "cli/cmd.h"
 #include "proc/shared.h"
 
@@ -51,6 +54,14 @@ static const struct cli_command cli_commands[] = {
      .summary = "one round of health checks, then exit",
      .flags = CMD_FLEET | CMD_JSON,
      .run = cmd_status},
+    {.words = "access",
+     .options =
+	 (const char *const[]){"--json",
+			       "one JSON document instead of the text", NULL},
+     .args = "[-f FLEET] [--json]",
+     .summary = "who bvops is in AWS for each node, and what it can read",
+     .flags = CMD_FLEET | CMD_JSON,
+     .run = cmd_access},
     {.words = "watch",
      .options =
 	 (const char *const[]){"--json",
@@ -335,7 +346,8 @@ static void cli_help_options(FILE *out, const struct cli_command *c)
 		fprintf(out, "  %-*s  %s\n", (int)width, c->options[k],
 			c->options[k + 1]);
 	fprintf(out, "\nGlobal options (-f FLEET, --json, --yes, --dry-run, "
-		     "--force, --offline, --read-only): bvops --help\n");
+		     "--force, --offline, --read-only, --profile, --region, "
+		     "--debug): bvops --help\n");
 }
 
 /* "  LEFT   summary", the summary wrapped to stay within 80 columns
@@ -386,30 +398,39 @@ static void cli_help(FILE *out)
 		cli_help_summary(out, strlen(left) > 34 ? "" : left,
 				 c->summary);
 	}
-	fputs("\n"
-	      "Global options (before or after the command):\n"
-	      "  -f, --fleet FILE   fleet file (default: $BVOPS_FLEET, then\n"
-	      "                     $XDG_CONFIG_HOME/bvops/fleet.toml, then\n"
-	      "                     ~/.config/bvops/fleet.toml)\n"
-	      "  --theme NAME       colour theme of the console\n"
-	      "  --yes              confirm changes without asking (scripts)\n"
-	      "  --dry-run          print the plan and change nothing\n"
-	      "  --read-only        observe only: every action is refused\n"
-	      "  --force            act over another operator's session or\n"
-	      "                     hold (said, asked for no more, audited)\n"
-	      "  --offline          act on this host's view when the shared\n"
-	      "                     state cannot be reached (audited, copied\n"
-	      "                     up later)\n"
-	      "  --json             machine-readable output where it applies\n"
-	      "  -h, --help         this help; with a command, its usage\n"
-	      "  -V, --version      print the version\n"
-	      "An option's value may follow it or an '=': --wait 3m, "
-	      "--wait=3m.\n"
-	      "\n"
-	      "Exit codes: 0 ok, 1 the checked thing is not ok, 2 usage or\n"
-	      "input error, 3 a remote/AWS failure.\n"
-	      "\n",
-	      out);
+	fputs(
+	    "\n"
+	    "Global options (before or after the command):\n"
+	    "  -f, --fleet FILE   fleet file (default: $BVOPS_FLEET, then\n"
+	    "                     $XDG_CONFIG_HOME/bvops/fleet.toml, then\n"
+	    "                     ~/.config/bvops/fleet.toml)\n"
+	    "  --theme NAME       colour theme of the console\n"
+	    "  --yes              confirm changes without asking (scripts)\n"
+	    "  --dry-run          print the plan and change nothing\n"
+	    "  --read-only        observe only: every action is refused\n"
+	    "  --force            act over another operator's session or\n"
+	    "                     hold (said, asked for no more, audited)\n"
+	    "  --offline          act on this host's view when the shared\n"
+	    "                     state cannot be reached (audited, copied\n"
+	    "                     up later)\n"
+	    "  --json             machine-readable output where it applies\n"
+	    "  --profile NAME     the fleet's AWS profile (as the aws CLI's,\n"
+	    "                     over the environment); nodes with their own\n"
+	    "                     identity keep it\n"
+	    "  --region R         the fleet's AWS region, over the\n"
+	    "                     environment and the fleet file\n"
+	    "  --debug            every AWS request traced to stderr (the\n"
+	    "                     console: to STATE/aws-debug.log); never a\n"
+	    "                     secret\n"
+	    "  -h, --help         this help; with a command, its usage\n"
+	    "  -V, --version      print the version\n"
+	    "An option's value may follow it or an '=': --wait 3m, "
+	    "--wait=3m.\n"
+	    "\n"
+	    "Exit codes: 0 ok, 1 the checked thing is not ok, 2 usage or\n"
+	    "input error, 3 a remote/AWS failure.\n"
+	    "\n",
+	    out);
 	fputs("See bvops(1) and docs/ for the fleet file and the console's "
 	      "keys.\n",
 	      out);
@@ -534,6 +555,25 @@ int cli_main(int argc, char **argv)
 			o.read_only = true;
 		} else if (strcmp(a, "--force") == 0) {
 			force = true;
+		} else if (strcmp(a, "--debug") == 0) {
+			o.debug = true;
+		} else if (cli_is_opt(a, "--profile") ||
+			   cli_is_opt(a, "--region")) {
+			bool prof = a[2] == 'p';
+			const char *v = cli_optarg(
+			    argc, argv, &i, prof ? "--profile" : "--region");
+
+			if (v == NULL || *v == '\0' || v[0] == '-') {
+				fprintf(stderr, "bvops: %s needs a %s\n",
+					prof ? "--profile" : "--region",
+					prof ? "profile's name" : "region");
+				free(rest);
+				return CLI_EXIT_USAGE;
+			}
+			if (prof)
+				o.profile = v;
+			else
+				o.region = v;
 		} else if (strcmp(a, "--offline") == 0) {
 			o.offline = true;
 		} else if (strcmp(a, "--json") == 0) {
@@ -621,6 +661,19 @@ int cli_main(int argc, char **argv)
 		/* Every change below goes by this, not only the command's
 		 * own: a procedure's holds and marks too. */
 		shared_set_offline(o.offline);
+		/* As the aws CLI's: the fleet's default identity and region,
+		 * over the environment's (before any thread starts). */
+		if (o.profile != NULL) {
+			awscred_set_default_profile(o.profile);
+			setenv("AWS_PROFILE", o.profile, 1);
+		}
+		if (o.region != NULL) {
+			setenv("AWS_REGION", o.region, 1);
+			setenv("AWS_DEFAULT_REGION", o.region, 1);
+		}
+		/* The console owns the screen: it traces to a file. */
+		if (o.debug && *c->words != '\0')
+			awstrace_set(stderr);
 		rc = c->run(&o, n - best_used, rest + best_used);
 		if (rc == CMD_BAD_ARGS) {
 			cli_usage_line(stderr, c);

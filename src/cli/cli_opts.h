@@ -25,6 +25,9 @@ struct cli_opts {
 	bool read_only; /* --read-only: an observer's console */
 	bool force;     /* --force: over another operator's session (audited) */
 	bool offline;   /* --offline: act on this host's view alone */
+	bool debug;     /* --debug: every AWS request traced */
+	const char *profile; /* --profile NAME, or NULL */
+	const char *region;  /* --region R, or NULL */
 };
 
 #endif

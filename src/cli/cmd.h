@@ -60,6 +60,7 @@ bool cmd_confirm(const char *question);
 
 int cmd_console(const struct cli_opts *o, int argc, char **argv);
 int cmd_status(const struct cli_opts *o, int argc, char **argv);
+int cmd_access(const struct cli_opts *o, int argc, char **argv);
 int cmd_watch(const struct cli_opts *o, int argc, char **argv);
 int cmd_maintenance(const struct cli_opts *o, int argc, char **argv);
 int cmd_rearm(const struct cli_opts *o, int argc, char **argv);

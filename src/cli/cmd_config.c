@@ -7,6 +7,7 @@
 
 #include "aws/aws_s3.h"
 #include "aws/awscred.h"
+#include "aws/awsid.h"
 #include "aws/cfgloc.h"
 #include "cli/cliargs.h"
 #include "cli/cmd.h"
@@ -145,7 +146,7 @@ int cmd_config_get(const struct cli_opts *o, int argc, char **argv)
 		fleet_free(f);
 		return CLI_EXIT_REMOTE;
 	}
-	a = aws_client_new();
+	a = awsid_client_node(f, n);
 	if (cfgloc_resolve(a, region, n, &loc, msg, sizeof(msg)) < 0) {
 		cmd_error("%s", msg);
 		aws_client_free(a);
@@ -197,7 +198,6 @@ int cmd_config_lint(const struct cli_opts *o, int argc, char **argv)
 	const char *names[256];
 	const struct cliarg opts[] = {{NULL, CLIARG_FLAG, NULL, 0, 0}};
 	struct fleetlint_opts lo = {0};
-	struct aws_client *a;
 	struct fleet *f;
 	struct buf out, errs;
 	char region[64], msg[1024], *text, *line, *save = NULL;
@@ -230,9 +230,7 @@ int cmd_config_lint(const struct cli_opts *o, int argc, char **argv)
 	lo.nonly = (size_t)nw;
 	buf_init(&out, 0);
 	buf_init(&errs, 0);
-	a = aws_client_new();
-	problems = fleetlint_run(f, a, &lo, &out, &errs, &unread);
-	aws_client_free(a);
+	problems = fleetlint_run(f, NULL, &lo, &out, &errs, &unread);
 	text = buf_take(&errs, NULL);
 	for (line = strtok_r(text, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save))

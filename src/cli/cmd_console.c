@@ -1,10 +1,13 @@
 /* bvops (no command): load the fleet, then hand it to the console. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "aws/aws.h"
 #include "aws/awscred.h"
+#include "aws/awstrace.h"
 #include "cli/cmd.h"
 #include "engine/alertbox.h"
 #include "engine/engine.h"
@@ -471,6 +474,15 @@ static void console_ers(void *ctx, struct wizard *w)
 	cwz_finish(e, &z, &cui, rc, msg, sizeof(msg));
 }
 
+/* The console's --debug trace: appended to path (0600). */
+static FILE *console_trace_open(const char *path)
+{
+	int fd = open(
+	    path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	return fd >= 0 ? fdopen(fd, "a") : NULL;
+}
+
 int cmd_console(const struct cli_opts *o, int argc, char **argv)
 {
 	struct engine_opts eo = {0};
@@ -479,7 +491,8 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 	char *save_dir, *state_dir;
 	struct console_options co = {0};
 	struct theme theme;
-	char msg[1024], *dirs[5];
+	char msg[1024], *dirs[5], *trace_path = NULL;
+	FILE *trace = NULL;
 	struct fleet *f;
 	int rc, k;
 
@@ -536,15 +549,30 @@ int cmd_console(const struct cli_opts *o, int argc, char **argv)
 		 * once (one with one is looked at by the worker). */
 		if (state_dir != NULL && !shared_wanted(f))
 			shared_sync(f, state_dir, msg, sizeof(msg));
+		/* --debug: curses owns the screen, so the trace goes to a
+		 * file of the state folder. */
+		if (o->debug && state_dir != NULL) {
+			trace_path = xasprintf("%s/aws-debug.log", state_dir);
+			trace = console_trace_open(trace_path);
+			awstrace_set(trace);
+		}
 		co.aws = awswork_start(
 		    f, &(struct awswork_opts){.state_dir = state_dir,
-					      .nitro = true});
+					      .nitro = true,
+					      .access = true});
 		rc = console_run(f, engine->m, &co) == 0 ? CLI_EXIT_OK
 							 : CLI_EXIT_USAGE;
 		awswork_stop(co.aws);
 		free(save_dir);
 	}
 	engine_free(engine);
+	if (trace != NULL) {
+		awstrace_set(NULL);
+		fclose(trace);
+		fprintf(stderr, "bvops: the AWS requests traced are in %s\n",
+			trace_path);
+	}
+	free(trace_path);
 	free(state_dir);
 	alertbox_free(co.alerts);
 	fleet_free(f);

@@ -14,6 +14,7 @@
 
 #include "aws/aws.h"
 #include "aws/awscred.h"
+#include "aws/awsid.h"
 #include "aws/cfgloc.h"
 #include "cli/cliargs.h"
 #include "cli/cmd.h"
@@ -453,7 +454,7 @@ static int proc_lock(const struct cli_opts *o, const char *break_id)
 		return rc;
 	if (awscred_region(f->region, region, sizeof(region), msg,
 			   sizeof(msg)) == 0) {
-		a = aws_client_new();
+		a = awsid_client_fleet(f);
 		if (fleetlock_where_fleet(f, a, region, &w, msg, sizeof(msg)) ==
 			0 &&
 		    fleetlock_read(a, &w, &h, msg, sizeof(msg)) == 0)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "aws/awscred.h"
+#include "aws/awsid.h"
 #include "aws/nitro.h"
 #include "cli/cmd.h"
 #include "engine/health.h"
@@ -47,7 +48,8 @@ static void *status_nitro_fetch(void *arg)
 				sizeof(sn->msg));
 	if (sn->rc < 0)
 		return NULL;
-	a = aws_client_new();
+	/* Each node's metric as its identity reads it. */
+	a = awsid_uniform(sn->f) ? awsid_client_fleet(sn->f) : NULL;
 	sn->rc = nitro_fetch(a, region, sn->f, (int64_t)time(NULL), sn->values,
 			     sn->have, sn->msg, sizeof(sn->msg));
 	aws_client_free(a);
@@ -96,6 +98,44 @@ static void *status_shared_fetch(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/* Whether each node's AWS identity can be had, asked beside the round
+ * (one STS call per distinct identity; none for a fleet without AWS). */
+struct status_access {
+	const struct fleet *f;
+	struct awsid_access *v;
+};
+
+static void *status_access_fetch(void *arg)
+{
+	struct status_access *sa = arg;
+
+	awsid_access_nodes(sa->f, false, sa->v);
+	return NULL;
+}
+
+/* "aws": null for a node that needs no AWS, else who and whether. */
+static void status_access_json(const struct awsid_access *ac, cJSON *n)
+{
+	cJSON *o;
+
+	if (!ac->checked) {
+		cJSON_AddNullToObject(n, "aws");
+		return;
+	}
+	o = cJSON_AddObjectToObject(n, "aws");
+	cJSON_AddStringToObject(o, "identity", ac->identity);
+	cJSON_AddBoolToObject(o, "access", ac->ok);
+	if (ac->ok) {
+		cJSON_AddStringToObject(o, "account", ac->account);
+		cJSON_AddStringToObject(o, "arn", ac->arn);
+		cJSON_AddNullToObject(o, "error");
+	} else {
+		cJSON_AddNullToObject(o, "account");
+		cJSON_AddNullToObject(o, "arn");
+		cJSON_AddStringToObject(o, "error", ac->why);
+	}
 }
 
 /* Microsecond precision is all a latency needs. */
@@ -303,7 +343,8 @@ static void status_shared_json(const struct fleet *f,
 static int status_json(const struct fleet *f, const struct monitor *m,
 		       int64_t started, const struct status_nitro *sn,
 		       const struct status_marks *sm,
-		       const struct status_shared *ss)
+		       const struct status_shared *ss,
+		       const struct status_access *sa)
 {
 	cJSON *root = cJSON_CreateObject(), *nodes;
 	char when[32], *text;
@@ -343,6 +384,7 @@ static int status_json(const struct fleet *f, const struct monitor *m,
 		else
 			cJSON_AddNullToObject(n, "nitro_status");
 		status_debug(sm, &f->nodes[k], ss->policy[k], n);
+		status_access_json(&sa->v[k], n);
 		cJSON_AddItemToArray(nodes, n);
 	}
 	if (f->nitro.enabled && sn->rc < 0)
@@ -358,7 +400,8 @@ static int status_json(const struct fleet *f, const struct monitor *m,
 static void status_table(const struct fleet *f, const struct monitor *m,
 			 const struct status_nitro *sn,
 			 const struct status_marks *sm,
-			 const struct status_shared *ss)
+			 const struct status_shared *ss,
+			 const struct status_access *sa)
 {
 	bool color = termcolour_wanted(STDOUT_FILENO);
 	size_t k, width = 4;
@@ -372,7 +415,7 @@ static void status_table(const struct fleet *f, const struct monitor *m,
 	for (k = 0; k < f->nnodes; k++) {
 		const struct health_node *h = monitor_node(m, k);
 		const char *st = health_status_name(h->status);
-		char code[8] = "-", lat[24] = "-", note[600];
+		char code[8] = "-", lat[24] = "-", note[1800];
 
 		if (h->last.http_code != 0) {
 			snprintf(code, sizeof(code), "%d", h->last.http_code);
@@ -395,6 +438,12 @@ static void status_table(const struct fleet *f, const struct monitor *m,
 			printf("%5s  ", "-");
 		status_note(sm, &f->nodes[k], ss->policy[k], note,
 			    sizeof(note));
+		if (sa->v[k].checked && !sa->v[k].ok) {
+			size_t len = strlen(note);
+
+			snprintf(note + len, sizeof(note) - len, "%s%s",
+				 len ? "; " : "", sa->v[k].why);
+		}
 		printf("%s%s%s\n", h->last.http_code == 0 ? h->last.error : "",
 		       h->last.http_code == 0 && note[0] ? "; " : "", note);
 	}
@@ -404,8 +453,9 @@ int cmd_status(const struct cli_opts *o, int argc, char **argv)
 {
 	struct status_nitro sn = {0};
 	struct status_shared ss = {0};
-	pthread_t nitro_thread, shared_thread;
-	bool nitro_started = false, shared_started;
+	struct status_access sa = {0};
+	pthread_t nitro_thread, shared_thread, access_thread;
+	bool nitro_started = false, shared_started, access_started;
 	struct fleet *f;
 	struct monitor *m;
 	char msg[256];
@@ -431,12 +481,18 @@ int cmd_status(const struct cli_opts *o, int argc, char **argv)
 	ss.policy = xcalloc(f->nnodes + 1, sizeof(*ss.policy));
 	shared_started =
 	    pthread_create(&shared_thread, NULL, status_shared_fetch, &ss) == 0;
+	sa.f = f;
+	sa.v = xcalloc(f->nnodes + 1, sizeof(*sa.v));
+	access_started =
+	    pthread_create(&access_thread, NULL, status_access_fetch, &sa) == 0;
 	started = clock_now_ms();
 	rc = monitor_round(m);
 	if (nitro_started)
 		pthread_join(nitro_thread, NULL);
 	if (shared_started)
 		pthread_join(shared_thread, NULL);
+	if (access_started)
+		pthread_join(access_thread, NULL);
 	if (f->nitro.enabled && sn.rc < 0 && !o->json)
 		fprintf(stderr, "bvops: nitro status: %s\n", sn.msg);
 	if (rc < 0) {
@@ -448,9 +504,9 @@ int cmd_status(const struct cli_opts *o, int argc, char **argv)
 		rc = CLI_EXIT_OK;
 		status_marks_open(f, &sm);
 		if (o->json)
-			status_json(f, m, started, &sn, &sm, &ss);
+			status_json(f, m, started, &sn, &sm, &ss, &sa);
 		else
-			status_table(f, m, &sn, &sm, &ss);
+			status_table(f, m, &sn, &sm, &ss, &sa);
 		if (!o->json && sm.dir != NULL && ss.reach != SHARED_NONE) {
 			struct shared_status st;
 			char line[900];
@@ -470,6 +526,7 @@ int cmd_status(const struct cli_opts *o, int argc, char **argv)
 	free(sn.values);
 	free(sn.have);
 	free(ss.policy);
+	free(sa.v);
 	monitor_free(m);
 	fleet_free(f);
 	return rc;

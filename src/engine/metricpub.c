@@ -8,6 +8,7 @@
 
 #include "aws/aws_cw.h"
 #include "aws/awscred.h"
+#include "aws/awsid.h"
 #include "lib/xalloc.h"
 
 struct metricpub {
@@ -125,7 +126,8 @@ struct metricpub *metricpub_start(const struct fleet *f, struct monitor *m,
 	p->m = m;
 	p->report = report;
 	p->ctx = ctx;
-	p->client = aws_client_new();
+	/* bvops's own metric: the fleet's, as its watch is. */
+	p->client = awsid_client_fleet(f);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

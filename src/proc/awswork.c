@@ -11,6 +11,7 @@
 
 #include "aws/aws_s3.h"
 #include "aws/awscred.h"
+#include "aws/awsid.h"
 #include "aws/cfgloc.h"
 #include "aws/nitro.h"
 #include "lib/buf.h"
@@ -35,27 +36,35 @@ struct awswork {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	bool stop;
 	struct aws_client *client; /* the worker's; cancelled by stop */
-	int notify_fd;
+	/* Per node, made on first use: its identity's (also cancelled). */
+	struct aws_client **nc;
+	char *state_dir;
 	unsigned long version;
+	int notify_fd;
+	bool stop;
+	/* What it does: the nitro status, the shared state (with the fleet
+	 * lock, read every awswork_shared_poll_ms()), the key policies, the
+	 * identities. */
+	bool nitro_on, lock_on, policy_on, access_on;
 	/* Under lock: */
+	bool lock_wanted, policy_wanted;
 	double *nitro;
 	bool *have;
-	char nitro_error[512];
 	struct awswork_config *cfg;
-	/* The shared state (with the fleet lock), read every
-	 * awswork_shared_poll_ms(): */
-	bool lock_on, lock_wanted;
-	char *state_dir;
-	bool nitro_on;
 	/* Each node's key policy PCR8 (keypolicy_live): 1 debug, 0 not, -1
 	 * unknown or not looked at (no kms_stack). Looked at on start and
 	 * every AWSWORK_POLICY_MS. */
 	int *policy;
-	bool policy_on, policy_wanted;
+	/* Each node's AWS identity: can it be had (awsid_access_nodes)? */
+	struct awsid_access *access;
 	struct fleetlock_holder lock_h;
+	char nitro_error[512];
 };
+
+/* How often the identities are asked again: all well, or one not. */
+#define AWSWORK_ACCESS_MS       300000
+#define AWSWORK_ACCESS_RETRY_MS 30000
 
 /* How often the nodes' key policies (debug mode's witness) are read. */
 #define AWSWORK_POLICY_MS 180000
@@ -94,8 +103,8 @@ static void awswork_do_nitro(struct awswork *w, struct aws_client *a)
 
 	rc = awswork_region(w, region, sizeof(region), msg, sizeof(msg));
 	if (rc == 0)
-		rc = nitro_fetch(a, region, w->f, (int64_t)time(NULL), v, h,
-				 msg, sizeof(msg));
+		rc = nitro_fetch(awsid_uniform(w->f) ? a : NULL, region, w->f,
+				 (int64_t)time(NULL), v, h, msg, sizeof(msg));
 	pthread_mutex_lock(&w->lock);
 	memcpy(w->nitro, v, n * sizeof(*v));
 	memcpy(w->have, h, n * sizeof(*h));
@@ -123,6 +132,15 @@ static char *awswork_fetch_config(struct awswork *w, struct aws_client *a,
 	*ok = false;
 	if (awswork_region(w, region, sizeof(region), msg, sizeof(msg)) < 0)
 		return xstrdup(msg);
+	/* As the node's identity; the worker's own client when it is the
+	 * fleet's (quitting cancels that one). */
+	if (!awsid_uniform(w->f)) {
+		pthread_mutex_lock(&w->lock);
+		if (w->nc[k] == NULL)
+			w->nc[k] = awsid_client_node(w->f, n);
+		a = w->nc[k];
+		pthread_mutex_unlock(&w->lock);
+	}
 	if (cfgloc_resolve(a, region, n, &loc, msg, sizeof(msg)) < 0)
 		return xstrdup(msg);
 	buf_init(&b, 0);
@@ -200,11 +218,30 @@ static void awswork_do_policies(struct awswork *w)
 	}
 }
 
+/* Every node's identity; true when one cannot be had. */
+static bool awswork_do_access(struct awswork *w)
+{
+	size_t n = w->f->nnodes, k;
+	struct awsid_access *v = xcalloc(n + 1, sizeof(*v));
+	bool bad = false;
+
+	awsid_access_nodes(w->f, false, v);
+	for (k = 0; k < n; k++)
+		bad |= v[k].checked && !v[k].ok;
+	pthread_mutex_lock(&w->lock);
+	memcpy(w->access, v, n * sizeof(*v));
+	w->version++;
+	awswork_notify(w);
+	pthread_mutex_unlock(&w->lock);
+	free(v);
+	return bad;
+}
+
 static void *awswork_main(void *arg)
 {
 	struct awswork *w = arg;
 	struct aws_client *a = w->client;
-	int64_t next_nitro = 0, next_lock = 0, next_policy = 0;
+	int64_t next_nitro = 0, next_lock = 0, next_policy = 0, next_access = 0;
 
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
@@ -248,6 +285,17 @@ static void *awswork_main(void *arg)
 			pthread_mutex_lock(&w->lock);
 			continue;
 		}
+		if (w->access_on && now >= next_access) {
+			bool bad;
+
+			pthread_mutex_unlock(&w->lock);
+			bad = awswork_do_access(w);
+			next_access =
+			    clock_mono_ms() +
+			    (bad ? AWSWORK_ACCESS_RETRY_MS : AWSWORK_ACCESS_MS);
+			pthread_mutex_lock(&w->lock);
+			continue;
+		}
 		if (w->lock_on && (now >= next_lock || w->lock_wanted)) {
 			w->lock_wanted = false;
 			pthread_mutex_unlock(&w->lock);
@@ -265,6 +313,8 @@ static void *awswork_main(void *arg)
 				ms = next_lock - now;
 			if (w->policy_on && next_policy - now < ms)
 				ms = next_policy - now;
+			if (w->access_on && next_access - now < ms)
+				ms = next_access - now;
 			if (ms < 0)
 				ms = 0;
 
@@ -293,12 +343,16 @@ struct awswork *awswork_start(const struct fleet *f,
 	w->have = xcalloc(f->nnodes + 1, sizeof(*w->have));
 	w->cfg = xcalloc(f->nnodes + 1, sizeof(*w->cfg));
 	w->notify_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	w->client = aws_client_new();
+	w->client = awsid_client_fleet(f);
+	w->nc = xcalloc(f->nnodes + 1, sizeof(struct aws_client *));
 	/* Only a fleet with a shared state has one (and a lock) to keep
 	 * in step with. */
 	w->lock_on = o->state_dir != NULL && shared_wanted(f);
 	w->policy = xcalloc(f->nnodes + 1, sizeof(*w->policy));
+	w->access = xcalloc(f->nnodes + 1, sizeof(*w->access));
 	for (size_t k = 0; k < f->nnodes; k++) {
+		if (o->access && awsid_node_needs_aws(f, &f->nodes[k]))
+			w->access_on = true;
 		if (f->nodes[k].kms_stack != NULL)
 			w->policy_on = true;
 		w->policy[k] = -1;
@@ -321,14 +375,23 @@ void awswork_stop(struct awswork *w)
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	aws_client_cancel(w->client);
+	pthread_mutex_lock(&w->lock);
+	for (k = 0; k < w->f->nnodes; k++)
+		if (w->nc[k] != NULL)
+			aws_client_cancel(w->nc[k]);
+	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
 	aws_client_free(w->client);
+	for (k = 0; k < w->f->nnodes; k++)
+		aws_client_free(w->nc[k]);
+	free(w->nc);
 	for (k = 0; k < w->f->nnodes; k++)
 		free(w->cfg[k].text);
 	free(w->cfg);
 	free(w->nitro);
 	free(w->have);
 	free(w->policy);
+	free(w->access);
 	free(w->state_dir);
 	if (w->notify_fd >= 0)
 		close(w->notify_fd);
@@ -370,6 +433,19 @@ void awswork_nitro_error(struct awswork *w, char *out, size_t size)
 	pthread_mutex_lock(&w->lock);
 	snprintf(out, size, "%s", w->nitro_error);
 	pthread_mutex_unlock(&w->lock);
+}
+
+bool awswork_access(struct awswork *w, size_t k, struct awsid_access *out)
+{
+	bool have = false;
+
+	pthread_mutex_lock(&w->lock);
+	if (k < w->f->nnodes && w->access[k].checked) {
+		*out = w->access[k];
+		have = true;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return have;
 }
 
 void awswork_config_request(struct awswork *w, size_t k)

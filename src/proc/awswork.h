@@ -11,7 +11,8 @@
  * on), a node's config (location + redacted text) on request, the
  * fleet's shared state (shared.h: this host's copy brought up to date,
  * and who holds the fleet's lock) every few seconds, and the nodes' key
- * policies, the witnesses of their debug mode, every few minutes. The
+ * policies, the witnesses of their debug mode, and whether each node's
+ * AWS identity can be had, every few minutes. The
  * screen reads results through the getters (copies under a short lock)
  * and wakes on notify_fd.
  *
@@ -24,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "aws/awsid.h"
 #include "proc/fleetlock.h"
 #include "state/fleet.h"
 
@@ -34,7 +36,8 @@ struct awswork_opts {
 	/* The fleet's state folder: kept in step with the shared state, and
 	 * the key policies' witness written to it (NULL: neither). */
 	const char *state_dir;
-	bool nitro; /* the nitro status, when [nitro] is on */
+	bool nitro;  /* the nitro status, when [nitro] is on */
+	bool access; /* whether each node's AWS identity can be had */
 };
 
 /* How often the shared state is looked at: 5 s, or BVOPS_SHARED_POLL_MS
@@ -81,6 +84,11 @@ enum awswork_state awswork_config(struct awswork *w, size_t k, char **text);
 bool awswork_lock(struct awswork *w, struct fleetlock_holder *h);
 /* Look again now (after a procedure of this console ended). */
 void awswork_lock_request(struct awswork *w);
+
+/* Whether node k's AWS identity can be had (awsid.h), as last asked: on
+ * start, then every 5 minutes (every 30 s while one cannot). False while
+ * not asked (a node that needs no AWS never is). */
+bool awswork_access(struct awswork *w, size_t k, struct awsid_access *out);
 
 /* Node k's key policy as last read (on start, then every 3 minutes, for
  * nodes with a kms_stack): 1 its PCR8 is the debug zeros, 0 not, -1

@@ -14,6 +14,7 @@
 
 #include "aws/aws_s3.h"
 #include "aws/awscred.h"
+#include "aws/awsid.h"
 #include "aws/cfgloc.h"
 #include "engine/monitor.h"
 #include "engine/quorum.h"
@@ -47,7 +48,8 @@ struct ce {
 	const char *state_dir;
 	const struct cfgedit_opts *o;
 	const struct cfgedit_ui *ui;
-	struct aws_client *a;
+	struct aws_client *a;      /* the node's identity */
+	struct aws_client *lock_a; /* the fleet's: the lock */
 	char region[64];
 	struct cfgloc loc;
 	bool have_loc;
@@ -93,11 +95,12 @@ static void ce_free(struct ce *c)
 	if (c->locked) {
 		char msg[300];
 
-		fleetlock_release(c->a, &c->lock, msg, sizeof(msg));
+		fleetlock_release(c->lock_a, &c->lock, msg, sizeof(msg));
 	}
 	if (c->have_loc)
 		cfgloc_free(&c->loc);
 	aws_client_free(c->a);
+	aws_client_free(c->lock_a);
 	free(c->old);
 	free(c->text);
 }
@@ -134,10 +137,19 @@ static int ce_end_here(struct ce *c, cJSON *data, const char *outcome,
 
 static int ce_connect(struct ce *c, char *msg, size_t msgsize)
 {
+	const struct fleet_node *one[1] = {c->n};
+	char who[1024];
+
+	/* Refuse before anything when the node's identity cannot be had. */
+	if (awsid_require(c->f, one, 1, who, sizeof(who), msg, msgsize) < 0) {
+		return -1;
+	}
+	if (who[0] && ((c->o != NULL && c->o->dry_run) || !awsid_uniform(c->f)))
+		ce_say(c, "AWS calls as:\n%s", who);
 	if (awscred_region(c->f->region, c->region, sizeof(c->region), msg,
 			   msgsize) < 0)
 		return -1;
-	c->a = aws_client_new();
+	c->a = awsid_client_node(c->f, c->n);
 	if (cfgloc_resolve(c->a, c->region, c->n, &c->loc, msg, msgsize) < 0)
 		return -1;
 	c->have_loc = true;
@@ -167,7 +179,9 @@ static int ce_lock(struct ce *c, const char *id, char *msg, size_t msgsize)
 {
 	char where[800];
 
-	if (procctx_lock(c->f, c->a, id, c->what, &c->lock, where,
+	if (c->lock_a == NULL)
+		c->lock_a = awsid_client_fleet(c->f);
+	if (procctx_lock(c->f, c->lock_a, id, c->what, &c->lock, where,
 			 sizeof(where), msg, msgsize) < 0)
 		return -1;
 	c->locked = true;
@@ -522,7 +536,7 @@ static void ce_lint(struct ce *c)
 
 	buf_init(&out, 0);
 	buf_init(&errs, 0);
-	problems = fleetlint_run(c->f, c->a, &lo, &out, &errs, &unread);
+	problems = fleetlint_run(c->f, NULL, &lo, &out, &errs, &unread);
 	buf_free(&errs);
 	text = buf_take(&out, NULL);
 	if (problems > 0)
@@ -755,7 +769,8 @@ static int step_edit(void *ctx, const char *node,
 	}
 edited:
 	/* The editor may have taken long: the lock must still be ours. */
-	if (c->locked && fleetlock_renew(c->a, &c->lock, msg, msgsize) < 0) {
+	if (c->locked &&
+	    fleetlock_renew(c->lock_a, &c->lock, msg, msgsize) < 0) {
 		c->locked = false;
 		return ce_end_here(c, data, "abandoned", msg, PROC_STOPPED);
 	}
@@ -1043,8 +1058,8 @@ static void ce_progress(void *ctx, const char *rec, const char *step,
 	char msg[300];
 
 	(void)rec, (void)step, (void)node, (void)state, (void)message;
-	if (c->locked && procctx_lock_keep(c->a, &c->lock, &c->renewed_ms, msg,
-					   sizeof(msg)) < 0)
+	if (c->locked && procctx_lock_keep(c->lock_a, &c->lock, &c->renewed_ms,
+					   msg, sizeof(msg)) < 0)
 		ce_say(c, "WARNING: the fleet lock could not be renewed: %s\n",
 		       msg);
 }

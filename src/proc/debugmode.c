@@ -15,6 +15,7 @@
 #include "aws/aws_kms.h"
 #include "aws/aws_s3.h"
 #include "aws/awscred.h"
+#include "aws/awsid.h"
 #include "aws/cfgloc.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -45,8 +46,9 @@ struct dm {
 	const char *state_dir;
 	const struct debugmode_opts *o;
 	const struct procedure_ui *ui;
-	struct aws_client *a;
-	char region[64]; /* the key's (the node's config region) */
+	struct aws_client *a;      /* the node's identity */
+	struct aws_client *lock_a; /* the fleet's: the lock */
+	char region[64];           /* the key's (the node's config region) */
 	char key[256];
 	char bucket[256];
 	char enclave[128];
@@ -79,9 +81,10 @@ static void dm_free(struct dm *d)
 	if (d->locked) {
 		char msg[300];
 
-		fleetlock_release(d->a, &d->lock, msg, sizeof(msg));
+		fleetlock_release(d->lock_a, &d->lock, msg, sizeof(msg));
 	}
 	aws_client_free(d->a);
+	aws_client_free(d->lock_a);
 	free(d->original);
 	free(d->debug);
 }
@@ -111,11 +114,28 @@ static int dm_mkdirs(const char *state_dir, char *msg, size_t msgsize)
 }
 
 /* The region and the key: the node's config location, then its stack. */
+/* Every AWS call of the procedure is the node's: refuse before anything
+ * when its identity cannot be had, and say whose it is. */
+static int dm_access(struct dm *d, char *msg, size_t msgsize)
+{
+	const struct fleet_node *one[1] = {d->n};
+	char who[1024];
+
+	if (awsid_require(d->f, one, 1, who, sizeof(who), msg, msgsize) < 0) {
+		return -1;
+	}
+	if (who[0] && (d->o->dry_run || !awsid_uniform(d->f)))
+		dm_say(d, "AWS calls as:\n%s", who);
+	return 0;
+}
+
 static int dm_connect(struct dm *d, char *msg, size_t msgsize)
 {
 	struct cfgloc loc;
 
-	d->a = aws_client_new();
+	if (dm_access(d, msg, msgsize) < 0)
+		return -1;
+	d->a = awsid_client_node(d->f, d->n);
 	if (keypolicy_node_key(d->f, d->n, d->a, d->region, sizeof(d->region),
 			       d->key, sizeof(d->key), &loc, msg, msgsize) < 0)
 		return -1;
@@ -484,8 +504,8 @@ static void dm_progress(void *ctx, const char *rec, const char *step,
 	char msg[300];
 
 	(void)rec, (void)step, (void)node, (void)state, (void)message;
-	if (d->locked && procctx_lock_keep(d->a, &d->lock, &d->renewed_ms, msg,
-					   sizeof(msg)) < 0)
+	if (d->locked && procctx_lock_keep(d->lock_a, &d->lock, &d->renewed_ms,
+					   msg, sizeof(msg)) < 0)
 		dm_say(d, "WARNING: the fleet lock could not be renewed: %s\n",
 		       msg);
 }
@@ -527,7 +547,9 @@ static int dm_lock(struct dm *d, char *msg, size_t msgsize)
 	char what[300];
 
 	snprintf(what, sizeof(what), "debug mode %s", d->n->name);
-	if (procctx_lock(d->f, d->a, d->id, what, &d->lock, NULL, 0, msg,
+	if (d->lock_a == NULL)
+		d->lock_a = awsid_client_fleet(d->f);
+	if (procctx_lock(d->f, d->lock_a, d->id, what, &d->lock, NULL, 0, msg,
 			 msgsize) < 0)
 		return -1;
 	d->locked = true;
@@ -1000,7 +1022,7 @@ int debugmode_continue(const struct fleet *f, const char *state_dir,
 		}
 	}
 	procjournal_view_free(&v);
-	d.a = aws_client_new();
+	d.a = awsid_client_node(f, d.n);
 	rc = dm_go(&d, enter, rollback, msg, msgsize);
 	dm_free(&d);
 	return rc;

@@ -12,6 +12,7 @@
 
 #include "aws/aws.h"
 #include "aws/aws_kms.h"
+#include "aws/awsid.h"
 #include "engine/nodeact.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -586,7 +587,8 @@ void doctor_report_free(struct doctor_report *r)
 
 /* AWS's clock: the Date header of an STS GetCallerIdentity in region
  * (seconds since the epoch), or 0 when it could not be had. */
-static int64_t dr_aws_now(const char *region)
+static int64_t dr_aws_now(const struct fleet *f, const struct fleet_node *n,
+			  const char *region)
 {
 	static const char body[] =
 	    "Action=GetCallerIdentity&Version=2011-06-15";
@@ -602,7 +604,7 @@ static int64_t dr_aws_now(const char *region)
 	    .body_len = sizeof(body) - 1,
 	    .call = "STS GetCallerIdentity",
 	    .resource = "AWS's clock"};
-	struct aws_client *a = aws_client_new();
+	struct aws_client *a = awsid_client_node(f, n);
 	struct aws_response rs = {0};
 	char msg[300];
 	int64_t t = 0;
@@ -624,7 +626,7 @@ static int64_t dr_aws_now(const char *region)
 static void dr_read_pins(const struct fleet *f, const struct fleet_node *n,
 			 struct doctor_pins *p)
 {
-	struct aws_client *a = aws_client_new();
+	struct aws_client *a = awsid_client_node(f, n);
 	char key[256], *policy;
 
 	memset(p, 0, sizeof(*p));
@@ -653,10 +655,19 @@ int doctor_run(struct transport *t, const struct fleet *f,
 	struct doctor_clock clock;
 	int64_t aws_now = 0;
 
+	struct awsid_access ac = {0};
+
 	if (transport_run(t, n, FLEET_CMD_DOCTOR, NODEACT_TIMEOUT_MS,
 			  (size_t)1 << 20, &res, msg, msgsize) < 0)
 		return -1;
-	if (n->kms_stack != NULL) {
+	/* The node's AWS identity first: without it nothing below is read,
+	 * and the operator is told so once, not by each check. */
+	if (awsid_node_needs_aws(f, n))
+		awsid_access_node(f, n, &ac);
+	if (ac.checked && !ac.ok) {
+		memset(&pins, 0, sizeof(pins));
+		snprintf(pins.why, sizeof(pins.why), "%.399s", ac.why);
+	} else if (n->kms_stack != NULL) {
 		dr_read_pins(f, n, &pins);
 		/* The enclave's KMS is its key's region's. */
 		if (pins.region[0])
@@ -664,12 +675,22 @@ int doctor_run(struct transport *t, const struct fleet *f,
 		/* AWS is this node's business: its clock is the one that
 		 * judges signatures. */
 		if (region != NULL && region[0])
-			aws_now = dr_aws_now(region);
+			aws_now = dr_aws_now(f, n, region);
 	}
 	clock.now_s = aws_now > 0 ? aws_now : clock_now_ms() / 1000;
 	clock.of = aws_now > 0 ? "AWS's clock" : "this host's clock";
 	doctor_judge(res.out ? res.out : "", res.out_len, n->name, region,
 		     &clock, n->kms_stack ? &pins : NULL, r);
+	if (ac.checked && ac.ok)
+		dr_add(r, "aws-access", DOCTOR_OK, NULL,
+		       "as %s (account %s, %s)", ac.identity, ac.account,
+		       ac.arn);
+	else if (ac.checked)
+		dr_add(r, "aws-access", DOCTOR_FAIL,
+		       "bvops access shows every identity; the node's "
+		       "aws_profile or aws_role_arn in the fleet file, or the "
+		       "profile in ~/.aws/config (docs/aws.md)",
+		       "%s", ac.why);
 	transport_result_free(&res);
 	return 0;
 }

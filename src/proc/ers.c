@@ -14,6 +14,7 @@
 #include "aws/aws.h"
 #include "aws/aws_s3.h"
 #include "aws/awscred.h"
+#include "aws/awsid.h"
 #include "aws/cfgloc.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -635,6 +636,20 @@ static void *er_read_one(void *arg)
  * large fleet takes as long as its slowest node). 0, or -1 with the
  * first failure's message.
  */
+/* A rollout's every node: refuse before anything when one's identity
+ * cannot be had (each named), and say whose each is. */
+static int er_access(struct ers *e, char *msg, size_t msgsize)
+{
+	char who[4096];
+
+	if (awsid_require(e->f, NULL, 0, who, sizeof(who), msg, msgsize) < 0) {
+		return -1;
+	}
+	if (who[0] && (e->o->dry_run || !awsid_uniform(e->f)))
+		er_say(e, "AWS calls as:\n%s", who);
+	return 0;
+}
+
 static int er_read_all(struct ers *e, char *msg, size_t msgsize)
 {
 	struct er_reader *r;
@@ -662,7 +677,7 @@ static int er_read_all(struct ers *e, char *msg, size_t msgsize)
 
 		x->n = &e->f->nodes[k];
 		x->idx = k;
-		x->a = aws_client_new();
+		x->a = awsid_client_node(e->f, x->n);
 		r[k].x = x;
 		r[k].region = region;
 		started[k] =
@@ -1011,7 +1026,7 @@ static int er_from_journal(struct ers *e, const struct procjournal_view *v,
 		}
 		x->n = n;
 		x->idx = (size_t)(n - e->f->nodes);
-		x->a = aws_client_new();
+		x->a = awsid_client_node(e->f, x->n);
 		e->n++;
 #define ER_COPY(field)                                                         \
 	snprintf(x->field, sizeof(x->field), "%s",                             \
@@ -1057,7 +1072,7 @@ static int er_go(struct ers *e, bool rollback, char *msg, size_t msgsize)
 	er_def(e, &def);
 	snprintf(what, sizeof(what), "ERS %s (%zu nodes)",
 		 e->apply ? "apply" : "revert", e->n);
-	e->lock_a = aws_client_new();
+	e->lock_a = awsid_client_fleet(e->f);
 	if (procctx_lock(e->f, e->lock_a, e->id, what, &e->lock, where,
 			 sizeof(where), msg, msgsize) < 0)
 		return PROC_STOPPED;
@@ -1210,7 +1225,8 @@ int ers_apply(const struct fleet *f, const char *state_dir,
 		er_free(&e);
 		return PROC_REFUSED;
 	}
-	if (er_read_all(&e, msg, msgsize) < 0) {
+	if (er_access(&e, msg, msgsize) < 0 ||
+	    er_read_all(&e, msg, msgsize) < 0) {
 		ersfrag_free(&fr);
 		er_free(&e);
 		return PROC_REMOTE;
@@ -1407,7 +1423,8 @@ int ers_revert(const struct fleet *f, const char *state_dir,
 		}
 		have_fr = true;
 	}
-	if (er_read_all(&e, msg, msgsize) < 0) {
+	if (er_access(&e, msg, msgsize) < 0 ||
+	    er_read_all(&e, msg, msgsize) < 0) {
 		if (have_fr)
 			ersfrag_free(&fr);
 		er_free(&applied);
@@ -1688,7 +1705,8 @@ int ers_status(const struct fleet *f, const char *state_dir,
 			 ersfrag_preset_names[0]);
 	}
 	cJSON_AddStringToObject(*out, "fragment", e.source);
-	if (er_read_all(&e, msg, msgsize) < 0) {
+	if (er_access(&e, msg, msgsize) < 0 ||
+	    er_read_all(&e, msg, msgsize) < 0) {
 		ersfrag_free(&fr);
 		er_free(&e);
 		cJSON_AddStringToObject(*out, "error", msg);

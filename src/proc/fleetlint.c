@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aws/aws_s3.h"
+#include "aws/awsid.h"
 #include "aws/cfgloc.h"
 #include "lib/xalloc.h"
 #include "state/cfglint.h"
@@ -68,8 +69,17 @@ size_t fleetlint_run(const struct fleet *f, struct aws_client *a,
 		const struct fleet_node *n = &f->nodes[k];
 		bool mine = o->as_node && strcmp(o->as_node, n->name) == 0;
 
-		texts[k] = fl_fetch(a, o->region, n, &in[k].len, &wheres[k],
-				    msg, sizeof(msg));
+		{
+			/* Each config as its node's identity reads it (its
+			 * KMS stack may be in an account of its own). */
+			struct aws_client *na =
+			    a != NULL ? a : awsid_client_node(f, n);
+
+			texts[k] = fl_fetch(na, o->region, n, &in[k].len,
+					    &wheres[k], msg, sizeof(msg));
+			if (na != a)
+				aws_client_free(na);
+		}
 		if (mine) {
 			free(texts[k]);
 			texts[k] = NULL;
@@ -78,10 +88,18 @@ size_t fleetlint_run(const struct fleet *f, struct aws_client *a,
 		} else {
 			in[k].text = texts[k];
 			if (texts[k] == NULL) {
+				size_t nl = strlen(n->name);
+				/* cfgloc's messages name the node already. */
+				const char *why =
+				    strncmp(msg, n->name, nl) == 0 &&
+					    msg[nl] == ':'
+					? msg + nl + 1 + (msg[nl + 1] == ' ')
+					: msg;
+
 				buf_printf(unread_msgs,
 					   "%s: its config could not be read: "
 					   "%s\n",
-					   n->name, msg);
+					   n->name, why);
 				(*unread)++;
 			}
 		}

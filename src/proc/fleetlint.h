@@ -26,6 +26,7 @@ struct fleetlint_opts {
  * The problems of the nodes reported on, a line each, into out; a line
  * per config that could not be read into unread_msgs. Returns how many
  * problems were put in out; *unread is how many configs were not read.
+ * a: NULL reads each config as its node's identity (awsid.h).
  */
 size_t fleetlint_run(const struct fleet *f, struct aws_client *a,
 		     const struct fleetlint_opts *o, struct buf *out,

@@ -7,6 +7,7 @@
 #include "aws/aws_cfn.h"
 #include "aws/aws_kms.h"
 #include "aws/awscred.h"
+#include "aws/awsid.h"
 #include "state/kmspolicy.h"
 #include "state/marks.h"
 
@@ -47,7 +48,7 @@ int keypolicy_node_key(const struct fleet *f, const struct fleet_node *n,
 int keypolicy_live(const struct fleet *f, const struct fleet_node *n, char *msg,
 		   size_t msgsize)
 {
-	struct aws_client *a = aws_client_new();
+	struct aws_client *a = awsid_client_node(f, n);
 	struct kmspolicy_pcr8 p;
 	char region[64], key[256], *pol;
 	int rc = -1;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "aws/awscred.h"
+#include "aws/awsid.h"
 #include "engine/quorum.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -98,7 +99,7 @@ bool procctx_ended(const struct fleet *f, const char *state_dir, const char *id,
 	procctx_unhold_all(f, state_dir, id, &v);
 	procjournal_view_free(&v);
 	/* Its lock too, if it still has it: best effort. */
-	a = aws_client_new();
+	a = awsid_client_fleet(f);
 	if (awscred_region(f->region, region, sizeof(region), err,
 			   sizeof(err)) == 0 &&
 	    fleetlock_where_fleet(f, a, region, &w, err, sizeof(err)) == 0 &&

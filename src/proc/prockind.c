@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aws/aws.h"
+#include "aws/awsid.h"
 #include "lib/xalloc.h"
 #include "proc/debugmode.h"
 #include "proc/ers.h"
@@ -150,7 +151,7 @@ int prockind_abandon(const struct prockind_run *r, char *msg, size_t msgsize)
 		return PROC_STOPPED;
 	}
 	prockind_describe(&v, what, sizeof(what));
-	a = aws_client_new();
+	a = awsid_client_fleet(r->f);
 	if (procctx_lock(r->f, a, r->id, "abandon", &lock, NULL, 0, err,
 			 sizeof(err)) == 0)
 		locked = true;

@@ -14,6 +14,7 @@
 #include "aws/aws.h"
 #include "aws/aws_s3.h"
 #include "aws/awscred.h"
+#include "aws/awsid.h"
 #include "aws/cfgloc.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -53,12 +54,33 @@ bool shared_is_offline(void)
 	return on;
 }
 
+/* The fleet's identity (awsid.h), as the last call with a fleet gave it:
+ * the shared state is read and written as the fleet, never as a node. */
+static char *sh_profile;
+
 /* Under sh_mu. */
 static struct aws_client *sh_aws(void)
 {
-	if (sh_client == NULL)
-		sh_client = aws_client_new();
+	if (sh_client == NULL) {
+		struct aws_identity id = {.profile = sh_profile};
+
+		sh_client = aws_client_new_as(&id);
+	}
 	return sh_client;
+}
+
+/* Under sh_mu: the fleet's identity is f's from now on. */
+static void sh_use_fleet(const struct fleet *f)
+{
+	struct aws_identity id = awsid_fleet(f);
+
+	if ((id.profile == NULL) == (sh_profile == NULL) &&
+	    (id.profile == NULL || strcmp(id.profile, sh_profile) == 0))
+		return;
+	free(sh_profile);
+	sh_profile = id.profile ? xstrdup(id.profile) : NULL;
+	aws_client_free(sh_client);
+	sh_client = NULL;
 }
 
 bool shared_wanted(const struct fleet *f)
@@ -116,8 +138,8 @@ void shared_describe_where(const struct shared_status *st, char *out,
  * bucket of its first node, found once and kept while that node's entry
  * in the fleet file stays the same. 0, or -1 with a message.
  */
-static int sh_locate(const struct fleet *f, struct aws_client *a,
-		     struct shared_status *st, char *msg, size_t msgsize)
+static int sh_locate(const struct fleet *f, struct shared_status *st, char *msg,
+		     size_t msgsize)
 {
 	const struct fleet_node *n;
 	char key_of[400], region[64];
@@ -159,10 +181,20 @@ static int sh_locate(const struct fleet *f, struct aws_client *a,
 		 n->enclave_name ? n->enclave_name : "-");
 	if (st->bucket[0] != '\0' && strcmp(st->resolved_for, key_of) == 0)
 		return 0;
-	if (awscred_region(f->region, region, sizeof(region), msg, msgsize) <
-		0 ||
-	    cfgloc_resolve(a, region, n, &loc, msg, msgsize) < 0)
-		return -1;
+	/* Found as the first node's identity finds its config. */
+	{
+		struct aws_client *na = awsid_client_node(f, n);
+		int rc = awscred_region(f->region, region, sizeof(region), msg,
+					msgsize) < 0 ||
+				 cfgloc_resolve(na, region, n, &loc, msg,
+						msgsize) < 0
+			     ? -1
+			     : 0;
+
+		aws_client_free(na);
+		if (rc < 0)
+			return -1;
+	}
 	if (strcmp(st->bucket, loc.bucket) != 0)
 		st->etag[0] = st->lock_etag[0] = '\0';
 	snprintf(st->bucket, sizeof(st->bucket), "%s", loc.bucket);
@@ -173,6 +205,46 @@ static int sh_locate(const struct fleet *f, struct aws_client *a,
 	snprintf(st->resolved_for, sizeof(st->resolved_for), "%s", key_of);
 	cfgloc_free(&loc);
 	return 0;
+}
+
+void shared_access_probe(const struct fleet *f, struct shared_access *out)
+{
+	struct shared_status st;
+	struct aws_client *a;
+	struct aws_s3_object o = {0};
+	char *key, where[600];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&st, 0, sizeof(st));
+	out->shared = shared_wanted(f);
+	if (!out->shared)
+		return;
+	a = awsid_client_fleet(f);
+	snprintf(out->identity, sizeof(out->identity), "%s",
+		 aws_client_identity(a));
+	if (sh_locate(f, &st, out->locate_err, sizeof(out->locate_err)) < 0) {
+		aws_client_free(a);
+		return;
+	}
+	shared_describe_where(&st, where, sizeof(where));
+	snprintf(out->where, sizeof(out->where), "%s (%s; %s)", where,
+		 st.region, st.from);
+	key = sh_key(&st, "state.json");
+	rc = aws_s3_get_if_changed(a, st.region, st.bucket, key, NULL, &o,
+				   out->state_err, sizeof(out->state_err));
+	if (rc >= 0)
+		out->state_err[0] = '\0';
+	aws_s3_object_free(&o);
+	free(key);
+	key = sh_lock_key(&st);
+	rc = aws_s3_get_if_changed(a, st.region, st.bucket, key, NULL, &o,
+				   out->lock_err, sizeof(out->lock_err));
+	if (rc >= 0)
+		out->lock_err[0] = '\0';
+	aws_s3_object_free(&o);
+	free(key);
+	aws_client_free(a);
 }
 
 /* The time now in the document, and who wrote it. */
@@ -589,8 +661,9 @@ enum shared_reach shared_sync(const struct fleet *f, const char *state_dir,
 
 	msg[0] = '\0';
 	pthread_mutex_lock(&sh_mu);
+	sh_use_fleet(f);
 	sharedstatus_read(state_dir, &st);
-	if (sh_locate(f, sh_aws(), &st, msg, msgsize) < 0) {
+	if (sh_locate(f, &st, msg, msgsize) < 0) {
 		sh_record(state_dir, &st, false, msg);
 		pthread_mutex_unlock(&sh_mu);
 		return SHARED_UNREACHABLE;
@@ -661,6 +734,8 @@ int shared_change(const struct fleet *f, const char *state_dir, cJSON *op,
 		sharedstatus_read(state_dir, &st);
 	}
 	pthread_mutex_lock(&sh_mu);
+	if (f != NULL)
+		sh_use_fleet(f);
 	sharedstatus_read(state_dir, &st);
 	fleet = f != NULL ? f->name : st.fleet;
 	fd = shareddoc_lock(state_dir, msg, msgsize);
@@ -754,7 +829,12 @@ static struct aws_client *sh_tl_client(void)
 	pthread_once(&sh_tl_once, sh_tl_init);
 	a = pthread_getspecific(sh_tl_key);
 	if (a == NULL) {
-		a = aws_client_new();
+		struct aws_identity id = {0};
+
+		pthread_mutex_lock(&sh_mu);
+		id.profile = sh_profile;
+		a = aws_client_new_as(&id); /* copies it */
+		pthread_mutex_unlock(&sh_mu);
 		pthread_setspecific(sh_tl_key, a);
 	}
 	return a;

@@ -121,6 +121,19 @@ long shared_journal_update(const char *state_dir, const char *id, char *msg,
 
 /* S3 object of the shared state: "s3://BUCKET/PREFIX/FLEET/" into out
  * ("" without one). */
+/* bvops access: where the shared state is and whether the fleet's
+ * identity can read it (read only: its document and the fleet's lock;
+ * neither there yet is fine). Each *_err "" when ok. Blocks. */
+struct shared_access {
+	bool shared; /* the fleet has a shared state */
+	char where[1000];
+	char identity[400];
+	char locate_err[600];
+	char state_err[600];
+	char lock_err[600];
+};
+void shared_access_probe(const struct fleet *f, struct shared_access *out);
+
 void shared_describe_where(const struct shared_status *st, char *out,
 			   size_t size);
 

@@ -5,6 +5,7 @@
  */
 #include "state/fleet.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -151,6 +152,8 @@ enum field_kind {
 	FK_NAME,     /* [A-Za-z0-9._-]+ */
 	FK_URL,      /* http:// or https:// */
 	FK_STATE,    /* "s3://BUCKET/PREFIX" or "none" */
+	FK_PROFILE,  /* a profile's name, as the aws CLI takes it */
+	FK_ROLE_ARN, /* arn:PARTITION:iam::ACCOUNT:role/NAME */
 	FK_SSH,      /* user@host[:port] */
 	FK_INSTANCE, /* i-0123abcd */
 	FK_INT,
@@ -187,6 +190,7 @@ static const struct field fleet_fields[] = {
     FI("quorum", struct fleet, quorum, 1, 1000),
     F("read_only", FK_BOOL, struct fleet, read_only),
     F("state", FK_STATE, struct fleet, state),
+    F("aws_profile", FK_PROFILE, struct fleet, aws_profile),
 };
 
 static const struct field ssh_fields[] = {
@@ -282,6 +286,9 @@ static const struct field node_fields[] = {
     F("enclave_name", FK_NAME, struct fleet_node, enclave_name),
     F("config_ssm_param", FK_STRING, struct fleet_node, config_ssm_param),
     F("kms_stack", FK_STRING, struct fleet_node, kms_stack),
+    F("aws_profile", FK_PROFILE, struct fleet_node, aws_profile),
+    F("aws_role_arn", FK_ROLE_ARN, struct fleet_node, aws_role_arn),
+    F("aws_external_id", FK_STRING, struct fleet_node, aws_external_id),
 };
 
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
@@ -289,6 +296,38 @@ static const struct field node_fields[] = {
 static bool has_prefix(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* A profile name: what the aws CLI's files take in a section name. */
+static bool profile_ok(const char *s)
+{
+	size_t k;
+
+	for (k = 0; s[k] != '\0'; k++)
+		if (!isalnum((unsigned char)s[k]) &&
+		    strchr("._-@+=,", s[k]) == NULL)
+			return false;
+	return k > 0 && k <= 128;
+}
+
+/* arn:PARTITION:iam::ACCOUNT(12 digits):role/NAME */
+static bool role_arn_ok(const char *s)
+{
+	const char *p;
+	size_t k;
+
+	if (!has_prefix(s, "arn:"))
+		return false;
+	p = strchr(s + 4, ':');
+	if (p == NULL || !has_prefix(p, ":iam::"))
+		return false;
+	p += 6;
+	for (k = 0; k < 12; k++)
+		if (!isdigit((unsigned char)p[k]))
+			return false;
+	p += 12;
+	return has_prefix(p, ":role/") && p[6] != '\0' && strlen(s) <= 2048 &&
+	       strpbrk(s, " \t\"'") == NULL;
 }
 
 static bool url_ok(const char *s)
@@ -528,6 +567,25 @@ static void load_field(struct loader *L, const struct field *f, void *base,
 		}
 		break;
 	}
+	case FK_PROFILE:
+		if (!profile_ok(s)) {
+			diag_at(L, toml_value_start(v), 0,
+				"%s%s \"%s\" is not a profile name (letters, "
+				"digits and ._-@+=,)",
+				where, f->key, s);
+			return;
+		}
+		break;
+	case FK_ROLE_ARN:
+		if (!role_arn_ok(s)) {
+			diag_at(L, toml_value_start(v), 0,
+				"%saws_role_arn must look like "
+				"\"arn:aws:iam::123456789012:role/NAME\", "
+				"not \"%s\"",
+				where, s);
+			return;
+		}
+		break;
 	case FK_SSH:
 		if (fleet_ssh_target_parse(s, NULL, NULL, NULL) < 0) {
 			diag_at(L, toml_value_start(v), 0,
@@ -683,6 +741,18 @@ static void load_node(struct loader *L, struct fleet *f,
 		diag_at(L, toml_value_start(toml_table_get(t, "transport")), 0,
 			"%stransport \"ssm\" needs instance_id", where);
 	}
+	if (node->aws_external_id != NULL && node->aws_role_arn == NULL &&
+	    toml_table_get(t, "aws_role_arn") == NULL)
+		diag_at(L,
+			toml_value_start(toml_table_get(t, "aws_external_id")),
+			0, "%saws_external_id goes with aws_role_arn", where);
+	if (node->aws_profile != NULL && node->aws_role_arn != NULL)
+		diag_at(L, toml_value_start(toml_table_get(t, "aws_role_arn")),
+			0,
+			"%saws_profile or aws_role_arn, not both (a profile "
+			"can assume a role itself: role_arn and "
+			"source_profile)",
+			where);
 }
 
 static void check_unique(struct loader *L, struct fleet *f,
@@ -982,6 +1052,9 @@ void fleet_free(struct fleet *f)
 		free(n->enclave_name);
 		free(n->config_ssm_param);
 		free(n->kms_stack);
+		free(n->aws_profile);
+		free(n->aws_role_arn);
+		free(n->aws_external_id);
 		for (c = 0; c < FLEET_CMD_COUNT; c++)
 			free(n->commands[c]);
 	}
@@ -992,6 +1065,7 @@ void fleet_free(struct fleet *f)
 	free(f->name);
 	free(f->region);
 	free(f->state);
+	free(f->aws_profile);
 	free(f->alerts.command);
 	free(f->alerts.webhook);
 	free(f->nitro.namespace_);

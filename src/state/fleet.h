@@ -53,6 +53,12 @@ struct fleet_node {
 	char *enclave_name;
 	char *config_ssm_param;
 	char *kms_stack;
+	/* Who its AWS calls are made as (docs/aws.md): a named profile, or
+	 * a role assumed (with its external id) from the fleet's identity;
+	 * NULL both: the fleet's. */
+	char *aws_profile;
+	char *aws_role_arn;
+	char *aws_external_id;
 	/* Effective templates: the node's own, else the fleet's. */
 	char *commands[FLEET_CMD_COUNT];
 	unsigned line; /* where its [[node]] stands, for messages */
@@ -168,6 +174,10 @@ struct fleet {
 	/* [fleet] state: "s3://BUCKET/PREFIX" where the fleet's shared state
 	 * lives, "none" for none; NULL: the default (docs/shared-state.md) */
 	char *state;
+	/* [fleet] aws_profile: who calls not tied to a node (the shared
+	 * state, discovery) are made as, and nodes without their own; NULL:
+	 * the default chain */
+	char *aws_profile;
 	struct fleet_health health;
 	struct fleet_ssh ssh;
 	struct fleet_logs logs;

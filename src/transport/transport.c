@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "aws/awscred.h"
+#include "aws/awsid.h"
 #include "lib/buf.h"
 #include "lib/childenv.h"
 #include "lib/clock.h"
@@ -497,7 +498,8 @@ int transport_run(struct transport *t, const struct fleet_node *n,
 		const char *region = transport_region(t, msg, msgsize);
 
 		if (t->aws == NULL)
-			t->aws = aws_client_new();
+			t->aws = t->fleet != NULL ? awsid_client_fleet(t->fleet)
+						  : aws_client_new();
 		rc = region == NULL
 			 ? -1
 			 : ssmcmd_run(t->aws, n->name, region, n->instance_id,

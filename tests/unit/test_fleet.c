@@ -207,6 +207,57 @@ TEST(fleet_errors_name_file_line_and_column)
 	    "\"dynamic\", not \"leader\"");
 }
 
+TEST(fleet_aws_identities)
+{
+	const char *text =
+	    "[fleet]\nname = \"x\"\naws_profile = \"ops\"\n"
+	    "[[node]]\nname = \"a\"\nindex = 0\nping_url = \"http://a\"\n"
+	    "aws_profile = \"node-a-admin\"\n"
+	    "[[node]]\nname = \"b\"\nindex = 1\nping_url = \"http://b\"\n"
+	    "aws_role_arn = \"arn:aws:iam::222222222222:role/b-admin\"\n"
+	    "aws_external_id = \"tsm-b\"\n"
+	    "[[node]]\nname = \"c\"\nindex = 2\nping_url = \"http://c\"\n";
+	struct fleet_diags d;
+	struct fleet *f = parse(text, &d);
+
+	if (!CHECK(f != NULL)) {
+		fleet_diags_free(&d);
+		return;
+	}
+	CHECK_STR(f->aws_profile, "ops");
+	CHECK_STR(f->nodes[0].aws_profile, "node-a-admin");
+	CHECK_STR(f->nodes[1].aws_role_arn,
+		  "arn:aws:iam::222222222222:role/b-admin");
+	CHECK_STR(f->nodes[1].aws_external_id, "tsm-b");
+	CHECK(f->nodes[2].aws_profile == NULL &&
+	      f->nodes[2].aws_role_arn == NULL);
+	fleet_free(f);
+	expect_errors(
+	    "[fleet]\nname = \"x\"\n[[node]]\nname = \"a\"\nindex = 0\n"
+	    "ping_url = \"http://a\"\naws_role_arn = "
+	    "\"arn:aws:iam::12:role/x\"\n",
+	    "fleet.toml:7:16: node \"a\": aws_role_arn must look like "
+	    "\"arn:aws:iam::123456789012:role/NAME\", not "
+	    "\"arn:aws:iam::12:role/x\"");
+	expect_errors(
+	    "[fleet]\nname = \"x\"\n[[node]]\nname = \"a\"\nindex = 0\n"
+	    "ping_url = \"http://a\"\naws_profile = \"my profile\"\n",
+	    "fleet.toml:7:15: node \"a\": aws_profile \"my profile\" is not "
+	    "a profile name (letters, digits and ._-@+=,)");
+	expect_errors(
+	    "[fleet]\nname = \"x\"\n[[node]]\nname = \"a\"\nindex = 0\n"
+	    "ping_url = \"http://a\"\naws_external_id = \"e\"\n",
+	    "fleet.toml:7:19: node \"a\": aws_external_id goes with "
+	    "aws_role_arn");
+	expect_errors(
+	    "[fleet]\nname = \"x\"\n[[node]]\nname = \"a\"\nindex = 0\n"
+	    "ping_url = \"http://a\"\naws_profile = \"p\"\n"
+	    "aws_role_arn = \"arn:aws:iam::123456789012:role/x\"\n",
+	    "fleet.toml:8:16: node \"a\": aws_profile or aws_role_arn, not "
+	    "both (a profile can assume a role itself: role_arn and "
+	    "source_profile)");
+}
+
 TEST(fleet_errors_on_structure)
 {
 	expect_errors("", "fleet.toml:1:1: [fleet] name is required\n"
